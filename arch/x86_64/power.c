@@ -1,0 +1,49 @@
+/*
+ * arch/x86_64/power.c — leaving the machine: isa-debug-exit in test mode
+ * (QEMU exits with (status << 1) | 1), ACPI soft-off (S5) otherwise.
+ */
+#include "arch/x86_64/cpu.h"
+#include "drivers/acpi.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+
+static bool test_mode; /* set once at boot */
+
+void power_set_test_mode(bool on) { test_mode = on; }
+bool power_test_mode(void) { return test_mode; }
+
+static void acpi_soft_off(void)
+{
+	struct acpi_s5 s5;
+	char err[160];
+
+	if (!kernel_acpi_ok || acpi_find_s5(&kernel_acpi, &s5, err, sizeof(err))) {
+		kprintf("unum: no ACPI soft-off (%s)\n",
+			kernel_acpi_ok ? err : "no ACPI");
+		return;
+	}
+	if (s5.smi_cmd && s5.acpi_enable && !(inw(s5.pm1a_cnt) & 1)) {
+		outb(s5.smi_cmd, s5.acpi_enable);
+		for (int i = 0; i < 1000000 && !(inw(s5.pm1a_cnt) & 1); i++)
+			arch_cpu_relax();
+	}
+	outw(s5.pm1a_cnt, (uint16_t)(s5.slp_typ_a << 10 | 1 << 13));
+	if (s5.pm1b_cnt)
+		outw(s5.pm1b_cnt, (uint16_t)(s5.slp_typ_b << 10 | 1 << 13));
+}
+
+void power_off(int status)
+{
+	arch_irq_disable();
+	if (test_mode) {
+		kprintf("unum: exit status %d\n", status);
+		outb(DEBUG_EXIT_PORT, (uint8_t)status);
+		/* still here: no debug-exit device; fall back to soft-off */
+	}
+	kprintf("unum: power off\n");
+	acpi_soft_off();
+	for (;;)
+		cpu_halt();
+}

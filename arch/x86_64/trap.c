@@ -1,0 +1,76 @@
+/*
+ * arch/x86_64/trap.c — the IDT and the C side of interrupt entry: faults go
+ * to the page-fault hook or the crash report, device and IPI vectors to
+ * their registered handlers, and a pending reschedule is honoured on the
+ * way out.
+ */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/percpu.h"
+#include "kernel/thread.h"
+
+struct __attribute__((packed)) idt_entry {
+	uint16_t off_lo;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off_mid;
+	uint32_t off_hi;
+	uint32_t zero;
+};
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static irq_handler_fn handlers[256]; /* set at init, before use */
+static pf_hook_fn pf_hook;
+extern const uint64_t isr_table[256];
+
+void trap_register(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
+void trap_set_pf_hook(pf_hook_fn fn) { pf_hook = fn; }
+
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uint64_t a = isr_table[v];
+		idt[v].off_lo = a & 0xffff;
+		idt[v].sel = 0x08;
+		idt[v].ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 0;
+		idt[v].type = 0x8e; /* present, interrupt gate */
+		idt[v].off_mid = (a >> 16) & 0xffff;
+		idt[v].off_hi = a >> 32;
+		idt[v].zero = 0;
+	}
+}
+
+void idt_load(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} p = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void trap_dispatch(struct trap_frame *tf);
+void trap_dispatch(struct trap_frame *tf)
+{
+	uint64_t v = tf->vector;
+
+	if (v == VEC_PF) {
+		uint64_t addr = read_cr2();
+		if (pf_hook && pf_hook(tf, addr))
+			return;
+		crash_report(tf);
+	}
+	if (v < VEC_IRQ_BASE && !handlers[v])
+		crash_report(tf);
+
+	struct cpu *c = this_cpu();
+	c->nr_irqs++;
+	if (handlers[v])
+		handlers[v](tf);
+	if (v >= VEC_IRQ_BASE && v != VEC_SPURIOUS)
+		lapic_eoi();
+	if (c->need_resched && c->preempt_off == 0 && c->current)
+		schedule();
+}

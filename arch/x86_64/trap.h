@@ -1,0 +1,51 @@
+/*
+ * arch/x86_64/trap.h — interrupt and exception entry.
+ */
+#ifndef ARCH_X86_64_TRAP_H
+#define ARCH_X86_64_TRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Saved by isr.S, in this order from the lowest address up. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
+
+#define VEC_DE 0
+#define VEC_NMI 2
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+#define VEC_MC 18
+#define VEC_IRQ_BASE 32
+#define VEC_TIMER 0x40
+#define VEC_IPI_RESCHED 0xf0
+#define VEC_IPI_CALL 0xf1
+#define VEC_SPURIOUS 0xff
+
+typedef void (*irq_handler_fn)(struct trap_frame *tf);
+
+void idt_init(void); /* build the shared IDT once */
+void idt_load(void); /* load it on this CPU */
+void gdt_init_cpu(int cpu); /* this CPU's GDT and TSS with IST stacks */
+void trap_register(uint8_t vector, irq_handler_fn fn);
+
+/*
+ * Page-fault hook: the memory manager (and tests) claim faults here. Returns
+ * true when the fault was resolved and the access may be retried.
+ */
+typedef bool (*pf_hook_fn)(struct trap_frame *tf, uint64_t addr);
+void trap_set_pf_hook(pf_hook_fn fn);
+
+/* Crash report and backtrace (arch/x86_64/crash.c). */
+void crash_report(struct trap_frame *tf) __attribute__((noreturn));
+void backtrace_print(uint64_t rbp, uint64_t rip);
+const char *ksym_lookup(uint64_t addr, uint64_t *offset);
+
+#endif

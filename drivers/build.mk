@@ -1,0 +1,2 @@
+# drivers/ — serial console, ACPI tables.
+KERNEL_SRCS += drivers/serial.c drivers/acpi.c drivers/acpi_kernel.c

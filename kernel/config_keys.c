@@ -1,0 +1,58 @@
+/*
+ * kernel/config_keys.c — the one table of every boot configuration key.
+ *
+ * A row gives the key's type, default, range or choices and one line of
+ * documentation. docs/CONFIG.md shows the same table for people and must be
+ * kept in sync with this one (tests/unit/test_config.c checks it).
+ * Keep rows sorted by subsystem; add a row here before reading a new key.
+ */
+#include <stdint.h>
+
+#include "kernel/config.h"
+
+const struct cfg_key cfg_keys[] = {
+    /* Console and log. */
+    CFG_KEY_ENUM("log.level", "info", "error|warn|info|debug",
+		 "least severe kernel log level printed on the console"),
+    CFG_KEY_BOOL("console.timestamps", "1",
+		 "prefix every console line with the seconds since boot"),
+
+    /* Testing and debugging. */
+    CFG_KEY_BOOL("test.mode", "0",
+		 "leave QEMU through isa-debug-exit with a status instead "
+		 "of ACPI power-off"),
+    CFG_KEY_STRING("ktest", "", CFG_VALUE_MAX,
+		   "in-kernel tests to run: all, a name, or a prefix glob "
+		   "like sched.*; a comma-separated list is allowed"),
+    CFG_KEY_ENUM("debug.crash", "none",
+		 "none|pagefault|gpf|divzero|ud|doublefault",
+		 "crash on purpose after boot, to show the crash report"),
+    CFG_KEY_STRING("bench", "", CFG_VALUE_MAX,
+		   "in-kernel benchmarks to run, named like ktest"),
+
+    /* Scheduler. */
+    CFG_KEY_UINT("sched.slice_ms", "10", 1, 1000,
+		 "time slice of a thread before preemption, in ms"),
+    CFG_KEY_UINT("sched.hz", "1000", 10, 10000, "timer tick rate, in Hz"),
+
+    /* Memory and CPUs. */
+    CFG_KEY_UINT("mem.max", "0", 0, UINT64_MAX,
+		 "use RAM only up to this size in bytes (K/M/G suffix); "
+		 "0 = all"),
+    CFG_KEY_UINT("smp.max_cpus", "256", 1, 256,
+		 "most CPUs of this node to start, the boot CPU included"),
+
+    /* Cluster. */
+    CFG_KEY_UINT("cluster.nodes", "1", 1, 256,
+		 "number of nodes the cluster waits for before it runs"),
+    CFG_KEY_SECRET("cluster.key", "", 128,
+		   "shared secret that authenticates cluster frames; "
+		   "never printed"),
+};
+
+const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
+
+int config_boot_init(void)
+{
+	return config_init(&boot_config, cfg_keys, cfg_nkeys);
+}
