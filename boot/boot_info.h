@@ -53,6 +53,8 @@ enum boot_source {
 };
 
 struct boot_info {
+	uint32_t version; /* BOOT_INFO_VERSION (checked on the EFI path) */
+	uint32_t size; /* sizeof(struct boot_info) of the producer */
 	enum boot_source source;
 	char loader[BOOT_LOADER_MAX]; /* boot loader name, if given */
 	char cmdline[BOOT_CMDLINE_MAX];
@@ -76,6 +78,10 @@ struct boot_info {
 /* Magic values in eax/ebx at the 32-bit entry. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 #define PVH_START_MAGIC 0x336ec578u
+/* edi at _start64 when a 64-bit loader (boot/efi) hands over a filled
+ * struct boot_info; its `version` must be BOOT_INFO_VERSION. */
+#define BOOT_EFI_MAGIC 0x554e554du /* "UNUM" */
+#define BOOT_INFO_VERSION 1
 
 /*
  * Parsers of the loaders' data. Pure functions over a byte buffer (the kernel

@@ -35,6 +35,15 @@ mb2_header_end:
 	.balign 4
 	.quad _start32
 	.balign 4
+	/* Unum's own note for 64-bit loaders (boot/efi): type 0x100 holds the
+	 * physical address of _start64. */
+	.long 5
+	.long 8
+	.long 0x100
+	.asciz "Unum"
+	.balign 4
+	.quad _start64
+	.balign 4
 
 	.section .boot.bss, "aw", @nobits
 	.balign 4096
@@ -131,6 +140,66 @@ _start32:
 	ljmp $0x08, $start64_low
 
 	.code64
+	/*
+	 * _start64: entry from a 64-bit loader (boot/efi): long mode, paging
+	 * on with the low memory identity-mapped, interrupts off. edi holds
+	 * BOOT_EFI_MAGIC and esi a struct boot_info the loader filled (below
+	 * 4 GiB). Builds the same early tables as the 32-bit path.
+	 */
+	.globl _start64
+_start64:
+	cli
+	cld
+	movl %edi, %r8d
+	movl %esi, %r9d
+	rdtsc
+	movl %eax, boot_entry_tsc
+	movl %edx, boot_entry_tsc + 4
+	movl $boot_stack_top, %esp
+	movl $boot_pml4, %edi
+	movl $(7 * 4096 / 4), %ecx
+	xorl %eax, %eax
+	rep stosl
+	movl $boot_pdpt_lo, %eax
+	orl $3, %eax
+	movl %eax, boot_pml4
+	movl $boot_pdpt_hi, %eax
+	orl $3, %eax
+	movl %eax, boot_pml4 + 511 * 8
+	xorl %ecx, %ecx
+4:	movl %ecx, %eax
+	shll $12, %eax
+	addl $boot_pd, %eax
+	orl $3, %eax
+	movl %eax, boot_pdpt_lo(, %ecx, 8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 4b
+	movl $boot_pd, %eax
+	orl $3, %eax
+	movl %eax, boot_pdpt_hi + 510 * 8
+	xorl %ecx, %ecx
+5:	movl %ecx, %eax
+	shll $21, %eax
+	orl $0x83, %eax
+	movl %eax, boot_pd(, %ecx, 8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 5b
+	movl $0xc0000080, %ecx     /* EFER.NXE (LME is on already) */
+	rdmsr
+	orl $(1 << 11), %eax
+	wrmsr
+	movl $boot_pml4, %eax
+	movq %rax, %cr3
+	lgdt boot_gdt_ptr
+	movl %r8d, %edi
+	movl %r9d, %esi
+	pushq $0x08
+	leaq start64_low(%rip), %rax
+	pushq %rax
+	lretq
+
 start64_low:
 	movw $0x10, %ax
 	movw %ax, %ds

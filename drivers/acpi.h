@@ -76,3 +76,55 @@ struct boot_info;
 void acpi_kernel_init(const struct boot_info *bi);
 
 #endif
+
+/* ---- MADT, HPET, MCFG (drivers/acpi_tables.c) ---------------------------- */
+
+#define ACPI_MAX_CPUS 256
+#define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_OVERRIDES 16
+#define ACPI_MAX_MCFG 8
+
+struct acpi_ioapic {
+	uint8_t id;
+	uint32_t addr;
+	uint32_t gsi_base;
+};
+
+struct acpi_override { /* ISA IRQ -> global system interrupt */
+	uint8_t irq;
+	uint32_t gsi;
+	uint16_t flags;
+};
+
+struct acpi_mcfg {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+
+struct acpi_topology {
+	uint32_t nr_cpus; /* enabled (or online-capable) processors */
+	uint32_t apic_ids[ACPI_MAX_CPUS];
+	bool cpus_truncated;
+	uint64_t lapic_addr;
+	uint32_t nr_ioapics;
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+	uint32_t nr_overrides;
+	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
+	uint64_t hpet_addr; /* 0 if no HPET table */
+	uint32_t nr_mcfg;
+	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
+};
+
+/* Parses a MADT (table bytes, length from its header, checksum already
+ * verified). 0, or -EINVAL with a message naming the bad entry. */
+int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *topo,
+		    char *err, size_t errlen);
+int acpi_parse_hpet(const struct acpi_sdt_header *hpet, uint64_t *addr,
+		    char *err, size_t errlen);
+int acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_topology *topo,
+		    char *err, size_t errlen);
+/* All three from the tables of `a`; a missing or bad MADT leaves one CPU
+ * (the caller's) and returns -ENOENT/-EINVAL with the reason in err. */
+int acpi_topology(const struct acpi *a, struct acpi_topology *topo, char *err,
+		  size_t errlen);

@@ -1,2 +1,3 @@
 # drivers/ — serial console, ACPI tables.
-KERNEL_SRCS += drivers/serial.c drivers/acpi.c drivers/acpi_kernel.c
+KERNEL_SRCS += drivers/serial.c drivers/acpi.c drivers/acpi_tables.c \
+	drivers/acpi_kernel.c

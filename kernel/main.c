@@ -17,6 +17,7 @@
 #include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/thread.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
@@ -72,6 +73,25 @@ static void parse_boot_info(uint32_t magic, uint32_t info)
 	char err[200];
 	int rc;
 
+	if (magic == BOOT_EFI_MAGIC) {
+		const struct boot_info *src = (const void *)(uintptr_t)info;
+		if (src->version != BOOT_INFO_VERSION ||
+		    src->size != sizeof(struct boot_info))
+			panic("boot: the EFI loader's boot_info is version %u size "
+			      "%u; this kernel needs version %u size %zu",
+			      src->version, src->size, BOOT_INFO_VERSION,
+			      sizeof(struct boot_info));
+		boot_info = *src;
+		boot_info.source = BOOT_SRC_EFI;
+		boot_info.cmdline[BOOT_CMDLINE_MAX - 1] = 0;
+		boot_info.loader[BOOT_LOADER_MAX - 1] = 0;
+		if (boot_info.nr_mmap > BOOT_MAX_MMAP)
+			boot_info.nr_mmap = BOOT_MAX_MMAP;
+		if (boot_info.nr_modules > BOOT_MAX_MODULES)
+			boot_info.nr_modules = BOOT_MAX_MODULES;
+		boot_mmap_normalize(&boot_info);
+		return;
+	}
 	if (info && *(const uint32_t *)(uintptr_t)info == PVH_START_MAGIC)
 		rc = pvh_parse((const void *)(uintptr_t)info, 4096, ident_read,
 			       NULL, &boot_info, err, sizeof(err));
@@ -202,31 +222,6 @@ static void tick_handler(struct trap_frame *tf)
 	sched_tick();
 }
 
-static void *idle_entry(void *arg)
-{
-	(void)arg;
-	sched_idle_loop();
-}
-
-/* Sets up the calling CPU's scheduler state with an idle thread. */
-void sched_cpu_start(struct cpu *c, struct thread *first);
-void sched_cpu_start(struct cpu *c, struct thread *first)
-{
-	struct thread *idle = thread_alloc_struct("idle", PRIO_IDLE);
-	if (!idle || !(idle->stack = kmalloc(KSTACK_SIZE)))
-		panic("sched: no memory for CPU %d's idle thread", c->id);
-	idle->fn = idle_entry;
-	idle->cpu = c->id;
-	idle->affinity = 1ull << c->id;
-	idle->state = THREAD_RUNNABLE;
-	extern void sched_thread_entry(void);
-	arch_thread_init_stack(idle, sched_thread_entry);
-	c->idle = idle;
-	timer_cpu_init(c->id);
-	sched_init_cpu(c, first);
-	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-}
-
 static void start_clock(void)
 {
 	uint64_t tsc_hz;
@@ -341,8 +336,9 @@ void kernel_entry(uint32_t magic, uint32_t info)
 		panic("mm: kmalloc_init failed");
 	acpi_kernel_init(&boot_info);   /* tables for power-off (and SMP) */
 	start_clock();                  /* LAPIC, IOAPIC, TSC/LAPIC calibration */
-	sched_cpu_start(&cpu0, &boot_thread); /* run queue and idle thread */
+	sched_cpu_start(&cpu0, &boot_thread, false); /* run queue, idle thread */
 	start_ticks();                  /* periodic tick, interrupts on */
+	smp_boot();                     /* the other CPUs (ACPI MADT) */
 	run_initcalls();                /* subsystems registered by section */
 	banner();                       /* who we are, keys in force */
 	uint64_t ready_us = clock_cycles_to_ns(arch_rdtsc() - entry_tsc) / 1000;

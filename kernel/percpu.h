@@ -39,6 +39,7 @@ struct cpu {
 	struct runqueue rq;
 	struct thread *switched_from; /* (rq) handed to sched_finish_switch */
 	struct thread *reap; /* (l) exited detached thread to free */
+	struct thread *push; /* (l) thread to move to a CPU it may run on */
 
 	struct spinlock timer_lock;
 	struct list_node wheel[TIMER_WHEEL_SLOTS]; /* (timer_lock) */
@@ -46,6 +47,7 @@ struct cpu {
 
 	/* statistics, (l) */
 	uint64_t nr_switches;
+	uint64_t nr_steals;
 	uint64_t nr_irqs;
 	uint64_t idle_ns;
 };

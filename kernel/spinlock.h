@@ -26,11 +26,22 @@ static inline void spin_lock_init(struct spinlock *l)
 	l->owner = 0;
 }
 
+#ifdef UNUM_HOST
+#define SPIN_HOOK() ((void)0)
+#else
+/* Services cross-CPU calls while spinning, so a CPU spinning with
+ * interrupts off still answers TLB shootdowns (kernel/smp.h). */
+void arch_spin_hook(void);
+#define SPIN_HOOK() arch_spin_hook()
+#endif
+
 static inline void spin_lock(struct spinlock *l)
 {
 	uint16_t t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t) {
 		arch_cpu_relax();
+		SPIN_HOOK();
+	}
 }
 
 static inline void spin_unlock(struct spinlock *l)

@@ -148,8 +148,8 @@ void thread_exit(void *retval)
 /* Reads t->state under its run-queue lock. */
 static bool thread_has_exited(struct thread *t)
 {
-	struct cpu *c = cpus[t->cpu];
-	unsigned long f = spin_lock_irqsave(&c->rq.lock);
+	unsigned long f;
+	struct cpu *c = rq_lock_thread(t, &f);
 	bool e = t->state == THREAD_EXITED;
 	spin_unlock_irqrestore(&c->rq.lock, f);
 	return e;
@@ -188,33 +188,15 @@ int thread_detach(struct thread *t)
 	}
 	t->detached = true;
 	/* if it already exited, it was not marked for reaping: do it now */
-	struct cpu *c = cpus[t->cpu];
-	spin_lock(&c->rq.lock);
+	unsigned long f2;
+	struct cpu *c = rq_lock_thread(t, &f2);
 	bool exited = t->state == THREAD_EXITED;
 	if (!exited) /* else thread_exit already chose: not reaped on switch */
 		t->reap_on_switch = true;
-	spin_unlock(&c->rq.lock);
+	spin_unlock_irqrestore(&c->rq.lock, f2);
 	spin_unlock_irqrestore(&t->join_lock, f);
 	if (exited)
 		thread_reap(t);
-	return 0;
-}
-
-int thread_set_affinity(struct thread *t, uint64_t mask)
-{
-	uint64_t online = 0;
-	for (int i = 0; i < nr_cpus; i++)
-		if (cpus[i] && cpus[i]->online)
-			online |= 1ull << i;
-	if (!(mask & online))
-		return -EINVAL;
-	struct cpu *c = cpus[t->cpu];
-	unsigned long f = spin_lock_irqsave(&c->rq.lock);
-	t->affinity = mask;
-	spin_unlock_irqrestore(&c->rq.lock, f);
-	/* the current thread moves at its next switch (kernel/smp balancing) */
-	if (t == thread_current() && !(mask & (1ull << t->cpu)))
-		thread_yield();
 	return 0;
 }
 

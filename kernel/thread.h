@@ -95,7 +95,9 @@ void thread_block(struct spinlock *held, unsigned long flags);
 bool thread_wake(struct thread *t);
 
 /* Scheduler entry points (kernel/sched.c). */
-void sched_init_cpu(struct cpu *c, struct thread *boot_thread);
+void sched_cpu_start(struct cpu *c, struct thread *first, bool first_is_idle);
+/* Locks the run queue owning t; returns its CPU. */
+struct cpu *rq_lock_thread(struct thread *t, unsigned long *flags);
 void schedule(void);
 void sched_tick(void);
 void sched_idle_loop(void) __attribute__((noreturn));

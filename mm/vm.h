@@ -39,8 +39,9 @@ void *vm_map_mmio(uint64_t pa, uint64_t len);
 /* Highest physical address covered by the direct map. */
 uint64_t vm_direct_map_top(void);
 
-/* TLB invalidation of one page on every CPU (SMP hook; local-only until
- * other CPUs run). */
+/* Invalidates one page in the TLB of every online CPU and returns when all
+ * have done it (arch/x86_64/smp.c). Safe with spinlocks held: CPUs spinning
+ * with interrupts off still service the request (kernel/smp.h). */
 void vm_flush_page(uintptr_t va);
 
 #endif

@@ -131,7 +131,6 @@ static bool va_reserved(uintptr_t va)
 	       va >= KERNEL_VIRT;
 }
 
-void vm_flush_page(uintptr_t va) { invlpg(va); }
 
 int vm_map_page(uintptr_t va, uint64_t pa, unsigned prot)
 {
@@ -163,9 +162,10 @@ int vm_unmap_page(uintptr_t va, uint64_t *pa_out)
 		if (pa_out)
 			*pa_out = *pte & PTE_ADDR;
 		*pte = 0;
-		vm_flush_page(va);
 	}
 	spin_unlock_irqrestore(&vm_lock, f);
+	if (!rc) /* shoot down with no lock held: other CPUs must answer */
+		vm_flush_page(va);
 	return rc;
 }
 
@@ -180,9 +180,10 @@ int vm_protect_page(uintptr_t va, unsigned prot)
 		rc = -ENOENT;
 	} else {
 		*pte = (*pte & PTE_ADDR) | prot_bits(prot);
-		vm_flush_page(va);
 	}
 	spin_unlock_irqrestore(&vm_lock, f);
+	if (!rc)
+		vm_flush_page(va);
 	return rc;
 }
 

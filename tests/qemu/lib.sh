@@ -161,8 +161,10 @@ qh_ktest_summary() {
 qh_ktest_results() {
 	local prefix=$1 l name reason
 	while IFS= read -r l; do
-		if [[ $l =~ ^ok\ [0-9]+\ *-?\ *(.*)$ ]]; then
-			qh_ok "$prefix${BASH_REMATCH[1]//#/(hash)}"
+		if [[ $l =~ ^ok\ [0-9]+\ *-?\ *([^#]*)(#\ *(.*))?$ ]]; then
+			# A comment after # (the kernel gives the time taken) is kept.
+			name=${BASH_REMATCH[1]% }
+			qh_ok "$prefix${name% }${BASH_REMATCH[3]:+ (${BASH_REMATCH[3]})}"
 		elif [[ $l =~ ^not\ ok\ [0-9]+\ *-?\ *([^#]*)(#\ *(.*))?$ ]]; then
 			name=${BASH_REMATCH[1]% }
 			reason=${BASH_REMATCH[3]:-no reason given}
