@@ -36,14 +36,18 @@ static void waitq_timeout(struct timer *tm, void *arg)
 	spin_unlock(&wt->wq->lock);
 }
 
-int waitq_wait(struct waitq *wq, unsigned long *flags, uint64_t timeout_ns)
+static int waitq_wait_at(struct waitq *wq, unsigned long *flags,
+			 uint64_t timeout_ns, bool front)
 {
 	struct waiter w = { .t = thread_current(), .result = 0, .woken = false };
 	struct wait_timeout wt = { wq, &w };
 	struct timer tm;
 
 	list_init(&w.link);
-	list_add_tail(&wq->waiters, &w.link);
+	if (front)
+		list_add_head(&wq->waiters, &w.link);
+	else
+		list_add_tail(&wq->waiters, &w.link);
 	if (timeout_ns) {
 		timer_init(&tm, waitq_timeout, &wt);
 		timer_arm(&tm, timeout_ns, 0);
@@ -59,6 +63,17 @@ int waitq_wait(struct waitq *wq, unsigned long *flags, uint64_t timeout_ns)
 		*flags = spin_lock_irqsave(&wq->lock);
 	}
 	return w.result;
+}
+
+int waitq_wait(struct waitq *wq, unsigned long *flags, uint64_t timeout_ns)
+{
+	return waitq_wait_at(wq, flags, timeout_ns, false);
+}
+
+int waitq_wait_front(struct waitq *wq, unsigned long *flags,
+		     uint64_t timeout_ns)
+{
+	return waitq_wait_at(wq, flags, timeout_ns, true);
 }
 
 struct thread *waitq_wake_one(struct waitq *wq, int result)
@@ -86,20 +101,65 @@ void mutex_init(struct mutex *m)
 {
 	waitq_init(&m->wq);
 	m->owner = NULL;
+	m->handoff = false;
+}
+
+#define MUTEX_SPIN_MAX 20000
+
+/* Spins while the owner is running; true if we took the lock. */
+static bool mutex_spin(struct mutex *m)
+{
+	for (int i = 0; i < MUTEX_SPIN_MAX; i++) {
+		struct thread *o = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
+		if (!o) {
+			if (mutex_trylock(m))
+				return true;
+		} else if (!__atomic_load_n(&o->on_cpu, __ATOMIC_RELAXED)) {
+			return false; /* the owner sleeps: so shall we */
+		}
+		arch_cpu_relax();
+	}
+	return false;
 }
 
 int mutex_lock_timeout(struct mutex *m, uint64_t timeout_ns)
 {
 	struct thread *self = thread_current();
-	unsigned long f = spin_lock_irqsave(&m->wq.lock);
+	if (mutex_trylock(m) || mutex_spin(m))
+		return 0;
+	uint64_t start = clock_ns();
+	uint64_t deadline = timeout_ns ? start + timeout_ns : 0;
+	bool lost = false;
 	int rc = 0;
-	if (!m->owner)
-		m->owner = self;
-	else
-		rc = waitq_wait(&m->wq, &f, timeout_ns);
-	/* woken means handed off: we own it even if the timer also fired */
-	if (m->owner == self)
-		rc = 0;
+	unsigned long f = spin_lock_irqsave(&m->wq.lock);
+	for (;;) {
+		if (!m->owner && !m->handoff) {
+			m->owner = self;
+			break;
+		}
+		uint64_t left = 0;
+		if (deadline) {
+			uint64_t now = clock_ns();
+			if (now >= deadline) {
+				rc = -ETIMEDOUT;
+				break;
+			}
+			left = deadline - now;
+		}
+		if (lost && clock_ns() - start > MUTEX_HANDOFF_NS)
+			m->handoff = true;
+		rc = lost ? waitq_wait_front(&m->wq, &f, left)
+			  : waitq_wait(&m->wq, &f, left);
+		if (m->owner == self) { /* handed off */
+			rc = 0;
+			break;
+		}
+		if (rc == -ETIMEDOUT)
+			break;
+		lost = true;
+	}
+	if (rc && m->handoff && waitq_empty(&m->wq))
+		m->handoff = false; /* nobody left to hand it to */
 	spin_unlock_irqrestore(&m->wq.lock, f);
 	return rc;
 }
@@ -108,10 +168,11 @@ void mutex_lock(struct mutex *m) { mutex_lock_timeout(m, 0); }
 
 bool mutex_trylock(struct mutex *m)
 {
+	struct thread *self = thread_current();
 	unsigned long f = spin_lock_irqsave(&m->wq.lock);
-	bool ok = !m->owner;
+	bool ok = !m->owner && !m->handoff;
 	if (ok)
-		m->owner = thread_current();
+		m->owner = self;
 	spin_unlock_irqrestore(&m->wq.lock, f);
 	return ok;
 }
@@ -124,10 +185,13 @@ int mutex_unlock(struct mutex *m)
 		return -EPERM;
 	}
 	struct list_node *n = m->wq.waiters.next;
-	m->owner = n == &m->wq.waiters ? NULL
-				       : container_of(n, struct waiter, link)->t;
-	if (m->owner)
-		waitq_wake_one(&m->wq, 0);
+	if (n != &m->wq.waiters && m->handoff) {
+		m->owner = container_of(n, struct waiter, link)->t;
+		m->handoff = false;
+	} else {
+		m->owner = NULL;
+	}
+	waitq_wake_one(&m->wq, 0);
 	spin_unlock_irqrestore(&m->wq.lock, f);
 	return 0;
 }

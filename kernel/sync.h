@@ -36,15 +36,27 @@ void waitq_init(struct waitq *wq);
  * the lock held again: the waker's result, or -ETIMEDOUT.
  */
 int waitq_wait(struct waitq *wq, unsigned long *flags, uint64_t timeout_ns);
+/* The same, queued at the head (a waiter that was woken and lost a race). */
+int waitq_wait_front(struct waitq *wq, unsigned long *flags,
+		     uint64_t timeout_ns);
 /* With wq->lock held: wake the oldest waiter; returns its thread or NULL. */
 struct thread *waitq_wake_one(struct waitq *wq, int result);
 /* With wq->lock held: wake all; returns how many. */
 int waitq_wake_all(struct waitq *wq, int result);
 bool waitq_empty(struct waitq *wq);
 
+/*
+ * Mutexes spin while the owner runs on another CPU, then sleep. Unlock wakes
+ * the oldest waiter, which competes for the lock again (a woken waiter that
+ * loses goes back to the head of the queue); once a waiter has waited
+ * longer than MUTEX_HANDOFF_NS, the next unlock hands the mutex straight to
+ * it, so nobody starves.
+ */
+#define MUTEX_HANDOFF_NS 1000000
 struct mutex {
 	struct waitq wq;
-	struct thread *owner; /* (wq.lock) */
+	struct thread *owner; /* (wq.lock; read racily to decide to spin) */
+	bool handoff; /* (wq.lock) the next unlock gives it to the first waiter */
 };
 
 void mutex_init(struct mutex *m);
