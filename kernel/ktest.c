@@ -12,23 +12,33 @@
 extern const struct ktest __ktests_start[], __ktests_end[];
 extern const struct kbench __benches_start[], __benches_end[];
 
+/* One comma-separated item: "all", "name", "prefix*". */
+static bool item_match(const char *p, size_t len, const char *name)
+{
+	if (len == 3 && !strncmp(p, "all", 3))
+		return true;
+	if (len && p[len - 1] == '*')
+		return !strncmp(p, name, len - 1);
+	return len == strlen(name) && !strncmp(p, name, len);
+}
+
+/* A name matches if some item selects it and no "-item" excludes it:
+ * "all,-net.*" is every test but the net suite. */
 bool ktest_match(const char *pattern, const char *name)
 {
-	const char *p = pattern;
-	while (*p) {
+	bool in = false;
+	for (const char *p = pattern; *p;) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 3 && !strncmp(p, "all", 3))
-			return true;
-		if (len && p[len - 1] == '*') {
-			if (!strncmp(p, name, len - 1))
-				return true;
-		} else if (len == strlen(name) && !strncmp(p, name, len)) {
-			return true;
+		if (len && *p == '-') {
+			if (item_match(p + 1, len - 1, name))
+				return false;
+		} else if (item_match(p, len, name)) {
+			in = true;
 		}
 		p += len + (end ? 1 : 0);
 	}
-	return false;
+	return in;
 }
 
 void ktest_fail(struct ktest_ctx *ctx, const char *file, int line,

@@ -2,7 +2,7 @@
  * kernel/ktest.h — in-kernel tests. A test is a function registered in a
  * linker section with KTEST(suite, name); the boot key `ktest=` selects
  * tests by full name ("sched.yield"), prefix glob ("sched.*") or "all",
- * comma-separated. Results are TAP on the console; each test runs in its own
+ * comma-separated; "-item" excludes ("all,-net.*"). Results are TAP on the console; each test runs in its own
  * thread. Assertions record the first failure with file and line and end
  * the test (KT_ASSERT) or carry on (KT_EXPECT).
  */

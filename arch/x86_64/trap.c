@@ -7,7 +7,9 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include "kernel/spinlock.h"
 #include "kernel/thread.h"
 
 struct __attribute__((packed)) idt_entry {
@@ -26,6 +28,22 @@ static pf_hook_fn pf_hook;
 extern const uint64_t isr_table[256];
 
 void trap_register(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
+
+int trap_alloc_vector(irq_handler_fn fn)
+{
+	static struct spinlock lock = SPINLOCK_INIT;
+	unsigned long f = spin_lock_irqsave(&lock);
+	int v = -ENOSPC;
+	for (int i = VEC_DEV_FIRST; i <= VEC_DEV_LAST; i++) {
+		if (!handlers[i]) {
+			handlers[i] = fn;
+			v = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&lock, f);
+	return v;
+}
 void trap_set_pf_hook(pf_hook_fn fn) { pf_hook = fn; }
 
 void idt_init(void)

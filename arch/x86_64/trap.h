@@ -35,6 +35,11 @@ void idt_init(void); /* build the shared IDT once */
 void idt_load(void); /* load it on this CPU */
 void gdt_init_cpu(int cpu); /* this CPU's GDT and TSS with IST stacks */
 void trap_register(uint8_t vector, irq_handler_fn fn);
+/* A free device vector (VEC_DEV_FIRST..VEC_DEV_LAST) bound to fn, for MSI
+ * and MSI-X; -ENOSPC when none is left. */
+#define VEC_DEV_FIRST 0x50
+#define VEC_DEV_LAST 0xdf
+int trap_alloc_vector(irq_handler_fn fn);
 
 /*
  * Page-fault hook: the memory manager (and tests) claim faults here. Returns
