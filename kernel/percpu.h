@@ -8,6 +8,7 @@
 #define KERNEL_PERCPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/list.h"
@@ -29,6 +30,10 @@ struct runqueue {
 
 struct cpu {
 	struct cpu *self; /* (c) %gs:0, for this_cpu() */
+	/* (l) the current thread's kernel stack, %gs:8 and %gs:16: interrupt
+	 * entry moves onto it when it interrupts code on another stack
+	 * (application stacks live in the global address space) */
+	uintptr_t kstack_lo, kstack_top;
 	int id; /* (c) dense logical id, 0 = boot CPU */
 	uint32_t apic_id; /* (c) */
 	struct thread *current; /* (l) */
@@ -51,6 +56,10 @@ struct cpu {
 	uint64_t nr_irqs;
 	uint64_t idle_ns;
 };
+
+#include "kernel/percpu_asm.h"
+_Static_assert(offsetof(struct cpu, kstack_lo) == CPU_KSTACK_LO_OFF, "asm");
+_Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP_OFF, "asm");
 
 extern struct cpu *cpus[MAX_CPUS]; /* (c) set as CPUs come up */
 extern int nr_cpus; /* (a) CPUs online */

@@ -179,6 +179,8 @@ void schedule(void)
 		next->on_cpu = true;
 		next->slice_left = slice_ticks;
 		c->current = next;
+		c->kstack_lo = (uintptr_t)next->stack;
+		c->kstack_top = (uintptr_t)next->stack + KSTACK_SIZE;
 		c->switched_from = prev;
 		c->nr_switches++;
 		arch_switch(prev, next);
@@ -366,6 +368,8 @@ void sched_cpu_start(struct cpu *c, struct thread *first, bool first_is_idle)
 	for (int p = 0; p < NR_PRIO; p++)
 		list_init(&c->rq.queue[p]);
 	c->current = first;
+	c->kstack_lo = (uintptr_t)first->stack;
+	c->kstack_top = (uintptr_t)first->stack + KSTACK_SIZE;
 	first->cpu = c->id;
 	first->on_rq = true;
 	first->on_cpu = true;

@@ -9,7 +9,7 @@
 
 #include "kernel/percpu.h"
 
-#define IST_COUNT 3 /* 1: #DF, 2: NMI, 3: #MC */
+#define IST_COUNT 4 /* 1: #DF, 2: NMI, 3: #MC, 4: every other vector (entry) */
 #define IST_STACK_SIZE 8192
 
 struct __attribute__((packed)) tss {

@@ -163,6 +163,8 @@ static bool start_ap(int id, uint32_t apic_id)
 	c->id = id;
 	c->apic_id = apic_id;
 	c->idle = idle;
+	c->kstack_lo = (uintptr_t)idle->stack;
+	c->kstack_top = (uintptr_t)idle->stack + KSTACK_SIZE;
 	idle->cpu = id;
 	idle->affinity = 1ull << id;
 	arch_cpus[id] = a;

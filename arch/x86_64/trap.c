@@ -52,12 +52,17 @@ void idt_init(void)
 		uint64_t a = isr_table[v];
 		idt[v].off_lo = a & 0xffff;
 		idt[v].sel = 0x08;
-		idt[v].ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 0;
+		idt[v].ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 4;
 		idt[v].type = 0x8e; /* present, interrupt gate */
 		idt[v].off_mid = (a >> 16) & 0xffff;
 		idt[v].off_hi = a >> 32;
 		idt[v].zero = 0;
 	}
+}
+
+void idt_set_present(uint8_t vector, bool present)
+{
+	idt[vector].type = present ? 0x8e : 0x0e;
 }
 
 void idt_load(void)

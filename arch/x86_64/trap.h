@@ -33,6 +33,8 @@ typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
 void idt_init(void); /* build the shared IDT once */
 void idt_load(void); /* load it on this CPU */
+/* Marks a gate (not) present: only the double-fault self-test uses it. */
+void idt_set_present(uint8_t vector, bool present);
 void gdt_init_cpu(int cpu); /* this CPU's GDT and TSS with IST stacks */
 void trap_register(uint8_t vector, irq_handler_fn fn);
 /* A free device vector (VEC_DEV_FIRST..VEC_DEV_LAST) bound to fn, for MSI
