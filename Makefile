@@ -55,23 +55,23 @@ $(B)/k/%.o: %.S | $(B)/.setup-done
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-# Two-pass link: the second pass embeds the sorted symbol table used by the
-# crash report's backtrace. The table sits after .text, so code addresses do
-# not move between passes (checked below).
-$(B)/unum.elf: $(KOBJS) arch/x86_64/kernel.ld tools/mksyms
-	@echo "  LD      $@"
-	@$(LD) $(KLDFLAGS) -o $(B)/unum.pass1.elf $(KOBJS) $(B)/k/nosyms.o
-	@$(NM) -n --defined-only $(B)/unum.pass1.elf | tools/mksyms > $(B)/ksyms.S
-	@$(CC) $(KASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(B)/ksyms.o
-	@$(NM) -n --defined-only $@ | grep ' [tT] ' | grep -v ksym > $(B)/t2.txt; \
-	 $(NM) -n --defined-only $(B)/unum.pass1.elf | grep ' [tT] ' | grep -v ksym > $(B)/t1.txt; \
-	 cmp -s $(B)/t1.txt $(B)/t2.txt || { echo "symbol table moved code"; exit 1; }
+# The kernel and everything linked with it in the image is one relocatable
+# object, so the linker script can tell its data (node-private) from the
+# application's (the global address space).
+# Only the symbols in kernel/exports.txt stay global, so the kernel's names
+# (memcpy, mutex_lock, sem_init...) never clash with newlib's or the
+# application's.
+$(B)/unum-kernel.o: $(KOBJS) kernel/exports.txt
+	@echo "  LD -r   $@"
+	@$(LD) -r -o $@.tmp $(KOBJS)
+	@$(OBJCOPY) --wildcard --keep-global-symbols=kernel/exports.txt $@.tmp $@
+	@rm -f $@.tmp
 
-$(B)/k/nosyms.o: tools/nosyms.S
-	@mkdir -p $(@D)
-	@$(CC) $(KASFLAGS) -c $< -o $@
-$(B)/unum.elf: $(B)/k/nosyms.o
+# Final images go through tools/unum-link (two passes: the second embeds
+# the symbol table for crash-report backtraces). tools/unum-cc uses it too.
+$(B)/unum.elf: $(B)/unum-kernel.o arch/x86_64/kernel.ld tools/unum-link tools/mksyms tools/nosyms.S
+	@echo "  LINK    $@"
+	@tools/unum-link $@ $(B)/unum-kernel.o
 
 .PHONY: all kernel run test bench clean setup unit fuzz
 all: $(B)/unum.elf $(B)/images/unum.iso

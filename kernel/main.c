@@ -12,6 +12,8 @@
 #include "drivers/acpi.h"
 #include "drivers/serial.h"
 #include "kernel/config.h"
+#include "kernel/errno.h"
+#include "kernel/ksys.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"
 #include "kernel/ktest.h"
@@ -20,6 +22,7 @@
 #include "kernel/smp.h"
 #include "kernel/thread.h"
 #include "mm/frame.h"
+#include "mm/gas.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 
@@ -159,6 +162,23 @@ static bool module_is_config(const struct boot_module *m)
 			base = p + 1;
 	return !strncmp(m->name, "config", 6) || !strcmp(base, "config") ||
 	       (n >= 4 && !strcmp(m->name + n - 4, ".cfg"));
+}
+
+void ksys_set_initrd(const void *data, size_t len);
+
+/* The first module that is not the configuration is the initrd (a cpio
+ * archive the POSIX layer mounts read-only at /). */
+static void find_initrd(void)
+{
+	for (uint32_t i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		if (!module_is_config(m)) {
+			ksys_set_initrd(phys_to_virt(m->base), m->len);
+			pr_info("boot", "initrd: module '%s', %lu bytes", m->name,
+				m->len);
+			return;
+		}
+	}
 }
 
 static void load_config(void)
@@ -340,6 +360,8 @@ void kernel_entry(uint32_t magic, uint32_t info)
 	frame_init(&boot_info, config_uint("mem.max")); /* buddy over RAM */
 	if (kmalloc_init(&kernel_pages)) /* slab caches */
 		panic("mm: kmalloc_init failed");
+	gas_init();                     /* first-touch global address space */
+	find_initrd();                  /* the application's read-only files */
 	acpi_kernel_init(&boot_info);   /* tables for power-off (and SMP) */
 	start_clock();                  /* LAPIC, IOAPIC, TSC/LAPIC calibration */
 	sched_cpu_start(&cpu0, &boot_thread, false); /* run queue, idle thread */
@@ -359,7 +381,12 @@ void kernel_entry(uint32_t magic, uint32_t info)
 		status = ktest_run(config_str("ktest")) ? 1 : 0;
 	if (config_str("bench")[0])
 		bench_run(config_str("bench"));
-	if (!config_str("ktest")[0] && !config_str("bench")[0])
-		pr_info("unum", "no application linked in: nothing to run");
+	if (!config_str("ktest")[0] && !config_str("bench")[0]) {
+		int rc = ksys_run_app();     /* the application's main() */
+		if (rc == -ENOENT)
+			pr_info("unum", "no application linked in: nothing to run");
+		else
+			status = rc;
+	}
 	power_off(status);
 }

@@ -1,2 +1,2 @@
 # mm/ — physical frames, kernel heap, page tables, the global address space.
-KERNEL_SRCS += mm/buddy.c mm/slab.c mm/kmalloc.c mm/frame.c
+KERNEL_SRCS += mm/buddy.c mm/slab.c mm/kmalloc.c mm/frame.c mm/gas.c

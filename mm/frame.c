@@ -16,7 +16,7 @@
 #define EARLY_POOL (512 * 1024) /* page tables for the direct map and image */
 #define LOW_LIMIT 0x100000 /* below 1 MiB: BIOS, trampolines */
 
-extern char __boot_start[], __kernel_end[];
+extern char __boot_start[], __image_phys_end[];
 
 static struct spinlock frame_lock = SPINLOCK_INIT;
 static struct buddy buddy; /* (frame_lock) */
@@ -27,7 +27,8 @@ struct range {
 	uint64_t lo, hi;
 };
 
-static uint64_t kernel_phys_end(void) { return (uint64_t)__kernel_end - KERNEL_VIRT; }
+/* The image ends after the static GAS data's load copy. */
+static uint64_t kernel_phys_end(void) { return (uint64_t)(uintptr_t)__image_phys_end; }
 
 /* Reserved ranges: low memory, the image, the early pool, modules. */
 static int reserved_ranges(const struct boot_info *bi, struct range *r)

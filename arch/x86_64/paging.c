@@ -128,7 +128,7 @@ uint64_t vm_direct_map_top(void) { return direct_top; }
 static bool va_reserved(uintptr_t va)
 {
 	return (va >= DIRECT_MAP && va < DIRECT_MAP + direct_top) ||
-	       va >= KERNEL_VIRT;
+	       (va >= KERNEL_VIRT && va < (uintptr_t)__kernel_end);
 }
 
 

@@ -24,7 +24,8 @@ struct __attribute__((packed)) idt_entry {
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256]; /* set at init, before use */
-static pf_hook_fn pf_hook;
+static pf_hook_fn pf_hook; /* tests */
+static pf_hook_fn mm_fault; /* mm/gas.c, later the DSM */
 extern const uint64_t isr_table[256];
 
 void trap_register(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
@@ -45,6 +46,7 @@ int trap_alloc_vector(irq_handler_fn fn)
 	return v;
 }
 void trap_set_pf_hook(pf_hook_fn fn) { pf_hook = fn; }
+void trap_set_mm_fault_handler(pf_hook_fn fn) { mm_fault = fn; }
 
 void idt_init(void)
 {
@@ -83,6 +85,15 @@ void trap_dispatch(struct trap_frame *tf)
 		uint64_t addr = read_cr2();
 		if (pf_hook && pf_hook(tf, addr))
 			return;
+		if (mm_fault) {
+			/* the handler may block (DSM): let interrupts in */
+			if (tf->rflags & (1ul << 9))
+				arch_irq_enable();
+			bool ok = mm_fault(tf, addr);
+			arch_irq_disable();
+			if (ok)
+				return;
+		}
 		crash_report(tf);
 	}
 	if (v < VEC_IRQ_BASE && !handlers[v])

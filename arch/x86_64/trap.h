@@ -48,7 +48,8 @@ int trap_alloc_vector(irq_handler_fn fn);
  * true when the fault was resolved and the access may be retried.
  */
 typedef bool (*pf_hook_fn)(struct trap_frame *tf, uint64_t addr);
-void trap_set_pf_hook(pf_hook_fn fn);
+void trap_set_pf_hook(pf_hook_fn fn); /* tests: consulted first */
+void trap_set_mm_fault_handler(pf_hook_fn fn); /* the memory manager */
 
 /* Crash report and backtrace (arch/x86_64/crash.c). */
 void crash_report(struct trap_frame *tf) __attribute__((noreturn));

@@ -1,0 +1,21 @@
+/*
+ * kernel/futex.h — the wait/wake primitive under the POSIX layer's
+ * synchronisation objects: their fast paths are atomic operations on a word
+ * in application memory; only contention comes here.
+ *
+ * futex_wait sleeps if *addr still equals `expected` (checked under the
+ * bucket lock, so a futex_wake after the caller changed the word is never
+ * lost). Keys are virtual addresses: one address space.
+ */
+#ifndef KERNEL_FUTEX_H
+#define KERNEL_FUTEX_H
+
+#include <stdint.h>
+
+/* 0 when woken, -EAGAIN if *addr != expected, -ETIMEDOUT after timeout_ns
+ * (0 = none). */
+int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+/* Wakes up to n waiters on addr; returns how many were woken. */
+int futex_wake(const uint32_t *addr, int n);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * kernel/ksys.c — the kernel side of kernel/ksys.h.
+ */
+#include "arch/x86_64/cpu.h"
+#include "boot/boot_info.h"
+#include "kernel/config.h"
+#include "kernel/errno.h"
+#include "kernel/futex.h"
+#include "kernel/ksys.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/smp.h"
+#include "kernel/thread.h"
+#include "mm/gas.h"
+#include "mm/kmalloc.h"
+
+long arch_kcall(long (*fn)(void *), void *arg);
+void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
+	__attribute__((noreturn));
+
+extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
+
+static int (*app_run)(void); /* (c) set by posix/ at init */
+static const void *initrd_data; /* (c) */
+static size_t initrd_len; /* (c) */
+
+void ksys_set_app(int (*run)(void)) { app_run = run; }
+
+int ksys_run_app(void) { return app_run ? app_run() : -ENOENT; }
+
+void ksys_set_initrd(const void *data, size_t len);
+void ksys_set_initrd(const void *data, size_t len)
+{
+	initrd_data = data;
+	initrd_len = len;
+}
+
+bool ksys_initrd(const void **data, size_t *len)
+{
+	*data = initrd_data;
+	*len = initrd_len;
+	return initrd_data != NULL;
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+struct spawn {
+	void (*entry)(void *);
+	void *arg;
+	uintptr_t stack_top, fs_base;
+	uint64_t affinity;
+	int rc;
+};
+
+static void *app_thread(void *p)
+{
+	struct spawn s = *(struct spawn *)p; /* the caller's copy goes away */
+	kfree(p);
+	struct thread *t = thread_current();
+	t->fs_base = s.fs_base;
+	wrmsr(MSR_FS_BASE, s.fs_base);
+	arch_enter_app(s.stack_top, s.entry, s.arg);
+}
+
+static long do_spawn(void *p)
+{
+	struct spawn *s = p, *copy = kmalloc(sizeof(*s));
+	if (!copy)
+		return -EAGAIN;
+	*copy = *s;
+	struct thread *t = thread_create_on("app", app_thread, copy, PRIO_DEFAULT,
+					    s->affinity ? s->affinity : CPUMASK_ALL);
+	if (!t) {
+		kfree(copy);
+		return -EAGAIN;
+	}
+	thread_detach(t);
+	return 0;
+}
+
+int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
+		      uintptr_t fs_base, uint64_t affinity)
+{
+	struct spawn s = { entry, arg, stack_top, fs_base, affinity, 0 };
+	return (int)arch_kcall(do_spawn, &s);
+}
+
+static long do_exit_thread(void *p)
+{
+	(void)p;
+	thread_exit(NULL);
+}
+
+void ksys_thread_exit(void)
+{
+	arch_kcall(do_exit_thread, NULL);
+	__builtin_unreachable();
+}
+
+struct publish {
+	uint32_t *word;
+	uint32_t value;
+};
+
+static long do_exit_publish(void *p)
+{
+	struct publish a = *(struct publish *)p; /* p is on the app stack */
+	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
+	futex_wake(a.word, 0x7fffffff); /* the address is only a key */
+	thread_exit(NULL);
+}
+
+void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
+{
+	struct publish a = { word, value };
+	arch_kcall(do_exit_publish, &a);
+	__builtin_unreachable();
+}
+
+void ksys_set_thread_ptr(void *p) { thread_current()->posix = p; }
+
+/* ---- waiting ------------------------------------------------------------- */
+
+struct futex_args {
+	uint32_t *addr;
+	uint32_t val;
+	uint64_t timeout;
+	int n;
+};
+
+static long do_futex_wait(void *p)
+{
+	struct futex_args *a = p;
+	return futex_wait(a->addr, a->val, a->timeout);
+}
+
+int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+{
+	struct futex_args a = { addr, expected, timeout_ns, 0 };
+	return (int)arch_kcall(do_futex_wait, &a);
+}
+
+static long do_futex_wake(void *p)
+{
+	struct futex_args *a = p;
+	return futex_wake(a->addr, a->n);
+}
+
+int ksys_futex_wake(uint32_t *addr, int n)
+{
+	struct futex_args a = { addr, 0, 0, n };
+	return (int)arch_kcall(do_futex_wake, &a);
+}
+
+static long do_sleep(void *p)
+{
+	thread_sleep_ns(*(uint64_t *)p);
+	return 0;
+}
+
+void ksys_sleep_ns(uint64_t ns) { arch_kcall(do_sleep, &ns); }
+
+static long do_yield(void *p)
+{
+	(void)p;
+	thread_yield();
+	return 0;
+}
+
+void ksys_yield(void) { arch_kcall(do_yield, NULL); }
+
+/* ---- time ---------------------------------------------------------------- */
+
+uint64_t ksys_clock_ns(void) { return clock_ns(); }
+uint64_t ksys_realtime_ns(void) { return clock_realtime_ns(); }
+
+uint64_t ksys_thread_cpu_ns(void)
+{
+	unsigned long f = arch_irq_save();
+	struct thread *t = thread_current();
+	uint64_t ns = t->cpu_ns + (clock_ns() - t->run_start);
+	arch_irq_restore(f);
+	return ns;
+}
+
+uint64_t ksys_process_cpu_ns(void)
+{
+	uint64_t busy = 0, now = clock_ns();
+	for (int i = 0; i < nr_cpus; i++)
+		if (cpus[i] && cpus[i]->online) {
+			uint64_t idle = __atomic_load_n(&cpus[i]->idle_ns, __ATOMIC_RELAXED);
+			busy += now > idle ? now - idle : 0;
+		}
+	return busy;
+}
+
+/* ---- console, exit, CPUs ------------------------------------------------- */
+
+struct write_args {
+	const char *s;
+	size_t n;
+};
+
+static long do_console_write(void *p)
+{
+	struct write_args *a = p;
+	kputs_raw(a->s, a->n);
+	return 0;
+}
+
+void ksys_console_write(const char *s, size_t n)
+{
+	struct write_args a = { s, n };
+	arch_kcall(do_console_write, &a);
+}
+
+static long do_exit(void *p)
+{
+	int status = *(int *)p;
+	kprintf("unum: program exited with status %d\n", status);
+	power_off(status & 0x7f);
+}
+
+void ksys_exit(int status)
+{
+	arch_kcall(do_exit, &status);
+	__builtin_unreachable();
+}
+
+int ksys_ncpus(void) { return nr_cpus; }
+int ksys_cpu_id(void) { return this_cpu()->id; }
+
+/* ---- memory -------------------------------------------------------------- */
+
+void ksys_heap_region(uintptr_t *base, size_t *size)
+{
+	*base = GAS_DYN_BASE + GAS_HEAP_OFF; /* node 0 until the cluster exists */
+	*size = GAS_HEAP_SIZE;
+}
+
+void ksys_stack_region(uintptr_t *base, size_t *size)
+{
+	*base = GAS_DYN_BASE + GAS_STACKS_OFF;
+	*size = GAS_STACKS_SIZE;
+}
+
+struct guard_args {
+	uintptr_t va;
+	size_t len;
+};
+
+static long do_guard_add(void *p)
+{
+	struct guard_args *a = p;
+	return gas_guard_add(a->va, a->len);
+}
+
+int ksys_guard_add(uintptr_t va, size_t len)
+{
+	struct guard_args a = { va, len };
+	return (int)arch_kcall(do_guard_add, &a);
+}
+
+static long do_guard_remove(void *p)
+{
+	gas_guard_remove(((struct guard_args *)p)->va);
+	return 0;
+}
+
+void ksys_guard_remove(uintptr_t va)
+{
+	struct guard_args a = { va, 0 };
+	arch_kcall(do_guard_remove, &a);
+}
+
+static long do_release(void *p)
+{
+	struct guard_args *a = p;
+	gas_release(a->va, a->len);
+	return 0;
+}
+
+void ksys_release(uintptr_t va, size_t len)
+{
+	struct guard_args a = { va, len };
+	arch_kcall(do_release, &a);
+}
+
+/* ---- arguments, TLS ------------------------------------------------------ */
+
+size_t ksys_argc(void) { return config_app_argc(); }
+const char *ksys_argv(size_t i) { return config_app_argv(i); }
+
+void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
+		       size_t *align)
+{
+	*data = __tdata_start;
+	*data_len = (size_t)(__tdata_end - __tdata_start);
+	*mem_len = *data_len + (size_t)(uintptr_t)__tbss_size;
+	*align = (size_t)(uintptr_t)__tls_align;
+	if (*align < 16)
+		*align = 16;
+}

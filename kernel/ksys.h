@@ -1,0 +1,69 @@
+/*
+ * kernel/ksys.h — the calls the POSIX personality (posix/) makes into the
+ * kernel: its "system calls". They are plain function calls (ring 0), but
+ * those that may block or take kernel locks switch to the thread's kernel
+ * stack first (arch_kcall), because application stacks live in the global
+ * address space. Only plain C types cross this boundary. Results are 0 or a
+ * negative errno (newlib's values) unless stated.
+ */
+#ifndef KERNEL_KSYS_H
+#define KERNEL_KSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Starts a kernel thread that switches to `stack_top` (an application
+ * stack), loads `fs_base` and calls entry(arg); entry must end with
+ * ksys_thread_exit. `affinity` is a CPU mask (0 = any). The kernel thread
+ * is detached: joins are the POSIX layer's business. */
+int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
+		      uintptr_t fs_base, uint64_t affinity);
+void ksys_thread_exit(void) __attribute__((noreturn));
+/* Ends the calling thread after, from its kernel stack, storing `value`
+ * into *word and waking every futex waiter on it: once the store is seen,
+ * the thread's application stack is no longer in use and may be freed. */
+void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
+	__attribute__((noreturn));
+/* The POSIX layer's per-thread pointer for the calling thread. */
+void ksys_set_thread_ptr(void *p);
+
+int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+int ksys_futex_wake(uint32_t *addr, int n);
+void ksys_sleep_ns(uint64_t ns);
+void ksys_yield(void);
+
+uint64_t ksys_clock_ns(void); /* monotonic since boot */
+uint64_t ksys_realtime_ns(void); /* since the epoch */
+uint64_t ksys_thread_cpu_ns(void); /* the calling thread's CPU time */
+uint64_t ksys_process_cpu_ns(void); /* all threads, all CPUs */
+
+void ksys_console_write(const char *s, size_t n);
+/* Ends the program: every node, with this status (test mode: QEMU's). */
+void ksys_exit(int status) __attribute__((noreturn));
+int ksys_ncpus(void); /* CPUs of the whole system (the cluster later) */
+int ksys_cpu_id(void);
+
+/* Address space of the global address space for this node's heap and
+ * thread stacks; pages are zero-filled on first touch. */
+void ksys_heap_region(uintptr_t *base, size_t *size);
+void ksys_stack_region(uintptr_t *base, size_t *size);
+int ksys_guard_add(uintptr_t va, size_t len);
+void ksys_guard_remove(uintptr_t va);
+void ksys_release(uintptr_t va, size_t len);
+
+/* The application's arguments (boot keys after "--") and the initrd. */
+size_t ksys_argc(void);
+const char *ksys_argv(size_t i);
+bool ksys_initrd(const void **data, size_t *len);
+
+/* The TLS template of the image (PT_TLS). */
+void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
+		       size_t *align);
+
+/* Registered by posix/ at start-up: runs the application's main thread and
+ * returns its exit status (kernel/main.c calls it after boot). */
+void ksys_set_app(int (*run)(void));
+int ksys_run_app(void); /* -ENOENT when no application is linked in */
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * posix/heap.h — the application heap's contract with its environment
+ * (posix/malloc.c implements malloc and friends over it).
+ *
+ * The heap manages one region of address space that the environment gives
+ * it. Pages of the region read as zeros until first written and need no
+ * explicit mapping (the kernel maps them on fault); the heap never returns
+ * them, it only hands out and reuses address space. All heap state lives in
+ * the region itself, so a per-node arena in the global address space is
+ * just another region.
+ */
+#ifndef POSIX_HEAP_H
+#define POSIX_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Provided by the environment (kernel glue; the host tests mmap one large
+ * MAP_NORESERVE range). Called once, on the first allocation. The region
+ * must be zero-filled and at least 1 MiB; a base that is not 64 KiB
+ * aligned loses its first partial 64 KiB. *size 0 means "no heap": every
+ * allocation then fails with ENOMEM.
+ */
+void posix_heap_region(uintptr_t *base, size_t *size);
+
+/*
+ * Provided by the environment: misuse of the heap that was detected (a
+ * double free, a pointer that malloc never returned, a corrupted heap
+ * found by posix_malloc_check). msg is one of the fixed strings
+ *   "free(): double free", "free(): invalid pointer",
+ *   "realloc(): invalid pointer", "malloc_usable_size(): invalid pointer",
+ *   "heap check: <what is wrong>";
+ * p is the pointer concerned. The kernel glue prints both and ends the
+ * program; if it returns, the call that detected the misuse does nothing
+ * (realloc returns NULL with errno EINVAL, malloc_usable_size returns 0).
+ */
+void posix_malloc_error(const char *msg, void *p);
+
+struct posix_malloc_stats {
+	size_t bytes_in_use; /* usable bytes of the blocks now allocated */
+	size_t bytes_mapped; /* address space handed out so far (high water) */
+	uint64_t nr_allocs; /* blocks allocated, all time */
+	uint64_t nr_frees; /* blocks freed, all time */
+};
+
+/* A snapshot; exact when no other thread allocates meanwhile. */
+void posix_malloc_stats(struct posix_malloc_stats *st);
+
+/*
+ * Called by the thread library on a thread that is about to end, after
+ * its key destructors ran and before its TLS block is released: gives the
+ * thread's cached free blocks back to the heap. Later calls of malloc and
+ * free on that thread still work (they bypass the thread cache).
+ */
+void posix_malloc_thread_exit(void);
+
+/*
+ * Checks the whole heap's invariants (for tests; takes every heap lock,
+ * and other threads must not be inside the heap). Returns 0, or -EINVAL
+ * after reporting the first problem through posix_malloc_error.
+ */
+int posix_malloc_check(void);
+
+#endif

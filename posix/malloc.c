@@ -1,0 +1,603 @@
+/*
+ * posix/malloc.c — the application's malloc family (newlib is built with
+ * MALLOC_PROVIDED): public API, newlib's reentrant entry points, and the
+ * per-thread caches that make the common case lock-free.
+ *
+ * malloc of a small size pops the thread's list for its class; free finds
+ * the class from the chunk descriptor (one shift and one load) and pushes.
+ * Neither takes a lock nor an atomic instruction until a list runs empty
+ * or overflows, when a whole batch moves to or from the class's central
+ * list (malloc_central.c). Blocks above SMALL_MAX are chunk runs
+ * (malloc_page.c). A block freed by another thread than the one that
+ * allocated it simply joins the freeing thread's cache.
+ *
+ * State: the node's heap (cur_heap) and each thread's cache (tc).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "posix/malloc.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static struct heap *cur_heap; /* set once (init_lock), then read-only */
+static bool heap_failed; /* (init_lock) the region was unusable */
+static struct ulock init_lock = ULOCK_INIT;
+static __thread struct tcache tc;
+
+static struct heap *heap_get(void)
+{
+	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	uintptr_t base = 0;
+	size_t size = 0;
+
+	if (likely(h))
+		return h;
+	ulock_lock(&init_lock);
+	h = cur_heap;
+	if (!h && !heap_failed) {
+		posix_heap_region(&base, &size);
+		h = heap_create(base, size);
+		heap_failed = !h;
+		__atomic_store_n(&cur_heap, h, __ATOMIC_RELEASE);
+	}
+	ulock_unlock(&init_lock);
+	return h;
+}
+
+/* ---- thread caches ------------------------------------------------------------ */
+
+/* True if this thread caches for h, attaching the cache on first use. */
+static bool tc_live(struct heap *h)
+{
+	unsigned c;
+
+	if (likely(tc.state == TC_LIVE))
+		return tc.heap == h;
+	if (tc.state == TC_DEAD)
+		return false;
+	for (c = 1; c <= NCLASSES; c++)
+		tc.list[c].max = 2 * class_batch[c];
+	tc.heap = h;
+	tc.spans = h->spans;
+	tc.key = h->key;
+	tc.base = h->base;
+	tc.limit = h->size;
+	tc.state = TC_LIVE;
+	ulock_lock(&h->tc_lock);
+	tc.prev = NULL;
+	tc.next = h->threads;
+	if (tc.next)
+		tc.next->prev = &tc;
+	h->threads = &tc;
+	ulock_unlock(&h->tc_lock);
+	return true;
+}
+
+static inline void cnt_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, *c + v, __ATOMIC_RELAXED);
+}
+
+/* Counts an allocation (bytes > 0) or a free (bytes < 0) of one block. */
+static void count(struct heap *h, int64_t bytes)
+{
+	bool mine = tc.state == TC_LIVE && tc.heap == h;
+	struct heap_counters *r = &h->retired;
+
+	if (bytes >= 0 && mine) {
+		cnt_add(&tc.cnt.allocs, 1);
+		cnt_add(&tc.cnt.bytes_alloc, (uint64_t)bytes);
+	} else if (mine) {
+		cnt_add(&tc.cnt.frees, 1);
+		cnt_add(&tc.cnt.bytes_free, (uint64_t)-bytes);
+	} else if (bytes >= 0) {
+		__atomic_fetch_add(&r->allocs, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->bytes_alloc, bytes, __ATOMIC_RELAXED);
+	} else {
+		__atomic_fetch_add(&r->frees, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->bytes_free, -bytes, __ATOMIC_RELAXED);
+	}
+}
+
+/* Resizing a large block in place changes bytes, not block counts. */
+static void count_resize(struct heap *h, size_t from, size_t to)
+{
+	bool mine = tc.state == TC_LIVE && tc.heap == h;
+	uint64_t *grow = mine ? &tc.cnt.bytes_alloc : &h->retired.bytes_alloc;
+	uint64_t *shrink = mine ? &tc.cnt.bytes_free : &h->retired.bytes_free;
+
+	if (to > from)
+		__atomic_fetch_add(grow, to - from, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(shrink, from - to, __ATOMIC_RELAXED);
+}
+
+/* Gives a batch of the thread's list for class c to the central list. */
+static void tc_overflow(unsigned c)
+{
+	struct tc_list *l = &tc.list[c];
+	uint32_t i, n = class_batch[c];
+	void **first = l->head, **last = first;
+
+	for (i = 1; i < n; i++)
+		last = last[0];
+	l->head = last[0];
+	l->len -= n;
+	last[0] = NULL;
+	central_release(tc.heap, c, first, n);
+}
+
+static inline __attribute__((always_inline)) void tc_push(void **o,
+							    unsigned c)
+{
+	struct tc_list *l = &tc.list[c];
+
+	o[0] = l->head;
+	o[1] = (void *)tc.key;
+	l->head = o;
+	cnt_add(&tc.cnt.frees, 1);
+	cnt_add(&tc.cnt.bytes_free, class_size[c]);
+	if (unlikely(++l->len > l->max))
+		tc_overflow(c);
+}
+
+/* ---- allocation ------------------------------------------------------------------ */
+
+/* A small object of class c: from the thread cache (refilled by a batch)
+ * or, for a thread without one, straight from the central list. */
+static void *small_alloc(struct heap *h, unsigned c)
+{
+	struct tc_list *l = &tc.list[c];
+	uint32_t got;
+	void **o;
+
+	if (!tc_live(h)) {
+		o = central_refill(h, c, 1, &got);
+		if (!o)
+			return NULL;
+		o[1] = NULL;
+		count(h, class_size[c]);
+		return o;
+	}
+	if (!l->head) {
+		l->head = central_refill(h, c, class_batch[c], &got);
+		l->len = got;
+		if (!l->head)
+			return NULL;
+	}
+	o = l->head;
+	l->head = o[0];
+	l->len--;
+	o[1] = NULL;
+	count(h, class_size[c]);
+	return o;
+}
+
+/* A large block of at least n bytes aligned to `align` (a power of two). */
+static void *large_alloc(struct heap *h, size_t n, size_t align, bool *fresh)
+{
+	size_t chunks = (n + CHUNK_MASK) >> CHUNK_SHIFT;
+	size_t achunks = align > CHUNK_SIZE ? align >> CHUNK_SHIFT : 1;
+	uint32_t i;
+
+	if (n > h->size || align > h->size)
+		return NULL;
+	i = chunk_alloc(h, (uint32_t)chunks, (uint32_t)achunks, SPAN_LARGE,
+			fresh);
+	if (!i)
+		return NULL;
+	count(h, (int64_t)(chunks << CHUNK_SHIFT));
+	return (void *)chunk_addr(h, i);
+}
+
+/* Any block of n bytes (the slow path of malloc; sets no errno). *fresh:
+ * the block is known to read as zeros. */
+static void *heap_alloc(size_t n, bool *fresh)
+{
+	struct heap *h = heap_get();
+
+	*fresh = false;
+	if (!h)
+		return NULL;
+	if (n <= SMALL_MAX)
+		return small_alloc(h, size_class(n));
+	return large_alloc(h, n, 1, fresh);
+}
+
+/* The thread-cache pop, inlined into malloc and calloc. */
+static inline __attribute__((always_inline)) void *
+alloc_fast(size_t n, bool *fresh)
+{
+	if (likely(n <= SMALL_MAX)) {
+		unsigned c = size_class(n);
+		struct tc_list *l = &tc.list[c];
+		void **o = l->head;
+		if (likely(o != NULL)) {
+			l->head = o[0];
+			l->len--;
+			o[1] = NULL;
+			cnt_add(&tc.cnt.allocs, 1);
+			cnt_add(&tc.cnt.bytes_alloc, class_size[c]);
+			*fresh = false;
+			return o;
+		}
+	}
+	return heap_alloc(n, fresh);
+}
+
+/* n bytes aligned to align (a power of two); sets no errno. */
+static void *align_alloc(size_t align, size_t n)
+{
+	struct heap *h;
+	bool fresh;
+	unsigned c;
+
+	if (align <= 16)
+		return alloc_fast(n, &fresh);
+	h = heap_get();
+	if (!h)
+		return NULL;
+	if (n <= SMALL_MAX && align <= SMALL_MAX) {
+		/* class sizes are multiples of 16 << k and spans are 64 KiB
+		 * aligned, so the first class whose size is a multiple of
+		 * align gives aligned objects; 32768 ends the search */
+		for (c = size_class(n); class_size[c] & (align - 1); c++)
+			;
+		return small_alloc(h, c);
+	}
+	return large_alloc(h, n, align, &fresh);
+}
+
+void *PUB(malloc)(size_t n)
+{
+	bool fresh;
+	void *p = alloc_fast(n, &fresh);
+
+	if (unlikely(!p))
+		errno = ENOMEM;
+	return p;
+}
+
+void *PUB(calloc)(size_t nmemb, size_t size)
+{
+	bool fresh;
+	size_t n;
+	void *p;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = alloc_fast(n, &fresh);
+	if (unlikely(!p))
+		errno = ENOMEM;
+	else if (!fresh)
+		memset(p, 0, n);
+	return p;
+}
+
+/* ---- free and lookup ----------------------------------------------------------- */
+
+/* Is offset o (within a chunk) the start of a handed-out object of class
+ * c in span s? One multiply gives both divisibility and index. */
+static inline bool obj_ok(const struct span *s, unsigned c, uint32_t o)
+{
+	uint64_t m = (uint64_t)o * class_magic[c];
+
+	return (uint32_t)m < class_magic[c] &&
+	       (uint32_t)(m >> 32) < __atomic_load_n(&s->carved, __ATOMIC_RELAXED);
+}
+
+static void free_slow(void *ptr)
+{
+	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	uintptr_t off;
+	uint32_t i, n;
+	unsigned c;
+	void **o = ptr;
+	int err;
+
+	if (!ptr)
+		return;
+	off = (uintptr_t)ptr - (h ? h->base : 0);
+	if (!h || off >= h->size) {
+		posix_malloc_error("free(): invalid pointer", ptr);
+		return;
+	}
+	i = (uint32_t)(off >> CHUNK_SHIFT);
+	c = __atomic_load_n(&h->spans[i].cls, __ATOMIC_RELAXED);
+	if (c) {
+		if (!obj_ok(&h->spans[i], c, (uint32_t)(off & CHUNK_MASK)))
+			posix_malloc_error("free(): invalid pointer", ptr);
+		else if (o[1] == (void *)h->key)
+			posix_malloc_error("free(): double free", ptr);
+		else if (tc_live(h))
+			tc_push(o, c);
+		else {
+			o[0] = NULL;
+			o[1] = (void *)h->key;
+			central_release(h, c, o, 1);
+			count(h, -(int64_t)class_size[c]);
+		}
+		return;
+	}
+	err = off & CHUNK_MASK ? -EINVAL : chunk_free(h, i, SPAN_LARGE, &n);
+	if (err == -EALREADY)
+		posix_malloc_error("free(): double free", ptr);
+	else if (err)
+		posix_malloc_error("free(): invalid pointer", ptr);
+	else
+		count(h, -(int64_t)((size_t)n << CHUNK_SHIFT));
+}
+
+void PUB(free)(void *ptr)
+{
+	uintptr_t off = (uintptr_t)ptr - tc.base;
+
+	if (likely(off < tc.limit)) {
+		struct span *s = &tc.spans[off >> CHUNK_SHIFT];
+		unsigned c = __atomic_load_n(&s->cls, __ATOMIC_RELAXED);
+		void **o = ptr;
+		if (likely(c && obj_ok(s, c, (uint32_t)(off & CHUNK_MASK)) &&
+			   o[1] != (void *)tc.key)) {
+			tc_push(o, c);
+			return;
+		}
+	}
+	free_slow(ptr);
+}
+
+/* Finds the block at ptr: its usable size, and for a large block its
+ * first chunk (*cls 0). 0 if ptr is not an allocated block. */
+static size_t block_size(void *ptr, struct heap **hp, uint32_t *chunk,
+			 unsigned *cls)
+{
+	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	uintptr_t off;
+	uint32_t i;
+	unsigned c;
+
+	if (!h || (off = (uintptr_t)ptr - h->base) >= h->size)
+		return 0;
+	*hp = h;
+	*chunk = i = (uint32_t)(off >> CHUNK_SHIFT);
+	*cls = c = __atomic_load_n(&h->spans[i].cls, __ATOMIC_RELAXED);
+	if (c) {
+		if (!obj_ok(&h->spans[i], c, (uint32_t)(off & CHUNK_MASK)) ||
+		    ((void **)ptr)[1] == (void *)h->key)
+			return 0;
+		return class_size[c];
+	}
+	if (off & CHUNK_MASK)
+		return 0;
+	return (size_t)chunk_block_len(h, i) << CHUNK_SHIFT;
+}
+
+size_t PUB(malloc_usable_size)(void *ptr)
+{
+	struct heap *h;
+	uint32_t i;
+	unsigned c;
+	size_t n;
+
+	if (!ptr)
+		return 0;
+	n = block_size(ptr, &h, &i, &c);
+	if (!n)
+		posix_malloc_error("malloc_usable_size(): invalid pointer", ptr);
+	return n;
+}
+
+/* ---- realloc --------------------------------------------------------------------- */
+
+void *PUB(realloc)(void *ptr, size_t n)
+{
+	struct heap *h;
+	uint32_t i, m;
+	unsigned c;
+	size_t old;
+	bool fresh;
+	void *np;
+
+	if (!ptr)
+		return PUB(malloc)(n);
+	if (n == 0) {
+		PUB(free)(ptr);
+		return NULL;
+	}
+	old = block_size(ptr, &h, &i, &c);
+	if (!old) {
+		posix_malloc_error("realloc(): invalid pointer", ptr);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (c) {
+		/* stay unless the block would be less than half used */
+		if (n <= old && (n > old / 2 || size_class(n) == c))
+			return ptr;
+	} else if (n > SMALL_MAX && n <= h->size) {
+		m = (uint32_t)((n + CHUNK_MASK) >> CHUNK_SHIFT);
+		if (chunk_resize(h, i, m)) {
+			count_resize(h, old, (size_t)m << CHUNK_SHIFT);
+			return ptr;
+		}
+	}
+	np = alloc_fast(n, &fresh);
+	if (!np) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(np, ptr, n < old ? n : old);
+	PUB(free)(ptr);
+	return np;
+}
+
+void *PUB(reallocarray)(void *ptr, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return PUB(realloc)(ptr, n);
+}
+
+/* ---- aligned allocation -------------------------------------------------------- */
+
+static bool power_of_two(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+int PUB(posix_memalign)(void **memptr, size_t align, size_t n)
+{
+	void *p;
+
+	if (!power_of_two(align) || align % sizeof(void *))
+		return EINVAL;
+	p = align_alloc(align, n);
+	if (!p)
+		return ENOMEM;
+	*memptr = p;
+	return 0;
+}
+
+void *PUB(memalign)(size_t align, size_t n)
+{
+	void *p;
+
+	if (!power_of_two(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = align_alloc(align, n);
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+void *PUB(aligned_alloc)(size_t align, size_t n)
+{
+	return PUB(memalign)(align, n);
+}
+
+void *PUB(valloc)(size_t n)
+{
+	return PUB(memalign)(HEAP_PAGE, n);
+}
+
+void *PUB(pvalloc)(size_t n)
+{
+	if (n > SIZE_MAX - (HEAP_PAGE - 1)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	n = n ? (n + HEAP_PAGE - 1) & ~(size_t)(HEAP_PAGE - 1) : HEAP_PAGE;
+	return PUB(memalign)(HEAP_PAGE, n);
+}
+
+/* ---- newlib's reentrant entry points (errno is the thread's _reent) ------------ */
+
+void *PUB(_malloc_r)(struct _reent *r, size_t n)
+{
+	return PUB(malloc)(n);
+}
+
+void PUB(_free_r)(struct _reent *r, void *p)
+{
+	PUB(free)(p);
+}
+
+void *PUB(_calloc_r)(struct _reent *r, size_t nmemb, size_t size)
+{
+	return PUB(calloc)(nmemb, size);
+}
+
+void *PUB(_realloc_r)(struct _reent *r, void *p, size_t n)
+{
+	return PUB(realloc)(p, n);
+}
+
+void *PUB(_memalign_r)(struct _reent *r, size_t align, size_t n)
+{
+	return PUB(memalign)(align, n);
+}
+
+size_t PUB(_malloc_usable_size_r)(struct _reent *r, void *p)
+{
+	return PUB(malloc_usable_size)(p);
+}
+
+/* ---- threads, statistics, check ------------------------------------------------ */
+
+void posix_malloc_thread_exit(void)
+{
+	struct heap *h = tc.heap;
+	struct heap_counters *r;
+	unsigned c;
+
+	if (tc.state != TC_LIVE) {
+		tc.state = TC_DEAD;
+		return;
+	}
+	tc.base = tc.limit = 0;
+	for (c = 1; c <= NCLASSES; c++) {
+		if (tc.list[c].head)
+			central_release(h, c, tc.list[c].head, tc.list[c].len);
+		tc.list[c].head = NULL;
+		tc.list[c].len = 0;
+	}
+	r = &h->retired;
+	ulock_lock(&h->tc_lock);
+	if (tc.prev)
+		tc.prev->next = tc.next;
+	else
+		h->threads = tc.next;
+	if (tc.next)
+		tc.next->prev = tc.prev;
+	__atomic_fetch_add(&r->allocs, tc.cnt.allocs, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->frees, tc.cnt.frees, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->bytes_alloc, tc.cnt.bytes_alloc, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->bytes_free, tc.cnt.bytes_free, __ATOMIC_RELAXED);
+	ulock_unlock(&h->tc_lock);
+	tc.state = TC_DEAD;
+}
+
+void posix_malloc_stats(struct posix_malloc_stats *st)
+{
+	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	struct heap_counters sum;
+	struct tcache *t;
+
+	memset(st, 0, sizeof(*st));
+	if (!h)
+		return;
+	ulock_lock(&h->tc_lock);
+	sum.allocs = __atomic_load_n(&h->retired.allocs, __ATOMIC_RELAXED);
+	sum.frees = __atomic_load_n(&h->retired.frees, __ATOMIC_RELAXED);
+	sum.bytes_alloc = __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
+	sum.bytes_free = __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
+	for (t = h->threads; t; t = t->next) {
+		sum.allocs += __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
+		sum.frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
+		sum.bytes_alloc += __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
+		sum.bytes_free += __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
+	}
+	ulock_unlock(&h->tc_lock);
+	st->nr_allocs = sum.allocs;
+	st->nr_frees = sum.frees;
+	st->bytes_in_use = (size_t)(sum.bytes_alloc - sum.bytes_free);
+	st->bytes_mapped = (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) -
+				    h->first) << CHUNK_SHIFT;
+}
+
+int posix_malloc_check(void)
+{
+	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+
+	return h ? heap_check(h) : 0;
+}

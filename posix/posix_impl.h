@@ -1,0 +1,76 @@
+/*
+ * posix/posix_impl.h — state shared by the files of the POSIX layer.
+ *
+ * Everything here lives in the global address space (this layer is linked
+ * like the application), so in a cluster every node sees the same threads
+ * and objects; pthread state is reached through handles (see psync.c).
+ */
+#ifndef POSIX_POSIX_IMPL_H
+#define POSIX_POSIX_IMPL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/reent.h>
+#include <time.h>
+
+#include "kernel/ksys.h"
+#include "posix/ulock.h"
+
+#define POSIX_MAX_THREADS 8192
+#define POSIX_KEYS_MAX 128
+#define POSIX_DEFAULT_STACK (1024 * 1024)
+#define POSIX_GUARD (64 * 1024)
+#define POSIX_DESTRUCTOR_ITERATIONS 4
+
+/* Thread states (the `state` futex word). */
+enum { PT_RUNNING = 1, PT_EXITED = 2 };
+
+struct pthread {
+	/* the TCB: %fs:0 points here (x86_64 TLS variant II) */
+	struct pthread *self; /* %fs:0 */
+	pthread_t id;
+	uint32_t state; /* futex: PT_RUNNING -> PT_EXITED */
+	uint32_t detached; /* (table lock) */
+	uint32_t joined; /* (table lock) a joiner has claimed it */
+	void *(*start)(void *);
+	void *arg;
+	void *retval;
+	void *tls_block; /* allocation holding the TLS block and this TCB */
+	uintptr_t stack_base; /* lowest address incl. guard; 0 if the user's */
+	size_t stack_size;
+	bool own_stack;
+	/* cancellation (deferred only) */
+	volatile int cancel_pending;
+	int cancel_state; /* PTHREAD_CANCEL_ENABLE/DISABLE */
+	int cancel_type;
+	uint32_t *wait_word; /* futex the thread sleeps on, for cancel */
+	/* cleanup handlers: contexts on the thread's own stack, newest first */
+	struct _pthread_cleanup_context *cleanup;
+	void *keys[POSIX_KEYS_MAX];
+	struct _reent reent; /* newlib's per-thread state, errno included */
+};
+
+static inline struct pthread *pthread_cur(void)
+{
+	struct pthread *p;
+	__asm__("movq %%fs:0, %0" : "=r"(p));
+	return p;
+}
+
+struct pthread *posix_thread_lookup(pthread_t id);
+/* TLS: a block with the image's TLS template and a TCB (struct pthread). */
+struct pthread *posix_tls_alloc(void);
+void posix_tls_free(struct pthread *p);
+/* Runs key destructors (pthread_exit and thread end). */
+void posix_keys_run_destructors(struct pthread *self);
+/* Acts on a pending cancellation request (cancellation points). */
+void posix_testcancel(void);
+/* Absolute timespec on `clock` -> relative ns (0 means "already past":
+ * returned as 1 so callers can tell it from "no timeout"); -EINVAL if the
+ * timespec is malformed. */
+int64_t posix_abs_to_rel(clockid_t clock, const struct timespec *abs);
+/* The main thread: a stack and a table slot (no malloc: kernel context). */
+int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * posix/psync.h — the table of synchronisation objects behind the handles
+ * in pthread_mutex_t, pthread_cond_t, pthread_rwlock_t, pthread_barrier_t
+ * and sem_t (posix/psync.c).
+ */
+#ifndef POSIX_PSYNC_H
+#define POSIX_PSYNC_H
+
+#include <stdint.h>
+
+enum { SOBJ_FREE, SOBJ_MUTEX, SOBJ_COND, SOBJ_RWLOCK, SOBJ_BARRIER, SOBJ_SEM };
+
+struct sobj {
+	uint32_t word; /* futex: lock state / sequence / value */
+	int32_t kind; /* SOBJ_* */
+	uint32_t owner; /* mutex: owner pthread_t; rwlock: writer */
+	uint32_t count; /* mutex recursion; barrier arrivals; rwlock readers */
+	uint32_t waiters; /* cond/sem/rwlock: sleeping threads */
+	uint32_t total; /* barrier: threads per round */
+	int32_t type; /* mutex type */
+	int32_t clock; /* cond: clock of timed waits */
+	uint32_t next_free; /* (table lock) free-list link */
+	uint32_t gen; /* barrier generation; rwlock writers waiting */
+	uint32_t lock; /* rwlock/barrier internal ulock word */
+	uint32_t pad;
+};
+
+struct sobj *psync_get(uint32_t handle);
+struct sobj *psync_resolve(uint32_t *word, int kind);
+int psync_create(uint32_t *word, int kind, struct sobj **out);
+int psync_destroy(uint32_t *word, int kind);
+int psync_mutex_unlock_obj(struct sobj *o);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * posix/start.c — starting the application: the main thread (its TLS block
+ * is static, since malloc needs a thread to run on), the file system and
+ * console, constructors, argv, then exit(main(argc, argv, environ)).
+ * Also the hooks the allocator and the internal locks need.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/init.h"
+#include "posix/heap.h"
+#include "posix/posix_impl.h"
+#include "posix/vfs.h"
+
+#define MAIN_STACK (8u << 20)
+#define MAIN_TLS_MAX (64u << 10)
+#define MAX_ARGS 64
+
+int main(int argc, char **argv, char **envp);
+extern char **environ;
+
+/* Constructors and destructors (newlib for this target has no
+ * __libc_init_array): the linker script collects the arrays. */
+typedef void (*ctor_fn)(void);
+extern const ctor_fn __preinit_array_start[], __preinit_array_end[];
+extern const ctor_fn __init_array_start[], __init_array_end[];
+extern const ctor_fn __fini_array_start[], __fini_array_end[];
+
+static void run_constructors(void)
+{
+	for (const ctor_fn *f = __preinit_array_start; f < __preinit_array_end; f++)
+		(*f)();
+	for (const ctor_fn *f = __init_array_start; f < __init_array_end; f++)
+		(*f)();
+}
+
+static void run_destructors(void)
+{
+	for (const ctor_fn *f = __fini_array_end; f > __fini_array_start;)
+		(*--f)();
+}
+
+static uint8_t main_tls[MAIN_TLS_MAX + sizeof(struct pthread)]
+	__attribute__((aligned(64)));
+static char *main_argv[MAX_ARGS + 2];
+static char *default_env[] = { "PATH=/bin", "HOME=/", "PWD=/", NULL };
+
+void _init(void);
+void _fini(void);
+void _init(void) {}
+void _fini(void) {}
+
+/* ---- environment of the other posix/ files ------------------------------ */
+
+int ulock_futex_wait(uint32_t *addr, uint32_t expected)
+{
+	return ksys_futex_wait(addr, expected, 0);
+}
+
+void ulock_futex_wake(uint32_t *addr, int n) { ksys_futex_wake(addr, n); }
+
+void posix_heap_region(uintptr_t *base, size_t *size) { ksys_heap_region(base, size); }
+
+void posix_malloc_error(const char *msg, void *p)
+{
+	char buf[160];
+	int n = snprintf(buf, sizeof(buf), "unum: %s (%p): aborting\n", msg, p);
+	ksys_console_write(buf, (size_t)n);
+	ksys_exit(134);
+}
+
+static void console_write(const char *s, size_t n) { ksys_console_write(s, n); }
+
+/* ---- the main thread ------------------------------------------------------ */
+
+static void main_thread(void *arg)
+{
+	struct pthread *self = arg;
+	ksys_set_thread_ptr(self);
+	_REENT_INIT_PTR(&self->reent);
+	vfs_console_write = console_write;
+	if (vfs_init(ksys_clock_ns) < 0) {
+		ksys_console_write("unum: cannot set up the file system\n", 36);
+		ksys_exit(127);
+	}
+	const void *initrd;
+	size_t len;
+	if (ksys_initrd(&initrd, &len)) {
+		char err[160];
+		if (vfs_mount_initrd(initrd, len, "/", err, sizeof(err)) < 0) {
+			fprintf(stderr, "unum: initrd not mounted: %s\n", err);
+			exit(127);
+		}
+	}
+	size_t argc = ksys_argc();
+	if (argc > MAX_ARGS)
+		argc = MAX_ARGS;
+	main_argv[0] = "app";
+	for (size_t i = 0; i < argc; i++)
+		main_argv[i + 1] = (char *)ksys_argv(i);
+	main_argv[argc + 1] = NULL;
+	environ = default_env;
+	run_constructors();
+	atexit(run_destructors);
+	exit(main((int)argc + 1, main_argv, environ));
+}
+
+/* Kernel context: build the main thread without malloc (no TLS yet). */
+static int posix_run(void)
+{
+	const void *tdata;
+	size_t dlen, mlen, align;
+	ksys_tls_template(&tdata, &dlen, &mlen, &align);
+	size_t tls = (mlen + align - 1) & ~(align - 1);
+	if (tls > MAIN_TLS_MAX || align > 64) {
+		ksys_console_write("unum: thread-local data too large\n", 34);
+		return 127;
+	}
+	memcpy(main_tls, tdata, dlen);
+	memset(main_tls + dlen, 0, tls - dlen);
+	struct pthread *p = (struct pthread *)(main_tls + tls);
+	memset(p, 0, sizeof(*p));
+	p->self = p;
+	p->tls_block = NULL; /* static: never freed */
+	p->state = PT_RUNNING;
+	p->cancel_state = PTHREAD_CANCEL_ENABLE;
+	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
+	uintptr_t top;
+	if (posix_main_stack(p, MAIN_STACK, &top))
+		return 127;
+	if (ksys_thread_spawn(main_thread, p, top, (uintptr_t)p, 0))
+		return 127;
+	for (;;)
+		ksys_sleep_ns(1000000000ull * 3600); /* the program ends by exit() */
+}
+
+static int posix_register(void)
+{
+	ksys_set_app(posix_run);
+	return 0;
+}
+INITCALL(9, posix_register);

@@ -1,0 +1,160 @@
+/*
+ * posix/time.c — clocks and sleeping: clock_gettime (REALTIME, MONOTONIC,
+ * PROCESS_CPUTIME, THREAD_CPUTIME), clock_getres, nanosleep,
+ * clock_nanosleep, sleep, usleep, sched_yield, sysconf.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "posix/posix_impl.h"
+
+static void ns_to_ts(uint64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000ull);
+	ts->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	uint64_t ns;
+	switch (clock) {
+	case CLOCK_REALTIME:
+		ns = ksys_realtime_ns();
+		break;
+	case CLOCK_MONOTONIC:
+		ns = ksys_clock_ns();
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		ns = ksys_process_cpu_ns();
+		break;
+	case CLOCK_THREAD_CPUTIME_ID:
+		ns = ksys_thread_cpu_ns();
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	ns_to_ts(ns, ts);
+	return 0;
+}
+
+int clock_getres(clockid_t clock, struct timespec *res)
+{
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
+	    clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (res) {
+		res->tv_sec = 0;
+		res->tv_nsec = 1; /* the TSC; sleeps are rounded to the tick */
+	}
+	return 0;
+}
+
+int clock_settime(clockid_t clock, const struct timespec *ts)
+{
+	(void)clock, (void)ts;
+	errno = EPERM;
+	return -1;
+}
+
+/* Sleeps `ns`; a cancellation point. */
+static void sleep_ns(uint64_t ns)
+{
+	posix_testcancel();
+	if (ns)
+		ksys_sleep_ns(ns);
+	posix_testcancel();
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+		    struct timespec *rem)
+{
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+		return clock == CLOCK_THREAD_CPUTIME_ID ? EINVAL : ENOTSUP;
+	if (!req || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L || req->tv_sec < 0)
+		return EINVAL;
+	uint64_t ns;
+	if (flags & TIMER_ABSTIME) {
+		int64_t rel = posix_abs_to_rel(clock, req);
+		ns = rel > 1 ? (uint64_t)rel : 0;
+	} else {
+		ns = (uint64_t)req->tv_sec * 1000000000ull + (uint64_t)req->tv_nsec;
+	}
+	sleep_ns(ns);
+	if (rem && !(flags & TIMER_ABSTIME))
+		rem->tv_sec = 0, rem->tv_nsec = 0;
+	return 0;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	int rc = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+	if (rc) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+unsigned sleep(unsigned s)
+{
+	sleep_ns((uint64_t)s * 1000000000ull);
+	return 0;
+}
+
+int usleep(useconds_t us)
+{
+	sleep_ns((uint64_t)us * 1000ull);
+	return 0;
+}
+
+int sched_yield(void)
+{
+	ksys_yield();
+	return 0;
+}
+
+long sysconf(int name)
+{
+	switch (name) {
+	case _SC_NPROCESSORS_ONLN:
+	case _SC_NPROCESSORS_CONF:
+		return ksys_ncpus();
+	case _SC_PAGESIZE:
+		return 4096;
+	case _SC_CLK_TCK:
+		return CLOCKS_PER_SEC;
+	case _SC_THREAD_KEYS_MAX:
+		return POSIX_KEYS_MAX;
+	case _SC_THREAD_THREADS_MAX:
+		return POSIX_MAX_THREADS - 1;
+	case _SC_THREAD_STACK_MIN:
+		return PTHREAD_STACK_MIN;
+	case _SC_OPEN_MAX:
+		return 1024;
+	case _SC_SEM_VALUE_MAX:
+		return 0x7fffffff;
+	case _SC_MONOTONIC_CLOCK:
+	case _SC_THREADS:
+	case _SC_TIMEOUTS:
+	case _SC_BARRIERS:
+	case _SC_SPIN_LOCKS:
+	case _SC_READER_WRITER_LOCKS:
+	case _SC_SEMAPHORES:
+		return 200809L;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+int pause(void)
+{
+	for (;;)
+		sleep_ns(3600ull * 1000000000ull); /* no signals: only cancel ends it */
+}

@@ -1,0 +1,47 @@
+/*
+ * posix/tls.c — per-thread TLS blocks and newlib's reentrancy hook.
+ *
+ * Layout (x86_64 variant II): [ TLS data (template .tdata, zeroed .tbss) ]
+ * [ struct pthread (the TCB) ]; %fs points at the TCB, whose first word
+ * points to itself. The block is one malloc allocation in the global
+ * address space.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "posix/posix_impl.h"
+
+static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+
+struct pthread *posix_tls_alloc(void)
+{
+	const void *tdata;
+	size_t dlen, mlen, align;
+	ksys_tls_template(&tdata, &dlen, &mlen, &align);
+	size_t tls = align_up(mlen, align);
+	void *block;
+	if (posix_memalign(&block, align, tls + sizeof(struct pthread)))
+		return NULL;
+	memcpy(block, tdata, dlen);
+	memset((char *)block + dlen, 0, tls - dlen);
+	struct pthread *p = (struct pthread *)((char *)block + tls);
+	memset(p, 0, sizeof(*p));
+	p->self = p;
+	p->tls_block = block;
+	_REENT_INIT_PTR(&p->reent);
+	return p;
+}
+
+void posix_tls_free(struct pthread *p)
+{
+	_reclaim_reent(&p->reent);
+	free(p->tls_block); /* NULL for the main thread's static block */
+}
+
+/* newlib (built with __DYNAMIC_REENT__) finds errno and stdio state here. */
+struct _reent *__getreent(void);
+struct _reent *__getreent(void)
+{
+	struct pthread *p = pthread_cur();
+	return p ? &p->reent : _impure_ptr;
+}
