@@ -49,6 +49,7 @@ static void desc_clear(struct span *s)
 	__atomic_store_n(&s->cls, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->carved, 0, __ATOMIC_RELAXED);
 	s->kind = SPAN_NONE;
+	s->freed = 0;
 	s->nchunks = 0;
 	s->inuse = 0;
 	s->nfree = 0;
@@ -219,6 +220,7 @@ uint32_t chunk_alloc(struct heap *h, uint32_t n, uint32_t align,
 	}
 	if (i) {
 		h->spans[i].kind = (uint8_t)kind;
+		h->spans[i].freed = 0;
 		h->spans[i].nchunks = n;
 	}
 	ulock_unlock(&h->page_lock);
@@ -232,11 +234,17 @@ int chunk_free(struct heap *h, uint32_t i, enum span_kind kind, uint32_t *n)
 
 	ulock_lock(&h->page_lock);
 	if (i < h->first || i >= h->top || s->kind != kind) {
-		err = s->kind == SPAN_FREE ? -EALREADY : -EINVAL;
+		/* a freed block's head is now a free run's head or tail, or
+		 * (merged) an interior chunk with the freed mark */
+		err = s->kind == SPAN_FREE || s->kind == SPAN_TAIL || s->freed
+			      ? -EALREADY
+			      : -EINVAL;
 	} else {
 		*n = s->nchunks;
 		desc_clear(s);
 		run_release(h, i, *n);
+		if (kind == SPAN_LARGE && s->kind == SPAN_NONE)
+			s->freed = 1;
 	}
 	ulock_unlock(&h->page_lock);
 	return err;

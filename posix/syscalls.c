@@ -123,8 +123,9 @@ int link(const char *a, const char *b)
 	return -1;
 }
 
-int _rename(const char *a, const char *b);
-int _rename(const char *a, const char *b) { return (int)ret(vfs_rename(a, b)); }
+/* newlib's own rename() would emulate it with link()+unlink() */
+int rename(const char *a, const char *b);
+int rename(const char *a, const char *b) { return (int)ret(vfs_rename(a, b)); }
 
 pid_t getpid(void) { return 1; } /* the cluster is one process */
 

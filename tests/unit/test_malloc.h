@@ -1,0 +1,35 @@
+/*
+ * tests/unit/test_malloc.h — shared by the host tests of the application
+ * heap (posix/malloc*.c): the environment stand-ins of malloc_host.c and
+ * the test groups of test_malloc.c and test_malloc_mt.c.
+ */
+#ifndef TESTS_UNIT_TEST_MALLOC_H
+#define TESTS_UNIT_TEST_MALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "posix/malloc.h"
+
+#define HOST_REGION_SIZE ((size_t)8 << 30) /* posix_heap_region's answer */
+
+/* What posix_malloc_error was last told, and how often. */
+struct malloc_errors {
+	int count;
+	const char *msg;
+	void *p;
+};
+extern struct malloc_errors merr;
+void merr_reset(void);
+
+/* A fresh MAP_NORESERVE mapping for private heaps; unmap with munmap. */
+void *host_map(size_t size);
+
+/* test_malloc_mt.c */
+void test_ulock_basic(void **state);
+void test_ulock_contended(void **state);
+void test_thread_exit(void **state);
+void test_stress_4(void **state);
+void test_stress_16(void **state);
+
+#endif
