@@ -111,7 +111,11 @@ int main(void)
 	errno = 0;
 	volatile size_t huge = (size_t)-1 / 2; /* not a constant: the compiler
 						  may fold calloc of one */
-	CHECK(calloc(huge, 4) == NULL && errno == ENOMEM, "calloc overflow: ENOMEM");
+	void *cp = calloc(huge, 4);
+	int cerr = errno;
+	if (cp || cerr != ENOMEM)
+		printf("# calloc gave %p errno %d\n", cp, cerr);
+	CHECK(cp == NULL && cerr == ENOMEM, "calloc overflow: ENOMEM");
 
 	CHECK_EQ(sem_init(&items, 0, 0), 0, "sem_init");
 	CHECK_ERRNO(sem_trywait(&items), EAGAIN, "sem_trywait empty: EAGAIN");
