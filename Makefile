@@ -104,13 +104,13 @@ $(B)/.setup-done: tools/setup
 	@mkdir -p $(@D) && touch $@
 setup: $(B)/.setup-done
 
-run: setup all
+run: setup all posix
 	tools/unum-run $(B)/unum.elf
 
-test: setup all unit fuzz
+test: setup all unit fuzz posix
 	tests/run-all $(TEST_STEPS)
 
-bench: setup all
+bench: setup all posix
 	bench/run
 
 clean:

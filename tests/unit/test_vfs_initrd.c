@@ -98,9 +98,9 @@ static const char *names(const char *path)
 
 static uint8_t big[10000];
 
-/* An archive with padding of every length, a made-up parent, an empty
- * file and a large one. */
-static void basic_archive(struct cpio_w *w)
+/* Entries with padding of every length, a made-up parent, an empty file
+ * and a large one (no trailer). */
+static void basic_entries(struct cpio_w *w)
 {
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 31 + 7);
@@ -114,6 +114,11 @@ static void basic_archive(struct cpio_w *w)
 	cw_entry(w, "ccc", REG, "333", 3);
 	cw_entry(w, "dddd", REG, "4444", 4);
 	cw_entry(w, "big", REG, big, sizeof(big));
+}
+
+static void basic_archive(struct cpio_w *w)
+{
+	basic_entries(w);
 	cw_trailer(w);
 }
 
@@ -300,8 +305,6 @@ static void test_names_and_links(void **state)
 {
 	struct cpio_w w = { 0 };
 
-	cw_entry(&w, "./", DIR, NULL, 0) /* dropped below */;
-	w.len = 0;
 	cw_entry(&w, ".", DIR, NULL, 0);
 	cw_entry(&w, "./d/e/f", REG, "deep", 4);
 	cw_entry(&w, "././d", 040700, NULL, 0); /* made before, now stated */
@@ -310,7 +313,7 @@ static void test_names_and_links(void **state)
 	cw_link(&w, "solo", 78, 2, "s", 1); /* nlink 2, one name only */
 	cw_trailer(&w);
 	/* what follows the trailer is ignored */
-	memcpy(w.buf + w.len - 4, "junk", 4); /* the trailer's padding */
+	memcpy(w.buf + w.len - 3, "jnk", 3); /* the trailer's padding */
 	for (int i = 0; i < 100; i++)
 		cw_raw(&w, "garbag", (uint32_t[CW_NFIELDS]){ 0 }, "", 0, NULL,
 		       0);
@@ -348,13 +351,11 @@ static void test_deep_archive(void **state)
 {
 	struct cpio_w w = { 0 };
 	char path[VFS_PATH_MAX];
-	size_t n = 0;
 
-	while (n + 2 < VFS_PATH_MAX - 2) {
+	for (size_t n = 0; n < VFS_PATH_MAX - 2; n += 2)
 		memcpy(path + n, "d/", 2);
-		n += 2;
-	}
-	memcpy(path + n, "f", 2); /* 4095 bytes */
+	memcpy(path + VFS_PATH_MAX - 2, "f", 2); /* 4095 bytes, 2047 deep */
+	assert_int_equal(strlen(path), VFS_PATH_MAX - 1);
 	cw_entry(&w, path, REG, "bottom", 6);
 	cw_trailer(&w);
 	assert_int_equal(mount(&w, "/"), 0);
@@ -372,9 +373,10 @@ static void test_out_of_memory(void **state)
 	long alive = vfs_nodes_alive;
 	int k, ret;
 
-	basic_archive(&w);
+	basic_entries(&w);
 	cw_link(&w, "h1", 7, 2, NULL, 0);
 	cw_link(&w, "h2", 7, 2, "x", 1);
+	cw_trailer(&w);
 	for (k = 1;; k++) {
 		vfs_fail_alloc_countdown = k;
 		ret = mount(&w, "/");
@@ -391,6 +393,250 @@ static void test_out_of_memory(void **state)
 	cw_free(&w);
 }
 
+/* ---- malformed archives ----------------------------------------------------- */
+
+/* Mounting w fails with ret and exactly msg, and leaves nothing behind. */
+static void expect_bad(struct cpio_w *w, int ret, const char *msg)
+{
+	long alive = vfs_nodes_alive;
+
+	assert_int_equal(mount(w, "/"), ret);
+	assert_string_equal(err, msg);
+	assert_string_equal(names("/"), "");
+	assert_int_equal(vfs_nodes_alive, alive);
+	cw_free(w);
+}
+
+/* One entry with the given name bytes and name size, then a trailer. */
+static void raw_name(struct cpio_w *w, const char *name, size_t len,
+		     uint32_t namesize)
+{
+	uint32_t f[CW_NFIELDS] = { 0 };
+
+	f[CW_MODE] = REG;
+	f[CW_NAMESIZE] = namesize;
+	cw_raw(w, "070701", f, name, len, NULL, 0);
+	cw_trailer(w);
+}
+
+static void test_bad_headers(void **state)
+{
+	struct cpio_w w = { 0 };
+	uint32_t f[CW_NFIELDS] = { [CW_MODE] = REG, [CW_NAMESIZE] = 2 };
+
+	cw_raw(&w, "070707", f, "a", 2, NULL, 0); /* the odc magic */
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: bad magic (not 070701 or "
+		   "070702)");
+	cw_entry(&w, "a", REG, "x", 1);
+	cw_raw(&w, "07070X", f, "b", 2, NULL, 0);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 1 at offset 116: bad magic (not 070701 or "
+		   "070702)");
+	static const struct {
+		int field;
+		const char *text, *name;
+	} hex[] = {
+		{ CW_FILESIZE, "0000000g", "filesize" },
+		{ CW_NAMESIZE, " 0000002", "namesize" },
+		{ CW_INO, "-0000001", "ino" },
+		{ CW_CHECK, "0x000000", "check" },
+	};
+	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
+		char want[128];
+
+		cw_entry(&w, "a", REG, "x", 1);
+		assert_int_equal(cw_entry(&w, "b", REG, "y", 1), 116);
+		cw_trailer(&w);
+		cw_poke(&w, 116, hex[i].field, hex[i].text);
+		snprintf(want, sizeof(want),
+			 "initrd: entry 1 at offset 116: field %s is not 8 "
+			 "hex digits",
+			 hex[i].name);
+		expect_bad(&w, -EINVAL, want);
+	}
+	/* lower-case hex is hex */
+	cw_entry(&w, "b", REG, "y", 1);
+	cw_trailer(&w);
+	cw_poke(&w, 0, CW_MODE, "000081a4");
+	assert_int_equal(mount(&w, "/"), 0);
+	cw_free(&w);
+	/* cut headers */
+	cw_entry(&w, "a", REG, "x", 1);
+	w.len = 50;
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: truncated header (50 of 110 "
+		   "bytes)");
+	cw_entry(&w, "a", REG, "x", 1);
+	cw_trailer(&w);
+	w.len = 116 + 109;
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 1 at offset 116: truncated header (109 of "
+		   "110 bytes)");
+	/* missing trailer; nothing at all */
+	cw_entry(&w, "a", REG, "x", 1);
+	cw_entry(&w, "b", REG, "y", 1);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 2 at offset 232: archive ends without a "
+		   "TRAILER!!! entry");
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: archive ends without a "
+		   "TRAILER!!! entry");
+	assert_int_equal(vfs_mount_initrd(NULL, 5, "/", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "initrd: archive pointer is NULL");
+}
+
+static void test_bad_names(void **state)
+{
+	struct cpio_w w = { 0 };
+
+	raw_name(&w, "a", 2, 0x100);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: name (256 bytes) runs past "
+		   "the end of the archive");
+	raw_name(&w, "", 0, 0);
+	expect_bad(&w, -EINVAL, "initrd: entry 0 at offset 0: name size is 0");
+	raw_name(&w, "ab", 2, 2);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: name is not NUL-terminated");
+	raw_name(&w, "a\0b", 4, 4);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 at offset 0: name is not NUL-terminated");
+	static const struct {
+		const char *name, *why;
+	} paths[] = {
+		{ "", "empty path component" },
+		{ "/etc/passwd", "absolute path" },
+		{ "..", "'..' in the path" },
+		{ "a/../b", "'..' in the path" },
+		{ "./..", "'..' in the path" },
+		{ "a//b", "empty path component" },
+		{ "a/", "empty path component" },
+		{ "./", "empty path component" },
+		{ ".//a", "empty path component" },
+		{ "a/./b", "'.' in the path" },
+		{ "a/.", "'.' in the path" },
+		{ ".", "'.' is not a directory" },
+		{ "./.", "'.' is not a directory" },
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char want[128];
+
+		cw_entry(&w, paths[i].name, REG, NULL, 0);
+		cw_trailer(&w);
+		snprintf(want, sizeof(want),
+			 "initrd: entry 0 ('%s') at offset 0: %s",
+			 paths[i].name, paths[i].why);
+		expect_bad(&w, -EINVAL, want);
+	}
+	/* too long: a component, the whole path */
+	static char name[VFS_PATH_MAX + 1], want[sizeof(err)];
+
+	memset(name, 'n', VFS_NAME_MAX + 1);
+	name[VFS_NAME_MAX + 1] = '\0';
+	cw_entry(&w, name, REG, NULL, 0);
+	cw_trailer(&w);
+	snprintf(want, sizeof(want),
+		 "initrd: entry 0 ('%s') at offset 0: path component longer "
+		 "than 255 bytes",
+		 name);
+	expect_bad(&w, -EINVAL, want);
+	for (int i = 0; i < VFS_PATH_MAX; i += 2)
+		memcpy(name + i, "d/", 2);
+	name[VFS_PATH_MAX - 1] = 'f'; /* 4096 bytes */
+	name[VFS_PATH_MAX] = '\0';
+	cw_entry(&w, name, REG, NULL, 0);
+	cw_trailer(&w);
+	snprintf(want, sizeof(want),
+		 "initrd: entry 0 ('%s') at offset 0: path longer than 4095 "
+		 "bytes",
+		 name);
+	expect_bad(&w, -EINVAL, want);
+}
+
+static void test_bad_entries(void **state)
+{
+	struct cpio_w w = { 0 };
+	uint32_t f[CW_NFIELDS] = { [CW_MODE] = REG, [CW_NAMESIZE] = 2 };
+
+	f[CW_FILESIZE] = 100;
+	cw_raw(&w, "070701", f, "f", 2, "0123456789", 10);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 ('f') at offset 0: data (100 bytes) runs "
+		   "past the end of the archive");
+	f[CW_FILESIZE] = 0xffffffff;
+	cw_raw(&w, "070701", f, "f", 2, NULL, 0);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 ('f') at offset 0: data (4294967295 "
+		   "bytes) runs past the end of the archive");
+	f[CW_FILESIZE] = 1;
+	f[CW_CHECK] = 5;
+	cw_raw(&w, "070702", f, "f", 2, "a", 1);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 ('f') at offset 0: checksum 0x5 does not "
+		   "match the data (0x61)");
+	cw_entry(&w, "l", 0120777, "target", 6);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 ('l') at offset 0: unsupported file type "
+		   "(mode 0xa1ff); only files and directories");
+	cw_entry(&w, "a", REG, NULL, 0);
+	cw_entry(&w, "dev/tty", 020620, NULL, 0);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 1 ('dev/tty') at offset 112: unsupported "
+		   "file type (mode 0x2190); only files and directories");
+	cw_entry(&w, "d", DIR, "abc", 3);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 0 ('d') at offset 0: directory with 3 bytes "
+		   "of data");
+}
+
+static void test_bad_tree(void **state)
+{
+	struct cpio_w w = { 0 };
+	static const struct {
+		const char *first;
+		uint32_t mode1;
+		const char *second;
+		uint32_t mode2;
+		const char *why;
+	} cases[] = {
+		{ "a", REG, "a", REG, "duplicate name" },
+		{ "a", DIR, "a", DIR, "duplicate name" },
+		{ "a", REG, "a", DIR, "duplicate name" },
+		{ "a", DIR, "a", REG, "duplicate name" },
+		{ "a/x", REG, "a", REG, "duplicate name" },
+		{ "a/x", REG, "a/x", DIR, "duplicate name" },
+		{ "a", REG, "a/b", REG, "a parent directory is a file" },
+		{ "a", REG, "a/b/c", DIR, "a parent directory is a file" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[128];
+		size_t off;
+
+		cw_entry(&w, cases[i].first, cases[i].mode1, NULL, 0);
+		off = cw_entry(&w, cases[i].second, cases[i].mode2, NULL, 0);
+		cw_trailer(&w);
+		snprintf(want, sizeof(want),
+			 "initrd: entry 1 ('%s') at offset %zu: %s",
+			 cases[i].second, off, cases[i].why);
+		expect_bad(&w, -EINVAL, want);
+	}
+	/* a made-up parent may be stated once, later */
+	cw_entry(&w, "a/x", REG, NULL, 0);
+	cw_entry(&w, "a", DIR, NULL, 0);
+	cw_entry(&w, "a", DIR, NULL, 0);
+	cw_trailer(&w);
+	expect_bad(&w, -EINVAL,
+		   "initrd: entry 2 ('a') at offset 228: duplicate name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,8 +649,10 @@ int main(void)
 		T(test_trailer_unpadded_and_crc),
 		T(test_deep_archive),
 		T(test_out_of_memory),
+		T(test_bad_headers),
+		T(test_bad_names),
+		T(test_bad_entries),
+		T(test_bad_tree),
 	};
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-
-	return failed + test_vfs_initrd_bad_main();
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
