@@ -94,6 +94,7 @@ struct netdev {
 	uint32_t mtu; /* (c) largest payload: frames up to mtu + ETH_HLEN */
 	bool link_up; /* (a) the driver's view of the link */
 	bool polled; /* (c) no interrupts: the driver polls */
+	uint32_t rx_buffers; /* (c) receive buffers the driver lends out */
 	const struct netdev_ops *ops; /* (c) */
 	void *priv; /* (c) the driver's */
 	struct netdev_stats stats; /* (a) added to by the driver */
@@ -110,7 +111,7 @@ struct netdev {
  * calls it before anything else touches nd. */
 void netdev_init(struct netdev *nd);
 /* Publishes a NIC the driver filled in (mac, mtu, ops, priv, link_up,
- * polled) after netdev_init: names it "eth<index>". 0, or -EINVAL (missing ops, mtu outside
+ * polled, rx_buffers) after netdev_init: names it "eth<index>". 0, or -EINVAL (missing ops, mtu outside
  * ETH_MTU_MIN..ETH_MTU_JUMBO), -ENOSPC (NETDEV_MAX reached). */
 int netdev_register(struct netdev *nd);
 int netdev_count(void);

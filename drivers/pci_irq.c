@@ -70,7 +70,8 @@ int pci_msix_enable(struct pci_dev *d)
 	}
 	if (d->irq_mode == PCI_IRQ_MSI)
 		pci_msi_disable(d);
-	pci_command(d, PCI_CMD_MEM | PCI_CMD_INTX_DISABLE, 0);
+	/* A message is a memory write by the device: bus mastering on. */
+	pci_command(d, PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE, 0);
 	/* Enabled with the function masked while every entry is masked. */
 	msix_ctrl(d, MSIX_CTRL_ENABLE | MSIX_CTRL_FN_MASK, 0);
 	for (unsigned i = 0; i < size; i++)
@@ -140,7 +141,7 @@ int pci_msi_enable(struct pci_dev *d, uint8_t vector, uint32_t apic_id)
 	pci_write16(d, c + data_off, vector);
 	if (ctrl & MSI_CTRL_MASKABLE)
 		pci_write32(d, c + mask_off, 0);
-	pci_command(d, PCI_CMD_INTX_DISABLE, 0);
+	pci_command(d, PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE, 0);
 	pci_write16(d, c + MSI_CTRL,
 		    (ctrl & ~MSI_CTRL_MME_MASK) | MSI_CTRL_ENABLE);
 	d->irq_mode = PCI_IRQ_MSI;

@@ -284,6 +284,7 @@ int virtio_queue_init(struct virtio_dev *vd, struct virtio_queue *q,
 	uint64_t noff = (uint64_t)c->queue_notify_off * vd->notify_mult;
 	if (c->queue_msix_vector != vec || noff + 2 > vd->notify_len) {
 		frame_free(pa, order);
+		q->ring_pa = 0;
 		return -EIO;
 	}
 	q->notify = (volatile uint16_t *)(vd->notify_base + noff);

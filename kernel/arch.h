@@ -10,9 +10,12 @@
 #include <stdint.h>
 
 #ifdef UNUM_HOST
+#include <sched.h>
+/* Host: a spinning waiter yields, so lock holders preempted on a busy
+ * machine get the CPU back. */
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long flags) { (void)flags; }
-static inline void arch_cpu_relax(void) {}
+static inline void arch_cpu_relax(void) { sched_yield(); }
 static inline bool arch_irqs_enabled(void) { return false; }
 #else
 /* Disables interrupts on this CPU; returns the previous state. */

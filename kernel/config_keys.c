@@ -48,6 +48,12 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_SECRET("cluster.key", "", 128,
 		   "shared secret that authenticates cluster frames; "
 		   "never printed"),
+    CFG_KEY_STRING("boot.mac", "", 64,
+		   "MAC address of the NIC this node booted from; set by "
+		   "the PXE grub.cfg"),
+    CFG_KEY_STRING("boot.ip", "", 64,
+		   "address DHCP gave this node at network boot; set by the "
+		   "PXE grub.cfg"),
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);

@@ -38,7 +38,7 @@ int buddy_init(struct buddy *b, uint64_t base_pfn, uint64_t nframes,
 	return 0;
 }
 
-/* ---- free lists ------------------------------------------------------------ */
+/* ---- free lists ---- */
 
 static void list_push(struct buddy *b, uint32_t idx, unsigned order)
 {
@@ -70,7 +70,7 @@ static void list_del(struct buddy *b, uint32_t idx)
 	f->order = 0;
 }
 
-/* ---- allocation --------------------------------------------------------------- */
+/* ---- allocation ---- */
 
 int buddy_alloc(struct buddy *b, unsigned order, uint64_t *pfn)
 {
@@ -148,7 +148,7 @@ int buddy_free(struct buddy *b, uint64_t pfn, unsigned order)
 	return 0;
 }
 
-/* ---- adding memory ------------------------------------------------------------ */
+/* ---- adding memory ---- */
 
 int buddy_add_range(struct buddy *b, uint64_t pfn, uint64_t n)
 {
@@ -187,7 +187,7 @@ uint64_t buddy_nr_free(const struct buddy *b)
 	return b->nr_free;
 }
 
-/* ---- invariants ------------------------------------------------------------------ */
+/* ---- invariants ---- */
 
 /* Checks one block head at idx: order, alignment, extent, clean tails. */
 static bool check_block(const struct buddy *b, uint64_t idx)
@@ -224,13 +224,15 @@ static bool check_list(const struct buddy *b, unsigned o, uint64_t limit,
 		if (i >= b->nframes || ++n > limit)
 			return false; /* a wild index, or a cycle */
 		f = &b->frames[i];
-		if (f->flags != BUDDY_F_FREE || f->order != o || f->prev != prev)
+		if (f->flags != BUDDY_F_FREE || f->order != o ||
+		    f->prev != prev)
 			return false;
 		if (o + 1 < BUDDY_MAX_ORDER) {
 			bpfn = (b->base_pfn + i) ^ (1ull << o);
 			if (bpfn >= b->base_pfn &&
 			    bpfn - b->base_pfn < b->nframes &&
-			    b->frames[bpfn - b->base_pfn].flags == BUDDY_F_FREE &&
+			    b->frames[bpfn - b->base_pfn].flags ==
+				BUDDY_F_FREE &&
 			    b->frames[bpfn - b->base_pfn].order == o)
 				return false; /* should have merged */
 		}
@@ -241,7 +243,7 @@ static bool check_list(const struct buddy *b, unsigned o, uint64_t limit,
 
 bool buddy_check(const struct buddy *b)
 {
-	uint64_t free_blocks[BUDDY_MAX_ORDER] = { 0 };
+	uint64_t free_blocks[BUDDY_MAX_ORDER] = {0};
 	uint64_t free_frames = 0, usable = 0, i = 0;
 
 	while (i < b->nframes) {
@@ -267,7 +269,8 @@ bool buddy_check(const struct buddy *b)
 	for (unsigned o = 0; o < BUDDY_MAX_ORDER; o++) {
 		uint64_t n;
 
-		if (!check_list(b, o, free_blocks[o], &n) || n != free_blocks[o])
+		if (!check_list(b, o, free_blocks[o], &n) ||
+		    n != free_blocks[o])
 			return false;
 	}
 	return true;

@@ -21,12 +21,12 @@
 #include <stdint.h>
 
 #define BUDDY_MAX_ORDER 11 /* orders 0..10: the largest block is 4 MiB */
-#define BUDDY_NONE 0xffffffffu /* "no frame" in a 32-bit frame index */
+#define BUDDY_NONE	0xffffffffu /* "no frame" in a 32-bit frame index */
 
 /* struct buddy_frame.flags: exactly one of these, or 0 for a frame inside a
  * block (a tail frame, free or allocated, whose state its head holds). */
-#define BUDDY_F_FREE 0x1 /* head of a free block of order .order */
-#define BUDDY_F_HEAD 0x2 /* head of an allocated block of order .order */
+#define BUDDY_F_FREE	 0x1 /* head of a free block of order .order */
+#define BUDDY_F_HEAD	 0x2 /* head of an allocated block of order .order */
 #define BUDDY_F_RESERVED 0x4 /* not managed: never added, or not RAM */
 
 /* Per-frame metadata, one per frame of the range, indexed by pfn - base. */
@@ -41,11 +41,11 @@ _Static_assert(sizeof(struct buddy_frame) <= 16, "buddy_frame too big");
 
 /* All fields: guarded by the caller's lock. */
 struct buddy {
-	uint64_t base_pfn; /* first frame managed */
-	uint64_t nframes; /* frames managed, usable or reserved */
+	uint64_t base_pfn;	    /* first frame managed */
+	uint64_t nframes;	    /* frames managed, usable or reserved */
 	struct buddy_frame *frames; /* nframes entries, owned by the caller */
 	uint32_t free_head[BUDDY_MAX_ORDER]; /* first free block per order */
-	uint64_t nr_free; /* frames in free blocks */
+	uint64_t nr_free;		     /* frames in free blocks */
 	uint64_t nr_usable; /* frames ever added with buddy_add_range */
 };
 

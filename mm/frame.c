@@ -112,7 +112,9 @@ uint64_t frame_init(const struct boot_info *bi, uint64_t mem_max)
 	uint64_t meta_pa = find_gap(bi, meta, top);
 	if (!meta_pa)
 		panic("mm: no room for %zu bytes of frame metadata", meta);
-	buddy_init(&buddy, 0, nframes, phys_to_virt(meta_pa));
+	if (buddy_init(&buddy, 0, nframes, phys_to_virt(meta_pa)))
+		panic("mm: %lu frames are more than the buddy allocator handles",
+		      nframes);
 
 	struct range res[5 + BOOT_MAX_MODULES];
 	int nres = reserved_ranges(bi, res);
@@ -141,8 +143,10 @@ uint64_t frame_init(const struct boot_info *bi, uint64_t mem_max)
 			if (!end)
 				continue;
 			if (end > lo) {
-				buddy_add_range(&buddy, lo >> PAGE_SHIFT,
-						(end - lo) >> PAGE_SHIFT);
+				if (buddy_add_range(&buddy, lo >> PAGE_SHIFT,
+						    (end - lo) >> PAGE_SHIFT))
+					panic("mm: memory map region 0x%lx-0x%lx "
+					      "overlaps another", lo, end);
 				total_frames += (end - lo) >> PAGE_SHIFT;
 			}
 			lo = end;

@@ -20,8 +20,8 @@ struct large_hdr {
 _Static_assert(sizeof(struct large_hdr) == KMALLOC_LARGE_HDR, "large_hdr");
 
 static const char *const class_names[KMALLOC_NR_CLASSES] = {
-	"kmalloc-16",  "kmalloc-32",  "kmalloc-64",   "kmalloc-128",
-	"kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048",
+    "kmalloc-16",  "kmalloc-32",  "kmalloc-64",	  "kmalloc-128",
+    "kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048",
 };
 
 /* Set once by kmalloc_init (boot, one CPU), then read-only. */
@@ -39,10 +39,9 @@ int kmalloc_init(const struct slab_page_ops *ops)
 	if (ready)
 		return -EBUSY;
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
-		int err = slab_cache_init_order(&classes[i], class_names[i],
-						(size_t)KMALLOC_MIN << i,
-						KMALLOC_ALIGN,
-						KMALLOC_SLAB_ORDER, ops);
+		int err = slab_cache_init_order(
+		    &classes[i], class_names[i], (size_t)KMALLOC_MIN << i,
+		    KMALLOC_ALIGN, KMALLOC_SLAB_ORDER, ops);
 		if (err)
 			return err; /* cannot happen: the sizes are fixed */
 	}
@@ -154,9 +153,9 @@ int kfree_checked(void *p)
 	}
 	h = large_of(p, block);
 	/* The exchange makes two racing frees of one block fail one of them. */
-	if (!h || !__atomic_compare_exchange_n(&h->magic, &magic, 0, false,
-					       __ATOMIC_ACQ_REL,
-					       __ATOMIC_RELAXED))
+	if (!h ||
+	    !__atomic_compare_exchange_n(&h->magic, &magic, 0, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		goto bad;
 	order = h->order;
 	page_ops.free_pages(h, order, page_ops.ctx);
@@ -221,6 +220,6 @@ void kmalloc_stats(struct kmalloc_stats *out)
 	out->large_in_use = __atomic_load_n(&large_in_use, __ATOMIC_RELAXED);
 	out->large_pages = __atomic_load_n(&large_pages, __ATOMIC_RELAXED);
 	out->large_failures =
-		__atomic_load_n(&large_failures, __ATOMIC_RELAXED);
+	    __atomic_load_n(&large_failures, __ATOMIC_RELAXED);
 	out->bad_frees = __atomic_load_n(&bad_frees, __ATOMIC_RELAXED);
 }

@@ -23,23 +23,24 @@
 
 #include "mm/slab.h"
 
-#define KMALLOC_ALIGN 16
-#define KMALLOC_MIN 16
-#define KMALLOC_MAX_SMALL 2048
+#define KMALLOC_ALIGN	   16
+#define KMALLOC_MIN	   16
+#define KMALLOC_MAX_SMALL  2048
 #define KMALLOC_NR_CLASSES 8 /* 16 .. 2048 */
 #define KMALLOC_SLAB_ORDER 1 /* every kmalloc slab is 8 KiB */
-#define KMALLOC_BLOCK (SLAB_PAGE_SIZE << KMALLOC_SLAB_ORDER)
-#define KMALLOC_MAX_ORDER 10 /* the largest block: 4 MiB */
-#define KMALLOC_LARGE_HDR 16
+#define KMALLOC_BLOCK	   (SLAB_PAGE_SIZE << KMALLOC_SLAB_ORDER)
+#define KMALLOC_MAX_ORDER  10 /* the largest block: 4 MiB */
+#define KMALLOC_LARGE_HDR  16
 /* The largest request kmalloc can meet. */
-#define KMALLOC_MAX_SIZE ((SLAB_PAGE_SIZE << KMALLOC_MAX_ORDER) - KMALLOC_LARGE_HDR)
+#define KMALLOC_MAX_SIZE                                                       \
+	((SLAB_PAGE_SIZE << KMALLOC_MAX_ORDER) - KMALLOC_LARGE_HDR)
 
 struct kmalloc_stats {
 	struct slab_stats classes[KMALLOC_NR_CLASSES]; /* 16, 32, ... */
-	uint64_t large_in_use; /* live large allocations */
-	uint64_t large_pages; /* pages they hold */
+	uint64_t large_in_use;	 /* live large allocations */
+	uint64_t large_pages;	 /* pages they hold */
 	uint64_t large_failures; /* large requests that got NULL */
-	uint64_t bad_frees; /* kfree_checked calls that returned -EINVAL */
+	uint64_t bad_frees;	 /* kfree_checked calls that returned -EINVAL */
 };
 
 /*

@@ -16,8 +16,8 @@ struct slab {
 	uint32_t nfree; /* (l) free objects */
 	struct slab_cache *cache; /* owner; immutable while alive */
 	struct slab *prev, *next; /* (l) links in the cache's list */
-	uint32_t hint; /* (l) no free bit in used[] below this word */
-	uint8_t list; /* (l) SLAB_LIST_* this slab is on */
+	uint32_t hint;	 /* (l) no free bit in used[] below this word */
+	uint8_t list;	 /* (l) SLAB_LIST_* this slab is on */
 	uint64_t used[]; /* (l) bit i set: object i allocated (or absent) */
 };
 
@@ -122,7 +122,7 @@ int slab_cache_init(struct slab_cache *c, const char *name, size_t size,
 	return -EINVAL;
 }
 
-/* ---- lists (cache lock held) --------------------------------------------------- */
+/* ---- lists (cache lock held) ---- */
 
 static void list_add(struct slab_cache *c, struct slab *s, unsigned list)
 {
@@ -155,7 +155,7 @@ static void list_move(struct slab_cache *c, struct slab *s, unsigned list)
 	list_add(c, s, list);
 }
 
-/* ---- allocation ------------------------------------------------------------------ */
+/* ---- allocation ---- */
 
 static char *obj_addr(const struct slab_cache *c, struct slab *s, size_t i)
 {
@@ -248,7 +248,7 @@ void *slab_alloc(struct slab_cache *c)
 	return p;
 }
 
-/* ---- freeing ----------------------------------------------------------------------- */
+/* ---- freeing ---- */
 
 /* Index of object p in s, or -1 if p is not at an object boundary. */
 static long obj_index(const struct slab_cache *c, const struct slab *s,
@@ -267,7 +267,7 @@ static long obj_index(const struct slab_cache *c, const struct slab *s,
 static long live_index(const struct slab_cache *c, const void *p)
 {
 	const struct slab *s =
-		(const struct slab *)((uintptr_t)p & ~(c->slab_bytes - 1));
+	    (const struct slab *)((uintptr_t)p & ~(c->slab_bytes - 1));
 	long i;
 
 	if (!p || s->magic != SLAB_MAGIC || s->cache != c)
@@ -340,7 +340,7 @@ struct slab_cache *slab_cache_of(const void *block)
 	return s->magic == SLAB_MAGIC ? s->cache : NULL;
 }
 
-/* ---- shrinking and stats ------------------------------------------------------------ */
+/* ---- shrinking and stats ---- */
 
 /* Unhooks the whole empty list; the caller frees it unlocked. */
 static struct slab *take_empty_locked(struct slab_cache *c)

@@ -28,7 +28,7 @@
 #include "mm/slab_opt.h"
 
 #define SLAB_PAGE_SIZE 4096ul
-#define SLAB_MAGIC 0x51ab51abu
+#define SLAB_MAGIC     0x51ab51abu
 
 /*
  * Where slabs come from. Both callbacks are called without any slab lock
@@ -52,12 +52,12 @@ enum { SLAB_LIST_PARTIAL, SLAB_LIST_FULL, SLAB_LIST_EMPTY, SLAB_NR_LISTS };
 /* Counters of one cache, copied out under its lock. */
 struct slab_stats {
 	uint64_t objs_in_use; /* allocated objects */
-	uint64_t slabs; /* slabs held: partial + full + empty */
+	uint64_t slabs;	      /* slabs held: partial + full + empty */
 	uint64_t slabs_partial, slabs_full, slabs_empty;
-	uint64_t allocs, frees; /* successful slab_alloc / slab_free calls */
+	uint64_t allocs, frees;	 /* successful slab_alloc / slab_free calls */
 	uint64_t alloc_failures; /* slab_alloc returned NULL */
-	uint64_t bad_frees; /* slab_free returned -EINVAL */
-	uint64_t poison_errors; /* free objects found written (SLAB_DEBUG) */
+	uint64_t bad_frees;	 /* slab_free returned -EINVAL */
+	uint64_t poison_errors;	 /* free objects found written (SLAB_DEBUG) */
 	uint32_t objs_per_slab;
 	unsigned order; /* pages per slab: 2^order */
 };
@@ -66,23 +66,23 @@ struct slab_stats {
  * (c) set by slab_cache_init, then read-only; (l) guarded by .lock.
  */
 struct slab_cache {
-	const char *name; /* (c) the caller's string; must outlive the cache */
-	size_t obj_size; /* (c) as asked */
-	size_t align; /* (c) object alignment, a power of two */
-	size_t stride; /* (c) distance between objects */
-	size_t obj_off; /* (c) offset of object 0 from the slab start */
+	const char *name;  /* (c) the caller's string; must outlive the cache */
+	size_t obj_size;   /* (c) as asked */
+	size_t align;	   /* (c) object alignment, a power of two */
+	size_t stride;	   /* (c) distance between objects */
+	size_t obj_off;	   /* (c) offset of object 0 from the slab start */
 	size_t slab_bytes; /* (c) 4096 << order */
-	unsigned order; /* (c) */
-	uint32_t objs_per_slab; /* (c) */
-	uint32_t map_words; /* (c) 64-bit words in each slab's bitmap */
+	unsigned order;	   /* (c) */
+	uint32_t objs_per_slab;	  /* (c) */
+	uint32_t map_words;	  /* (c) 64-bit words in each slab's bitmap */
 	struct slab_page_ops ops; /* (c) a copy */
 
 	struct spinlock lock;
 	struct slab *lists[SLAB_NR_LISTS]; /* (l) heads, NULL when empty */
-	uint64_t nr_slabs[SLAB_NR_LISTS]; /* (l) */
-	uint64_t objs_in_use; /* (l) */
+	uint64_t nr_slabs[SLAB_NR_LISTS];  /* (l) */
+	uint64_t objs_in_use;		   /* (l) */
 	uint64_t allocs, frees, alloc_failures, bad_frees; /* (l) */
-	uint64_t poison_errors; /* (l) */
+	uint64_t poison_errors;				   /* (l) */
 };
 
 /*

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/cnet_opt.h"
 #include "net/cnet_wire.h"
 #include "net/siphash.h"
 

@@ -115,16 +115,18 @@ static void count_resize(struct heap *h, size_t from, size_t to)
 		__atomic_fetch_add(shrink, from - to, __ATOMIC_RELAXED);
 }
 
-/* Gives a batch of the thread's list for class c to the central list. */
+/* Gives a batch of the thread's list for class c to the central list:
+ * the objects after the head, so the block freed last is still the next
+ * one malloc returns. */
 static void tc_overflow(unsigned c)
 {
 	struct tc_list *l = &tc.list[c];
 	uint32_t i, n = class_batch[c];
-	void **first = l->head, **last = first;
+	void **keep = l->head, **first = keep[0], **last = first;
 
 	for (i = 1; i < n; i++)
 		last = last[0];
-	l->head = last[0];
+	keep[0] = last[0];
 	l->len -= n;
 	last[0] = NULL;
 	central_release(tc.heap, c, first, n);

@@ -49,8 +49,7 @@ enum span_kind { SPAN_NONE, SPAN_SMALL, SPAN_LARGE, SPAN_FREE, SPAN_TAIL };
 struct span {
 	uint8_t cls; /* (c) class of a SPAN_SMALL, else 0; read by free() */
 	uint8_t kind; /* (p) enum span_kind */
-	uint8_t freed; /* (p) NONE: a large block started here until freed */
-	uint8_t unused;
+	uint16_t unused;
 	uint32_t carved; /* (c) SMALL: objects carved so far; read by free() */
 	uint32_t nchunks; /* (p) LARGE, FREE, TAIL: length of the run */
 	uint32_t inuse; /* (c) SMALL: objects out of the span */
@@ -165,9 +164,8 @@ struct heap *heap_create(uintptr_t base, size_t size);
 uint32_t chunk_alloc(struct heap *h, uint32_t n, uint32_t align,
 		     enum span_kind kind, bool *fresh);
 /* Frees the run starting at chunk i if it is one of `kind`: 0 and its
- * length in *n. -EALREADY if chunk i is free where a freed block may have
- * started (a free run's first or last chunk, or a chunk marked when its
- * block merged into the run before it); -EINVAL otherwise. */
+ * length in *n. -EALREADY if chunk i lies in a free run (a block that
+ * started there was freed already); -EINVAL otherwise. */
 int chunk_free(struct heap *h, uint32_t i, enum span_kind kind, uint32_t *n);
 /* Length of the large block starting at chunk i, 0 if there is none. */
 uint32_t chunk_block_len(struct heap *h, uint32_t i);

@@ -49,7 +49,6 @@ static void desc_clear(struct span *s)
 	__atomic_store_n(&s->cls, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->carved, 0, __ATOMIC_RELAXED);
 	s->kind = SPAN_NONE;
-	s->freed = 0;
 	s->nchunks = 0;
 	s->inuse = 0;
 	s->nfree = 0;
@@ -220,11 +219,25 @@ uint32_t chunk_alloc(struct heap *h, uint32_t n, uint32_t align,
 	}
 	if (i) {
 		h->spans[i].kind = (uint8_t)kind;
-		h->spans[i].freed = 0;
 		h->spans[i].nchunks = n;
 	}
 	ulock_unlock(&h->page_lock);
 	return i;
+}
+
+/* Is chunk i inside a free run? Only asked on misuse, so it may walk back
+ * over the interior chunks to the run's head. Caller holds page_lock. */
+static bool in_free_run(const struct heap *h, uint32_t i)
+{
+	uint32_t j = i;
+
+	if (i < h->first || i >= h->top)
+		return false;
+	if (h->spans[i].kind == SPAN_TAIL)
+		return true;
+	while (j > h->first && h->spans[j].kind == SPAN_NONE)
+		j--;
+	return h->spans[j].kind == SPAN_FREE && i - j < h->spans[j].nchunks;
 }
 
 int chunk_free(struct heap *h, uint32_t i, enum span_kind kind, uint32_t *n)
@@ -234,17 +247,11 @@ int chunk_free(struct heap *h, uint32_t i, enum span_kind kind, uint32_t *n)
 
 	ulock_lock(&h->page_lock);
 	if (i < h->first || i >= h->top || s->kind != kind) {
-		/* a freed block's head is now a free run's head or tail, or
-		 * (merged) an interior chunk with the freed mark */
-		err = s->kind == SPAN_FREE || s->kind == SPAN_TAIL || s->freed
-			      ? -EALREADY
-			      : -EINVAL;
+		err = in_free_run(h, i) ? -EALREADY : -EINVAL;
 	} else {
 		*n = s->nchunks;
 		desc_clear(s);
 		run_release(h, i, *n);
-		if (kind == SPAN_LARGE && s->kind == SPAN_NONE)
-			s->freed = 1;
 	}
 	ulock_unlock(&h->page_lock);
 	return err;

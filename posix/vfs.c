@@ -65,7 +65,7 @@ uint64_t vfs_now(void)
 /* ---- nodes --------------------------------------------------------------- */
 
 /* Directories have no data of their own: their entries are vfs_dir. */
-const struct vfs_node_ops vfs_dir_ops = { 0 };
+const struct vfs_node_ops vfs_dir_ops = {0};
 
 struct vfs_node *vfs_node_new(uint32_t mode, const struct vfs_node_ops *ops)
 {
@@ -109,13 +109,22 @@ void vfs_node_put(struct vfs_node *n)
 	vfs_node_drop(n);
 }
 
+/* Read-only (initrd) nodes keep the times of the archive. */
 void vfs_touch(struct vfs_node *n, bool modified)
 {
 	uint64_t now = vfs_now();
 
+	if (n->readonly)
+		return;
 	n->ctime_ns = now;
 	if (modified)
 		n->mtime_ns = now;
+}
+
+void vfs_accessed(struct vfs_node *n)
+{
+	if (!n->readonly)
+		n->atime_ns = vfs_now();
 }
 
 void vfs_fill_stat(const struct vfs_node *n, struct vfs_stat *st)
@@ -132,7 +141,8 @@ void vfs_fill_stat(const struct vfs_node *n, struct vfs_stat *st)
 	st->blocks = n->ops->blocks ? n->ops->blocks(n) : 0;
 }
 
-/* ---- directory entries ----------------------------------------------------- */
+/* ---- directory entries -----------------------------------------------------
+ */
 
 struct vfs_dentry *vfs_dentry_new(const char *name, size_t len)
 {

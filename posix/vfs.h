@@ -36,19 +36,19 @@
 #include <stdint.h>
 
 /* Limits. */
-#define VFS_NAME_MAX	255		 /* bytes in a name, without the NUL */
-#define VFS_PATH_MAX	4096		 /* bytes in a path, with the NUL */
-#define VFS_OPEN_MAX	1024		 /* fds 0..VFS_OPEN_MAX-1 */
-#define VFS_FILE_MAX	(1ULL << 40)	 /* largest file size (1 TiB) */
-#define VFS_IO_MAX	0x7ffff000UL	 /* longest single read or write */
-#define VFS_BLKSIZE	4096		 /* ramfs chunk size; st_blksize */
+#define VFS_NAME_MAX 255	  /* bytes in a name, without the NUL */
+#define VFS_PATH_MAX 4096	  /* bytes in a path, with the NUL */
+#define VFS_OPEN_MAX 1024	  /* fds 0..VFS_OPEN_MAX-1 */
+#define VFS_FILE_MAX (1ULL << 40) /* largest file size (1 TiB) */
+#define VFS_IO_MAX   0x7ffff000UL /* longest single read or write */
+#define VFS_BLKSIZE  4096	  /* ramfs chunk size; st_blksize */
 
 /* File types and permission bits of vfs_stat.mode (standard values). */
-#define VFS_S_IFMT	0170000
-#define VFS_S_IFDIR	0040000
-#define VFS_S_IFCHR	0020000
-#define VFS_S_IFREG	0100000
-#define VFS_S_IPERM	07777
+#define VFS_S_IFMT  0170000
+#define VFS_S_IFDIR 0040000
+#define VFS_S_IFCHR 0020000
+#define VFS_S_IFREG 0100000
+#define VFS_S_IPERM 07777
 
 /* open() flags: newlib's values (sys/_default_fcntl.h). */
 #define VFS_O_RDONLY	0
@@ -65,33 +65,33 @@
 #define VFS_O_DIRECTORY 0x200000
 
 /* fcntl() commands and fd flags: newlib's values. */
-#define VFS_F_DUPFD	0
-#define VFS_F_GETFD	1
-#define VFS_F_SETFD	2
-#define VFS_F_GETFL	3
-#define VFS_F_SETFL	4
-#define VFS_FD_CLOEXEC	1
+#define VFS_F_DUPFD    0
+#define VFS_F_GETFD    1
+#define VFS_F_SETFD    2
+#define VFS_F_GETFL    3
+#define VFS_F_SETFL    4
+#define VFS_FD_CLOEXEC 1
 
 /* lseek() whence and access() modes: the standard values. */
-#define VFS_SEEK_SET	0
-#define VFS_SEEK_CUR	1
-#define VFS_SEEK_END	2
-#define VFS_F_OK	0
-#define VFS_X_OK	1
-#define VFS_W_OK	2
-#define VFS_R_OK	4
+#define VFS_SEEK_SET 0
+#define VFS_SEEK_CUR 1
+#define VFS_SEEK_END 2
+#define VFS_F_OK     0
+#define VFS_X_OK     1
+#define VFS_W_OK     2
+#define VFS_R_OK     4
 
 /* d_type values of struct vfs_dirent (the standard DT_* numbers). */
-#define VFS_DT_CHR	2
-#define VFS_DT_DIR	4
-#define VFS_DT_REG	8
+#define VFS_DT_CHR 2
+#define VFS_DT_DIR 4
+#define VFS_DT_REG 8
 
 struct vfs_stat {
 	uint64_t ino, size, nlink; /* size: bytes; directories: entries */
 	uint32_t mode;		   /* VFS_S_IF* | permission bits */
 	uint64_t atime_ns, mtime_ns, ctime_ns; /* clock of vfs_init() */
-	uint32_t blksize;			/* VFS_BLKSIZE */
-	uint64_t blocks;			/* 512-byte units held */
+	uint32_t blksize;		       /* VFS_BLKSIZE */
+	uint64_t blocks;		       /* 512-byte units held */
 };
 
 struct vfs_dirent {
@@ -135,8 +135,8 @@ void vfs_reset(void);
  * `at`; -ENOENT/-ENOTDIR/-EROFS `at` is not a writable directory; -ENOSPC out
  * of memory.
  */
-int vfs_mount_initrd(const void *archive, size_t len, const char *at,
-		     char *err, size_t errlen);
+int vfs_mount_initrd(const void *archive, size_t len, const char *at, char *err,
+		     size_t errlen);
 
 /* File I/O, as POSIX. Flags and modes as above; read/write return counts. */
 int vfs_open(const char *path, int flags, uint32_t mode);

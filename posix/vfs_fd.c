@@ -28,10 +28,11 @@ static int64_t console_read(struct vfs_node *n, void *buf, size_t len,
 
 /* Console writes bypass the ops (see vfs_write): no .write here. */
 static const struct vfs_node_ops console_ops = {
-	.read = console_read,
+    .read = console_read,
 };
 
-/* ---- the table ------------------------------------------------------------- */
+/* ---- the table -------------------------------------------------------------
+ */
 
 static struct vfs_file *file_new(struct vfs_node *n, uint32_t flags)
 {
@@ -108,7 +109,8 @@ void vfs_fd_reset(void)
 	vfs_console = NULL;
 }
 
-/* ---- open and close -------------------------------------------------------- */
+/* ---- open and close --------------------------------------------------------
+ */
 
 /* Checks open() of an existing node, and truncates for O_TRUNC. */
 static int open_existing(const struct vfs_path *p, int flags)
@@ -119,7 +121,8 @@ static int open_existing(const struct vfs_path *p, int flags)
 	if ((flags & VFS_O_CREAT) && (flags & VFS_O_EXCL))
 		return -EEXIST;
 	if (vfs_is_dir(n)) {
-		if (acc != VFS_O_RDONLY || (flags & (VFS_O_CREAT | VFS_O_TRUNC)))
+		if (acc != VFS_O_RDONLY ||
+		    (flags & (VFS_O_CREAT | VFS_O_TRUNC)))
 			return -EISDIR;
 		return 0;
 	}
@@ -189,8 +192,8 @@ int vfs_open(const char *path, int flags, uint32_t mode)
 		goto out;
 	}
 	f->node = p.node;
-	f->flags = (uint32_t)flags &
-		   (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_NONBLOCK);
+	f->flags =
+	    (uint32_t)flags & (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_NONBLOCK);
 	vfs_node_get(p.node);
 	fd_install(fd, f, flags & VFS_O_CLOEXEC);
 	err = fd;
@@ -255,7 +258,7 @@ static int64_t do_read(int fd, void *buf, size_t len, int64_t at)
 	n = f->node->ops->read(f->node, buf, len,
 			       at >= 0 ? (uint64_t)at : f->pos);
 	if (n > 0) {
-		f->node->atime_ns = vfs_now();
+		vfs_accessed(f->node);
 		if (at < 0)
 			f->pos += (uint64_t)n;
 	}
@@ -316,7 +319,7 @@ static int64_t do_write(int fd, const void *buf, size_t len, int64_t at)
 		goto out;
 	if (len > VFS_IO_MAX)
 		len = VFS_IO_MAX;
-	off = at >= 0 ? (uint64_t)at
+	off = at >= 0			  ? (uint64_t)at
 	      : (f->flags & VFS_O_APPEND) ? f->node->size
 					  : f->pos;
 	n = -EFBIG;
@@ -505,7 +508,8 @@ int vfs_fchdir(int fd)
 	return err;
 }
 
-/* ---- directory streams ------------------------------------------------------ */
+/* ---- directory streams ------------------------------------------------------
+ */
 
 int vfs_opendir(const char *path)
 {
@@ -523,7 +527,7 @@ static void fill_dirent(struct vfs_dirent *ent, const struct vfs_node *n,
 	uint32_t t = n->mode & VFS_S_IFMT;
 
 	ent->ino = n->ino;
-	ent->type = t == VFS_S_IFDIR ? VFS_DT_DIR
+	ent->type = t == VFS_S_IFDIR   ? VFS_DT_DIR
 		    : t == VFS_S_IFCHR ? VFS_DT_CHR
 				       : VFS_DT_REG;
 	memcpy(ent->name, name, len);
@@ -537,7 +541,7 @@ static struct vfs_dentry *dir_next(struct vfs_file *f)
 	struct vfs_dentry *d;
 
 	if (f->dir_last && f->dir_removals == dir->removals)
-		return f->dir_last->next;
+		return f->dir_last;
 	for (d = dir->head; d && d->cookie < f->pos; d = d->next)
 		;
 	return d;
@@ -578,7 +582,7 @@ int vfs_readdir(int fd, struct vfs_dirent *ent)
 		ret = 0;
 	}
 	if (ret)
-		dir->atime_ns = vfs_now();
+		vfs_accessed(dir);
 out:
 	ulock_unlock(&vfs_lock);
 	return ret;

@@ -66,17 +66,17 @@ struct vfs_ram {
 struct vfs_node {
 	const struct vfs_node_ops *ops;
 	uint64_t ino;
-	uint32_t mode;	 /* VFS_S_IF* | permissions */
-	uint32_t nlink;	 /* names; directories: 2 + subdirectories */
-	uint32_t refs;	 /* open files and the cwd holding it */
-	bool readonly;	 /* initrd: no write, no change of its entries */
-	bool implicit;	 /* initrd mount only: parent made, no entry yet */
-	uint64_t size;	 /* bytes (files), entries (directories) */
+	uint32_t mode;	/* VFS_S_IF* | permissions */
+	uint32_t nlink; /* names; directories: 2 + subdirectories */
+	uint32_t refs;	/* open files and the cwd holding it */
+	bool readonly;	/* initrd: no write, no change of its entries */
+	bool implicit;	/* initrd mount only: parent made, no entry yet */
+	uint64_t size;	/* bytes (files), entries (directories) */
 	uint64_t atime_ns, mtime_ns, ctime_ns;
 	union {
-		struct vfs_dir dir;	 /* VFS_S_IFDIR */
-		struct vfs_ram ram;	 /* writable files */
-		const uint8_t *rodata;	 /* initrd files: into the archive */
+		struct vfs_dir dir;    /* VFS_S_IFDIR */
+		struct vfs_ram ram;    /* writable files */
+		const uint8_t *rodata; /* initrd files: into the archive */
 	};
 };
 
@@ -108,7 +108,7 @@ struct vfs_path {
 	const char *name;      /* last component (not NUL-terminated) */
 	size_t len;
 	enum vfs_last last;
-	bool slash;	       /* the path ends with '/' */
+	bool slash; /* the path ends with '/' */
 };
 
 /* Globals (vfs.c). */
@@ -140,8 +140,10 @@ struct vfs_node *vfs_node_new(uint32_t mode, const struct vfs_node_ops *ops);
 void vfs_node_get(struct vfs_node *n);
 void vfs_node_put(struct vfs_node *n);
 void vfs_node_drop(struct vfs_node *n);
-/* ctime = now; mtime too if the contents changed. */
+/* ctime = now, and mtime too if the contents changed; atime = now. Both
+ * leave read-only nodes as they are. */
 void vfs_touch(struct vfs_node *n, bool modified);
+void vfs_accessed(struct vfs_node *n);
 void vfs_fill_stat(const struct vfs_node *n, struct vfs_stat *st);
 
 /* Directory entries (vfs.c). Link and unlink cannot fail and keep the link

@@ -23,6 +23,7 @@
 #define CPIO_HDR_LEN 110
 #define CPIO_TRAILER "TRAILER!!!"
 
+/* clang-format off */
 enum {
 	F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE,
 	F_DEVMAJOR, F_DEVMINOR, F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK,
@@ -33,6 +34,7 @@ static const char *const field_names[F_COUNT] = {
 	"ino", "mode", "uid", "gid", "nlink", "mtime", "filesize",
 	"devmajor", "devminor", "rdevmajor", "rdevminor", "namesize", "check",
 };
+/* clang-format on */
 
 /* A decoded, checked entry. */
 struct cpio_entry {
@@ -59,26 +61,56 @@ struct mount_ctx {
 	size_t nlinks, caplinks;
 };
 
-/* Writes "initrd: entry N ('name') at offset X: <what>" and returns err. */
-__attribute__((format(printf, 3, 4))) static int
-fail(struct mount_ctx *c, int err, const char *fmt, ...)
+/* Appends to c->err what ksnprintf(fmt, ...) would print, truncated. */
+__attribute__((format(printf, 3, 4))) static void
+append(struct mount_ctx *c, size_t *pos, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (!c->err || !c->errlen)
+	if (*pos >= c->errlen)
+		return;
+	va_start(ap, fmt);
+	n = kvsnprintf(c->err + *pos, c->errlen - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
+}
+
+/* Appends 'name' (from the archive): control characters show as '?', so
+ * the message stays one line. */
+static void append_name(struct mount_ctx *c, size_t *pos, const char *name)
+{
+	append(c, pos, "'");
+	for (; *name && *pos + 1 < c->errlen; name++) {
+		unsigned char ch = (unsigned char)*name;
+
+		c->err[(*pos)++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	if (*pos < c->errlen)
+		c->err[*pos] = '\0';
+	append(c, pos, "'");
+}
+
+/* Writes "initrd: entry N ('name') at offset X: <what>"; returns err. */
+__attribute__((format(printf, 3, 4))) static int
+fail(struct mount_ctx *c, int err, const char *fmt, ...)
+{
+	size_t pos = 0;
+	va_list ap;
+
+	if (!c->errlen)
 		return err;
-	if (c->name)
-		n = ksnprintf(c->err, c->errlen,
-			      "initrd: entry %zu ('%s') at offset %zu: ",
-			      c->entry, c->name, c->off);
-	else
-		n = ksnprintf(c->err, c->errlen,
-			      "initrd: entry %zu at offset %zu: ", c->entry,
-			      c->off);
-	if (n >= 0 && (size_t)n < c->errlen) {
+	append(c, &pos, "initrd: entry %zu ", c->entry);
+	if (c->name) {
+		append(c, &pos, "(");
+		append_name(c, &pos, c->name);
+		append(c, &pos, ") ");
+	}
+	append(c, &pos, "at offset %zu: ", c->off);
+	if (pos < c->errlen) {
 		va_start(ap, fmt);
-		kvsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+		kvsnprintf(c->err + pos, c->errlen - pos, fmt, ap);
 		va_end(ap);
 	}
 	return err;
@@ -123,8 +155,7 @@ static int parse_fields(struct mount_ctx *c, struct cpio_entry *e)
  * Decodes and checks the header, name and data bounds of the entry at
  * c->off; *next is the offset of the entry after it.
  */
-static int parse_entry(struct mount_ctx *c, struct cpio_entry *e,
-		       size_t *next)
+static int parse_entry(struct mount_ctx *c, struct cpio_entry *e, size_t *next)
 {
 	size_t avail = c->len - c->off, name_off, data_off;
 	bool crc;
@@ -214,7 +245,7 @@ static void stamp(struct vfs_node *n, const struct cpio_entry *e)
 {
 	n->mode = (n->mode & VFS_S_IFMT) | (e->f[F_MODE] & VFS_S_IPERM);
 	n->atime_ns = n->mtime_ns = n->ctime_ns =
-		(uint64_t)e->f[F_MTIME] * 1000000000u;
+	    (uint64_t)e->f[F_MTIME] * 1000000000u;
 }
 
 /* The directory holding the last component of path (made if missing);
@@ -278,8 +309,7 @@ static int add_link(struct mount_ctx *c, const struct cpio_entry *e,
 		c->caplinks = cap;
 	}
 	c->links[c->nlinks++] = (struct cpio_link){
-		e->f[F_INO], e->f[F_DEVMAJOR], e->f[F_DEVMINOR], n
-	};
+	    e->f[F_INO], e->f[F_DEVMAJOR], e->f[F_DEVMINOR], n};
 	return 0;
 }
 
@@ -337,8 +367,8 @@ static int add_entry(struct mount_ctx *c, const struct cpio_entry *e)
 	path = e->name + skip;
 	if (!strcmp(path, "."))
 		return type == VFS_S_IFDIR
-			       ? 0
-			       : fail(c, -EINVAL, "'.' is not a directory");
+			   ? 0
+			   : fail(c, -EINVAL, "'.' is not a directory");
 	err = parent_of(c, path, &dir, &name);
 	if (err)
 		return err;
@@ -427,10 +457,11 @@ static int graft(struct mount_ctx *c, struct vfs_node *at)
 
 	for (d = c->top->dir.head; d; d = d->next) {
 		if (vfs_dir_find(at, d->name, d->len)) {
-			ksnprintf(c->err, c->errlen,
-				  "initrd: '%s' already exists in the mount "
-				  "point",
-				  d->name);
+			size_t pos = 0;
+
+			append(c, &pos, "initrd: ");
+			append_name(c, &pos, d->name);
+			append(c, &pos, " already exists in the mount point");
 			return -EEXIST;
 		}
 	}
@@ -443,18 +474,18 @@ static int graft(struct mount_ctx *c, struct vfs_node *at)
 	return 0;
 }
 
-int vfs_mount_initrd(const void *archive, size_t len, const char *at,
-		     char *err, size_t errlen)
+int vfs_mount_initrd(const void *archive, size_t len, const char *at, char *err,
+		     size_t errlen)
 {
-	struct mount_ctx c = { .base = archive, .len = len, .err = err,
-			       .errlen = errlen };
+	struct mount_ctx c = {.base = archive,
+			      .len = len,
+			      .err = err,
+			      .errlen = err ? errlen : 0};
 	struct vfs_node *mp;
 	int ret;
 
-	if (err && errlen)
+	if (c.errlen)
 		err[0] = '\0';
-	else
-		c.errlen = 0;
 	if (!archive && len) {
 		ksnprintf(c.err, c.errlen, "initrd: archive pointer is NULL");
 		return -EINVAL;
@@ -500,6 +531,6 @@ static uint64_t initrd_blocks(const struct vfs_node *n)
 }
 
 const struct vfs_node_ops initrd_file_ops = {
-	.read = initrd_read,
-	.blocks = initrd_blocks,
+    .read = initrd_read,
+    .blocks = initrd_blocks,
 };

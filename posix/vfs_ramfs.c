@@ -172,9 +172,9 @@ static uint64_t ramfs_blocks(const struct vfs_node *n)
 }
 
 const struct vfs_node_ops ramfs_ops = {
-	.read = ramfs_read,
-	.write = ramfs_write,
-	.truncate = ramfs_truncate,
-	.release = ramfs_release,
-	.blocks = ramfs_blocks,
+    .read = ramfs_read,
+    .write = ramfs_write,
+    .truncate = ramfs_truncate,
+    .release = ramfs_release,
+    .blocks = ramfs_blocks,
 };

@@ -10,15 +10,19 @@
 BL := $(B)/bench-linux
 LINUX_CC := gcc
 LINUX_CFLAGS := -std=c11 -O2 -static -pthread -Wall -Wextra -Werror
+# The static glibc comes with libc6-dev.
+LINUX_CC_CHECK = command -v $(LINUX_CC) >/dev/null || { echo "bench-linux: $(LINUX_CC) not found (apt-get install gcc libc6-dev)" >&2; exit 1; }
 
-$(BL)/posix_bench: bench/src/posix_bench.c
+$(BL)/posix_bench: bench/src/posix_bench.c | $(B)/.setup-done
 	@mkdir -p $(@D)
 	@echo "  LINUXCC $@"
+	@$(LINUX_CC_CHECK)
 	@$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
 
-$(BL)/udp_pingpong: bench/src/udp_pingpong.c
+$(BL)/udp_pingpong: bench/src/udp_pingpong.c | $(B)/.setup-done
 	@mkdir -p $(@D)
 	@echo "  LINUXCC $@"
+	@$(LINUX_CC_CHECK)
 	@$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
 
 # Rebuilt when a newer kernel is installed (its modules go inside).

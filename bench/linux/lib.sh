@@ -1,5 +1,6 @@
 # bench/linux/lib.sh: helpers shared by the Linux baseline scripts
 # (mkinitramfs, run-guest, udp-bench). Sourced, not run.
+# shellcheck shell=bash
 
 # The guest's kernel: $BENCH_LINUX_KERNEL if set, else the newest
 # /boot/vmlinuz-* by version (Debian's linux-image-amd64, from tools/setup).
@@ -62,7 +63,7 @@ bench_linux_accel_args() {
 	esac
 }
 
-# Monotonic wall clock in microseconds (bash 5's EPOCHREALTIME).
+# Wall-clock time in microseconds (bash 5's EPOCHREALTIME), for durations.
 bench_linux_now_us() { printf '%s\n' "${EPOCHREALTIME/[.,]/}"; }
 
 # bench_linux_has_pvh ELF: whether ELF carries a PVH entry note (Xen note

@@ -51,7 +51,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- thread_create_join ---------------------------------------------------- */
+/* ---- thread_create_join ----------------------------------------------------
+ */
 
 static void *noop_thread(void *arg)
 {
@@ -76,7 +77,8 @@ static int64_t bench_thread_create_join(long n)
 	return now_ns() - t0;
 }
 
-/* ---- mutex_uncontended ----------------------------------------------------- */
+/* ---- mutex_uncontended -----------------------------------------------------
+ */
 
 static pthread_mutex_t bench_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -96,14 +98,15 @@ static int64_t bench_mutex_uncontended(long n)
 	return now_ns() - t0;
 }
 
-/* ---- cond_pingpong ---------------------------------------------------------- */
+/* ---- cond_pingpong ----------------------------------------------------------
+ */
 
 /* The ball goes to the partner (turn 1) and back (turn 0); -1 stops it. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t to_partner; /* turn became 1 or -1 */
-	pthread_cond_t to_main;    /* turn became 0 */
-	int turn;                  /* (lock) */
+	pthread_cond_t to_main;	   /* turn became 0 */
+	int turn;		   /* (lock) */
 } pp = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 	PTHREAD_COND_INITIALIZER, 0};
 
@@ -133,7 +136,8 @@ static void *pingpong_partner(void *arg)
 	return arg;
 }
 
-/* pp_pass(v): give the ball to the partner with turn v. Called with the lock. */
+/* pp_pass(v): give the ball to the partner with turn v. Called with the lock.
+ */
 static void pp_pass(int v)
 {
 	int err;
@@ -178,7 +182,8 @@ static int64_t bench_cond_pingpong(long n)
 	return t0;
 }
 
-/* ---- malloc_free ----------------------------------------------------------- */
+/* ---- malloc_free -----------------------------------------------------------
+ */
 
 static void malloc_free_loop(long n)
 {
@@ -211,7 +216,7 @@ static struct {
 	pthread_cond_t cond;
 	int waiting; /* (lock) workers at the gate */
 	int open;    /* (lock) */
-	long n;      /* pairs per worker, set before the workers start */
+	long n;	     /* pairs per worker, set before the workers start */
 } gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
 
 static void *malloc_worker(void *arg)
@@ -287,20 +292,21 @@ static int64_t bench_malloc_free_allthreads(long n)
 	return now_ns() - t0;
 }
 
-/* ---- driver ------------------------------------------------------------------ */
+/* ---- driver
+ * ------------------------------------------------------------------ */
 
 struct bench {
 	const char *name;
 	int64_t (*run)(long n); /* elapsed ns of n operations */
-	int all_threads;        /* n operations per thread, on every CPU */
+	int all_threads;	/* n operations per thread, on every CPU */
 };
 
 static const struct bench benches[] = {
-	{"thread_create_join", bench_thread_create_join, 0},
-	{"mutex_uncontended", bench_mutex_uncontended, 0},
-	{"cond_pingpong", bench_cond_pingpong, 0},
-	{"malloc_free_1thread", bench_malloc_free_1thread, 0},
-	{"malloc_free_allthreads", bench_malloc_free_allthreads, 1},
+    {"thread_create_join", bench_thread_create_join, 0},
+    {"mutex_uncontended", bench_mutex_uncontended, 0},
+    {"cond_pingpong", bench_cond_pingpong, 0},
+    {"malloc_free_1thread", bench_malloc_free_1thread, 0},
+    {"malloc_free_allthreads", bench_malloc_free_allthreads, 1},
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
@@ -321,12 +327,13 @@ static void run_bench(const struct bench *b)
 		if (t < min_run_ns / 20 || t <= 0) {
 			n *= 10;
 		} else {
-			double next = (double)n * 1.5 * (double)min_run_ns /
-				      (double)t;
+			double next =
+			    (double)n * 1.5 * (double)min_run_ns / (double)t;
 			n = next > (double)n * 2 ? (long)next : n * 2;
 		}
 		if (n > 1000000000L) {
-			fprintf(stderr, "posix_bench: %s: clock does not advance\n",
+			fprintf(stderr,
+				"posix_bench: %s: clock does not advance\n",
 				b->name);
 			exit(1);
 		}
@@ -357,8 +364,9 @@ int main(int argc, char **argv)
 		double s = strtod(argv[2], &end);
 
 		if (end == argv[2] || *end || !(s > 0 && s <= 60)) {
-			fprintf(stderr, "posix_bench: -t '%s': not a number of "
-					"seconds from 0 to 60\n",
+			fprintf(stderr,
+				"posix_bench: -t '%s': not a number of "
+				"seconds from 0 to 60\n",
 				argv[2]);
 			usage();
 		}

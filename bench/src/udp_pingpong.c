@@ -38,12 +38,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC	    0x554e5550u /* "UNUP" */
-#define HDR_SIZE    16
-#define MAX_DGRAM   65507
-#define MAX_ROUNDS  1000000
-#define WARMUP	    200
-#define SOCKBUF	    (8 << 20)
+#define MAGIC	   0x554e5550u /* "UNUP" */
+#define HDR_SIZE   16
+#define MAX_DGRAM  65507
+#define MAX_ROUNDS 1000000
+#define WARMUP	   200
+#define SOCKBUF	   (8 << 20)
 
 enum msg_type {
 	MSG_HELLO = 1,
@@ -105,7 +105,8 @@ static int get_hdr(const unsigned char *p, ssize_t len, uint64_t *seq)
 		return 0;
 	memcpy(&m, p, 4);
 	memcpy(&t, p + 4, 4);
-	if (ntohl(m) != MAGIC || ntohl(t) < MSG_HELLO || ntohl(t) > MSG_QUIT_ACK)
+	if (ntohl(m) != MAGIC || ntohl(t) < MSG_HELLO ||
+	    ntohl(t) > MSG_QUIT_ACK)
 		return 0;
 	*seq = get64(p + 8);
 	return (int)ntohl(t);
@@ -133,7 +134,8 @@ static int parse_uint(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-/* ---- server ------------------------------------------------------------------ */
+/* ---- server
+ * ------------------------------------------------------------------ */
 
 static int server(int port)
 {
@@ -156,8 +158,8 @@ static int server(int port)
 	fprintf(stderr, "udp_pingpong: server on port %d\n", port);
 	for (;;) {
 		plen = sizeof(peer);
-		n = recvfrom(fd, rbuf, sizeof(rbuf), 0, (struct sockaddr *)&peer,
-			     &plen);
+		n = recvfrom(fd, rbuf, sizeof(rbuf), 0,
+			     (struct sockaddr *)&peer, &plen);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -197,7 +199,8 @@ static int server(int port)
 	}
 }
 
-/* ---- client ------------------------------------------------------------------ */
+/* ---- client
+ * ------------------------------------------------------------------ */
 
 static void set_timeout(int fd, long ms)
 {
@@ -265,8 +268,9 @@ static void rtt(int fd, const char *prefix, size_t size, long rounds,
 	for (long i = -WARMUP; i < rounds; i++) {
 		t0 = now_ns();
 		if (call(fd, MSG_PING, ++*seq, size, MSG_PING, 10) < 0) {
-			fprintf(stderr, "udp_pingpong: no echo of a %zu-byte "
-					"ping after 10 tries\n",
+			fprintf(stderr,
+				"udp_pingpong: no echo of a %zu-byte "
+				"ping after 10 tries\n",
 				size);
 			exit(1);
 		}
@@ -308,15 +312,17 @@ static void stream(int fd, const char *prefix, size_t size, long seconds,
 	}
 	n = call(fd, MSG_END, ++*seq, HDR_SIZE, MSG_RESULT, 20);
 	if (n < HDR_SIZE + 24) {
-		fprintf(stderr, "udp_pingpong: no stream result from the server\n");
+		fprintf(stderr,
+			"udp_pingpong: no stream result from the server\n");
 		exit(1);
 	}
 	bytes = get64(rbuf + HDR_SIZE);
 	got = get64(rbuf + HDR_SIZE + 8);
 	ns = get64(rbuf + HDR_SIZE + 16);
 	if (got < 2 || ns == 0) {
-		fprintf(stderr, "udp_pingpong: the server received %llu of %llu "
-				"streamed datagrams\n",
+		fprintf(stderr,
+			"udp_pingpong: the server received %llu of %llu "
+			"streamed datagrams\n",
 			(unsigned long long)got, (unsigned long long)sent);
 		exit(1);
 	}
@@ -356,7 +362,8 @@ static int client(const char *server_ip, int port, long rounds, long ssize,
 	/* The server's guest may still be booting: ask for 60 s. */
 	set_timeout(fd, 200);
 	if (call(fd, MSG_HELLO, ++seq, HDR_SIZE, MSG_HELLO, 300) < 0) {
-		fprintf(stderr, "udp_pingpong: no answer from %s port %d in 60 s\n",
+		fprintf(stderr,
+			"udp_pingpong: no answer from %s port %d in 60 s\n",
 			server_ip, port);
 		return 1;
 	}
@@ -366,7 +373,8 @@ static int client(const char *server_ip, int port, long rounds, long ssize,
 	set_timeout(fd, 200);
 	stream(fd, prefix, (size_t)ssize, seconds, &seq);
 	if (call(fd, MSG_QUIT, ++seq, HDR_SIZE, MSG_QUIT_ACK, 10) < 0)
-		fprintf(stderr, "udp_pingpong: the server did not confirm quit\n");
+		fprintf(stderr,
+			"udp_pingpong: the server did not confirm quit\n");
 	free(samples);
 	close(fd);
 	return 0;
@@ -374,10 +382,11 @@ static int client(const char *server_ip, int port, long rounds, long ssize,
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: udp_pingpong server [-p PORT]\n"
-		"       udp_pingpong client [-p PORT] [-n ROUNDS] [-s STREAM_SIZE]"
-		" [-d STREAM_SECONDS] [-P PREFIX] SERVER_IPV4\n");
+	fprintf(
+	    stderr,
+	    "usage: udp_pingpong server [-p PORT]\n"
+	    "       udp_pingpong client [-p PORT] [-n ROUNDS] [-s STREAM_SIZE]"
+	    " [-d STREAM_SECONDS] [-P PREFIX] SERVER_IPV4\n");
 	exit(2);
 }
 
@@ -414,7 +423,8 @@ int main(int argc, char **argv)
 			bad = parse_uint(v, 1, 65535, &port);
 			break;
 		case 'n':
-			bad = is_server || parse_uint(v, 1, MAX_ROUNDS, &rounds);
+			bad =
+			    is_server || parse_uint(v, 1, MAX_ROUNDS, &rounds);
 			break;
 		case 's':
 			bad = is_server ||

@@ -77,10 +77,11 @@ static void test_init(void **state)
 	assert_int_equal(buddy_add_range(&b, 5, 1), -EINVAL);
 }
 
-/* [3, 103) of [0, 4096): 3(0) 4(2) 8(3) 16(4) 32(5) 64(5) 96(2) 100(1) 102(0). */
+/* [3, 103) of [0, 4096): 3(0) 4(2) 8(3) 16(4) 32(5) 64(5) 96(2) 100(1) 102(0).
+ */
 static void test_add_range_blocks(void **state)
 {
-	const unsigned want[BUDDY_MAX_ORDER] = { 2, 1, 2, 1, 1, 2 };
+	const unsigned want[BUDDY_MAX_ORDER] = {2, 1, 2, 1, 1, 2};
 	uint64_t pfn;
 
 	(void)state;
@@ -106,7 +107,7 @@ static void test_add_range_blocks(void **state)
 /* A range whose base is not aligned: blocks follow the absolute pfn. */
 static void test_unaligned_base(void **state)
 {
-	const unsigned want[BUDDY_MAX_ORDER] = { 2, 1, 0, 2 };
+	const unsigned want[BUDDY_MAX_ORDER] = {2, 1, 0, 2};
 	uint64_t pfn;
 
 	(void)state;
@@ -128,7 +129,7 @@ static void test_add_range_errors(void **state)
 	(void)state;
 	assert_int_equal(buddy_init(&b, 100, 50, meta), 0);
 	assert_int_equal(buddy_add_range(&b, 110, 10), 0);
-	assert_int_equal(buddy_add_range(&b, 99, 2), -EINVAL); /* below */
+	assert_int_equal(buddy_add_range(&b, 99, 2), -EINVAL);	 /* below */
 	assert_int_equal(buddy_add_range(&b, 140, 11), -EINVAL); /* past */
 	assert_int_equal(buddy_add_range(&b, 150, 1), -EINVAL);
 	assert_int_equal(buddy_add_range(&b, 101, UINT64_MAX), -EINVAL);
@@ -155,7 +156,7 @@ static void test_add_range_errors(void **state)
 
 static void test_split_merge(void **state)
 {
-	unsigned want[BUDDY_MAX_ORDER] = { 0 };
+	unsigned want[BUDDY_MAX_ORDER] = {0};
 	uint64_t p0, p1, p2, p3;
 
 	(void)state;
@@ -251,7 +252,7 @@ static void test_free_errors(void **state)
 
 	assert_rejected(a, BUDDY_MAX_ORDER); /* order too big */
 	assert_rejected(a, 200);
-	assert_rejected(63, 0); /* below the range */
+	assert_rejected(63, 0);	 /* below the range */
 	assert_rejected(128, 0); /* past the range */
 	assert_rejected(UINT64_MAX, 0);
 	assert_rejected(66, 2); /* misaligned */
@@ -259,7 +260,7 @@ static void test_free_errors(void **state)
 	assert_rejected(96, 0); /* reserved */
 	assert_rejected(112, 4);
 	assert_rejected(65, 0); /* tail of an allocated block */
-	assert_rejected(a, 1); /* wrong order */
+	assert_rejected(a, 1);	/* wrong order */
 	assert_rejected(a, 3);
 	assert_rejected(72, 3); /* free block: never allocated */
 	assert_rejected(73, 0); /* tail of a free block */
@@ -318,7 +319,7 @@ static void test_check_detects(void **state)
 	assert_false(buddy_check(&b));
 }
 
-/* ---- random stress ----------------------------------------------------------- */
+/* ---- random stress ---- */
 
 static uint64_t rng_state;
 
@@ -330,8 +331,8 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-#define S_BASE 3
-#define S_N 6000
+#define S_BASE	  3
+#define S_N	  6000
 #define S_HOLE_LO 1100 /* [1100, 1300) stays reserved */
 #define S_HOLE_HI 1300
 
@@ -351,8 +352,8 @@ static void test_stress(void **state)
 	(void)state;
 	assert_int_equal(buddy_init(&b, S_BASE, S_N, meta), 0);
 	assert_int_equal(buddy_add_range(&b, S_BASE, S_HOLE_LO - S_BASE), 0);
-	assert_int_equal(buddy_add_range(&b, S_HOLE_HI, S_BASE + S_N - S_HOLE_HI),
-			 0);
+	assert_int_equal(
+	    buddy_add_range(&b, S_HOLE_HI, S_BASE + S_N - S_HOLE_HI), 0);
 	usable = S_N - (S_HOLE_HI - S_HOLE_LO);
 	assert_int_equal(buddy_nr_free(&b), usable);
 	for (unsigned o = 0; o < BUDDY_MAX_ORDER; o++)
@@ -365,7 +366,8 @@ static void test_stress(void **state)
 
 		if (nlive == 0 || (r & 15) < 9) { /* 9:7, so it fills up */
 			/* Geometric order: half of them order 0. */
-			unsigned order = (unsigned)__builtin_ctzll(r >> 8 | 1u << 10);
+			unsigned order =
+			    (unsigned)__builtin_ctzll(r >> 8 | 1u << 10);
 			uint64_t pfn;
 			int err = buddy_alloc(&b, order, &pfn);
 
@@ -389,7 +391,8 @@ static void test_stress(void **state)
 			struct live l = live[i];
 
 			assert_int_equal(buddy_free(&b, l.pfn, l.order), 0);
-			for (uint64_t f = l.pfn; f < l.pfn + (1ull << l.order); f++)
+			for (uint64_t f = l.pfn; f < l.pfn + (1ull << l.order);
+			     f++)
 				used[f - S_BASE] = 0;
 			live[i] = live[--nlive];
 			inuse -= 1ull << l.order;
@@ -403,9 +406,8 @@ static void test_stress(void **state)
 	}
 	while (nlive) {
 		nlive--;
-		assert_int_equal(buddy_free(&b, live[nlive].pfn,
-					    live[nlive].order),
-				 0);
+		assert_int_equal(
+		    buddy_free(&b, live[nlive].pfn, live[nlive].order), 0);
 	}
 	/* Everything merged back into the blocks it started as. */
 	assert_int_equal(buddy_nr_free(&b), usable);
@@ -416,16 +418,16 @@ static void test_stress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_meta_size),
-		cmocka_unit_test(test_init),
-		cmocka_unit_test(test_add_range_blocks),
-		cmocka_unit_test(test_unaligned_base),
-		cmocka_unit_test(test_add_range_errors),
-		cmocka_unit_test(test_split_merge),
-		cmocka_unit_test(test_exhaustion),
-		cmocka_unit_test(test_free_errors),
-		cmocka_unit_test(test_check_detects),
-		cmocka_unit_test(test_stress),
+	    cmocka_unit_test(test_meta_size),
+	    cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_add_range_blocks),
+	    cmocka_unit_test(test_unaligned_base),
+	    cmocka_unit_test(test_add_range_errors),
+	    cmocka_unit_test(test_split_merge),
+	    cmocka_unit_test(test_exhaustion),
+	    cmocka_unit_test(test_free_errors),
+	    cmocka_unit_test(test_check_detects),
+	    cmocka_unit_test(test_stress),
 	};
 
 	return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,11 @@ static void test_before_init(void **state)
 static void test_classes(void **state)
 {
 	static const size_t req[][2] = {
-		{ 0, 16 },	  { 1, 16 },	  { 15, 16 },	 { 16, 16 },
-		{ 17, 32 },	  { 32, 32 },	  { 33, 64 },	 { 64, 64 },
-		{ 65, 128 },  { 128, 128 }, { 129, 256 },	 { 256, 256 },
-		{ 257, 512 }, { 512, 512 }, { 513, 1024 }, { 1000, 1024 },
-		{ 1024, 1024 }, { 1025, 2048 }, { 2047, 2048 }, { 2048, 2048 },
+	    {0, 16},	  {1, 16},	{15, 16},     {16, 16},
+	    {17, 32},	  {32, 32},	{33, 64},     {64, 64},
+	    {65, 128},	  {128, 128},	{129, 256},   {256, 256},
+	    {257, 512},	  {512, 512},	{513, 1024},  {1000, 1024},
+	    {1024, 1024}, {1025, 2048}, {2047, 2048}, {2048, 2048},
 	};
 	enum { N = sizeof(req) / sizeof(req[0]) };
 	void *p[N];
@@ -81,7 +82,8 @@ static void test_classes(void **state)
 		memset(p[i], 0xa5, req[i][1]);
 	}
 	s = kstats();
-	/* 16: four; 32, 64, 128, 256, 512: two each; 1024: three; 2048: three */
+	/* 16: four; 32, 64, 128, 256, 512: two each; 1024: three; 2048: three
+	 */
 	assert_int_equal(s.classes[0].objs_in_use, 4);
 	for (unsigned c = 1; c <= 5; c++)
 		assert_int_equal(s.classes[c].objs_in_use, 2);
@@ -181,11 +183,11 @@ static void test_kfree_errors(void **state)
 	struct slab_cache foreign;
 	uint64_t bad = kstats().bad_frees;
 	char *p, *l, *f, *blk;
-	uint32_t hdr[4] = { 0x4b4c5247u, 0, 0, 0 };
+	uint32_t hdr[4] = {0x4b4c5247u, 0, 0, 0};
 
 	(void)state;
 	p = kmalloc(64);
-	l = kmalloc(10000); /* a 16 KiB block */
+	l = kmalloc(10000);	 /* a 16 KiB block */
 	assert_bad_kfree(p + 1); /* inside a slab object */
 	assert_bad_kfree(p + 16);
 	assert_bad_kfree(l + 16); /* inside a large block */
@@ -264,9 +266,14 @@ static void test_krealloc(void **state)
 	assert_int_equal(ksize(NULL), 0);
 }
 
-/* ---- threads ------------------------------------------------------------------------ */
+/* ---- threads ---- */
 
-enum { KT_THREADS = 4, KT_SLOTS = 200, KT_OPS = 20000 };
+/* Operations per thread; each yields, as explained at SLAB_MT_OPS. */
+#ifndef KMALLOC_MT_OPS
+#define KMALLOC_MT_OPS 10000
+#endif
+
+enum { KT_THREADS = 4, KT_SLOTS = 200, KT_OPS = KMALLOC_MT_OPS };
 
 struct kworker {
 	pthread_t t;
@@ -277,7 +284,7 @@ struct kworker {
 static void *kworker(void *arg)
 {
 	struct kworker *w = arg;
-	uint32_t *live[KT_SLOTS] = { NULL };
+	uint32_t *live[KT_SLOTS] = {NULL};
 	size_t len[KT_SLOTS];
 	uint64_t r = 0x9e3779b97f4a7c15ull * (w->id + 3);
 
@@ -288,6 +295,7 @@ static void *kworker(void *arg)
 		r ^= r << 13;
 		r ^= r >> 7;
 		r ^= r << 17;
+		sched_yield();
 		s = (unsigned)(r % KT_SLOTS);
 		tag = w->id << 16 | s;
 		if (live[s]) {
@@ -300,7 +308,8 @@ static void *kworker(void *arg)
 			continue;
 		}
 		/* Mostly small; one in 64 large. */
-		len[s] = (r >> 20) % 64 ? 4 + (r >> 32) % 2045 : 3000 + (r >> 32) % 20000;
+		len[s] = (r >> 20) % 64 ? 4 + (r >> 32) % 2045
+					: 3000 + (r >> 32) % 20000;
 		live[s] = kmalloc(len[s]);
 		if (!live[s] || (uintptr_t)live[s] % KMALLOC_ALIGN ||
 		    ksize(live[s]) < len[s]) {
@@ -350,13 +359,13 @@ static void test_kmalloc_threads(void **state)
 int kmalloc_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_before_init),
-		cmocka_unit_test(test_classes),
-		cmocka_unit_test(test_kzalloc),
-		cmocka_unit_test(test_large),
-		cmocka_unit_test(test_kfree_errors),
-		cmocka_unit_test(test_krealloc),
-		cmocka_unit_test(test_kmalloc_threads),
+	    cmocka_unit_test(test_before_init),
+	    cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_kzalloc),
+	    cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_kfree_errors),
+	    cmocka_unit_test(test_krealloc),
+	    cmocka_unit_test(test_kmalloc_threads),
 	};
 
 	return cmocka_run_group_tests_name("kmalloc", tests, NULL, NULL);

@@ -5,13 +5,14 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/test_slab.h"
 
-/* ---- the page provider --------------------------------------------------------- */
+/* ---- the page provider ---- */
 
 static void *tp_alloc(unsigned order, void *ctx)
 {
@@ -57,9 +58,9 @@ static void tp_free(void *p, unsigned order, void *ctx)
 struct slab_page_ops test_pages_ops(struct test_pages *tp)
 {
 	struct slab_page_ops ops = {
-		.alloc_pages = tp_alloc,
-		.free_pages = tp_free,
-		.ctx = tp,
+	    .alloc_pages = tp_alloc,
+	    .free_pages = tp_free,
+	    .ctx = tp,
 	};
 	return ops;
 }
@@ -70,7 +71,7 @@ void test_pages_release_held(struct test_pages *tp)
 		free(tp->held[--tp->nheld]);
 }
 
-/* ---- helpers ------------------------------------------------------------------ */
+/* ---- helpers ---- */
 
 static struct test_pages tp;
 static struct slab_page_ops ops;
@@ -109,7 +110,7 @@ static struct slab_stats stats(struct slab_cache *c)
 		assert_int_equal(s_.slabs, (partial) + (full) + (empty));      \
 	} while (0)
 
-/* ---- init and layout ------------------------------------------------------------ */
+/* ---- init and layout ---- */
 
 static void test_init_errors(void **state)
 {
@@ -130,12 +131,13 @@ static void test_init_errors(void **state)
 	assert_int_equal(slab_cache_init(&cache, "x", 65536, 0, &ops), -EINVAL);
 	assert_int_equal(slab_cache_init(&cache, "x", SIZE_MAX, 0, &ops),
 			 -EINVAL);
-	assert_int_equal(slab_cache_init_order(&cache, "x", 16, 0,
-					       SLAB_MAX_ORDER + 1, &ops),
-			 -EINVAL);
+	assert_int_equal(
+	    slab_cache_init_order(&cache, "x", 16, 0, SLAB_MAX_ORDER + 1, &ops),
+	    -EINVAL);
 	assert_int_equal(slab_cache_init_order(&cache, "x", 4096, 0, 0, &ops),
 			 -EINVAL);
-	assert_int_equal(slab_cache_init_order(&cache, "x", 4000, 0, 0, &ops), 0);
+	assert_int_equal(slab_cache_init_order(&cache, "x", 4000, 0, 0, &ops),
+			 0);
 	assert_int_equal(cache.objs_per_slab, 1);
 	assert_int_equal(tp.allocs, 0); /* nothing allocated up front */
 }
@@ -149,13 +151,10 @@ static void test_layout(void **state)
 		uint32_t objs;
 		size_t off, stride;
 	} want[] = {
-		{ 16, 0, 0, 251, 72, 16 },
-		{ 1, 0, 0, 499, 104, 8 },
-		{ 100, 64, 0, 31, 64, 128 },
-		{ 2048, 16, 2, 7, 48, 2048 },
-		{ 5000, 0, 3, 6, 48, 5000 },
-		{ 40000, 0, 4, 1, 48, 40000 },
-		{ 24, 4096, 3, 7, 4096, 4096 },
+	    {16, 0, 0, 251, 72, 16},	  {1, 0, 0, 499, 104, 8},
+	    {100, 64, 0, 31, 64, 128},	  {2048, 16, 2, 7, 48, 2048},
+	    {5000, 0, 3, 6, 48, 5000},	  {40000, 0, 4, 1, 48, 40000},
+	    {24, 4096, 3, 7, 4096, 4096},
 	};
 
 	(void)state;
@@ -168,16 +167,18 @@ static void test_layout(void **state)
 		assert_int_equal(cache.obj_off, want[i].off);
 		assert_int_equal(cache.stride, want[i].stride);
 		assert_int_equal(cache.slab_bytes, 4096ul << want[i].order);
-		assert_true(cache.obj_off + cache.objs_per_slab * cache.stride <=
+		assert_true(cache.obj_off +
+				cache.objs_per_slab * cache.stride <=
 			    cache.slab_bytes);
 	}
-	assert_int_equal(slab_cache_init_order(&cache, "l", 16, 16, 1, &ops), 0);
+	assert_int_equal(slab_cache_init_order(&cache, "l", 16, 16, 1, &ops),
+			 0);
 	assert_int_equal(cache.objs_per_slab, 505);
 	assert_int_equal(cache.obj_off, 112);
 	assert_string_equal(cache.name, "l");
 }
 
-/* ---- allocation ------------------------------------------------------------------ */
+/* ---- allocation ---- */
 
 struct obj {
 	char *p;
@@ -196,7 +197,7 @@ static int cmp_obj(const void *a, const void *b)
 static void test_many_sizes(void **state)
 {
 	static const size_t sizes[][2] = {
-		{ 8, 0 }, { 24, 8 }, { 100, 64 }, { 1000, 16 }, { 5000, 32 },
+	    {8, 0}, {24, 8}, {100, 64}, {1000, 16}, {5000, 32},
 	};
 	enum { NC = 5, PER = 700 };
 	static struct slab_cache cs[NC];
@@ -352,7 +353,7 @@ static void test_free_errors(void **state)
 			slab + cache.obj_off + cache.objs_per_slab * 32);
 	assert_bad_free(&cache, o); /* another cache's object */
 	assert_bad_free(&other, a);
-	assert_bad_free(&cache, a + 64); /* a free object: never allocated */
+	assert_bad_free(&cache, a + 64);   /* a free object: never allocated */
 	zeros = aligned_alloc(4096, 4096); /* not a slab at all */
 	memset(zeros, 0, 4096);
 	assert_null(slab_cache_of(zeros));
@@ -393,7 +394,8 @@ static void test_oom(void **state)
 	assert_null(slab_alloc(&cache));
 	assert_int_equal(stats(&cache).alloc_failures, 2);
 	tp.fail = false;
-	/* A provider that breaks the alignment contract: refused, handed back. */
+	/* A provider that breaks the alignment contract: refused, handed back.
+	 */
 	tp.misalign = true;
 	assert_null(slab_alloc(&cache));
 	assert_int_equal(stats(&cache).alloc_failures, 3);
@@ -430,9 +432,21 @@ static void test_poison(void **state)
 	assert_int_equal(slab_cache_destroy(&cache), 0);
 }
 
-/* ---- threads -------------------------------------------------------------------------- */
+/* ---- threads ---- */
 
-enum { NTHREADS = 4, SLOTS = 300, OPS = 40000, OBJ = 40 };
+/*
+ * Operations per thread. Each op ends with a sched_yield(): host threads,
+ * unlike kernel CPUs holding a spinlock with interrupts off, get preempted
+ * while holding or queued on a ticket, and the host arch_cpu_relax() does
+ * not yield, so without it the waiters spin through whole time slices
+ * (minutes instead of a second on a loaded 2-CPU machine). Two threads
+ * still run at once and contend for the lock.
+ */
+#ifndef SLAB_MT_OPS
+#define SLAB_MT_OPS 20000
+#endif
+
+enum { NTHREADS = 4, SLOTS = 300, OPS = SLAB_MT_OPS, OBJ = 40 };
 
 struct worker {
 	pthread_t t;
@@ -443,7 +457,7 @@ struct worker {
 static void *worker(void *arg)
 {
 	struct worker *w = arg;
-	uint32_t *live[SLOTS] = { NULL };
+	uint32_t *live[SLOTS] = {NULL};
 	uint64_t r = 0x2545f4914f6cdd1dull * (w->id + 1);
 
 	for (unsigned i = 0; i < OPS; i++) {
@@ -453,6 +467,7 @@ static void *worker(void *arg)
 		r ^= r << 13;
 		r ^= r >> 7;
 		r ^= r << 17;
+		sched_yield(); /* see SLAB_MT_OPS */
 		s = (unsigned)(r % SLOTS);
 		tag = w->id << 16 | s; /* unique to this thread and slot */
 		if (live[s]) {
@@ -489,7 +504,8 @@ static void test_threads(void **state)
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		w[i].id = i;
 		w[i].errors = 0;
-		assert_int_equal(pthread_create(&w[i].t, NULL, worker, &w[i]), 0);
+		assert_int_equal(pthread_create(&w[i].t, NULL, worker, &w[i]),
+				 0);
 	}
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		assert_int_equal(pthread_join(w[i].t, NULL), 0);
@@ -509,16 +525,16 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_sizes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_release, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_free_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_poison, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_sizes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_release, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_free_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poison, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("slab", tests, NULL, NULL);
 

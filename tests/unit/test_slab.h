@@ -7,6 +7,7 @@
 #define TESTS_UNIT_TEST_SLAB_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,12 +18,12 @@
 #define TP_MAX_HELD 64
 
 struct test_pages {
-	long blocks; /* blocks handed out and not taken back (atomic) */
-	long pages; /* their pages (atomic) */
+	long blocks;	    /* blocks handed out and not taken back (atomic) */
+	long pages;	    /* their pages (atomic) */
 	long allocs, frees; /* calls (atomic) */
-	bool fail; /* alloc_pages returns NULL */
+	bool fail;	    /* alloc_pages returns NULL */
 	bool misalign; /* alloc_pages returns a block 4 KiB off its alignment */
-	bool quarantine; /* free_pages keeps blocks (still readable) */
+	bool quarantine;	 /* free_pages keeps blocks (still readable) */
 	void *held[TP_MAX_HELD]; /* quarantined blocks */
 	unsigned nheld;
 };

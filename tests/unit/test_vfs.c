@@ -2,14 +2,13 @@
  * tests/unit/test_vfs.c — host tests of the file layer's fd side
  * (posix/vfs_fd.c, posix/vfs_ramfs.c): the console fds, open flags, reads
  * and writes, offsets, holes, truncation, dup/fcntl, the fd limit, time
- * stamps, running out of memory and four threads at once.
+ * stamps and running out of memory.
  * Names and directories: test_vfs_ns.c; the initrd: test_vfs_initrd.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +129,7 @@ static void test_open_create(void **state)
 	assert_int_equal(vfs_close(fd), 0);
 	assert_int_equal(vfs_close(fd), -EBADF);
 	/* an existing file opens as is; O_EXCL refuses it */
-	assert_int_equal(vfs_open("/f", VFS_O_CREAT | VFS_O_EXCL, 0),
-			 -EEXIST);
+	assert_int_equal(vfs_open("/f", VFS_O_CREAT | VFS_O_EXCL, 0), -EEXIST);
 	fd = vfs_open("f", RW, 0);
 	assert_int_equal(fd, 3);
 	assert_int_equal(vfs_stat("/f", &st), 0);
@@ -314,9 +312,9 @@ static void test_chunks_and_holes(void **state)
 		in[i] = pat(i);
 	/* written in odd pieces across chunk edges */
 	for (size_t off = 0; off < N; off += 1000)
-		assert_int_equal(vfs_write(fd, in + off,
-					   N - off < 1000 ? N - off : 1000),
-				 N - off < 1000 ? N - off : 1000);
+		assert_int_equal(
+		    vfs_write(fd, in + off, N - off < 1000 ? N - off : 1000),
+		    N - off < 1000 ? N - off : 1000);
 	assert_int_equal(vfs_pread(fd, out, sizeof(out), 0), N);
 	assert_memory_equal(in, out, N);
 	for (size_t off = 1; off < N; off += 997) {
@@ -449,8 +447,7 @@ static void test_dup_fcntl(void **state)
 	assert_int_equal(vfs_fcntl(fd, VFS_F_DUPFD, VFS_OPEN_MAX), -EINVAL);
 	assert_int_equal(vfs_fcntl(fd, VFS_F_DUPFD, VFS_OPEN_MAX - 1),
 			 VFS_OPEN_MAX - 1);
-	assert_int_equal(vfs_fcntl(fd, VFS_F_DUPFD, VFS_OPEN_MAX - 1),
-			 -EMFILE);
+	assert_int_equal(vfs_fcntl(fd, VFS_F_DUPFD, VFS_OPEN_MAX - 1), -EMFILE);
 	assert_int_equal(vfs_fcntl(fd, 99, 0), -EINVAL);
 	/* dup2 onto an open fd closes it first; onto itself is a no-op */
 	assert_int_equal(vfs_dup2(fd, 1), 1);
@@ -556,80 +553,26 @@ static void test_out_of_memory(void **state)
 	vfs_fail_alloc_countdown = 0;
 }
 
-/* ---- four threads, each with its own files -------------------------------- */
-
-#define THREADS 4
-#define ROUNDS 150
-
-static void *worker(void *arg)
-{
-	int id = (int)(intptr_t)arg;
-	static __thread uint8_t buf[3 * VFS_BLKSIZE], back[3 * VFS_BLKSIZE];
-	char path[32];
-
-	for (int r = 0; r < ROUNDS; r++) {
-		size_t len = (size_t)(r * 97 + id * 31) % sizeof(buf) + 1;
-		int fd;
-
-		snprintf(path, sizeof(path), "/t%d/f%d", id, r % 5);
-		for (size_t i = 0; i < len; i++)
-			buf[i] = (uint8_t)(i + r + id);
-		fd = vfs_open(path, RW | VFS_O_EXCL, 0600);
-		if (fd < 0 || vfs_write(fd, buf, len) != (int64_t)len ||
-		    vfs_pread(fd, back, sizeof(back), 0) != (int64_t)len ||
-		    memcmp(buf, back, len) || vfs_close(fd) ||
-		    vfs_unlink(path))
-			return (void *)1;
-	}
-	return NULL;
-}
-
-static void test_threads(void **state)
-{
-	pthread_t t[THREADS];
-	struct vfs_dirent de;
-	char dir[8];
-	int fd;
-
-	for (int i = 0; i < THREADS; i++) {
-		snprintf(dir, sizeof(dir), "/t%d", i);
-		assert_int_equal(vfs_mkdir(dir, 0755), 0);
-	}
-	for (int i = 0; i < THREADS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, worker,
-						(void *)(intptr_t)i),
-				 0);
-	for (int i = 0; i < THREADS; i++) {
-		void *ret;
-
-		assert_int_equal(pthread_join(t[i], &ret), 0);
-		assert_null(ret);
-	}
-	/* every file is gone: each directory holds only . and .. */
-	for (int i = 0; i < THREADS; i++) {
-		snprintf(dir, sizeof(dir), "/t%d", i);
-		fd = vfs_opendir(dir);
-		assert_int_equal(vfs_readdir(fd, &de), 1);
-		assert_int_equal(vfs_readdir(fd, &de), 1);
-		assert_int_equal(vfs_readdir(fd, &de), 0);
-		assert_int_equal(vfs_closedir(fd), 0);
-	}
-	assert_int_equal(vfs_nodes_alive, 2 + THREADS); /* root, console */
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_init_twice),	  T(test_console),
-		T(test_open_create),	  T(test_open_errors),
-		T(test_path_too_long),	  T(test_access_modes),
-		T(test_trunc_and_append), T(test_lseek),
-		T(test_chunks_and_holes), T(test_truncate),
-		T(test_file_max),	  T(test_unlink_open_file),
-		T(test_dup_fcntl),	  T(test_emfile),
-		T(test_times),		  T(test_out_of_memory),
-		T(test_threads),
+	    T(test_init_twice),
+	    T(test_console),
+	    T(test_open_create),
+	    T(test_open_errors),
+	    T(test_path_too_long),
+	    T(test_access_modes),
+	    T(test_trunc_and_append),
+	    T(test_lseek),
+	    T(test_chunks_and_holes),
+	    T(test_truncate),
+	    T(test_file_max),
+	    T(test_unlink_open_file),
+	    T(test_dup_fcntl),
+	    T(test_emfile),
+	    T(test_times),
+	    T(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,9 +2,9 @@
  * tests/unit/test_vfs_initrd.c — host tests of the initrd
  * (posix/vfs_initrd.c): archives made by the writer of vfs_test.c and by GNU
  * cpio (tests/fuzz/corpus/cpio/, read from the repo root where the test
- * runs) are mounted and read back byte for byte; read-only rules; every kind
- * of malformed archive with its exact error and message, each leaving
- * nothing mounted; running out of memory at every allocation of a mount.
+ * runs) are mounted and read back byte for byte; read-only rules; mount
+ * points; running out of memory at every allocation of a mount. Malformed
+ * archives: test_vfs_cpio_bad.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,7 +107,10 @@ static void basic_entries(struct cpio_w *w)
 	cw_entry(w, ".", DIR, NULL, 0);
 	cw_entry(w, "etc", DIR, NULL, 0);
 	cw_entry(w, "etc/passwd", REG, "root:x:0:0\n", 11);
-	cw_entry(w, "bin/tool", 0100755, "\x7f" "ELF", 4);
+	cw_entry(w, "bin/tool", 0100755,
+		 "\x7f"
+		 "ELF",
+		 4);
 	cw_entry(w, "empty", REG, NULL, 0);
 	cw_entry(w, "a", REG, "1", 1);
 	cw_entry(w, "bb", REG, "22", 2);
@@ -124,7 +127,7 @@ static void basic_archive(struct cpio_w *w)
 
 static void test_mount_basic(void **state)
 {
-	struct cpio_w w = { 0 };
+	struct cpio_w w = {0};
 	struct vfs_stat st;
 	struct vfs_node *n;
 
@@ -134,7 +137,10 @@ static void test_mount_basic(void **state)
 	assert_string_equal(names("/"), "etc bin empty a bb ccc dddd big");
 	assert_string_equal(names("/etc"), "passwd");
 	assert_file("/etc/passwd", "root:x:0:0\n", 11);
-	assert_file("/bin/tool", "\x7f" "ELF", 4);
+	assert_file("/bin/tool",
+		    "\x7f"
+		    "ELF",
+		    4);
 	assert_file("/empty", "", 0);
 	assert_file("/a", "1", 1);
 	assert_file("/bb", "22", 2);
@@ -146,6 +152,8 @@ static void test_mount_basic(void **state)
 	assert_int_equal(st.size, 11);
 	assert_int_equal(st.nlink, 1);
 	assert_int_equal(st.mtime_ns, 1000000000000ULL);
+	assert_int_equal(st.atime_ns, 1000000000000ULL); /* read, kept */
+	assert_int_equal(st.ctime_ns, 1000000000000ULL);
 	assert_int_equal(st.blocks, 1);
 	assert_int_equal(stat_of("/big").blocks, 20);
 	assert_int_equal(stat_of("/bin/tool").mode, VFS_S_IFREG | 0755);
@@ -175,7 +183,7 @@ static void test_mount_basic(void **state)
 
 static void test_read_only(void **state)
 {
-	struct cpio_w w = { 0 };
+	struct cpio_w w = {0};
 
 	basic_archive(&w);
 	assert_int_equal(mount(&w, "/"), 0);
@@ -185,9 +193,9 @@ static void test_read_only(void **state)
 			 -EROFS);
 	assert_int_equal(vfs_open("/etc/new", VFS_O_RDWR | VFS_O_CREAT, 0),
 			 -EROFS);
-	assert_int_equal(vfs_open("/etc/passwd",
-				  VFS_O_CREAT | VFS_O_EXCL | VFS_O_RDONLY, 0),
-			 -EEXIST);
+	assert_int_equal(
+	    vfs_open("/etc/passwd", VFS_O_CREAT | VFS_O_EXCL | VFS_O_RDONLY, 0),
+	    -EEXIST);
 	int fd = vfs_open("/etc/passwd", VFS_O_RDONLY | VFS_O_CREAT, 0);
 
 	assert_int_equal(fd, 3);
@@ -222,7 +230,7 @@ static void test_read_only(void **state)
 
 static void test_mount_points(void **state)
 {
-	struct cpio_w w = { 0 }, w2 = { 0 };
+	struct cpio_w w = {0}, w2 = {0};
 	long alive;
 
 	cw_entry(&w, "x/y", REG, "why", 3);
@@ -268,8 +276,8 @@ static void test_mount_points(void **state)
 static void test_gnu_cpio(void **state)
 {
 	static uint8_t a[4096];
-	const char *seeds[] = { "tests/fuzz/corpus/cpio/gnu_newc.cpio",
-				"tests/fuzz/corpus/cpio/gnu_crc.cpio" };
+	const char *seeds[] = {"tests/fuzz/corpus/cpio/gnu_newc.cpio",
+			       "tests/fuzz/corpus/cpio/gnu_crc.cpio"};
 
 	for (int i = 0; i < 2; i++) {
 		FILE *f = fopen(seeds[i], "rb");
@@ -280,9 +288,8 @@ static void test_gnu_cpio(void **state)
 		len = fread(a, 1, sizeof(a), f);
 		fclose(f);
 		assert_int_equal(len, 1536);
-		assert_int_equal(vfs_mount_initrd(a, len, "/", err,
-						  sizeof(err)),
-				 0);
+		assert_int_equal(
+		    vfs_mount_initrd(a, len, "/", err, sizeof(err)), 0);
 		assert_string_equal(names("/"), "empty sub link.txt top.txt");
 		assert_string_equal(names("/sub"), "deeper hello.txt");
 		assert_file("/sub/hello.txt", "hello, world\n", 13);
@@ -303,7 +310,7 @@ static void test_gnu_cpio(void **state)
 
 static void test_names_and_links(void **state)
 {
-	struct cpio_w w = { 0 };
+	struct cpio_w w = {0};
 
 	cw_entry(&w, ".", DIR, NULL, 0);
 	cw_entry(&w, "./d/e/f", REG, "deep", 4);
@@ -315,8 +322,7 @@ static void test_names_and_links(void **state)
 	/* what follows the trailer is ignored */
 	memcpy(w.buf + w.len - 3, "jnk", 3); /* the trailer's padding */
 	for (int i = 0; i < 100; i++)
-		cw_raw(&w, "garbag", (uint32_t[CW_NFIELDS]){ 0 }, "", 0, NULL,
-		       0);
+		cw_raw(&w, "garbag", (uint32_t[CW_NFIELDS]){0}, "", 0, NULL, 0);
 	assert_int_equal(mount(&w, "/"), 0);
 	assert_string_equal(names("/"), "d h1 solo");
 	assert_string_equal(names("/d"), "e h2");
@@ -332,8 +338,8 @@ static void test_names_and_links(void **state)
 
 static void test_trailer_unpadded_and_crc(void **state)
 {
-	struct cpio_w w = { 0 };
-	uint32_t f[CW_NFIELDS] = { 0 };
+	struct cpio_w w = {0};
+	uint32_t f[CW_NFIELDS] = {0};
 
 	f[CW_MODE] = REG;
 	f[CW_FILESIZE] = 3;
@@ -349,7 +355,7 @@ static void test_trailer_unpadded_and_crc(void **state)
 
 static void test_deep_archive(void **state)
 {
-	struct cpio_w w = { 0 };
+	struct cpio_w w = {0};
 	char path[VFS_PATH_MAX];
 
 	for (size_t n = 0; n < VFS_PATH_MAX - 2; n += 2)
@@ -369,7 +375,7 @@ static void test_deep_archive(void **state)
 
 static void test_out_of_memory(void **state)
 {
-	struct cpio_w w = { 0 };
+	struct cpio_w w = {0};
 	long alive = vfs_nodes_alive;
 	int k, ret;
 
@@ -393,266 +399,14 @@ static void test_out_of_memory(void **state)
 	cw_free(&w);
 }
 
-/* ---- malformed archives ----------------------------------------------------- */
-
-/* Mounting w fails with ret and exactly msg, and leaves nothing behind. */
-static void expect_bad(struct cpio_w *w, int ret, const char *msg)
-{
-	long alive = vfs_nodes_alive;
-
-	assert_int_equal(mount(w, "/"), ret);
-	assert_string_equal(err, msg);
-	assert_string_equal(names("/"), "");
-	assert_int_equal(vfs_nodes_alive, alive);
-	cw_free(w);
-}
-
-/* One entry with the given name bytes and name size, then a trailer. */
-static void raw_name(struct cpio_w *w, const char *name, size_t len,
-		     uint32_t namesize)
-{
-	uint32_t f[CW_NFIELDS] = { 0 };
-
-	f[CW_MODE] = REG;
-	f[CW_NAMESIZE] = namesize;
-	cw_raw(w, "070701", f, name, len, NULL, 0);
-	cw_trailer(w);
-}
-
-static void test_bad_headers(void **state)
-{
-	struct cpio_w w = { 0 };
-	uint32_t f[CW_NFIELDS] = { [CW_MODE] = REG, [CW_NAMESIZE] = 2 };
-
-	cw_raw(&w, "070707", f, "a", 2, NULL, 0); /* the odc magic */
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: bad magic (not 070701 or "
-		   "070702)");
-	cw_entry(&w, "a", REG, "x", 1);
-	cw_raw(&w, "07070X", f, "b", 2, NULL, 0);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 1 at offset 116: bad magic (not 070701 or "
-		   "070702)");
-	static const struct {
-		int field;
-		const char *text, *name;
-	} hex[] = {
-		{ CW_FILESIZE, "0000000g", "filesize" },
-		{ CW_NAMESIZE, " 0000002", "namesize" },
-		{ CW_INO, "-0000001", "ino" },
-		{ CW_CHECK, "0x000000", "check" },
-	};
-	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
-		char want[128];
-
-		cw_entry(&w, "a", REG, "x", 1);
-		assert_int_equal(cw_entry(&w, "b", REG, "y", 1), 116);
-		cw_trailer(&w);
-		cw_poke(&w, 116, hex[i].field, hex[i].text);
-		snprintf(want, sizeof(want),
-			 "initrd: entry 1 at offset 116: field %s is not 8 "
-			 "hex digits",
-			 hex[i].name);
-		expect_bad(&w, -EINVAL, want);
-	}
-	/* lower-case hex is hex */
-	cw_entry(&w, "b", REG, "y", 1);
-	cw_trailer(&w);
-	cw_poke(&w, 0, CW_MODE, "000081a4");
-	assert_int_equal(mount(&w, "/"), 0);
-	cw_free(&w);
-	/* cut headers */
-	cw_entry(&w, "a", REG, "x", 1);
-	w.len = 50;
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: truncated header (50 of 110 "
-		   "bytes)");
-	cw_entry(&w, "a", REG, "x", 1);
-	cw_trailer(&w);
-	w.len = 116 + 109;
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 1 at offset 116: truncated header (109 of "
-		   "110 bytes)");
-	/* missing trailer; nothing at all */
-	cw_entry(&w, "a", REG, "x", 1);
-	cw_entry(&w, "b", REG, "y", 1);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 2 at offset 232: archive ends without a "
-		   "TRAILER!!! entry");
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: archive ends without a "
-		   "TRAILER!!! entry");
-	assert_int_equal(vfs_mount_initrd(NULL, 5, "/", err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "initrd: archive pointer is NULL");
-}
-
-static void test_bad_names(void **state)
-{
-	struct cpio_w w = { 0 };
-
-	raw_name(&w, "a", 2, 0x100);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: name (256 bytes) runs past "
-		   "the end of the archive");
-	raw_name(&w, "", 0, 0);
-	expect_bad(&w, -EINVAL, "initrd: entry 0 at offset 0: name size is 0");
-	raw_name(&w, "ab", 2, 2);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: name is not NUL-terminated");
-	raw_name(&w, "a\0b", 4, 4);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 at offset 0: name is not NUL-terminated");
-	static const struct {
-		const char *name, *why;
-	} paths[] = {
-		{ "", "empty path component" },
-		{ "/etc/passwd", "absolute path" },
-		{ "..", "'..' in the path" },
-		{ "a/../b", "'..' in the path" },
-		{ "./..", "'..' in the path" },
-		{ "a//b", "empty path component" },
-		{ "a/", "empty path component" },
-		{ "./", "empty path component" },
-		{ ".//a", "empty path component" },
-		{ "a/./b", "'.' in the path" },
-		{ "a/.", "'.' in the path" },
-		{ ".", "'.' is not a directory" },
-		{ "./.", "'.' is not a directory" },
-	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		char want[128];
-
-		cw_entry(&w, paths[i].name, REG, NULL, 0);
-		cw_trailer(&w);
-		snprintf(want, sizeof(want),
-			 "initrd: entry 0 ('%s') at offset 0: %s",
-			 paths[i].name, paths[i].why);
-		expect_bad(&w, -EINVAL, want);
-	}
-	/* too long: a component, the whole path */
-	static char name[VFS_PATH_MAX + 1], want[sizeof(err)];
-
-	memset(name, 'n', VFS_NAME_MAX + 1);
-	name[VFS_NAME_MAX + 1] = '\0';
-	cw_entry(&w, name, REG, NULL, 0);
-	cw_trailer(&w);
-	snprintf(want, sizeof(want),
-		 "initrd: entry 0 ('%s') at offset 0: path component longer "
-		 "than 255 bytes",
-		 name);
-	expect_bad(&w, -EINVAL, want);
-	for (int i = 0; i < VFS_PATH_MAX; i += 2)
-		memcpy(name + i, "d/", 2);
-	name[VFS_PATH_MAX - 1] = 'f'; /* 4096 bytes */
-	name[VFS_PATH_MAX] = '\0';
-	cw_entry(&w, name, REG, NULL, 0);
-	cw_trailer(&w);
-	snprintf(want, sizeof(want),
-		 "initrd: entry 0 ('%s') at offset 0: path longer than 4095 "
-		 "bytes",
-		 name);
-	expect_bad(&w, -EINVAL, want);
-}
-
-static void test_bad_entries(void **state)
-{
-	struct cpio_w w = { 0 };
-	uint32_t f[CW_NFIELDS] = { [CW_MODE] = REG, [CW_NAMESIZE] = 2 };
-
-	f[CW_FILESIZE] = 100;
-	cw_raw(&w, "070701", f, "f", 2, "0123456789", 10);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 ('f') at offset 0: data (100 bytes) runs "
-		   "past the end of the archive");
-	f[CW_FILESIZE] = 0xffffffff;
-	cw_raw(&w, "070701", f, "f", 2, NULL, 0);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 ('f') at offset 0: data (4294967295 "
-		   "bytes) runs past the end of the archive");
-	f[CW_FILESIZE] = 1;
-	f[CW_CHECK] = 5;
-	cw_raw(&w, "070702", f, "f", 2, "a", 1);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 ('f') at offset 0: checksum 0x5 does not "
-		   "match the data (0x61)");
-	cw_entry(&w, "l", 0120777, "target", 6);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 ('l') at offset 0: unsupported file type "
-		   "(mode 0xa1ff); only files and directories");
-	cw_entry(&w, "a", REG, NULL, 0);
-	cw_entry(&w, "dev/tty", 020620, NULL, 0);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 1 ('dev/tty') at offset 112: unsupported "
-		   "file type (mode 0x2190); only files and directories");
-	cw_entry(&w, "d", DIR, "abc", 3);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 0 ('d') at offset 0: directory with 3 bytes "
-		   "of data");
-}
-
-static void test_bad_tree(void **state)
-{
-	struct cpio_w w = { 0 };
-	static const struct {
-		const char *first;
-		uint32_t mode1;
-		const char *second;
-		uint32_t mode2;
-		const char *why;
-	} cases[] = {
-		{ "a", REG, "a", REG, "duplicate name" },
-		{ "a", DIR, "a", DIR, "duplicate name" },
-		{ "a", REG, "a", DIR, "duplicate name" },
-		{ "a", DIR, "a", REG, "duplicate name" },
-		{ "a/x", REG, "a", REG, "duplicate name" },
-		{ "a/x", REG, "a/x", DIR, "duplicate name" },
-		{ "a", REG, "a/b", REG, "a parent directory is a file" },
-		{ "a", REG, "a/b/c", DIR, "a parent directory is a file" },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char want[128];
-		size_t off;
-
-		cw_entry(&w, cases[i].first, cases[i].mode1, NULL, 0);
-		off = cw_entry(&w, cases[i].second, cases[i].mode2, NULL, 0);
-		cw_trailer(&w);
-		snprintf(want, sizeof(want),
-			 "initrd: entry 1 ('%s') at offset %zu: %s",
-			 cases[i].second, off, cases[i].why);
-		expect_bad(&w, -EINVAL, want);
-	}
-	/* a made-up parent may be stated once, later */
-	cw_entry(&w, "a/x", REG, NULL, 0);
-	cw_entry(&w, "a", DIR, NULL, 0);
-	cw_entry(&w, "a", DIR, NULL, 0);
-	cw_trailer(&w);
-	expect_bad(&w, -EINVAL,
-		   "initrd: entry 2 ('a') at offset 228: duplicate name");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_mount_basic),
-		T(test_read_only),
-		T(test_mount_points),
-		T(test_gnu_cpio),
-		T(test_names_and_links),
-		T(test_trailer_unpadded_and_crc),
-		T(test_deep_archive),
-		T(test_out_of_memory),
-		T(test_bad_headers),
-		T(test_bad_names),
-		T(test_bad_entries),
-		T(test_bad_tree),
+	    T(test_mount_basic),     T(test_read_only),
+	    T(test_mount_points),    T(test_gnu_cpio),
+	    T(test_names_and_links), T(test_trailer_unpadded_and_crc),
+	    T(test_deep_archive),    T(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

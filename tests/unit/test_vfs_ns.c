@@ -1,13 +1,14 @@
 /*
  * tests/unit/test_vfs_ns.c — host tests of the file layer's names
  * (posix/vfs.c, posix/vfs_ns.c, the directory calls of posix/vfs_fd.c):
- * path edge cases, mkdir/rmdir/unlink/rename, stat/access, chdir/getcwd and
- * reading directories while they change.
+ * path edge cases, mkdir/rmdir/unlink/rename, stat/access, chdir/getcwd,
+ * reading directories while they change, and four threads at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -425,8 +426,7 @@ static void test_readdir_many(void **state)
 			snprintf(path, sizeof(path), "%d", n - 2);
 			assert_string_equal(de.name, path);
 			if ((n - 2) % 2 == 0) { /* remove as we go */
-				snprintf(path, sizeof(path), "/m/%s",
-					 de.name);
+				snprintf(path, sizeof(path), "/m/%s", de.name);
 				assert_int_equal(vfs_unlink(path), 0);
 			}
 		}
@@ -441,20 +441,83 @@ static void test_readdir_many(void **state)
 	assert_int_equal(st.nlink, 2);
 }
 
+/* ---- four threads, each with its own files --------------------------------
+ */
+
+#define THREADS 4
+#define ROUNDS	150
+
+static void *worker(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	static __thread uint8_t buf[3 * VFS_BLKSIZE], back[3 * VFS_BLKSIZE];
+	char path[32];
+
+	for (int r = 0; r < ROUNDS; r++) {
+		size_t len = (size_t)(r * 97 + id * 31) % sizeof(buf) + 1;
+		int fd;
+
+		snprintf(path, sizeof(path), "/t%d/f%d", id, r % 5);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)(i + r + id);
+		fd =
+		    vfs_open(path, VFS_O_RDWR | VFS_O_CREAT | VFS_O_EXCL, 0600);
+		if (fd < 0 || vfs_write(fd, buf, len) != (int64_t)len ||
+		    vfs_pread(fd, back, sizeof(back), 0) != (int64_t)len ||
+		    memcmp(buf, back, len) || vfs_close(fd) || vfs_unlink(path))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t t[THREADS];
+	struct vfs_dirent de;
+	char dir[8];
+	int fd;
+
+	for (int i = 0; i < THREADS; i++) {
+		snprintf(dir, sizeof(dir), "/t%d", i);
+		assert_int_equal(vfs_mkdir(dir, 0755), 0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i),
+		    0);
+	for (int i = 0; i < THREADS; i++) {
+		void *ret;
+
+		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_null(ret);
+	}
+	/* every file is gone: each directory holds only . and .. */
+	for (int i = 0; i < THREADS; i++) {
+		snprintf(dir, sizeof(dir), "/t%d", i);
+		fd = vfs_opendir(dir);
+		assert_int_equal(vfs_readdir(fd, &de), 1);
+		assert_int_equal(vfs_readdir(fd, &de), 1);
+		assert_int_equal(vfs_readdir(fd, &de), 0);
+		assert_int_equal(vfs_closedir(fd), 0);
+	}
+	assert_int_equal(vfs_nodes_alive, 2 + THREADS); /* root, console */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_paths),
-		T(test_mkdir_rmdir),
-		T(test_unlink),
-		T(test_access),
-		T(test_chdir_getcwd),
-		T(test_rename_files),
-		T(test_rename_dirs),
-		T(test_readdir),
-		T(test_readdir_removed_dir),
-		T(test_readdir_many),
+	    T(test_paths),
+	    T(test_mkdir_rmdir),
+	    T(test_unlink),
+	    T(test_access),
+	    T(test_chdir_getcwd),
+	    T(test_rename_files),
+	    T(test_rename_dirs),
+	    T(test_readdir),
+	    T(test_readdir_removed_dir),
+	    T(test_readdir_many),
+	    T(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

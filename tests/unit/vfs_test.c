@@ -16,7 +16,9 @@
 int ulock_futex_wait(uint32_t *addr, uint32_t expected)
 {
 	return syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, NULL,
-		       NULL, 0) ? -1 : 0;
+		       NULL, 0)
+		   ? -1
+		   : 0;
 }
 
 void ulock_futex_wake(uint32_t *addr, int n)
@@ -52,9 +54,9 @@ static void pad4(struct cpio_w *w)
 	put(w, zeros, (4 - w->len % 4) % 4);
 }
 
-size_t cw_raw(struct cpio_w *w, const char *magic,
-	      const uint32_t f[CW_NFIELDS], const void *name, size_t namelen,
-	      const void *data, size_t datalen)
+size_t cw_raw(struct cpio_w *w, const char *magic, const uint32_t f[CW_NFIELDS],
+	      const void *name, size_t namelen, const void *data,
+	      size_t datalen)
 {
 	size_t off = w->len;
 	char hex[9];
@@ -71,10 +73,10 @@ size_t cw_raw(struct cpio_w *w, const char *magic,
 	return off;
 }
 
-size_t cw_link(struct cpio_w *w, const char *name, uint32_t ino,
-	       uint32_t nlink, const void *data, size_t size)
+size_t cw_link(struct cpio_w *w, const char *name, uint32_t ino, uint32_t nlink,
+	       const void *data, size_t size)
 {
-	uint32_t f[CW_NFIELDS] = { 0 };
+	uint32_t f[CW_NFIELDS] = {0};
 
 	f[CW_INO] = ino;
 	f[CW_MODE] = 0100644;
@@ -88,7 +90,7 @@ size_t cw_link(struct cpio_w *w, const char *name, uint32_t ino,
 size_t cw_entry(struct cpio_w *w, const char *name, uint32_t mode,
 		const void *data, size_t size)
 {
-	uint32_t f[CW_NFIELDS] = { 0 };
+	uint32_t f[CW_NFIELDS] = {0};
 
 	f[CW_INO] = ++w->next_ino;
 	f[CW_MODE] = mode;
@@ -101,7 +103,7 @@ size_t cw_entry(struct cpio_w *w, const char *name, uint32_t mode,
 
 size_t cw_trailer(struct cpio_w *w)
 {
-	uint32_t f[CW_NFIELDS] = { 0 };
+	uint32_t f[CW_NFIELDS] = {0};
 
 	f[CW_NLINK] = 1;
 	f[CW_NAMESIZE] = 11;

@@ -1,0 +1,422 @@
+/*
+ * mm/dsm_proto.c — the DSM coherence engine (see mm/dsm_proto.h).
+ *
+ * Two roles in one node: as a *requester* it tracks what it maps of each
+ * page it has touched (struct dsm_page); as the *home* of some pages it
+ * keeps their directory entry (struct dsm_dir): state, sharers, owner, the
+ * transaction in flight and the FIFO of requests waiting behind it.
+ * Nothing here locks: the caller serialises all calls on one struct dsm.
+ */
+#include "kernel/errno.h"
+#include "kernel/kstring.h"
+#include "mm/dsm_proto.h"
+
+enum { DIR_PRISTINE, DIR_SHARED, DIR_EXCLUSIVE };
+
+struct dsm_page {
+	struct dsm_page *next;
+	uint64_t page;
+	uint8_t access; /* enum dsm_access */
+	bool pristine_ok; /* may map the image copy without asking */
+	bool pending; /* a request is out */
+	bool pending_write;
+	uint32_t version;
+};
+
+struct dsm_req {
+	struct dsm_req *next;
+	uint8_t type; /* DSM_READ_REQ or DSM_WRITE_REQ */
+	uint16_t from;
+};
+
+struct dsm_dir {
+	struct dsm_dir *next;
+	uint64_t page;
+	uint8_t state;
+	uint64_t sharers;
+	int owner;
+	uint32_t version;
+	/* the transaction in flight */
+	bool busy;
+	uint8_t tx_type;
+	int tx_req;
+	int acks_left;
+	bool tx_from_pristine;
+	bool tx_req_has_copy;
+	struct dsm_req *q_head, *q_tail; /* waiting requests, FIFO */
+};
+
+static unsigned hash(uint64_t page) { return (unsigned)((page * 0x9e3779b97f4a7c15ull) >> 54) % DSM_HASH; }
+
+void dsm_init(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
+	      void *ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->self = self;
+	d->nodes = nodes;
+	d->ops = ops;
+	d->ctx = ctx;
+}
+
+static struct dsm_page *page_get(struct dsm *d, uint64_t page, bool create)
+{
+	unsigned h = hash(page);
+	for (struct dsm_page *p = d->pages[h]; p; p = p->next)
+		if (p->page == page)
+			return p;
+	if (!create)
+		return NULL;
+	struct dsm_page *p = d->ops->alloc(d->ctx, sizeof(*p));
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	p->page = page;
+	p->pristine_ok = true;
+	p->next = d->pages[h];
+	d->pages[h] = p;
+	return p;
+}
+
+static struct dsm_dir *dir_get(struct dsm *d, uint64_t page, bool create)
+{
+	unsigned h = hash(page);
+	for (struct dsm_dir *e = d->dirs[h]; e; e = e->next)
+		if (e->page == page)
+			return e;
+	if (!create)
+		return NULL;
+	struct dsm_dir *e = d->ops->alloc(d->ctx, sizeof(*e));
+	if (!e)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->page = page;
+	e->state = DIR_PRISTINE;
+	e->owner = -1;
+	e->next = d->dirs[h];
+	d->dirs[h] = e;
+	return e;
+}
+
+static void send(struct dsm *d, int dst, uint8_t type, uint8_t flags,
+		 uint64_t page, uint32_t version, const uint8_t *data)
+{
+	struct dsm_msg m = { type, flags, (uint16_t)d->self, version, page, data };
+	d->stats.msgs_sent++;
+	if (data) {
+		d->stats.pages_out++;
+		d->stats.bytes_sent += DSM_PAGE;
+	}
+	d->ops->send(d->ctx, dst, &m);
+}
+
+/* ---- requester side ------------------------------------------------------ */
+
+int dsm_fault(struct dsm *d, uint64_t page, bool write)
+{
+	struct dsm_page *p = page_get(d, page, true);
+	if (!p)
+		return -ENOMEM;
+	if (write ? p->access == DSM_RW : p->access != DSM_NONE)
+		return DSM_FAULT_DONE; /* raced with a completion */
+	if (p->pending)
+		return DSM_FAULT_WAIT; /* another thread's request covers us */
+	if (!write && p->pristine_ok) {
+		d->ops->map(d->ctx, page, DSM_RO, NULL, true);
+		p->access = DSM_RO;
+		d->stats.local_hits++;
+		return DSM_FAULT_DONE;
+	}
+	p->pending = true;
+	p->pending_write = write;
+	if (write)
+		d->stats.write_faults++;
+	else
+		d->stats.read_faults++;
+	send(d, d->ops->home(d->ctx, page), write ? DSM_WRITE_REQ : DSM_READ_REQ,
+	     0, page, 0, NULL);
+	return DSM_FAULT_WAIT;
+}
+
+static int recv_data_or_grant(struct dsm *d, const struct dsm_msg *m)
+{
+	struct dsm_page *p = page_get(d, m->page, false);
+	bool grant = m->type == DSM_GRANT;
+	if (!p || !p->pending || p->pending_write != grant)
+		return -EINVAL;
+	bool pristine = m->flags & DSM_F_PRISTINE;
+	bool nodata = (m->flags & DSM_F_NODATA) || pristine;
+	if (!nodata && !m->data)
+		return -EINVAL;
+	if (!nodata)
+		d->stats.pages_in++;
+	/* NODATA without pristine: our read copy is current; upgrade it */
+	d->ops->map(d->ctx, m->page, grant ? DSM_RW : DSM_RO,
+		    nodata ? NULL : m->data, pristine);
+	p->access = grant ? DSM_RW : DSM_RO;
+	p->pristine_ok = false;
+	p->pending = false;
+	p->version = m->version;
+	d->ops->complete(d->ctx, m->page);
+	return 0;
+}
+
+static int recv_inv(struct dsm *d, const struct dsm_msg *m)
+{
+	struct dsm_page *p = page_get(d, m->page, true);
+	if (!p)
+		return -ENOMEM;
+	if (p->access == DSM_RW)
+		return -EINVAL; /* owners get recalls, not invalidations */
+	d->stats.inv_recv++;
+	if (p->access != DSM_NONE)
+		d->ops->map(d->ctx, m->page, DSM_NONE, NULL, false);
+	p->access = DSM_NONE;
+	p->pristine_ok = false; /* somebody writes it now */
+	send(d, m->from, DSM_INV_ACK, 0, m->page, 0, NULL);
+	return 0;
+}
+
+static int recv_recall(struct dsm *d, const struct dsm_msg *m)
+{
+	struct dsm_page *p = page_get(d, m->page, false);
+	if (!p || p->access != DSM_RW)
+		return -EINVAL;
+	d->stats.recalls_recv++;
+	/* copy before unmapping: the unmap stops any writer (it waits for the
+	 * shootdown), so the copy must be taken after it; map to RO first */
+	bool keep = m->flags & DSM_F_DOWNGRADE;
+	d->ops->map(d->ctx, m->page, keep ? DSM_RO : DSM_RO, NULL, false);
+	d->ops->read_local(d->ctx, m->page, d->buf);
+	if (!keep)
+		d->ops->map(d->ctx, m->page, DSM_NONE, NULL, false);
+	p->access = keep ? DSM_RO : DSM_NONE;
+	send(d, m->from, DSM_RECALL_REPLY, 0, m->page, p->version, d->buf);
+	return 0;
+}
+
+/* ---- home side ------------------------------------------------------------ */
+
+static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from);
+
+static void finish(struct dsm *d, struct dsm_dir *e)
+{
+	e->busy = false;
+	while (!e->busy && e->q_head) {
+		struct dsm_req *r = e->q_head;
+		e->q_head = r->next;
+		if (!e->q_head)
+			e->q_tail = NULL;
+		uint8_t type = r->type;
+		int from = r->from;
+		d->ops->free(d->ctx, r);
+		start(d, e, type, from);
+	}
+}
+
+static void grant(struct dsm *d, struct dsm_dir *e, const uint8_t *data)
+{
+	int r = e->tx_req;
+	uint8_t flags = 0;
+	if (e->tx_from_pristine)
+		flags = DSM_F_PRISTINE;
+	else if (e->tx_req_has_copy)
+		flags = DSM_F_NODATA;
+	else if (!data) {
+		d->ops->home_read(d->ctx, e->page, d->buf);
+		data = d->buf;
+	}
+	e->version++;
+	e->state = DIR_EXCLUSIVE;
+	e->owner = r;
+	e->sharers = 0;
+	send(d, r, DSM_GRANT, flags, e->page, e->version, flags ? NULL : data);
+	finish(d, e);
+}
+
+static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
+{
+	uint64_t bit = 1ull << from;
+	e->busy = true;
+	e->tx_type = type;
+	e->tx_req = from;
+	if (type == DSM_READ_REQ) {
+		if (e->state == DIR_EXCLUSIVE && e->owner != from) {
+			d->stats.recalls_sent++;
+			send(d, e->owner, DSM_RECALL, DSM_F_DOWNGRADE, e->page, 0, NULL);
+			return; /* continues in recv_recall_reply */
+		}
+		if (e->state == DIR_PRISTINE) {
+			send(d, from, DSM_DATA, DSM_F_PRISTINE, e->page, e->version, NULL);
+		} else {
+			d->ops->home_read(d->ctx, e->page, d->buf);
+			send(d, from, DSM_DATA, 0, e->page, e->version, d->buf);
+			if (e->state == DIR_EXCLUSIVE) { /* the owner asked: demote */
+				e->state = DIR_SHARED;
+				e->owner = -1;
+			}
+			e->sharers |= bit;
+		}
+		finish(d, e);
+		return;
+	}
+	/* write */
+	e->tx_from_pristine = e->state == DIR_PRISTINE;
+	e->tx_req_has_copy = false;
+	if (e->state == DIR_EXCLUSIVE) {
+		if (e->owner == from) { /* already the owner */
+			e->tx_req_has_copy = true;
+			grant(d, e, NULL);
+			return;
+		}
+		d->stats.recalls_sent++;
+		send(d, e->owner, DSM_RECALL, 0, e->page, 0, NULL);
+		return; /* continues in recv_recall_reply */
+	}
+	uint64_t targets;
+	if (e->state == DIR_PRISTINE) {
+		targets = (d->nodes >= 64 ? ~0ull : (1ull << d->nodes) - 1) & ~bit;
+	} else {
+		e->tx_req_has_copy = (e->sharers & bit) != 0;
+		targets = e->sharers & ~bit;
+	}
+	e->acks_left = __builtin_popcountll(targets);
+	for (int n = 0; n < d->nodes; n++)
+		if (targets & (1ull << n)) {
+			d->stats.inv_sent++;
+			send(d, n, DSM_INV, 0, e->page, 0, NULL);
+		}
+	if (!e->acks_left)
+		grant(d, e, NULL);
+}
+
+static int recv_request(struct dsm *d, const struct dsm_msg *m)
+{
+	if (d->ops->home(d->ctx, m->page) != d->self)
+		return -EINVAL;
+	struct dsm_dir *e = dir_get(d, m->page, true);
+	if (!e)
+		return -ENOMEM;
+	if (!e->busy) {
+		start(d, e, m->type, m->from);
+		return 0;
+	}
+	struct dsm_req *r = d->ops->alloc(d->ctx, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->next = NULL;
+	r->type = m->type;
+	r->from = m->from;
+	if (e->q_tail)
+		e->q_tail->next = r;
+	else
+		e->q_head = r;
+	e->q_tail = r;
+	return 0;
+}
+
+static int recv_inv_ack(struct dsm *d, const struct dsm_msg *m)
+{
+	struct dsm_dir *e = dir_get(d, m->page, false);
+	if (!e || !e->busy || e->tx_type != DSM_WRITE_REQ || e->acks_left <= 0)
+		return -EINVAL;
+	if (--e->acks_left == 0)
+		grant(d, e, NULL);
+	return 0;
+}
+
+static int recv_recall_reply(struct dsm *d, const struct dsm_msg *m)
+{
+	struct dsm_dir *e = dir_get(d, m->page, false);
+	if (!e || !e->busy || e->state != DIR_EXCLUSIVE || e->owner != m->from ||
+	    !m->data)
+		return -EINVAL;
+	d->stats.pages_in++;
+	d->ops->home_write(d->ctx, m->page, m->data);
+	if (e->tx_type == DSM_READ_REQ) {
+		e->state = DIR_SHARED;
+		e->sharers = (1ull << e->owner) | (1ull << e->tx_req);
+		e->owner = -1;
+		send(d, e->tx_req, DSM_DATA, 0, e->page, e->version, m->data);
+		finish(d, e);
+	} else {
+		e->tx_req_has_copy = false;
+		e->tx_from_pristine = false;
+		grant(d, e, m->data);
+	}
+	return 0;
+}
+
+int dsm_receive(struct dsm *d, const struct dsm_msg *m)
+{
+	int rc = -EINVAL;
+	d->stats.msgs_recv++;
+	if (m->from >= d->nodes || m->from >= DSM_MAX_NODES) {
+		d->stats.bad_msgs++;
+		return -EINVAL;
+	}
+	switch (m->type) {
+	case DSM_READ_REQ:
+	case DSM_WRITE_REQ:
+		rc = recv_request(d, m);
+		break;
+	case DSM_DATA:
+	case DSM_GRANT:
+		rc = recv_data_or_grant(d, m);
+		break;
+	case DSM_INV:
+		rc = recv_inv(d, m);
+		break;
+	case DSM_INV_ACK:
+		rc = recv_inv_ack(d, m);
+		break;
+	case DSM_RECALL:
+		rc = recv_recall(d, m);
+		break;
+	case DSM_RECALL_REPLY:
+		rc = recv_recall_reply(d, m);
+		break;
+	}
+	if (rc == -EINVAL)
+		d->stats.bad_msgs++;
+	return rc;
+}
+
+enum dsm_access dsm_access_of(struct dsm *d, uint64_t page)
+{
+	struct dsm_page *p = page_get(d, page, false);
+	return p ? (enum dsm_access)p->access : DSM_NONE;
+}
+
+bool dsm_dir_state(struct dsm *d, uint64_t page, int *state, uint64_t *sharers,
+		   int *owner, bool *busy)
+{
+	struct dsm_dir *e = dir_get(d, page, false);
+	if (!e)
+		return false;
+	*state = e->state;
+	*sharers = e->sharers;
+	*owner = e->owner;
+	*busy = e->busy;
+	return true;
+}
+
+void dsm_destroy(struct dsm *d)
+{
+	for (int h = 0; h < DSM_HASH; h++) {
+		while (d->pages[h]) {
+			struct dsm_page *p = d->pages[h];
+			d->pages[h] = p->next;
+			d->ops->free(d->ctx, p);
+		}
+		while (d->dirs[h]) {
+			struct dsm_dir *e = d->dirs[h];
+			d->dirs[h] = e->next;
+			while (e->q_head) {
+				struct dsm_req *r = e->q_head;
+				e->q_head = r->next;
+				d->ops->free(d->ctx, r);
+			}
+			d->ops->free(d->ctx, e);
+		}
+	}
+}

@@ -1,0 +1,130 @@
+/*
+ * mm/dsm_proto.h — the coherence protocol of the distributed shared memory,
+ * as a pure state machine (no locks, no blocking, no hardware): the kernel
+ * glue drives it from page faults and received messages, and the host tests
+ * drive it from a simulated cluster that reorders messages between peers.
+ *
+ * Protocol (see DSM-NOTES.md): sequential consistency, single writer /
+ * many readers, write-invalidate, home-based directory. A page's home
+ * serialises every transaction on it; requests that arrive while one is in
+ * flight wait in a FIFO. A page nobody has written yet is PRISTINE: every
+ * node may read its own image copy without asking; the first write
+ * invalidates it everywhere.
+ *
+ * The engine assumes a reliable transport that keeps each sender's
+ * messages in order (net/); messages from different senders interleave
+ * arbitrarily. Messages to oneself go through ops->send like any other and
+ * must be delivered later, never re-entrantly.
+ */
+#ifndef MM_DSM_PROTO_H
+#define MM_DSM_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DSM_MAX_NODES 64
+#define DSM_PAGE 4096
+
+enum dsm_msg_type {
+	DSM_READ_REQ = 1, /* requester -> home */
+	DSM_WRITE_REQ, /* requester -> home */
+	DSM_DATA, /* home -> requester: read copy (data) */
+	DSM_GRANT, /* home -> requester: write access (data unless flag) */
+	DSM_INV, /* home -> sharer */
+	DSM_INV_ACK, /* sharer -> home */
+	DSM_RECALL, /* home -> owner (flag: downgrade or invalidate) */
+	DSM_RECALL_REPLY, /* owner -> home (data) */
+};
+
+#define DSM_F_NODATA 0x1 /* GRANT: requester's copy is current/pristine */
+#define DSM_F_PRISTINE 0x2 /* GRANT/DATA: use the image's copy */
+#define DSM_F_DOWNGRADE 0x4 /* RECALL: keep a read copy */
+
+struct dsm_msg {
+	uint8_t type; /* enum dsm_msg_type */
+	uint8_t flags;
+	uint16_t from; /* sending node */
+	uint32_t version; /* page version carried by DATA/GRANT/RECALL_REPLY */
+	uint64_t page; /* page number (virtual address >> 12) */
+	const uint8_t *data; /* DSM_PAGE bytes for DATA/GRANT/RECALL_REPLY */
+};
+
+/* A node's view of a page. */
+enum dsm_access { DSM_NONE = 0, DSM_RO = 1, DSM_RW = 2 };
+
+struct dsm_ops {
+	/* Queue a message to `dst` (may be this node: deliver later). The
+	 * data, if any, must be copied before returning. */
+	void (*send)(void *ctx, int dst, const struct dsm_msg *m);
+	/* Give this node `access` to the page. data: DSM_PAGE bytes to
+	 * install; NULL keeps the current frame (upgrade); pristine: install
+	 * the image's initial bytes. DSM_NONE unmaps (TLB shot down on every
+	 * CPU before it returns). */
+	void (*map)(void *ctx, uint64_t page, enum dsm_access access,
+		    const uint8_t *data, bool pristine);
+	/* Copy this node's current bytes of a page it maps (for a recall). */
+	void (*read_local)(void *ctx, uint64_t page, uint8_t *buf);
+	/* The home's copy of a page it is home of: read/write DSM_PAGE bytes;
+	 * `pristine` reads give the image's bytes (the home copy is only
+	 * created at the first write-back). */
+	void (*home_read)(void *ctx, uint64_t page, uint8_t *buf);
+	void (*home_write)(void *ctx, uint64_t page, const uint8_t *buf);
+	/* A fault on `page` may now be retried (wake the waiting threads). */
+	void (*complete)(void *ctx, uint64_t page);
+	/* The page's home node (a pure function of the address). */
+	int (*home)(void *ctx, uint64_t page);
+	/* Memory for the engine's tables (not in any hot path but faults on
+	 * new pages); NULL on exhaustion, then the fault reports -ENOMEM. */
+	void *(*alloc)(void *ctx, size_t n);
+	void (*free)(void *ctx, void *p);
+};
+
+struct dsm_stats {
+	uint64_t read_faults, write_faults, local_hits;
+	uint64_t pages_in, pages_out; /* data carried in/out by messages */
+	uint64_t inv_sent, inv_recv, recalls_sent, recalls_recv;
+	uint64_t msgs_sent, msgs_recv, bytes_sent;
+	uint64_t bad_msgs; /* malformed or unexpected, dropped */
+};
+
+struct dsm_page; /* node-side state, per page touched */
+struct dsm_dir; /* home-side directory entry, per page written */
+
+#define DSM_HASH 1024
+
+struct dsm {
+	int self, nodes;
+	const struct dsm_ops *ops;
+	void *ctx;
+	struct dsm_page *pages[DSM_HASH];
+	struct dsm_dir *dirs[DSM_HASH];
+	uint8_t buf[DSM_PAGE]; /* scratch for copies */
+	struct dsm_stats stats;
+};
+
+void dsm_init(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
+	      void *ctx);
+/* Frees the engine's tables (through ops->free). */
+void dsm_destroy(struct dsm *d);
+
+enum dsm_fault_result {
+	DSM_FAULT_DONE = 0, /* mapped: retry the access */
+	DSM_FAULT_WAIT = 1, /* a request is out: wait for complete(), retry */
+};
+/* A fault on `page` (write: a write access). Returns DSM_FAULT_* or
+ * -ENOMEM. */
+int dsm_fault(struct dsm *d, uint64_t page, bool write);
+
+/* A message from the transport. Malformed or unexpected messages are
+ * counted in stats.bad_msgs and dropped; returns 0 or -EINVAL for those. */
+int dsm_receive(struct dsm *d, const struct dsm_msg *m);
+
+/* What this node holds of a page (for checks and statistics). */
+enum dsm_access dsm_access_of(struct dsm *d, uint64_t page);
+/* Home-side state for checks: 0 pristine, 1 shared, 2 exclusive; sharers
+ * bitmask and owner. false if this node is not the home or no entry. */
+bool dsm_dir_state(struct dsm *d, uint64_t page, int *state, uint64_t *sharers,
+		   int *owner, bool *busy);
+
+#endif

@@ -1,0 +1,432 @@
+/*
+ * tests/unit/test_dsm.c — the DSM coherence engine against a simulated
+ * cluster: N nodes, each with a few "threads" reading and writing random
+ * pages; messages travel in per-sender FIFOs whose deliveries interleave
+ * at random (seeded). After every step: at most one writer per page, no
+ * reader beside a writer; every access sees the last write (each write
+ * increments a per-page counter that every copy must agree with); when the
+ * system is quiet, the directory agrees with the nodes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernel/errno.h"
+#include "mm/dsm_proto.h"
+
+#define MAXN 6
+#define MAXP 8
+#define MAXT 3
+#define QCAP 512
+
+struct qmsg {
+	struct dsm_msg m;
+	uint8_t data[DSM_PAGE];
+	bool has_data;
+};
+
+struct sim;
+
+struct node {
+	struct sim *sim;
+	int id;
+	struct dsm d;
+	uint8_t frame[MAXP][DSM_PAGE];
+	enum dsm_access access[MAXP];
+	uint8_t home_copy[MAXP][DSM_PAGE];
+	bool has_home_copy[MAXP];
+	/* threads: page and kind of the access in progress, or -1 */
+	int t_page[MAXT];
+	bool t_write[MAXT];
+	bool t_waiting[MAXT];
+};
+
+struct sim {
+	int n, pages, threads;
+	struct node node[MAXN];
+	struct qmsg *q[MAXN][MAXN]; /* q[src][dst] ring */
+	int qh[MAXN][MAXN], qt[MAXN][MAXN];
+	uint64_t latest[MAXP]; /* the value of the last completed write */
+	uint64_t writes, reads, steps;
+	unsigned rng;
+};
+
+static unsigned rnd(struct sim *s)
+{
+	s->rng = s->rng * 1103515245u + 12345u;
+	return (s->rng >> 8) & 0xffffff;
+}
+
+static uint64_t val(const uint8_t *f)
+{
+	uint64_t v;
+	memcpy(&v, f, 8);
+	return v;
+}
+
+static void set_val(uint8_t *f, uint64_t v) { memcpy(f, &v, 8); }
+
+/* ---- ops ---------------------------------------------------------------- */
+
+static void op_send(void *ctx, int dst, const struct dsm_msg *m)
+{
+	struct node *nd = ctx;
+	struct sim *s = nd->sim;
+	int src = nd->id;
+	int t = s->qt[src][dst];
+	assert_true((t + 1) % QCAP != s->qh[src][dst]); /* no overflow */
+	struct qmsg *qm = &s->q[src][dst][t];
+	qm->m = *m;
+	qm->has_data = m->data != NULL;
+	if (m->data)
+		memcpy(qm->data, m->data, DSM_PAGE);
+	s->qt[src][dst] = (t + 1) % QCAP;
+}
+
+static void op_map(void *ctx, uint64_t page, enum dsm_access a,
+		   const uint8_t *data, bool pristine)
+{
+	struct node *nd = ctx;
+	if (pristine)
+		memset(nd->frame[page], 0, DSM_PAGE); /* the image: value 0 */
+	else if (data)
+		memcpy(nd->frame[page], data, DSM_PAGE);
+	nd->access[page] = a;
+}
+
+static void op_read_local(void *ctx, uint64_t page, uint8_t *buf)
+{
+	struct node *nd = ctx;
+	assert_int_not_equal(nd->access[page], DSM_NONE);
+	memcpy(buf, nd->frame[page], DSM_PAGE);
+}
+
+static void op_home_read(void *ctx, uint64_t page, uint8_t *buf)
+{
+	struct node *nd = ctx;
+	if (nd->has_home_copy[page])
+		memcpy(buf, nd->home_copy[page], DSM_PAGE);
+	else
+		memset(buf, 0, DSM_PAGE);
+}
+
+static void op_home_write(void *ctx, uint64_t page, const uint8_t *buf)
+{
+	struct node *nd = ctx;
+	memcpy(nd->home_copy[page], buf, DSM_PAGE);
+	nd->has_home_copy[page] = true;
+}
+
+static void op_complete(void *ctx, uint64_t page)
+{
+	struct node *nd = ctx;
+	for (int t = 0; t < MAXT; t++)
+		if (nd->t_page[t] == (int)page)
+			nd->t_waiting[t] = false;
+}
+
+static int op_home(void *ctx, uint64_t page)
+{
+	struct node *nd = ctx;
+	return (int)(page % (uint64_t)nd->sim->n); /* interleaved */
+}
+
+static void *op_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void op_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+static const struct dsm_ops sim_ops = {
+	.send = op_send,
+	.map = op_map,
+	.read_local = op_read_local,
+	.home_read = op_home_read,
+	.home_write = op_home_write,
+	.complete = op_complete,
+	.home = op_home,
+	.alloc = op_alloc,
+	.free = op_free,
+};
+
+/* ---- the simulated cluster ---------------------------------------------- */
+
+static struct sim *sim_new(int n, int pages, int threads, unsigned seed)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	s->n = n;
+	s->pages = pages;
+	s->threads = threads;
+	s->rng = seed;
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n; b++)
+			s->q[a][b] = malloc(sizeof(struct qmsg) * QCAP);
+	for (int i = 0; i < n; i++) {
+		struct node *nd = &s->node[i];
+		nd->sim = s;
+		nd->id = i;
+		dsm_init(&nd->d, i, n, &sim_ops, nd);
+		for (int t = 0; t < MAXT; t++)
+			nd->t_page[t] = -1;
+	}
+	return s;
+}
+
+static void sim_free(struct sim *s)
+{
+	for (int a = 0; a < s->n; a++)
+		for (int b = 0; b < s->n; b++)
+			free(s->q[a][b]);
+	for (int i = 0; i < s->n; i++)
+		dsm_destroy(&s->node[i].d);
+	free(s);
+}
+
+static void check_invariant(struct sim *s)
+{
+	for (int p = 0; p < s->pages; p++) {
+		int writers = 0, readers = 0;
+		for (int i = 0; i < s->n; i++) {
+			enum dsm_access a = s->node[i].access[p];
+			writers += a == DSM_RW;
+			readers += a == DSM_RO;
+			/* every mapped copy holds the last written value */
+			if (a != DSM_NONE && val(s->node[i].frame[p]) != s->latest[p])
+				fail_msg("page %d node %d sees %lu, last write %lu", p, i,
+					 (unsigned long)val(s->node[i].frame[p]),
+					 (unsigned long)s->latest[p]);
+		}
+		if (writers > 1 || (writers && readers))
+			fail_msg("page %d: %d writers, %d readers", p, writers, readers);
+	}
+}
+
+/* One thread of one node does (or continues) an access. */
+static void thread_step(struct sim *s, struct node *nd, int t)
+{
+	if (nd->t_waiting[t])
+		return;
+	if (nd->t_page[t] < 0) {
+		nd->t_page[t] = (int)(rnd(s) % (unsigned)s->pages);
+		nd->t_write[t] = rnd(s) % 3 == 0;
+	}
+	int p = nd->t_page[t];
+	bool w = nd->t_write[t];
+	enum dsm_access have = nd->access[p];
+	if (w ? have == DSM_RW : have != DSM_NONE) {
+		/* the access itself */
+		assert_int_equal(val(nd->frame[p]), s->latest[p]);
+		if (w) {
+			set_val(nd->frame[p], ++s->latest[p]);
+			s->writes++;
+		} else {
+			s->reads++;
+		}
+		nd->t_page[t] = -1;
+		return;
+	}
+	int rc = dsm_fault(&nd->d, (uint64_t)p, w);
+	assert_true(rc == DSM_FAULT_DONE || rc == DSM_FAULT_WAIT);
+	if (rc == DSM_FAULT_WAIT)
+		nd->t_waiting[t] = true;
+}
+
+static bool deliver_one(struct sim *s, int src, int dst)
+{
+	if (s->qh[src][dst] == s->qt[src][dst])
+		return false;
+	struct qmsg *qm = &s->q[src][dst][s->qh[src][dst]];
+	s->qh[src][dst] = (s->qh[src][dst] + 1) % QCAP;
+	struct dsm_msg m = qm->m;
+	m.data = qm->has_data ? qm->data : NULL;
+	int rc = dsm_receive(&s->node[dst].d, &m);
+	if (rc)
+		fail_msg("node %d rejected message type %d from %d: %d", dst,
+			 m.type, src, rc);
+	return true;
+}
+
+static bool queues_empty(struct sim *s)
+{
+	for (int a = 0; a < s->n; a++)
+		for (int b = 0; b < s->n; b++)
+			if (s->qh[a][b] != s->qt[a][b])
+				return false;
+	return true;
+}
+
+static void sim_step(struct sim *s)
+{
+	s->steps++;
+	if (rnd(s) % 2) { /* deliver: any sender's FIFO, head first */
+		int src = (int)(rnd(s) % (unsigned)s->n), dst = (int)(rnd(s) % (unsigned)s->n);
+		for (int k = 0; k < s->n * s->n && !deliver_one(s, src, dst); k++) {
+			dst = (dst + 1) % s->n;
+			if (!dst)
+				src = (src + 1) % s->n;
+		}
+	} else {
+		struct node *nd = &s->node[rnd(s) % (unsigned)s->n];
+		thread_step(s, nd, (int)(rnd(s) % (unsigned)s->threads));
+	}
+	check_invariant(s);
+}
+
+/* Deliver everything, let waiting threads finish, then check the
+ * directory against the nodes. */
+static void sim_quiesce(struct sim *s)
+{
+	/* one message at a time, then every runnable thread: a woken thread
+	 * does its access before the page can be taken away again (the kernel
+	 * gives it the same chance: see dsm.c) */
+	for (int rounds = 0; rounds < 100000; rounds++) {
+		bool moved = false;
+		for (int i = 0; i < s->n; i++)
+			for (int t = 0; t < s->threads; t++)
+				if (s->node[i].t_page[t] >= 0 && !s->node[i].t_waiting[t]) {
+					thread_step(s, &s->node[i], t);
+					moved = true;
+				}
+		for (int k = 0; k < s->n * s->n; k++) {
+			if (deliver_one(s, k / s->n, k % s->n)) {
+				moved = true;
+				check_invariant(s);
+				break;
+			}
+		}
+		if (!moved && queues_empty(s))
+			break;
+	}
+	assert_true(queues_empty(s));
+	for (int p = 0; p < s->pages; p++) {
+		int home = p % s->n, state, owner;
+		uint64_t sharers;
+		bool busy;
+		if (!dsm_dir_state(&s->node[home].d, (uint64_t)p, &state, &sharers,
+				   &owner, &busy))
+			continue;
+		assert_false(busy);
+		for (int i = 0; i < s->n; i++) {
+			enum dsm_access a = s->node[i].access[p];
+			if (state == 2)
+				assert_int_equal(a, i == owner ? DSM_RW : DSM_NONE);
+			else if (state == 1)
+				assert_int_equal(a, (sharers >> i) & 1 ? DSM_RO : DSM_NONE);
+		}
+	}
+}
+
+static void run_schedule(int n, int pages, int threads, unsigned seed, int steps)
+{
+	struct sim *s = sim_new(n, pages, threads, seed);
+	for (int i = 0; i < steps; i++)
+		sim_step(s);
+	sim_quiesce(s);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(s->node[i].d.stats.bad_msgs, 0);
+	sim_free(s);
+}
+
+static void test_random_schedules(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 300; seed++)
+		run_schedule(2 + (int)(seed % 4), 1 + (int)(seed % MAXP),
+			     1 + (int)(seed % MAXT), seed, 3000);
+}
+
+/* Two sharers upgrade one page at once: one is invalidated while its own
+ * request waits at the home, then gets the page with data. */
+static void test_concurrent_upgrades(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(3, 1, 1, 7);
+	struct node *a = &s->node[1], *b = &s->node[2];
+	/* make the page non-pristine and shared by a and b */
+	assert_int_equal(dsm_fault(&a->d, 0, true), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(a->access[0], DSM_RW);
+	set_val(a->frame[0], ++s->latest[0]);
+	assert_int_equal(dsm_fault(&b->d, 0, false), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(dsm_fault(&a->d, 0, false), DSM_FAULT_DONE);
+	/* both ask to write before either request is delivered */
+	assert_int_equal(dsm_fault(&a->d, 0, true), DSM_FAULT_WAIT);
+	assert_int_equal(dsm_fault(&b->d, 0, true), DSM_FAULT_WAIT);
+	deliver_one(s, 1, 0);
+	deliver_one(s, 2, 0);
+	sim_quiesce(s);
+	/* the first got it, was recalled for the second: b owns it now */
+	assert_int_equal(b->access[0], DSM_RW);
+	assert_int_equal(a->access[0], DSM_NONE);
+	assert_int_equal(val(b->frame[0]), s->latest[0]);
+	assert_true(s->node[0].d.stats.recalls_sent >= 1);
+	sim_free(s);
+}
+
+/* A never-written page is read locally, with no message at all. */
+static void test_pristine_is_local(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(4, 2, 1, 3);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(dsm_fault(&s->node[i].d, 1, false), DSM_FAULT_DONE);
+		assert_int_equal(s->node[i].access[1], DSM_RO);
+		assert_int_equal(s->node[i].d.stats.msgs_sent, 0);
+		assert_int_equal(s->node[i].d.stats.local_hits, 1);
+	}
+	/* the first write invalidates every pristine copy */
+	assert_int_equal(dsm_fault(&s->node[2].d, 1, true), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(s->node[i].access[1], i == 2 ? DSM_RW : DSM_NONE);
+	assert_int_equal(s->node[1].d.stats.inv_sent, 3); /* home of page 1 */
+	sim_free(s);
+}
+
+/* Malformed and unexpected messages are counted and dropped. */
+static void test_bad_messages(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(2, 2, 1, 5);
+	struct dsm *d = &s->node[0].d;
+	struct dsm_msg m = { .type = 99, .from = 1, .page = 0 };
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	m.type = DSM_DATA; /* nobody asked */
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	m.type = DSM_INV_ACK; /* no transaction */
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	m.type = DSM_RECALL; /* not the owner */
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	m.type = DSM_READ_REQ;
+	m.page = 1; /* node 1 is its home, not node 0 */
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	m.from = 40; /* not a node */
+	assert_int_equal(dsm_receive(d, &m), -EINVAL);
+	assert_int_equal(d->stats.bad_msgs, 6);
+	assert_true(queues_empty(s));
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pristine_is_local),
+		cmocka_unit_test(test_concurrent_upgrades),
+		cmocka_unit_test(test_bad_messages),
+		cmocka_unit_test(test_random_schedules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
