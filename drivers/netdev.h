@@ -61,7 +61,8 @@ struct netdev_stats {
 	uint64_t rx_frames; /* frames received (dropped ones included) */
 	uint64_t rx_bytes; /* their bytes (Ethernet header included) */
 	uint64_t rx_dropped; /* received with no rx handler registered */
-	uint64_t rx_no_buffer; /* times the device was left no buffer */
+	uint64_t rx_no_buffer; /* times every posted buffer was found filled:
+				* the device had none left for more frames */
 	uint64_t rx_errors; /* malformed completions from the device */
 	uint64_t tx_frames; /* frames queued to the device */
 	uint64_t tx_bytes;

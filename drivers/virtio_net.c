@@ -38,7 +38,7 @@
 #define SLOT_ALIGN 64
 #define CHUNK_ORDER 4 /* 64 KiB of slots per chunk */
 #define VNET_QUEUE_MAX 256
-#define VNET_PRIO 8 /* network threads run before ordinary work */
+#define VNET_PRIO 8 /* woken by interrupts: runs before ordinary work */
 #define IRQ_WAIT_NS (100 * NSEC_PER_MSEC) /* re-check even without a kick */
 #define POLL_SPIN_NS (200 * NSEC_PER_USEC) /* polled: keep looking this long */
 #define POLL_SLEEP_NS NSEC_PER_MSEC /* then look once a tick */
@@ -57,7 +57,6 @@ struct vnet {
 	struct pool rx, tx; /* (c) */
 	uint32_t rx_buf_len; /* (c) bytes the device may write per buffer */
 	uint8_t *rx_state; /* (rxq.lock) enum rx_state per slot */
-	unsigned rx_posted; /* (rxq.lock) */
 	uint16_t *tx_free; /* (txq.lock) stack of free slots */
 	unsigned tx_nfree; /* (txq.lock) */
 	bool tx_stalled; /* (txq.lock) a sender got -EAGAIN: TX irqs on */
@@ -135,7 +134,6 @@ static int rx_post(struct vnet *vn, unsigned i)
 	if (rc < 0)
 		return rc;
 	vn->rx_state[i] = RX_POSTED;
-	vn->rx_posted++;
 	return 0;
 }
 
@@ -168,6 +166,10 @@ static bool rx_poll(struct vnet *vn)
 		void *cookie;
 		uint32_t len;
 		unsigned long f = spin_lock_irqsave(&vn->rxq.lock);
+		/* Every buffer we posted is filled: the device had none. */
+		if (!worked && virtq_has_used(&vn->rxq.vq) &&
+		    virtq_unused(&vn->rxq.vq) == 0)
+			netdev_stat_add(&vn->nd.stats.rx_no_buffer, 1);
 		int rc = virtq_pop(&vn->rxq.vq, &cookie, &len);
 		if (rc == -EAGAIN || rc == -EPIPE) {
 			spin_unlock_irqrestore(&vn->rxq.lock, f);
@@ -177,10 +179,8 @@ static bool rx_poll(struct vnet *vn)
 		}
 		worked = true;
 		unsigned i = (unsigned)((uintptr_t)cookie - 1);
-		if (cookie) {
+		if (cookie)
 			vn->rx_state[i] = RX_IDLE;
-			vn->rx_posted--;
-		}
 		if (rc == -EIO || len < HDR_LEN + ETH_HLEN) {
 			netdev_stat_add(&vn->nd.stats.rx_errors, 1);
 			if (cookie)
@@ -190,8 +190,6 @@ static bool rx_poll(struct vnet *vn)
 			continue;
 		}
 		vn->rx_state[i] = RX_HELD;
-		if (vn->rx_posted == 0)
-			netdev_stat_add(&vn->nd.stats.rx_no_buffer, 1);
 		spin_unlock_irqrestore(&vn->rxq.lock, f);
 		netdev_deliver(&vn->nd, slot_addr(&vn->rx, i) + FRAME_OFF,
 			       len - HDR_LEN);
@@ -471,7 +469,9 @@ static int vnet_probe(struct pci_dev *pd)
 		goto fail_rings;
 	}
 	/* Registered: vn stays even if the thread cannot start. */
-	if (!thread_create("virtio-net", vnet_thread, vn, VNET_PRIO)) {
+	/* A polling thread shares the CPU round-robin with ordinary work. */
+	if (!thread_create("virtio-net", vnet_thread, vn,
+			   vn->nd.polled ? PRIO_DEFAULT : VNET_PRIO)) {
 		pr_err("virtio-net", "%s: out of memory for its thread; the NIC "
 		       "is stopped", vn->nd.name);
 		virtio_fail(&vn->vd);

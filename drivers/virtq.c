@@ -102,6 +102,12 @@ bool virtq_has_used(const struct virtq *vq)
 	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) != vq->last_used;
 }
 
+uint16_t virtq_unused(const struct virtq *vq)
+{
+	uint16_t used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	return (uint16_t)(vq->avail->idx - used);
+}
+
 /* Puts the chain at `head` back on the free list. */
 static void free_chain(struct virtq *vq, uint16_t head)
 {

@@ -121,6 +121,9 @@ bool virtq_has_used(const struct virtq *vq);
  * broken: nothing more is popped or added).
  */
 int virtq_pop(struct virtq *vq, void **cookie, uint32_t *len);
+/* Buffers published and not yet used by the device (0: it has none to
+ * fill). */
+uint16_t virtq_unused(const struct virtq *vq);
 /* Asks the device for interrupts on used entries (or not). A hint. */
 void virtq_set_interrupts(struct virtq *vq, bool on);
 /* Descriptors free. */

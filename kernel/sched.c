@@ -96,10 +96,23 @@ static void kick_idle_helper(struct cpu *busy, uint64_t affinity)
 }
 
 /* Queues t (runnable, in no queue, t->cpu's lock NOT held) on a CPU its
- * affinity allows: its own if allowed, else the least loaded. */
-static void enqueue_somewhere(struct thread *t)
+ * affinity allows: its own if allowed, else the least loaded. `affine`
+ * (wake-ups): when this CPU has nothing queued and t's CPU is idle, queue
+ * t here instead — the waker usually blocks soon (ping-pong between two
+ * threads then costs two switches, not two IPIs and two idle exits); if it
+ * does not, the idle CPU pulls t at its next tick. */
+static void enqueue_somewhere_how(struct thread *t, bool affine)
 {
 	int target = t->cpu;
+	struct cpu *here = this_cpu();
+	bool kick_helper = true;
+	if (affine && here->id != target && (t->affinity & (1ull << here->id)) &&
+	    here->current != here->idle &&
+	    !__atomic_load_n(&here->rq.nr_queued, __ATOMIC_RELAXED) &&
+	    cpu_idle_now(cpus[target])) {
+		target = here->id;
+		kick_helper = false;
+	}
 	if (!(t->affinity & (1ull << target))) {
 		uint32_t best = ~0u;
 		for (int i = 0; i < nr_cpus; i++) {
@@ -120,8 +133,11 @@ static void enqueue_somewhere(struct thread *t)
 		__atomic_store_n(&c->need_resched, true, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&c->rq.lock, f);
 	sched_kick(c);
-	kick_idle_helper(c, t->affinity);
+	if (kick_helper)
+		kick_idle_helper(c, t->affinity);
 }
+
+static void enqueue_somewhere(struct thread *t) { enqueue_somewhere_how(t, false); }
 
 /* ---- switching -------------------------------------------------------- */
 
@@ -227,7 +243,7 @@ bool thread_wake(struct thread *t)
 	}
 	spin_unlock_irqrestore(&c->rq.lock, f);
 	if (requeue)
-		enqueue_somewhere(t);
+		enqueue_somewhere_how(t, true);
 	return woke;
 }
 

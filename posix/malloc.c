@@ -146,6 +146,58 @@ static inline __attribute__((always_inline)) void tc_push(void **o,
 		tc_overflow(c);
 }
 
+/* A cached large block of exactly n chunks, or NULL. */
+static void **tc_large_pop(uint32_t n)
+{
+	uint32_t j, k;
+	void **p;
+
+	for (j = tc.nlarge; j-- > 0;) {
+		if (tc.large_chunks[j] != n)
+			continue;
+		p = tc.large[j];
+		for (k = j + 1; k < tc.nlarge; k++) {
+			tc.large[k - 1] = tc.large[k];
+			tc.large_chunks[k - 1] = tc.large_chunks[k];
+		}
+		tc.nlarge--;
+		tc.large_bytes -= (size_t)n << CHUNK_SHIFT;
+		return p;
+	}
+	return NULL;
+}
+
+/* Gives the oldest cached large block back to the chunk allocator. */
+static void tc_large_evict(struct heap *h)
+{
+	uint32_t k, n;
+
+	chunk_free(h, chunk_of(h, tc.large[0]), SPAN_LARGE, &n);
+	tc.large_bytes -= (size_t)tc.large_chunks[0] << CHUNK_SHIFT;
+	for (k = 1; k < tc.nlarge; k++) {
+		tc.large[k - 1] = tc.large[k];
+		tc.large_chunks[k - 1] = tc.large_chunks[k];
+	}
+	tc.nlarge--;
+}
+
+/* Keeps a freed large block of n chunks if it is small enough. */
+static bool tc_large_push(struct heap *h, void **p, uint32_t n)
+{
+	size_t bytes = (size_t)n << CHUNK_SHIFT;
+
+	if (n > TC_LARGE_MAX_CHUNKS || bytes > TC_LARGE_BYTES)
+		return false;
+	while (tc.nlarge == TC_LARGE_SLOTS ||
+	       tc.large_bytes + bytes > TC_LARGE_BYTES)
+		tc_large_evict(h);
+	p[1] = (void *)h->key;
+	tc.large[tc.nlarge] = p;
+	tc.large_chunks[tc.nlarge++] = n;
+	tc.large_bytes += bytes;
+	return true;
+}
+
 /* ---- allocation ------------------------------------------------------------------ */
 
 /* A small object of class c: from the thread cache (refilled by a batch)
@@ -183,16 +235,25 @@ static void *large_alloc(struct heap *h, size_t n, size_t align, bool *fresh)
 {
 	size_t chunks = (n + CHUNK_MASK) >> CHUNK_SHIFT;
 	size_t achunks = align > CHUNK_SIZE ? align >> CHUNK_SHIFT : 1;
+	void **p = NULL;
 	uint32_t i;
 
+	*fresh = false;
 	if (n > h->size || align > h->size)
 		return NULL;
-	i = chunk_alloc(h, (uint32_t)chunks, (uint32_t)achunks, SPAN_LARGE,
-			fresh);
-	if (!i)
-		return NULL;
+	if (achunks == 1 && chunks <= TC_LARGE_MAX_CHUNKS && tc_live(h))
+		p = tc_large_pop((uint32_t)chunks);
+	if (!p) {
+		i = chunk_alloc(h, (uint32_t)chunks, (uint32_t)achunks,
+				SPAN_LARGE, fresh);
+		if (!i)
+			return NULL;
+		p = (void **)chunk_addr(h, i);
+	}
+	if (!*fresh)
+		p[1] = NULL; /* a stale key would read as "already free" */
 	count(h, (int64_t)(chunks << CHUNK_SHIFT));
-	return (void *)chunk_addr(h, i);
+	return p;
 }
 
 /* Any block of n bytes (the slow path of malloc; sets no errno). *fresh:
@@ -326,7 +387,22 @@ static void free_slow(void *ptr)
 		}
 		return;
 	}
-	err = off & CHUNK_MASK ? -EINVAL : chunk_free(h, i, SPAN_LARGE, &n);
+	if (off & CHUNK_MASK) {
+		posix_malloc_error("free(): invalid pointer", ptr);
+		return;
+	}
+	if (__atomic_load_n(&h->spans[i].kind, __ATOMIC_RELAXED) == SPAN_LARGE) {
+		if (o[1] == (void *)h->key) {
+			posix_malloc_error("free(): double free", ptr);
+			return;
+		}
+		n = __atomic_load_n(&h->spans[i].nchunks, __ATOMIC_RELAXED);
+		if (tc_live(h) && tc_large_push(h, o, n)) {
+			count(h, -(int64_t)((size_t)n << CHUNK_SHIFT));
+			return;
+		}
+	}
+	err = chunk_free(h, i, SPAN_LARGE, &n);
 	if (err == -EALREADY)
 		posix_malloc_error("free(): double free", ptr);
 	else if (err)
@@ -375,7 +451,10 @@ static size_t block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 	}
 	if (off & CHUNK_MASK)
 		return 0;
-	return (size_t)chunk_block_len(h, i) << CHUNK_SHIFT;
+	i = chunk_block_len(h, i);
+	if (!i || ((void **)ptr)[1] == (void *)h->key)
+		return 0;
+	return (size_t)i << CHUNK_SHIFT;
 }
 
 size_t PUB(malloc_usable_size)(void *ptr)
@@ -547,6 +626,8 @@ void posix_malloc_thread_exit(void)
 		return;
 	}
 	tc.base = tc.limit = 0;
+	while (tc.nlarge)
+		tc_large_evict(h);
 	for (c = 1; c <= NCLASSES; c++) {
 		if (tc.list[c].head)
 			central_release(h, c, tc.list[c].head, tc.list[c].len);

@@ -84,6 +84,14 @@ struct tc_list {
 
 enum { TC_NEW, TC_LIVE, TC_DEAD };
 
+/* Each thread also keeps a few freed large blocks for reuse without the
+ * page lock: up to TC_LARGE_SLOTS blocks of at most TC_LARGE_MAX_CHUNKS
+ * chunks and TC_LARGE_BYTES in all. Cached blocks hold the key in word 1,
+ * like free small objects. */
+#define TC_LARGE_SLOTS 4
+#define TC_LARGE_MAX_CHUNKS 16
+#define TC_LARGE_BYTES ((size_t)2 << 20)
+
 /* A thread's cache (one __thread instance per thread). Only its owner
  * touches it, except the registry links and (read-only) the counters. */
 struct tcache {
@@ -92,6 +100,10 @@ struct tcache {
 	struct span *spans; /* (o) heap->spans */
 	uintptr_t key; /* (o) heap->key */
 	struct tc_list list[NCLASSES + 1]; /* (o) [0] unused */
+	void **large[TC_LARGE_SLOTS]; /* (o) cached large blocks, oldest first */
+	uint32_t large_chunks[TC_LARGE_SLOTS]; /* (o) their lengths */
+	uint32_t nlarge; /* (o) used slots */
+	size_t large_bytes; /* (o) bytes in the slots */
 	struct heap_counters cnt; /* (o) written by owner, read relaxed */
 	struct heap *heap; /* (o) */
 	struct tcache *prev, *next; /* (t) heap->threads */

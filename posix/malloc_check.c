@@ -200,6 +200,36 @@ static int check_central(struct check *k, unsigned c)
 	return 0;
 }
 
+/* A thread's cached large blocks: live LARGE runs holding the key. */
+static int check_tc_large(struct check *k, const struct tcache *t)
+{
+	struct heap *h = k->h;
+	size_t bytes = 0;
+	uintptr_t off;
+	uint32_t j;
+	void **p;
+
+	if (t->nlarge > TC_LARGE_SLOTS)
+		return bad("heap check: too many cached large blocks", t);
+	for (j = 0; j < t->nlarge; j++) {
+		p = t->large[j];
+		off = (uintptr_t)p - h->base;
+		if (off >= h->size || (off & CHUNK_MASK) ||
+		    h->spans[off >> CHUNK_SHIFT].kind != SPAN_LARGE ||
+		    h->spans[off >> CHUNK_SHIFT].nchunks != t->large_chunks[j])
+			return bad("heap check: cached large block is no block",
+				   p);
+		if (p[1] != (void *)h->key)
+			return bad("heap check: cached large block without the key",
+				   p);
+		bytes += (size_t)t->large_chunks[j] << CHUNK_SHIFT;
+	}
+	if (bytes != t->large_bytes || bytes > TC_LARGE_BYTES)
+		return bad("heap check: cached large bytes disagree", t);
+	k->cached += bytes;
+	return 0;
+}
+
 static int check_threads(struct check *k, struct heap_counters *sum)
 {
 	struct heap *h = k->h;
@@ -220,6 +250,9 @@ static int check_threads(struct check *k, struct heap_counters *sum)
 					   t);
 			k->cached += (uint64_t)t->list[c].len * class_size[c];
 		}
+		err = check_tc_large(k, t);
+		if (err)
+			return err;
 		sum->allocs += t->cnt.allocs;
 		sum->frees += t->cnt.frees;
 		sum->bytes_alloc += t->cnt.bytes_alloc;

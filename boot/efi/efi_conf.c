@@ -31,7 +31,10 @@ struct conf_state {
 	size_t errlen;
 };
 
-static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
 
 static struct span trim(struct span s)
 {
@@ -89,7 +92,8 @@ static int set_path(struct conf_state *st, struct span s, char *dst)
 					  (unsigned)(unsigned char)ch);
 			ksnprintf(st->err, st->errlen,
 				  "line %u: character %s is not allowed in a "
-				  "path", st->line, msg);
+				  "path",
+				  st->line, msg);
 			return -EINVAL;
 		}
 		if (n + 1 >= EFI_PATH_MAX)
@@ -140,7 +144,7 @@ static int do_module(struct conf_state *st, struct span v)
 {
 	struct efi_conf *c = st->c;
 	struct efi_conf_module *m;
-	struct span path = v, name = { v.p + v.n, 0 };
+	struct span path = v, name = {v.p + v.n, 0};
 	int rc;
 
 	if (c->nr_modules == BOOT_MAX_MODULES) {
@@ -151,7 +155,7 @@ static int do_module(struct conf_state *st, struct span v)
 	for (size_t i = 0; i < v.n; i++) {
 		if (v.p[i] == ' ' || v.p[i] == '\t') {
 			path.n = i;
-			name = trim((struct span){ v.p + i, v.n - i });
+			name = trim((struct span){v.p + i, v.n - i});
 			break;
 		}
 	}
@@ -160,7 +164,7 @@ static int do_module(struct conf_state *st, struct span v)
 	if (rc)
 		return rc;
 	if (!name.n)
-		name = (struct span){ m->path, strlen(m->path) };
+		name = (struct span){m->path, strlen(m->path)};
 	if (name.n > BOOT_MODNAME_MAX - 1) {
 		ksnprintf(st->err, st->errlen,
 			  "line %u: module name is longer than %d characters",
@@ -186,8 +190,9 @@ static int do_error_wait(struct conf_state *st, struct span v)
 			EFI_ERROR_WAIT_MAX) {
 			ksnprintf(st->err, st->errlen,
 				  "line %u: error_wait=%s is not a number of "
-				  "seconds from 0 to %d", st->line,
-				  quoted(v, q, sizeof(q)), EFI_ERROR_WAIT_MAX);
+				  "seconds from 0 to %d",
+				  st->line, quoted(v, q, sizeof(q)),
+				  EFI_ERROR_WAIT_MAX);
 			return -EINVAL;
 		}
 	}
@@ -211,10 +216,10 @@ static int parse_line(struct conf_state *st, struct span l)
 		return 0;
 	for (eq = 0; eq < l.n && l.p[eq] != '='; eq++)
 		;
-	key = trim((struct span){ l.p, eq });
+	key = trim((struct span){l.p, eq});
 	if (eq == l.n || !key.n)
 		return fail(st, quoted(l, q, sizeof(q)), " is not key=value");
-	val = trim((struct span){ l.p + eq + 1, l.n - eq - 1 });
+	val = trim((struct span){l.p + eq + 1, l.n - eq - 1});
 	if (key_is(key, "kernel"))
 		return do_kernel(st, val);
 	if (key_is(key, "cmdline"))
@@ -225,14 +230,15 @@ static int parse_line(struct conf_state *st, struct span l)
 		return do_error_wait(st, val);
 	ksnprintf(st->err, st->errlen,
 		  "line %u: unknown key %s (known: kernel, cmdline, module, "
-		  "error_wait)", st->line, quoted(key, q, sizeof(q)));
+		  "error_wait)",
+		  st->line, quoted(key, q, sizeof(q)));
 	return -EINVAL;
 }
 
 int efi_conf_parse(const char *text, size_t len, struct efi_conf *c, char *err,
 		   size_t errlen)
 {
-	struct conf_state st = { c, 1, 0, err, errlen };
+	struct conf_state st = {c, 1, 0, err, errlen};
 	size_t start = 0;
 
 	if (errlen)
@@ -249,12 +255,16 @@ int efi_conf_parse(const char *text, size_t len, struct efi_conf *c, char *err,
 		if (ch == '\n') {
 			st.line++;
 		} else if (ch < ' ' && ch != '\t' && ch != '\r') {
-			ksnprintf(err, errlen, "line %u: control character "
-				  "0x%02x", st.line, ch);
+			ksnprintf(err, errlen,
+				  "line %u: control character "
+				  "0x%02x",
+				  st.line, ch);
 			return -EINVAL;
 		} else if (ch == 0x7f) {
-			ksnprintf(err, errlen, "line %u: control character "
-				  "0x7f", st.line);
+			ksnprintf(err, errlen,
+				  "line %u: control character "
+				  "0x7f",
+				  st.line);
 			return -EINVAL;
 		}
 	}
@@ -262,8 +272,8 @@ int efi_conf_parse(const char *text, size_t len, struct efi_conf *c, char *err,
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && text[i] != '\n')
 			continue;
-		int rc = parse_line(&st, (struct span){ text + start,
-							i - start });
+		int rc =
+		    parse_line(&st, (struct span){text + start, i - start});
 		if (rc)
 			return rc;
 		start = i + 1;

@@ -43,16 +43,16 @@ struct elf64_phdr {
 };
 _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr");
 
-#define ELFCLASS64 2
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PT_NOTE 4
-#define PAGE 4096ull
+#define ET_EXEC	    2
+#define EM_X86_64   62
+#define PT_LOAD	    1
+#define PT_NOTE	    4
+#define PAGE	    4096ull
 
 static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,18 +90,21 @@ static int find_note(const uint8_t *f, const struct elf64_phdr *ph,
 		uint64_t desc_al = ((uint64_t)descsz + 3) & ~3ull;
 		const uint8_t *name = n + off + 12;
 
-		if (name_al > end - off - 12 || desc_al > end - off - 12 - name_al)
+		if (name_al > end - off - 12 ||
+		    desc_al > end - off - 12 - name_al)
 			return bad(err, errlen,
 				   "segment %u: a note (name %u bytes, data "
 				   "%u bytes) runs past the end of the "
-				   "segment", idx, namesz, descsz);
+				   "segment",
+				   idx, namesz, descsz);
 		if (namesz == sizeof(EFI_ELF_NOTE_NAME) &&
 		    !memcmp(name, EFI_ELF_NOTE_NAME, namesz) &&
 		    type == EFI_ELF_NOTE_ENTRY64) {
 			if (descsz != 8)
 				return bad(err, errlen,
 					   "the Unum entry note has %u bytes "
-					   "of data, not 8", descsz);
+					   "of data, not 8",
+					   descsz);
 			memcpy(entry, name + name_al, 8);
 			return 1;
 		}
@@ -121,27 +124,28 @@ static int add_load(const struct elf64_phdr *ph, unsigned idx, size_t len,
 	if (ph->filesz > ph->memsz)
 		return bad(err, errlen,
 			   "segment %u: file size 0x%lx is larger than its "
-			   "memory size 0x%lx", idx, ph->filesz, ph->memsz);
+			   "memory size 0x%lx",
+			   idx, ph->filesz, ph->memsz);
 	if (!in_file(ph->offset, ph->filesz, len))
 		return bad(err, errlen,
 			   "segment %u: file data (offset 0x%lx, 0x%lx bytes) "
 			   "runs past the end of the file (0x%zx bytes): the "
-			   "file is truncated", idx, ph->offset, ph->filesz,
-			   len);
-	if (ph->paddr >= EFI_ELF_LIMIT ||
-	    ph->memsz > EFI_ELF_LIMIT - ph->paddr)
+			   "file is truncated",
+			   idx, ph->offset, ph->filesz, len);
+	if (ph->paddr >= EFI_ELF_LIMIT || ph->memsz > EFI_ELF_LIMIT - ph->paddr)
 		return bad(err, errlen,
 			   "segment %u at physical 0x%lx (0x%lx bytes) does "
-			   "not lie below 4 GiB", idx, ph->paddr, ph->memsz);
+			   "not lie below 4 GiB",
+			   idx, ph->paddr, ph->memsz);
 	for (uint32_t i = 0; i < e->nr_segs; i++) {
 		const struct efi_elf_seg *o = &e->segs[i];
 		if (ph->paddr < o->paddr + o->memsz &&
 		    o->paddr < ph->paddr + ph->memsz)
 			return bad(err, errlen,
 				   "segment %u (physical 0x%lx-0x%lx) overlaps "
-				   "an earlier segment (0x%lx-0x%lx)", idx,
-				   ph->paddr, ph->paddr + ph->memsz, o->paddr,
-				   o->paddr + o->memsz);
+				   "an earlier segment (0x%lx-0x%lx)",
+				   idx, ph->paddr, ph->paddr + ph->memsz,
+				   o->paddr, o->paddr + o->memsz);
 	}
 	if (e->nr_segs == EFI_ELF_MAX_SEGS)
 		return bad(err, errlen, "more than %d loadable segments",
@@ -158,21 +162,29 @@ static int check_header(const struct elf64_ehdr *h, size_t len, char *err,
 			size_t errlen)
 {
 	if (memcmp(h->ident, "\177ELF", 4))
-		return bad(err, errlen, "not an ELF file (no \\177ELF at the "
+		return bad(err, errlen,
+			   "not an ELF file (no \\177ELF at the "
 			   "start)");
 	if (h->ident[4] != ELFCLASS64)
-		return bad(err, errlen, "ELF class %u is not ELFCLASS64: not "
-			   "a 64-bit kernel", h->ident[4]);
+		return bad(err, errlen,
+			   "ELF class %u is not ELFCLASS64: not "
+			   "a 64-bit kernel",
+			   h->ident[4]);
 	if (h->ident[5] != ELFDATA2LSB)
-		return bad(err, errlen, "ELF data encoding %u is not "
-			   "little-endian", h->ident[5]);
+		return bad(err, errlen,
+			   "ELF data encoding %u is not "
+			   "little-endian",
+			   h->ident[5]);
 	if (h->machine != EM_X86_64)
-		return bad(err, errlen, "ELF machine %u is not x86_64 "
+		return bad(err, errlen,
+			   "ELF machine %u is not x86_64 "
 			   "(EM_X86_64 = 62): a kernel for another machine",
 			   h->machine);
 	if (h->type != ET_EXEC)
-		return bad(err, errlen, "ELF type %u is not an executable "
-			   "(ET_EXEC = 2)", h->type);
+		return bad(err, errlen,
+			   "ELF type %u is not an executable "
+			   "(ET_EXEC = 2)",
+			   h->type);
 	if (h->phentsize != sizeof(struct elf64_phdr))
 		return bad(err, errlen, "program header size %u is not %zu",
 			   h->phentsize, sizeof(struct elf64_phdr));
@@ -182,8 +194,8 @@ static int check_header(const struct elf64_ehdr *h, size_t len, char *err,
 		return bad(err, errlen,
 			   "program headers (offset 0x%lx, %u of %u bytes) run "
 			   "past the end of the file (0x%zx bytes): the file "
-			   "is truncated", h->phoff, h->phnum, h->phentsize,
-			   len);
+			   "is truncated",
+			   h->phoff, h->phnum, h->phentsize, len);
 	return 0;
 }
 
@@ -199,11 +211,14 @@ int efi_elf_check(const void *file, size_t len, struct efi_elf *e, char *err,
 	if (errlen)
 		err[0] = 0;
 	if (len < 4 || memcmp(f, "\177ELF", 4))
-		return bad(err, errlen, "not an ELF file (no \\177ELF at the "
+		return bad(err, errlen,
+			   "not an ELF file (no \\177ELF at the "
 			   "start)");
 	if (len < sizeof(h))
-		return bad(err, errlen, "file is %zu bytes, too short for an "
-			   "ELF header (64 bytes): the file is truncated", len);
+		return bad(err, errlen,
+			   "file is %zu bytes, too short for an "
+			   "ELF header (64 bytes): the file is truncated",
+			   len);
 	memcpy(&h, f, sizeof(h));
 	rc = check_header(&h, len, err, errlen);
 	if (rc)
@@ -220,8 +235,8 @@ int efi_elf_check(const void *file, size_t len, struct efi_elf *e, char *err,
 					   "segment %u: notes (offset 0x%lx, "
 					   "0x%lx bytes) run past the end of "
 					   "the file (0x%zx bytes): the file "
-					   "is truncated", i, ph.offset,
-					   ph.filesz, len);
+					   "is truncated",
+					   i, ph.offset, ph.filesz, len);
 			rc = find_note(f, &ph, i, &e->entry64, err, errlen);
 			have_entry = rc == 1;
 			rc = rc < 0 ? rc : 0;
@@ -238,13 +253,13 @@ int efi_elf_check(const void *file, size_t len, struct efi_elf *e, char *err,
 			   "the kernel has no 64-bit entry for this loader");
 	for (uint32_t i = 0; i < e->nr_segs; i++) {
 		const struct efi_elf_seg *s = &e->segs[i];
-		if (e->entry64 >= s->paddr &&
-		    e->entry64 < s->paddr + s->filesz)
+		if (e->entry64 >= s->paddr && e->entry64 < s->paddr + s->filesz)
 			return 0;
 	}
 	return bad(err, errlen,
 		   "the 64-bit entry 0x%lx is not inside the file data of a "
-		   "loadable segment", e->entry64);
+		   "loadable segment",
+		   e->entry64);
 }
 
 uint32_t efi_elf_ranges(const struct efi_elf *e,
@@ -263,7 +278,7 @@ uint32_t efi_elf_ranges(const struct efi_elf *e,
 			r[k] = r[k - 1];
 			k--;
 		}
-		r[k] = (struct efi_range){ lo, hi - lo };
+		r[k] = (struct efi_range){lo, hi - lo};
 		n++;
 	}
 	/* merge ranges that share or touch pages */

@@ -23,19 +23,32 @@ EFI_STATUS efi_fail(EFI_STATUS status, const char *fmt, ...)
 const char *efi_status_name(EFI_STATUS status)
 {
 	switch (status) {
-	case EFI_SUCCESS: return "Success";
-	case EFI_LOAD_ERROR: return "Load Error";
-	case EFI_INVALID_PARAMETER: return "Invalid Parameter";
-	case EFI_UNSUPPORTED: return "Unsupported";
-	case EFI_BUFFER_TOO_SMALL: return "Buffer Too Small";
-	case EFI_DEVICE_ERROR: return "Device Error";
-	case EFI_OUT_OF_RESOURCES: return "Out of Resources";
-	case EFI_VOLUME_CORRUPTED: return "Volume Corrupt";
-	case EFI_NO_MEDIA: return "No Media";
-	case EFI_NOT_FOUND: return "Not Found";
-	case EFI_ACCESS_DENIED: return "Access Denied";
-	case EFI_SECURITY_VIOLATION: return "Security Violation";
-	default: return "Error";
+	case EFI_SUCCESS:
+		return "Success";
+	case EFI_LOAD_ERROR:
+		return "Load Error";
+	case EFI_INVALID_PARAMETER:
+		return "Invalid Parameter";
+	case EFI_UNSUPPORTED:
+		return "Unsupported";
+	case EFI_BUFFER_TOO_SMALL:
+		return "Buffer Too Small";
+	case EFI_DEVICE_ERROR:
+		return "Device Error";
+	case EFI_OUT_OF_RESOURCES:
+		return "Out of Resources";
+	case EFI_VOLUME_CORRUPTED:
+		return "Volume Corrupt";
+	case EFI_NO_MEDIA:
+		return "No Media";
+	case EFI_NOT_FOUND:
+		return "Not Found";
+	case EFI_ACCESS_DENIED:
+		return "Access Denied";
+	case EFI_SECURITY_VIOLATION:
+		return "Security Violation";
+	default:
+		return "Error";
 	}
 }
 
@@ -48,12 +61,15 @@ EFI_STATUS efi_open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root)
 	st = uefi_call_wrapper(BS->HandleProtocol, 3, image,
 			       &LoadedImageProtocol, (void **)&li);
 	if (EFI_ERROR(st))
-		return efi_fail(st, "the firmware gives no loaded-image "
-				"protocol (%s)", efi_status_name(st));
+		return efi_fail(st,
+				"the firmware gives no loaded-image "
+				"protocol (%s)",
+				efi_status_name(st));
 	st = uefi_call_wrapper(BS->HandleProtocol, 3, li->DeviceHandle,
 			       &FileSystemProtocol, (void **)&fs);
 	if (EFI_ERROR(st))
-		return efi_fail(st, "the loader was not started from a FAT "
+		return efi_fail(st,
+				"the loader was not started from a FAT "
 				"partition (network boot?): it reads the "
 				"kernel from its own partition (%s)",
 				efi_status_name(st));
@@ -75,7 +91,8 @@ EFI_STATUS efi_alloc_low(UINT64 bytes, UINT32 type, EFI_PHYSICAL_ADDRESS *pa)
 	if (EFI_ERROR(st))
 		return efi_fail(EFI_OUT_OF_RESOURCES,
 				"not enough memory below 4 GiB for %lu bytes "
-				"(%s)", bytes, efi_status_name(st));
+				"(%s)",
+				bytes, efi_status_name(st));
 	return EFI_SUCCESS;
 }
 
@@ -99,8 +116,10 @@ static EFI_STATUS open_file(EFI_FILE_HANDLE root, const char *path,
 	st = uefi_call_wrapper(root->Open, 5, root, fh, wpath,
 			       EFI_FILE_MODE_READ, 0ull);
 	if (st == EFI_NOT_FOUND)
-		return efi_fail(st, "%s: file not found on the loader's "
-				"partition", path);
+		return efi_fail(st,
+				"%s: file not found on the loader's "
+				"partition",
+				path);
 	if (EFI_ERROR(st))
 		return efi_fail(st, "%s: cannot open (%s)", path,
 				efi_status_name(st));
@@ -131,9 +150,10 @@ EFI_STATUS efi_read_file(EFI_FILE_HANDLE root, const char *path, UINT64 max,
 		st = efi_fail(EFI_LOAD_ERROR, "%s: is a directory, not a file",
 			      path);
 	else if (len > max)
-		st = efi_fail(EFI_LOAD_ERROR, "%s: file is %lu bytes, more "
-			      "than the %lu this loader takes", path, len,
-			      max);
+		st = efi_fail(EFI_LOAD_ERROR,
+			      "%s: file is %lu bytes, more "
+			      "than the %lu this loader takes",
+			      path, len, max);
 	FreePool(info);
 	if (EFI_ERROR(st))
 		goto close;
@@ -141,13 +161,17 @@ EFI_STATUS efi_read_file(EFI_FILE_HANDLE root, const char *path, UINT64 max,
 	if (how == EFI_ALLOC_POOL) {
 		p = AllocatePool(len ? len : 1);
 		if (!p)
-			st = efi_fail(EFI_OUT_OF_RESOURCES, "%s: not enough "
-				      "memory to read %lu bytes", path, len);
+			st = efi_fail(EFI_OUT_OF_RESOURCES,
+				      "%s: not enough "
+				      "memory to read %lu bytes",
+				      path, len);
 	} else {
 		st = efi_alloc_low(len, EfiLoaderData, &pa);
 		if (EFI_ERROR(st))
-			efi_fail(st, "%s: not enough memory below 4 GiB for "
-				 "%lu bytes", path, len);
+			efi_fail(st,
+				 "%s: not enough memory below 4 GiB for "
+				 "%lu bytes",
+				 path, len);
 		p = (void *)(UINTN)pa;
 	}
 	if (EFI_ERROR(st))
@@ -159,8 +183,8 @@ EFI_STATUS efi_read_file(EFI_FILE_HANDLE root, const char *path, UINT64 max,
 		if (EFI_ERROR(st) || !n) {
 			st = efi_fail(EFI_ERROR(st) ? st : EFI_DEVICE_ERROR,
 				      "%s: read failed after %lu of %lu "
-				      "bytes (%s)", path, done, len,
-				      efi_status_name(st));
+				      "bytes (%s)",
+				      path, done, len, efi_status_name(st));
 			if (how == EFI_ALLOC_POOL)
 				FreePool(p);
 			else
@@ -179,10 +203,14 @@ close:
 static const char *efi_type_name(UINT32 t)
 {
 	static const char *const names[] = {
-	    "reserved", "loader code", "loader data", "boot-services code",
-	    "boot-services data", "runtime code", "runtime data",
-	    "free", "unusable", "ACPI tables", "ACPI NVS", "MMIO",
-	    "MMIO port space", "PAL code", "persistent memory",
+	    "reserved",		  "loader code",
+	    "loader data",	  "boot-services code",
+	    "boot-services data", "runtime code",
+	    "runtime data",	  "free",
+	    "unusable",		  "ACPI tables",
+	    "ACPI NVS",		  "MMIO",
+	    "MMIO port space",	  "PAL code",
+	    "persistent memory",
 	};
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "OS-specific";
 }
@@ -216,17 +244,16 @@ EFI_STATUS efi_place_ranges(const struct efi_range *r, UINT32 n)
 {
 	for (UINT32 i = 0; i < n; i++) {
 		EFI_PHYSICAL_ADDRESS pa = r[i].base;
-		EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4,
-						  AllocateAddress,
-						  EfiLoaderCode,
-						  EFI_SIZE_TO_PAGES(r[i].len),
-						  &pa);
+		EFI_STATUS st = uefi_call_wrapper(
+		    BS->AllocatePages, 4, AllocateAddress, EfiLoaderCode,
+		    EFI_SIZE_TO_PAGES(r[i].len), &pa);
 		if (EFI_ERROR(st)) {
 			efi_free_ranges(r, i);
 			efi_fail(EFI_OUT_OF_RESOURCES,
 				 "cannot place the kernel at 0x%lx-0x%lx, "
 				 "where it is linked: the memory is not free "
-				 "(%s)", r[i].base, r[i].base + r[i].len,
+				 "(%s)",
+				 r[i].base, r[i].base + r[i].len,
 				 efi_status_name(st));
 			explain_in_use(r[i].base, r[i].len);
 			return EFI_OUT_OF_RESOURCES;
@@ -303,7 +330,8 @@ EFI_STATUS efi_exit_and_start(EFI_HANDLE image, struct boot_info *bi,
 			if (!map)
 				return efi_fail(EFI_OUT_OF_RESOURCES,
 						"no memory for the memory map "
-						"(%lu bytes)", (UINT64)cap);
+						"(%lu bytes)",
+						(UINT64)cap);
 		}
 		size = cap;
 		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size,
@@ -339,12 +367,15 @@ EFI_STATUS efi_exit_and_start(EFI_HANDLE image, struct boot_info *bi,
 	if (map)
 		FreePool(map);
 	if (st == EFI_UNSUPPORTED)
-		return efi_fail(st, "the firmware's memory descriptors are "
+		return efi_fail(st,
+				"the firmware's memory descriptors are "
 				"%lu bytes, smaller than UEFI's 40",
 				(UINT64)dsize);
 	if (st == EFI_INVALID_PARAMETER || st == EFI_BUFFER_TOO_SMALL)
-		return efi_fail(st, "ExitBootServices: the memory map kept "
-				"changing (%d tries)", EXIT_TRIES);
+		return efi_fail(st,
+				"ExitBootServices: the memory map kept "
+				"changing (%d tries)",
+				EXIT_TRIES);
 	return efi_fail(st, "ExitBootServices failed (%s)",
 			efi_status_name(st));
 }
@@ -357,11 +388,11 @@ void efi_wait_key(UINT32 secs)
 
 	if (!secs)
 		return;
-	while (!EFI_ERROR(uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2,
-					   ST->ConIn, &k)))
+	while (!EFI_ERROR(
+	    uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &k)))
 		; /* drop keys typed earlier */
-	if (EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0,
-					NULL, NULL, &ev[1])))
+	if (EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL,
+					NULL, &ev[1])))
 		return;
 	ev[0] = ST->ConIn->WaitForKey;
 	if (!EFI_ERROR(uefi_call_wrapper(BS->SetTimer, 3, ev[1], TimerRelative,

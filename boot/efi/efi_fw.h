@@ -19,7 +19,7 @@ extern char efi_msg[EFI_MSG_MAX];
 
 /* Sets efi_msg (printf-style, kernel/format.c) and returns status. */
 EFI_STATUS efi_fail(EFI_STATUS status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* A short English name of a status: "Not Found", "Out of Resources". */
 const char *efi_status_name(EFI_STATUS status);

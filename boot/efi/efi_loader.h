@@ -18,14 +18,14 @@
 
 /* ---- loader.conf (docs/BOOT.md, "The EFI loader") ---------------------- */
 
-#define EFI_CONF_PATH "\\EFI\\unum\\loader.conf"
-#define EFI_CONF_MAX_BYTES 65536 /* a longer loader.conf is an error */
-#define EFI_PATH_MAX 256 /* bytes of a path on the ESP, NUL included */
-#define EFI_ERROR_WAIT_DEFAULT 10 /* seconds an error stays on screen */
-#define EFI_ERROR_WAIT_MAX 600
+#define EFI_CONF_PATH	       "\\EFI\\unum\\loader.conf"
+#define EFI_CONF_MAX_BYTES     65536 /* a longer loader.conf is an error */
+#define EFI_PATH_MAX	       256 /* bytes of a path on the ESP, NUL included */
+#define EFI_ERROR_WAIT_DEFAULT 10  /* seconds an error stays on screen */
+#define EFI_ERROR_WAIT_MAX     600
 
 struct efi_conf_module {
-	char path[EFI_PATH_MAX]; /* "\dir\file", backslashes */
+	char path[EFI_PATH_MAX];     /* "\dir\file", backslashes */
 	char name[BOOT_MODNAME_MAX]; /* what the kernel sees; default: path */
 };
 
@@ -53,16 +53,16 @@ int efi_conf_parse(const char *text, size_t len, struct efi_conf *c, char *err,
 
 /* ---- kernel ELF ---------------------------------------------------------- */
 
-#define EFI_ELF_MAX_SEGS 16
-#define EFI_ELF_LIMIT (4ull << 30) /* segments must lie below 4 GiB */
-#define EFI_ELF_NOTE_NAME "Unum"
+#define EFI_ELF_MAX_SEGS     16
+#define EFI_ELF_LIMIT	     (4ull << 30) /* segments must lie below 4 GiB */
+#define EFI_ELF_NOTE_NAME    "Unum"
 #define EFI_ELF_NOTE_ENTRY64 0x100 /* desc: 8-byte physical _start64 */
 
 struct efi_elf_seg {
-	uint64_t paddr; /* where the bytes go (physical) */
+	uint64_t paddr;	 /* where the bytes go (physical) */
 	uint64_t offset; /* in the file */
 	uint64_t filesz; /* bytes copied from the file */
-	uint64_t memsz; /* bytes in memory; the rest is zeroed */
+	uint64_t memsz;	 /* bytes in memory; the rest is zeroed */
 };
 
 /* A page-aligned physical range [base, base + len). */
@@ -74,7 +74,7 @@ struct efi_range {
 struct efi_elf {
 	uint32_t nr_segs;
 	struct efi_elf_seg segs[EFI_ELF_MAX_SEGS]; /* PT_LOAD, file order */
-	uint64_t entry64; /* from the "Unum" note */
+	uint64_t entry64;			   /* from the "Unum" note */
 };
 
 /*
@@ -91,7 +91,8 @@ int efi_elf_check(const void *file, size_t len, struct efi_elf *e, char *err,
 uint32_t efi_elf_ranges(const struct efi_elf *e,
 			struct efi_range r[EFI_ELF_MAX_SEGS]);
 
-/* ---- memory map ------------------------------------------------------------ */
+/* ---- memory map ------------------------------------------------------------
+ */
 
 /* EFI_MEMORY_DESCRIPTOR as the firmware lays it out (UEFI 2.x, 7.2). The
  * firmware's descriptor size may be larger: step by the size it reports. */

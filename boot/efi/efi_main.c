@@ -12,8 +12,8 @@
 #include "kernel/kstring.h"
 
 #define LOADER_NAME "Unum EFI loader"
-#define KERNEL_MAX (256ull << 20) /* a bigger kernel file is an error */
-#define MODULE_MAX (1ull << 30)
+#define KERNEL_MAX  (256ull << 20) /* a bigger kernel file is an error */
+#define MODULE_MAX  (1ull << 30)
 
 /* What the loader holds; freed again on the way back to the firmware. */
 struct loader {
@@ -103,8 +103,8 @@ static EFI_STATUS load_kernel(void)
 	ld.nr_ranges = n;
 	copy_segments(file);
 	FreePool(file);
-	say("kernel %s: %u segment(s) at 0x%lx-0x%lx, 64-bit entry 0x%lx",
-	    path, ld.elf.nr_segs, ld.ranges[0].base,
+	say("kernel %s: %u segment(s) at 0x%lx-0x%lx, 64-bit entry 0x%lx", path,
+	    ld.elf.nr_segs, ld.ranges[0].base,
 	    ld.ranges[n - 1].base + ld.ranges[n - 1].len, ld.elf.entry64);
 	return EFI_SUCCESS;
 }
@@ -188,8 +188,8 @@ static EFI_STATUS boot(void)
 	if (EFI_ERROR(st))
 		return st;
 	say("starting the kernel: command line '%s', %u module(s), RSDP "
-	    "0x%lx, framebuffer 0x%lx", ld.bi->cmdline, ld.bi->nr_modules,
-	    ld.bi->rsdp, ld.bi->fb.addr);
+	    "0x%lx, framebuffer 0x%lx",
+	    ld.bi->cmdline, ld.bi->nr_modules, ld.bi->rsdp, ld.bi->fb.addr);
 	/* final memory map, ExitBootServices, jump: returns only on error */
 	return efi_exit_and_start(ld.image, ld.bi, ld.elf.entry64);
 }

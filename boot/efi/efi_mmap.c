@@ -61,8 +61,8 @@ int efi_mmap_convert(const void *map, size_t map_size, size_t desc_size,
 		/* The firmware splits memory by its own types: neighbours
 		 * that become one type here are joined at once, so a long
 		 * map still fits. */
-		if (last && last->type == type && last->base + last->len ==
-							  d.phys_start) {
+		if (last && last->type == type &&
+		    last->base + last->len == d.phys_start) {
 			last->len += len;
 			continue;
 		}

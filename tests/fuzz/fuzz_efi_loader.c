@@ -130,9 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
 	switch (data[0] % 3) {
-	case 0: check_conf(copy, size - 1); break;
-	case 1: check_elf(copy, size - 1); break;
-	default: check_mmap(copy, size - 1); break;
+	case 0:
+		check_conf(copy, size - 1);
+		break;
+	case 1:
+		check_elf(copy, size - 1);
+		break;
+	default:
+		check_mmap(copy, size - 1);
+		break;
 	}
 	free(copy);
 	return 0;

@@ -65,18 +65,23 @@ KTEST(virtio, pci_nics_and_bars)
 		KT_EQ(d->class_code, 0x02); /* network */
 		KT_ASSERT(d->driver && !strcmp(d->driver, "virtio-net"));
 		KT_EQ(pci_claim(d, "other"), -EBUSY);
-		/* QEMU: BAR1 4 KiB (MSI-X table), BAR4 16 KiB 64-bit
-		 * prefetchable (the virtio 1.0 regions). */
-		KT_EQ(d->bar[1].type, PCI_BAR_MEM32);
-		KT_EQ(d->bar[1].size, 4096);
+		/* QEMU: BAR1 4 KiB (the MSI-X table; absent with
+		 * vectors=0), BAR4 16 KiB 64-bit prefetchable (the virtio
+		 * 1.0 regions). */
+		if (d->msix_cap) {
+			KT_EQ(d->bar[1].type, PCI_BAR_MEM32);
+			KT_EQ(d->bar[1].size, 4096);
+			KT_ASSERT(d->bar[1].base != 0);
+			KT_EQ(d->bar[1].base & 4095, 0);
+		} else {
+			KT_EQ(d->bar[1].type, PCI_BAR_NONE);
+		}
 		KT_EQ(d->bar[4].type, PCI_BAR_MEM64);
 		KT_EQ(d->bar[4].prefetch, 1);
 		KT_EQ(d->bar[4].size, 16384);
+		KT_ASSERT(d->bar[4].base != 0);
+		KT_EQ(d->bar[4].base & 16383, 0);
 		KT_EQ(d->bar[5].type, PCI_BAR_NONE); /* upper half of BAR4 */
-		for (int b = 1; b <= 4; b += 3) {
-			KT_ASSERT(d->bar[b].base != 0);
-			KT_EQ(d->bar[b].base & (d->bar[b].size - 1), 0);
-		}
 		n++;
 	}
 	KT_EQ(n, 2);
@@ -130,9 +135,10 @@ KTEST(virtio, pci_capability_walk)
 	/* common, notify, ISR, device, PCI config access: one each. */
 	KT_EQ(n, 5);
 	KT_EQ(types, 0x3e);
-	KT_ASSERT(nic->msix_cap != 0);
+	/* QEMU drops MSI-X with vectors=0 (the polled set-up). */
 	KT_EQ(pci_find_cap(nic, PCI_CAP_MSIX, 0), nic->msix_cap);
-	KT_EQ(pci_find_cap(nic, PCI_CAP_MSIX, nic->msix_cap), 0);
+	if (nic->msix_cap)
+		KT_EQ(pci_find_cap(nic, PCI_CAP_MSIX, nic->msix_cap), 0);
 	KT_EQ(pci_find_cap(nic, 0x7f, 0), 0);
 	KT_EQ(nic->msi_cap, 0);
 	struct pci_dev *edu = find_one(ctx, EDU_VENDOR, EDU_DEVICE, EDU_DEVICE,

@@ -58,7 +58,8 @@ static void test_conf_all_keys(void **state)
 			       "error_wait=0"),
 			 0);
 	assert_string_equal(c.kernel, "\\boot\\unum.elf");
-	assert_string_equal(c.cmdline, "test.mode=1  ktest=all log.level=debug");
+	assert_string_equal(c.cmdline,
+			    "test.mode=1  ktest=all log.level=debug");
 	assert_int_equal(c.nr_modules, 3);
 	assert_string_equal(c.modules[0].path, "\\unum.cfg");
 	assert_string_equal(c.modules[0].name, "config");
@@ -206,9 +207,9 @@ static void test_conf_bytes(void **state)
 
 	(void)state;
 	efi_conf_default(&c);
-	assert_int_equal(efi_conf_parse(nul, sizeof(nul) - 1, &c, err,
-					sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    efi_conf_parse(nul, sizeof(nul) - 1, &c, err, sizeof(err)),
+	    -EINVAL);
 	assert_string_equal(err, "line 2: control character 0x00");
 	expect_error("cmdline=a\x1b[0m", "line 1: control character 0x1b");
 	expect_error("\n\n\x7f", "line 3: control character 0x7f");
@@ -217,11 +218,9 @@ static void test_conf_bytes(void **state)
 
 	memset(big, '#', sizeof(big));
 	efi_conf_default(&c);
-	assert_int_equal(efi_conf_parse(big, EFI_CONF_MAX_BYTES, &c, err,
-					sizeof(err)),
-			 0);
-	assert_int_equal(efi_conf_parse(big, sizeof(big), &c, err,
-					sizeof(err)),
+	assert_int_equal(
+	    efi_conf_parse(big, EFI_CONF_MAX_BYTES, &c, err, sizeof(err)), 0);
+	assert_int_equal(efi_conf_parse(big, sizeof(big), &c, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "file is 65537 bytes, more than 65536");
 }

@@ -13,18 +13,27 @@
 #include "boot/efi/efi_loader.h"
 #include "tests/unit/test_efi.h"
 
-#define FILE_LEN 0x2100
-#define PH(i) (64 + (i) * 56)
-#define NOTE_OFF 0x1100
+#define FILE_LEN  0x2100
+#define PH(i)	  (64 + (i)*56)
+#define NOTE_OFF  0x1100
 #define UNUM_NOTE (NOTE_OFF + 24) /* after the 24-byte Xen note */
 
 static uint8_t img[FILE_LEN];
 static struct efi_elf e;
 static char err[300];
 
-static void put16(size_t off, uint16_t v) { memcpy(img + off, &v, 2); }
-static void put32(size_t off, uint32_t v) { memcpy(img + off, &v, 4); }
-static void put64(size_t off, uint64_t v) { memcpy(img + off, &v, 8); }
+static void put16(size_t off, uint16_t v)
+{
+	memcpy(img + off, &v, 2);
+}
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(img + off, &v, 4);
+}
+static void put64(size_t off, uint64_t v)
+{
+	memcpy(img + off, &v, 8);
+}
 
 static void phdr(int i, uint32_t type, uint64_t off, uint64_t paddr,
 		 uint64_t filesz, uint64_t memsz)
@@ -44,7 +53,7 @@ static void build(void)
 {
 	memset(img, 0, sizeof(img));
 	memcpy(img, "\177ELF\2\1\1", 7);
-	put16(16, 2); /* ET_EXEC */
+	put16(16, 2);  /* ET_EXEC */
 	put16(18, 62); /* EM_X86_64 */
 	put32(20, 1);
 	put64(24, 0x100020);
@@ -212,8 +221,9 @@ static void test_elf_notes(void **state)
 	expect_bad(FILE_LEN, "the Unum entry note has 4 bytes of data, not 8");
 	build();
 	put32(UNUM_NOTE, 0x1000);
-	expect_bad(FILE_LEN, "segment 1: a note (name 4096 bytes, data 8 bytes) "
-			     "runs past the end of the segment");
+	expect_bad(FILE_LEN,
+		   "segment 1: a note (name 4096 bytes, data 8 bytes) "
+		   "runs past the end of the segment");
 	build();
 	put32(UNUM_NOTE + 4, 0xffffffff);
 	expect_bad(FILE_LEN, "segment 1: a note (name 5 bytes, data 4294967295 "
@@ -244,10 +254,10 @@ static void test_elf_ranges(void **state)
 	(void)state;
 	memset(&x, 0, sizeof(x));
 	x.nr_segs = 4;
-	x.segs[0] = (struct efi_elf_seg){ 0x300800, 0, 0, 0x100 };
-	x.segs[1] = (struct efi_elf_seg){ 0x100000, 0, 0, 0x1800 };
-	x.segs[2] = (struct efi_elf_seg){ 0x101800, 0, 0, 0x100 };
-	x.segs[3] = (struct efi_elf_seg){ 0x102000, 0, 0, 0x1 };
+	x.segs[0] = (struct efi_elf_seg){0x300800, 0, 0, 0x100};
+	x.segs[1] = (struct efi_elf_seg){0x100000, 0, 0, 0x1800};
+	x.segs[2] = (struct efi_elf_seg){0x101800, 0, 0, 0x100};
+	x.segs[3] = (struct efi_elf_seg){0x102000, 0, 0, 0x1};
 	assert_int_equal(efi_elf_ranges(&x, r), 2);
 	assert_int_equal(r[0].base, 0x100000); /* shares, then touches */
 	assert_int_equal(r[0].len, 0x3000);

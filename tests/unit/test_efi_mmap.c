@@ -35,7 +35,7 @@ static void reset(size_t desc_size)
 
 static void add(uint32_t type, uint64_t base, uint64_t pages)
 {
-	struct efi_mdesc d = { type, 0, base, 0, pages, 0xf };
+	struct efi_mdesc d = {type, 0, base, 0, pages, 0xf};
 	memcpy(map + nd * stride, &d, sizeof(d));
 	nd++;
 }
@@ -55,8 +55,8 @@ static int convert(void)
 
 static void test_mmap_types(void **state)
 {
-	static const uint32_t want[16] = { R, U, U, U, U, R, R, U,
-					   X, A, N, R, R, R, R, R };
+	static const uint32_t want[16] = {R, U, U, U, U, R, R, U,
+					  X, A, N, R, R, R, R, R};
 
 	(void)state;
 	for (uint32_t t = 0; t < 16; t++)

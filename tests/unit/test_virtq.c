@@ -119,9 +119,11 @@ static void test_single_round_trip(void **state)
 	assert_int_equal(setup(8), 0);
 	assert_int_equal(add1(0x12340, 2048, true, &cookie), 0);
 	assert_int_equal(virtq_free(&vq), 7);
+	assert_int_equal(virtq_unused(&vq), 0); /* added, not published */
 	assert_false(dev_take(&t)); /* not published yet */
 	virtq_publish(&vq);
 	assert_int_equal(vq.avail->idx, 1);
+	assert_int_equal(virtq_unused(&vq), 1);
 	assert_true(dev_take(&t));
 	assert_int_equal(t.head, 0);
 	assert_int_equal(t.n, 1);
@@ -131,6 +133,7 @@ static void test_single_round_trip(void **state)
 	assert_int_equal(virtq_pop(&vq, &c, &len), -EAGAIN);
 	assert_null(c);
 	dev_complete(0, 100);
+	assert_int_equal(virtq_unused(&vq), 0); /* the device has none left */
 	assert_true(virtq_has_used(&vq));
 	assert_int_equal(virtq_pop(&vq, &c, &len), 0);
 	assert_ptr_equal(c, &cookie);
