@@ -106,7 +106,7 @@ struct virtio_dev {
  * mastering, resets the device and sets ACKNOWLEDGE and DRIVER. 0, or
  * -ENODEV (legacy-only device, or a required capability missing or not
  * inside its BAR), -ENOMEM, -EIO (the device does not reset); the reason
- * is in err. */
+ * is in err, starting with the PCI address ("00:03.0 ..."). */
 int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 		    size_t errlen);
 /* Offers `wanted` | VIRTIO_F_VERSION_1, keeps what the device also has in

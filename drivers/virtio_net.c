@@ -455,7 +455,7 @@ static int vnet_probe(struct pci_dev *pd)
 	vn->nd.polled = virtio_setup_irqs(&vn->vd, 2, vnet_irq) != 0;
 	rc = setup_rings(vn);
 	if (rc) {
-		ksnprintf(err, sizeof(err), "virtio-net: %s: setting up the "
+		ksnprintf(err, sizeof(err), "%s: setting up the "
 			  "queues failed (%d)", vn->where, rc);
 		goto fail_rings;
 	}
@@ -464,7 +464,7 @@ static int vnet_probe(struct pci_dev *pd)
 	virtio_notify(&vn->rxq);
 	rc = netdev_register(&vn->nd);
 	if (rc) {
-		ksnprintf(err, sizeof(err), "virtio-net: %s: cannot register "
+		ksnprintf(err, sizeof(err), "%s: cannot register "
 			  "the NIC (%d)", vn->where, rc);
 		goto fail_rings;
 	}

@@ -59,7 +59,7 @@ static volatile uint8_t *map_cap(struct pci_dev *pd, const struct cap_loc *c,
 	char name[16];
 	pci_name(pd, name, sizeof(name));
 	if (!c->found) {
-		ksnprintf(err, errlen, "virtio: %s has no %s configuration "
+		ksnprintf(err, errlen, "%s has no %s configuration "
 			  "capability", name, cap_names[type]);
 		return NULL;
 	}
@@ -67,7 +67,7 @@ static volatile uint8_t *map_cap(struct pci_dev *pd, const struct cap_loc *c,
 	if (c->len < min_len || b->type == PCI_BAR_NONE ||
 	    b->type == PCI_BAR_IO || c->off >= b->size ||
 	    c->len > b->size - c->off) {
-		ksnprintf(err, errlen, "virtio: %s: the %s capability (BAR%u "
+		ksnprintf(err, errlen, "%s: the %s capability (BAR%u "
 			  "offset 0x%x length %u) is not a memory region of at "
 			  "least %u bytes inside its BAR", name, cap_names[type],
 			  c->bar, c->off, c->len, min_len);
@@ -75,7 +75,7 @@ static volatile uint8_t *map_cap(struct pci_dev *pd, const struct cap_loc *c,
 	}
 	volatile uint8_t *p = pci_map_bar(pd, c->bar, c->off, c->len);
 	if (!p)
-		ksnprintf(err, errlen, "virtio: %s: BAR%u is unassigned or "
+		ksnprintf(err, errlen, "%s: BAR%u is unassigned or "
 			  "cannot be mapped", name, c->bar);
 	return p;
 }
@@ -124,7 +124,7 @@ int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 	}
 	if (!caps[CFG_COMMON].found && !caps[CFG_NOTIFY].found &&
 	    !caps[CFG_ISR].found) {
-		ksnprintf(err, errlen, "virtio: %s (%04x:%04x) is a legacy-only "
+		ksnprintf(err, errlen, "%s (%04x:%04x) is a legacy-only "
 			  "virtio device (no virtio 1.0 capabilities); Unum drives "
 			  "virtio 1.0 devices only (QEMU: drop disable-modern=on)",
 			  name, pd->vendor, pd->device);
@@ -153,7 +153,7 @@ int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 	}
 	virtio_reset(vd);
 	if (vd->common->device_status != 0) {
-		ksnprintf(err, errlen, "virtio: %s did not reset within 1 s", name);
+		ksnprintf(err, errlen, "%s did not reset within 1 s", name);
 		return -EIO;
 	}
 	set_status(vd, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -174,7 +174,7 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted, char *err,
 	dev |= (uint64_t)c->device_feature << 32;
 	if (!(dev & VIRTIO_F_VERSION_1)) {
 		set_status(vd, VIRTIO_STATUS_FAILED);
-		ksnprintf(err, errlen, "virtio: %s offers no VIRTIO_F_VERSION_1 "
+		ksnprintf(err, errlen, "%s offers no VIRTIO_F_VERSION_1 "
 			  "(features 0x%lx): a legacy device; Unum drives virtio "
 			  "1.0 devices only", name, dev);
 		return -ENODEV;
@@ -187,7 +187,7 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted, char *err,
 	set_status(vd, VIRTIO_STATUS_FEATURES_OK);
 	if (!(c->device_status & VIRTIO_STATUS_FEATURES_OK)) {
 		set_status(vd, VIRTIO_STATUS_FAILED);
-		ksnprintf(err, errlen, "virtio: %s refused the features 0x%lx",
+		ksnprintf(err, errlen, "%s refused the features 0x%lx",
 			  name, vd->features);
 		return -EIO;
 	}

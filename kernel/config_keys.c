@@ -48,6 +48,19 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_SECRET("cluster.key", "", 128,
 		   "shared secret that authenticates cluster frames; "
 		   "never printed"),
+    CFG_KEY_UINT("cluster.id", "1", 1, 4294967295,
+		 "cluster identifier carried by every frame; frames of "
+		 "another cluster are dropped"),
+    CFG_KEY_BOOL("cluster.origin", "0",
+		 "this node is the origin (node 0, runs main); default: the "
+		 "node with the lowest MAC"),
+    CFG_KEY_UINT("cluster.wait_ms", "60000", 100, 3600000,
+		 "how long to wait for cluster.nodes nodes before starting "
+		 "with those that joined"),
+    CFG_KEY_UINT("cluster.heartbeat_ms", "200", 10, 60000,
+		 "period of the heartbeats every node sends"),
+    CFG_KEY_UINT("cluster.dead_ms", "3000", 50, 600000,
+		 "silence after which a node is declared dead"),
     CFG_KEY_STRING("boot.mac", "", 64,
 		   "MAC address of the NIC this node booted from; set by "
 		   "the PXE grub.cfg"),

@@ -181,6 +181,23 @@ static void find_initrd(void)
 	}
 }
 
+/* True if `tok` appears in s as a whole whitespace-separated word. */
+static bool strstr_token(const char *s, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (const char *p = s; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ' && *e != '\t' && *e != '\n')
+			e++;
+		if ((size_t)(e - p) == n && !strncmp(p, tok, n))
+			return true;
+		p = e;
+	}
+	return false;
+}
+
 static void load_config(void)
 {
 	if (config_boot_init())
@@ -204,6 +221,10 @@ static void load_config(void)
 	console_set_level((enum log_level)config_enum("log.level"));
 	console_set_timestamps(config_bool("console.timestamps"));
 	if (boot_fatal) {
+		/* the parser stops at the first error: test.mode after it was
+		 * never read, and a test run must still leave QEMU */
+		if (strstr_token(boot_info.cmdline, "test.mode=1"))
+			power_set_test_mode(true);
 		pr_err("boot", "stopping: fix the boot configuration above");
 		kernel_stop();
 	}

@@ -40,8 +40,8 @@ void posix_malloc_error(const char *msg, void *p);
 struct posix_malloc_stats {
 	size_t bytes_in_use; /* usable bytes of the blocks now allocated */
 	size_t bytes_mapped; /* address space handed out so far (high water) */
-	uint64_t nr_allocs; /* blocks allocated, all time */
-	uint64_t nr_frees; /* blocks freed, all time */
+	uint64_t nr_allocs;  /* blocks allocated, all time */
+	uint64_t nr_frees;   /* blocks freed, all time */
 };
 
 /* A snapshot; exact when no other thread allocates meanwhile. */

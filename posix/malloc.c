@@ -19,11 +19,11 @@
 
 #include "posix/malloc.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 static struct heap *cur_heap; /* set once (init_lock), then read-only */
-static bool heap_failed; /* (init_lock) the region was unusable */
+static bool heap_failed;      /* (init_lock) the region was unusable */
 static struct ulock init_lock = ULOCK_INIT;
 static __thread struct tcache tc;
 
@@ -47,7 +47,8 @@ static struct heap *heap_get(void)
 	return h;
 }
 
-/* ---- thread caches ------------------------------------------------------------ */
+/* ---- thread caches
+ * ------------------------------------------------------------ */
 
 /* True if this thread caches for h, attaching the cache on first use. */
 static bool tc_live(struct heap *h)
@@ -102,8 +103,7 @@ static void count(struct heap *h, int64_t bytes)
 	}
 }
 
-/* Resizing a large block in place changes bytes, not block counts. */
-static void count_resize(struct heap *h, size_t from, size_t to)
+void heap_count_resize(struct heap *h, size_t from, size_t to)
 {
 	bool mine = tc.state == TC_LIVE && tc.heap == h;
 	uint64_t *grow = mine ? &tc.cnt.bytes_alloc : &h->retired.bytes_alloc;
@@ -132,8 +132,7 @@ static void tc_overflow(unsigned c)
 	central_release(tc.heap, c, first, n);
 }
 
-static inline __attribute__((always_inline)) void tc_push(void **o,
-							    unsigned c)
+static inline __attribute__((always_inline)) void tc_push(void **o, unsigned c)
 {
 	struct tc_list *l = &tc.list[c];
 
@@ -198,7 +197,8 @@ static bool tc_large_push(struct heap *h, void **p, uint32_t n)
 	return true;
 }
 
-/* ---- allocation ------------------------------------------------------------------ */
+/* ---- allocation
+ * ------------------------------------------------------------------ */
 
 /* A small object of class c: from the thread cache (refilled by a batch)
  * or, for a thread without one, straight from the central list. */
@@ -271,8 +271,8 @@ static void *heap_alloc(size_t n, bool *fresh)
 }
 
 /* The thread-cache pop, inlined into malloc and calloc. */
-static inline __attribute__((always_inline)) void *
-alloc_fast(size_t n, bool *fresh)
+static inline __attribute__((always_inline)) void *alloc_fast(size_t n,
+							      bool *fresh)
 {
 	if (likely(n <= SMALL_MAX)) {
 		unsigned c = size_class(n);
@@ -291,8 +291,7 @@ alloc_fast(size_t n, bool *fresh)
 	return heap_alloc(n, fresh);
 }
 
-/* n bytes aligned to align (a power of two); sets no errno. */
-static void *align_alloc(size_t align, size_t n)
+void *heap_alloc_aligned(size_t align, size_t n)
 {
 	struct heap *h;
 	bool fresh;
@@ -342,7 +341,8 @@ void *PUB(calloc)(size_t nmemb, size_t size)
 	return p;
 }
 
-/* ---- free and lookup ----------------------------------------------------------- */
+/* ---- free and lookup
+ * ----------------------------------------------------------- */
 
 /* Is offset o (within a chunk) the start of a handed-out object of class
  * c in span s? One multiply gives both divisibility and index. */
@@ -351,7 +351,8 @@ static inline bool obj_ok(const struct span *s, unsigned c, uint32_t o)
 	uint64_t m = (uint64_t)o * class_magic[c];
 
 	return (uint32_t)m < class_magic[c] &&
-	       (uint32_t)(m >> 32) < __atomic_load_n(&s->carved, __ATOMIC_RELAXED);
+	       (uint32_t)(m >> 32) <
+		   __atomic_load_n(&s->carved, __ATOMIC_RELAXED);
 }
 
 static void free_slow(void *ptr)
@@ -391,7 +392,8 @@ static void free_slow(void *ptr)
 		posix_malloc_error("free(): invalid pointer", ptr);
 		return;
 	}
-	if (__atomic_load_n(&h->spans[i].kind, __ATOMIC_RELAXED) == SPAN_LARGE) {
+	if (__atomic_load_n(&h->spans[i].kind, __ATOMIC_RELAXED) ==
+	    SPAN_LARGE) {
 		if (o[1] == (void *)h->key) {
 			posix_malloc_error("free(): double free", ptr);
 			return;
@@ -428,10 +430,8 @@ void PUB(free)(void *ptr)
 	free_slow(ptr);
 }
 
-/* Finds the block at ptr: its usable size, and for a large block its
- * first chunk (*cls 0). 0 if ptr is not an allocated block. */
-static size_t block_size(void *ptr, struct heap **hp, uint32_t *chunk,
-			 unsigned *cls)
+size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
+		       unsigned *cls)
 {
 	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
 	uintptr_t off;
@@ -457,163 +457,8 @@ static size_t block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 	return (size_t)i << CHUNK_SHIFT;
 }
 
-size_t PUB(malloc_usable_size)(void *ptr)
-{
-	struct heap *h;
-	uint32_t i;
-	unsigned c;
-	size_t n;
-
-	if (!ptr)
-		return 0;
-	n = block_size(ptr, &h, &i, &c);
-	if (!n)
-		posix_malloc_error("malloc_usable_size(): invalid pointer", ptr);
-	return n;
-}
-
-/* ---- realloc --------------------------------------------------------------------- */
-
-void *PUB(realloc)(void *ptr, size_t n)
-{
-	struct heap *h;
-	uint32_t i, m;
-	unsigned c;
-	size_t old;
-	bool fresh;
-	void *np;
-
-	if (!ptr)
-		return PUB(malloc)(n);
-	if (n == 0) {
-		PUB(free)(ptr);
-		return NULL;
-	}
-	old = block_size(ptr, &h, &i, &c);
-	if (!old) {
-		posix_malloc_error("realloc(): invalid pointer", ptr);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (c) {
-		/* stay unless the block would be less than half used */
-		if (n <= old && (n > old / 2 || size_class(n) == c))
-			return ptr;
-	} else if (n > SMALL_MAX && n <= h->size) {
-		m = (uint32_t)((n + CHUNK_MASK) >> CHUNK_SHIFT);
-		if (chunk_resize(h, i, m)) {
-			count_resize(h, old, (size_t)m << CHUNK_SHIFT);
-			return ptr;
-		}
-	}
-	np = alloc_fast(n, &fresh);
-	if (!np) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(np, ptr, n < old ? n : old);
-	PUB(free)(ptr);
-	return np;
-}
-
-void *PUB(reallocarray)(void *ptr, size_t nmemb, size_t size)
-{
-	size_t n;
-
-	if (__builtin_mul_overflow(nmemb, size, &n)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return PUB(realloc)(ptr, n);
-}
-
-/* ---- aligned allocation -------------------------------------------------------- */
-
-static bool power_of_two(size_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-int PUB(posix_memalign)(void **memptr, size_t align, size_t n)
-{
-	void *p;
-
-	if (!power_of_two(align) || align % sizeof(void *))
-		return EINVAL;
-	p = align_alloc(align, n);
-	if (!p)
-		return ENOMEM;
-	*memptr = p;
-	return 0;
-}
-
-void *PUB(memalign)(size_t align, size_t n)
-{
-	void *p;
-
-	if (!power_of_two(align)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	p = align_alloc(align, n);
-	if (!p)
-		errno = ENOMEM;
-	return p;
-}
-
-void *PUB(aligned_alloc)(size_t align, size_t n)
-{
-	return PUB(memalign)(align, n);
-}
-
-void *PUB(valloc)(size_t n)
-{
-	return PUB(memalign)(HEAP_PAGE, n);
-}
-
-void *PUB(pvalloc)(size_t n)
-{
-	if (n > SIZE_MAX - (HEAP_PAGE - 1)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	n = n ? (n + HEAP_PAGE - 1) & ~(size_t)(HEAP_PAGE - 1) : HEAP_PAGE;
-	return PUB(memalign)(HEAP_PAGE, n);
-}
-
-/* ---- newlib's reentrant entry points (errno is the thread's _reent) ------------ */
-
-void *PUB(_malloc_r)(struct _reent *r, size_t n)
-{
-	return PUB(malloc)(n);
-}
-
-void PUB(_free_r)(struct _reent *r, void *p)
-{
-	PUB(free)(p);
-}
-
-void *PUB(_calloc_r)(struct _reent *r, size_t nmemb, size_t size)
-{
-	return PUB(calloc)(nmemb, size);
-}
-
-void *PUB(_realloc_r)(struct _reent *r, void *p, size_t n)
-{
-	return PUB(realloc)(p, n);
-}
-
-void *PUB(_memalign_r)(struct _reent *r, size_t align, size_t n)
-{
-	return PUB(memalign)(align, n);
-}
-
-size_t PUB(_malloc_usable_size_r)(struct _reent *r, void *p)
-{
-	return PUB(malloc_usable_size)(p);
-}
-
-/* ---- threads, statistics, check ------------------------------------------------ */
+/* ---- threads, statistics, check
+ * ------------------------------------------------ */
 
 void posix_malloc_thread_exit(void)
 {
@@ -644,7 +489,8 @@ void posix_malloc_thread_exit(void)
 		tc.next->prev = tc.prev;
 	__atomic_fetch_add(&r->allocs, tc.cnt.allocs, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->frees, tc.cnt.frees, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&r->bytes_alloc, tc.cnt.bytes_alloc, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->bytes_alloc, tc.cnt.bytes_alloc,
+			   __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->bytes_free, tc.cnt.bytes_free, __ATOMIC_RELAXED);
 	ulock_unlock(&h->tc_lock);
 	tc.state = TC_DEAD;
@@ -662,20 +508,25 @@ void posix_malloc_stats(struct posix_malloc_stats *st)
 	ulock_lock(&h->tc_lock);
 	sum.allocs = __atomic_load_n(&h->retired.allocs, __ATOMIC_RELAXED);
 	sum.frees = __atomic_load_n(&h->retired.frees, __ATOMIC_RELAXED);
-	sum.bytes_alloc = __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
-	sum.bytes_free = __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
+	sum.bytes_alloc =
+	    __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
+	sum.bytes_free =
+	    __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
 	for (t = h->threads; t; t = t->next) {
 		sum.allocs += __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
 		sum.frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
-		sum.bytes_alloc += __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
-		sum.bytes_free += __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
+		sum.bytes_alloc +=
+		    __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
+		sum.bytes_free +=
+		    __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
 	}
 	ulock_unlock(&h->tc_lock);
 	st->nr_allocs = sum.allocs;
 	st->nr_frees = sum.frees;
 	st->bytes_in_use = (size_t)(sum.bytes_alloc - sum.bytes_free);
-	st->bytes_mapped = (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) -
-				    h->first) << CHUNK_SHIFT;
+	st->bytes_mapped =
+	    (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) - h->first)
+	    << CHUNK_SHIFT;
 }
 
 int posix_malloc_check(void)

@@ -1,6 +1,7 @@
 /*
  * posix/malloc.h — internals of the application heap, shared by
- *   posix/malloc.c          the public API and the per-thread caches,
+ *   posix/malloc.c          malloc, calloc, free and the per-thread caches,
+ *   posix/malloc_api.c      realloc, the aligned allocators, newlib's hooks,
  *   posix/malloc_central.c  size classes and per-class central free lists,
  *   posix/malloc_page.c     chunk runs (large blocks, spans) and heap_create,
  *   posix/malloc_check.c    the consistency check used by tests.
@@ -34,29 +35,30 @@
 #include "posix/heap.h"
 #include "posix/ulock.h"
 
-#define CHUNK_SHIFT 16
-#define CHUNK_SIZE ((size_t)1 << CHUNK_SHIFT)
-#define CHUNK_MASK (CHUNK_SIZE - 1)
-#define NCLASSES 40 /* small size classes, numbered 1..NCLASSES */
-#define SMALL_MAX 32768 /* largest small size; larger blocks are chunk runs */
-#define TRANSFER_SLOTS 16 /* whole batches parked per class */
-#define NBUCKETS 256 /* free-run size buckets */
-#define HEAP_PAGE 4096 /* valloc/pvalloc page */
+#define CHUNK_SHIFT	16
+#define CHUNK_SIZE	((size_t)1 << CHUNK_SHIFT)
+#define CHUNK_MASK	(CHUNK_SIZE - 1)
+#define NCLASSES	40 /* small size classes, numbered 1..NCLASSES */
+#define SMALL_MAX	32768 /* largest small size; larger blocks are chunk runs */
+#define TRANSFER_SLOTS	16   /* whole batches parked per class */
+#define NBUCKETS	256  /* free-run size buckets */
+#define HEAP_PAGE	4096 /* valloc/pvalloc page */
 #define HEAP_MIN_REGION ((size_t)1 << 20)
 
 enum span_kind { SPAN_NONE, SPAN_SMALL, SPAN_LARGE, SPAN_FREE, SPAN_TAIL };
 
 struct span {
-	uint8_t cls; /* (c) class of a SPAN_SMALL, else 0; read by free() */
+	uint8_t cls;  /* (c) class of a SPAN_SMALL, else 0; read by free() */
 	uint8_t kind; /* (p) enum span_kind */
 	uint16_t unused;
-	uint32_t carved; /* (c) SMALL: objects carved so far; read by free() */
+	uint32_t carved;  /* (c) SMALL: objects carved so far; read by free() */
 	uint32_t nchunks; /* (p) LARGE, FREE, TAIL: length of the run */
-	uint32_t inuse; /* (c) SMALL: objects out of the span */
-	uint32_t nfree; /* (c) SMALL: length of free */
+	uint32_t inuse;	  /* (c) SMALL: objects out of the span */
+	uint32_t nfree;	  /* (c) SMALL: length of free */
 	uint32_t unused2;
 	void **free; /* (c) SMALL: objects given back, linked by word 0 */
-	struct span *prev, *next; /* (c) SMALL: partial list; (p) FREE: bucket */
+	/* (c) SMALL: partial list links; (p) FREE: bucket links */
+	struct span *prev, *next;
 } __attribute__((aligned(64)));
 
 /* A chain of free objects of one class, linked by word 0, NULL-ended. */
@@ -67,7 +69,7 @@ struct batch {
 
 struct central {
 	struct ulock lock;
-	uint32_t nbatch; /* (lock) used slots of batch[] */
+	uint32_t nbatch;      /* (lock) used slots of batch[] */
 	struct span *partial; /* (lock) spans with free or uncarved objects */
 	struct batch batch[TRANSFER_SLOTS]; /* (lock) parked whole batches */
 } __attribute__((aligned(64)));
@@ -88,56 +90,70 @@ enum { TC_NEW, TC_LIVE, TC_DEAD };
  * page lock: up to TC_LARGE_SLOTS blocks of at most TC_LARGE_MAX_CHUNKS
  * chunks and TC_LARGE_BYTES in all. Cached blocks hold the key in word 1,
  * like free small objects. */
-#define TC_LARGE_SLOTS 4
+#define TC_LARGE_SLOTS	    4
 #define TC_LARGE_MAX_CHUNKS 16
-#define TC_LARGE_BYTES ((size_t)2 << 20)
+#define TC_LARGE_BYTES	    ((size_t)2 << 20)
 
 /* A thread's cache (one __thread instance per thread). Only its owner
  * touches it, except the registry links and (read-only) the counters. */
 struct tcache {
-	uintptr_t base; /* (o) heap->base while live, else 0 */
-	uintptr_t limit; /* (o) heap->size while live, else 0 */
+	uintptr_t base;	    /* (o) heap->base while live, else 0 */
+	uintptr_t limit;    /* (o) heap->size while live, else 0 */
 	struct span *spans; /* (o) heap->spans */
-	uintptr_t key; /* (o) heap->key */
+	uintptr_t key;	    /* (o) heap->key */
 	struct tc_list list[NCLASSES + 1]; /* (o) [0] unused */
-	void **large[TC_LARGE_SLOTS]; /* (o) cached large blocks, oldest first */
+	/* (o) cached large blocks, oldest first */
+	void **large[TC_LARGE_SLOTS];
 	uint32_t large_chunks[TC_LARGE_SLOTS]; /* (o) their lengths */
-	uint32_t nlarge; /* (o) used slots */
-	size_t large_bytes; /* (o) bytes in the slots */
-	struct heap_counters cnt; /* (o) written by owner, read relaxed */
-	struct heap *heap; /* (o) */
+	uint32_t nlarge;		       /* (o) used slots */
+	size_t large_bytes;		       /* (o) bytes in the slots */
+	struct heap_counters cnt;   /* (o) written by owner, read relaxed */
+	struct heap *heap;	    /* (o) */
 	struct tcache *prev, *next; /* (t) heap->threads */
-	int state; /* (o) TC_* */
+	int state;		    /* (o) TC_* */
 };
 
 struct heap {
-	uintptr_t base; /* chunk 0; immutable */
-	size_t size; /* nchunks << CHUNK_SHIFT; immutable */
-	uint32_t nchunks; /* immutable */
-	uint32_t first; /* first data chunk; immutable */
-	uintptr_t key; /* word 1 of every free small object; immutable */
+	uintptr_t base;	    /* chunk 0; immutable */
+	size_t size;	    /* nchunks << CHUNK_SHIFT; immutable */
+	uint32_t nchunks;   /* immutable */
+	uint32_t first;	    /* first data chunk; immutable */
+	uintptr_t key;	    /* word 1 of every free small object; immutable */
 	struct span *spans; /* spans[i] describes chunk i; immutable */
 
 	struct ulock page_lock;
 	uint32_t top; /* (p) chunks from here on never handed out */
 	uint64_t bucket_bits[NBUCKETS / 64]; /* (p) bit b: bucket[b] used */
-	struct span *bucket[NBUCKETS]; /* (p) free runs by length */
+	struct span *bucket[NBUCKETS];	     /* (p) free runs by length */
 
 	struct ulock tc_lock;
-	struct tcache *threads; /* (t) live thread caches */
+	struct tcache *threads;	      /* (t) live thread caches */
 	struct heap_counters retired; /* (atomic) exited threads, no cache */
 
 	struct central central[NCLASSES + 1]; /* [0] unused */
 };
 
-/* ---- size classes (malloc_central.c) ---------------------------------------- */
+/* ---- the core (malloc.c)
+ * -------------------------------------------------------- */
+
+/* n bytes aligned to align (a power of two); NULL without setting errno. */
+void *heap_alloc_aligned(size_t align, size_t n);
+/* The usable size of the block at ptr, with its heap, first chunk and
+ * class (0: large); 0 if ptr is not an allocated block. */
+size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
+		       unsigned *cls);
+/* Counts a large block resized in place from `from` to `to` bytes. */
+void heap_count_resize(struct heap *h, size_t from, size_t to);
+
+/* ---- size classes (malloc_central.c) ----------------------------------------
+ */
 
 extern const uint32_t class_size[NCLASSES + 1];
 /* ceil(2^32 / size): offset o < 64 KiB is an object start iff
  * (uint32_t)(o * magic) < magic, and then its index is (o * magic) >> 32. */
 extern const uint32_t class_magic[NCLASSES + 1];
 extern const uint32_t class_batch[NCLASSES + 1]; /* objects moved at once */
-extern const uint32_t class_cap[NCLASSES + 1]; /* objects per span */
+extern const uint32_t class_cap[NCLASSES + 1];	 /* objects per span */
 
 /* 16-byte steps up to 128, then four classes per power of two. */
 static inline unsigned size_class(size_t n)
@@ -161,12 +177,12 @@ static inline uint32_t chunk_of(const struct heap *h, const void *p)
 }
 
 /* Gets up to `want` objects of class c; *got says how many (0: no memory). */
-void **central_refill(struct heap *h, unsigned c, uint32_t want,
-		      uint32_t *got);
+void **central_refill(struct heap *h, unsigned c, uint32_t want, uint32_t *got);
 /* Gives back a chain of n objects of class c (each with the key set). */
 void central_release(struct heap *h, unsigned c, void **head, uint32_t n);
 
-/* ---- chunk runs (malloc_page.c) ----------------------------------------------- */
+/* ---- chunk runs (malloc_page.c)
+ * ----------------------------------------------- */
 
 /* A heap over [base, base+size) (zero-filled); NULL if it is too small. */
 struct heap *heap_create(uintptr_t base, size_t size);
@@ -186,13 +202,15 @@ bool chunk_resize(struct heap *h, uint32_t i, uint32_t n);
 /* Free-run bucket of a length (exported for the check). */
 unsigned chunk_bucket(uint32_t n);
 
-/* ---- consistency check (malloc_check.c) ------------------------------------- */
+/* ---- consistency check (malloc_check.c) -------------------------------------
+ */
 
 /* All invariants; 0 or -EINVAL after posix_malloc_error("heap check: ...").
  * Takes every lock; other threads must be outside the heap. */
 int heap_check(struct heap *h);
 
-/* ---- public names --------------------------------------------------------------- */
+/* ---- public names
+ * --------------------------------------------------------------- */
 
 /* The host tests build the API under um_ names beside glibc's malloc. */
 #ifdef UNUM_HOST

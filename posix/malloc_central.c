@@ -15,6 +15,9 @@
 
 #include "posix/malloc.h"
 
+/* 16-byte steps to 128, then four classes per power of two (size_class()
+ * in malloc.h computes the same numbering). */
+/* clang-format off */
 #define SIZE_CLASSES(X)                                                       \
 	X(16) X(32) X(48) X(64) X(80) X(96) X(112) X(128)                     \
 	X(160) X(192) X(224) X(256) X(320) X(384) X(448) X(512)               \
@@ -22,18 +25,20 @@
 	X(2560) X(3072) X(3584) X(4096) X(5120) X(6144) X(7168) X(8192)       \
 	X(10240) X(12288) X(14336) X(16384)                                   \
 	X(20480) X(24576) X(28672) X(32768)
+/* clang-format on */
 
 /* Batches carry about 32 KiB, between 2 and 32 objects. */
-#define BATCH_OF(s) ((32768 / (s)) > 32 ? 32 : (32768 / (s)) < 2 ? 2 : 32768 / (s))
-#define CLASS_SIZE(s) s,
+#define BATCH_OF(s)                                                            \
+	((32768 / (s)) > 32 ? 32 : (32768 / (s)) < 2 ? 2 : 32768 / (s))
+#define CLASS_SIZE(s)  s,
 #define CLASS_MAGIC(s) (UINT32_MAX / (s) + 1),
 #define CLASS_BATCH(s) BATCH_OF(s),
-#define CLASS_CAP(s) (uint32_t)(CHUNK_SIZE / (s)),
+#define CLASS_CAP(s)   (uint32_t)(CHUNK_SIZE / (s)),
 
-const uint32_t class_size[] = { 0, SIZE_CLASSES(CLASS_SIZE) };
-const uint32_t class_magic[] = { 0, SIZE_CLASSES(CLASS_MAGIC) };
-const uint32_t class_batch[] = { 0, SIZE_CLASSES(CLASS_BATCH) };
-const uint32_t class_cap[] = { 0, SIZE_CLASSES(CLASS_CAP) };
+const uint32_t class_size[] = {0, SIZE_CLASSES(CLASS_SIZE)};
+const uint32_t class_magic[] = {0, SIZE_CLASSES(CLASS_MAGIC)};
+const uint32_t class_batch[] = {0, SIZE_CLASSES(CLASS_BATCH)};
+const uint32_t class_cap[] = {0, SIZE_CLASSES(CLASS_CAP)};
 _Static_assert(sizeof(class_size) == (NCLASSES + 1) * sizeof(uint32_t),
 	       "SIZE_CLASSES must list NCLASSES sizes");
 _Static_assert(SMALL_MAX == 32768, "the last class is SMALL_MAX");
@@ -124,8 +129,7 @@ static uint32_t span_take(struct heap *h, struct span *s, unsigned c,
 	return n;
 }
 
-void **central_refill(struct heap *h, unsigned c, uint32_t want,
-		      uint32_t *got)
+void **central_refill(struct heap *h, unsigned c, uint32_t want, uint32_t *got)
 {
 	struct central *ct = &h->central[c];
 	void *head = NULL, **link = &head;

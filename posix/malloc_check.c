@@ -12,8 +12,8 @@
 struct check {
 	struct heap *h;
 	uint64_t small_out; /* bytes of objects out of their spans */
-	uint64_t large; /* bytes of large blocks */
-	uint64_t cached; /* bytes of objects in caches and parked batches */
+	uint64_t large;	    /* bytes of large blocks */
+	uint64_t cached;    /* bytes of objects in caches and parked batches */
 	uint32_t free_runs; /* seen walking the chunks */
 	uint32_t with_room[NCLASSES + 1]; /* spans with free/uncarved objects */
 };
@@ -117,18 +117,21 @@ static int check_chunks(struct check *k)
 			break;
 		case SPAN_LARGE:
 			k->large += (uint64_t)n << CHUNK_SHIFT;
-			err = s->cls ? bad("heap check: large block with a class",
-					   (void *)chunk_addr(h, i))
-				     : check_interior(h, i, n, false);
+			err = s->cls
+				  ? bad("heap check: large block with a class",
+					(void *)chunk_addr(h, i))
+				  : check_interior(h, i, n, false);
 			break;
 		case SPAN_FREE:
 			if (prev_free)
-				return bad("heap check: free runs not coalesced",
-					   (void *)chunk_addr(h, i));
+				return bad(
+				    "heap check: free runs not coalesced",
+				    (void *)chunk_addr(h, i));
 			if (n > 1 && (h->spans[i + n - 1].kind != SPAN_TAIL ||
 				      h->spans[i + n - 1].nchunks != n))
-				return bad("heap check: free run without its tail",
-					   (void *)chunk_addr(h, i));
+				return bad(
+				    "heap check: free run without its tail",
+				    (void *)chunk_addr(h, i));
 			k->free_runs++;
 			err = check_interior(h, i, n, true);
 			break;
@@ -157,12 +160,14 @@ static int check_buckets(struct check *k)
 		if (bit != (h->bucket[b] != NULL))
 			return bad("heap check: bucket bitmap disagrees", NULL);
 		for (prev = NULL, s = h->bucket[b]; s; prev = s, s = s->next) {
-			if (s->kind != SPAN_FREE || chunk_bucket(s->nchunks) != b)
-				return bad("heap check: bad entry in a free bucket",
-					   s);
+			if (s->kind != SPAN_FREE ||
+			    chunk_bucket(s->nchunks) != b)
+				return bad(
+				    "heap check: bad entry in a free bucket",
+				    s);
 			if (s->prev != prev)
-				return bad("heap check: free bucket links broken",
-					   s);
+				return bad(
+				    "heap check: free bucket links broken", s);
 			if (++runs > k->free_runs)
 				return bad("heap check: free bucket loops", s);
 		}
@@ -220,8 +225,9 @@ static int check_tc_large(struct check *k, const struct tcache *t)
 			return bad("heap check: cached large block is no block",
 				   p);
 		if (p[1] != (void *)h->key)
-			return bad("heap check: cached large block without the key",
-				   p);
+			return bad(
+			    "heap check: cached large block without the key",
+			    p);
 		bytes += (size_t)t->large_chunks[j] << CHUNK_SHIFT;
 	}
 	if (bytes != t->large_bytes || bytes > TC_LARGE_BYTES)
@@ -240,14 +246,17 @@ static int check_threads(struct check *k, struct heap_counters *sum)
 	*sum = h->retired;
 	for (t = h->threads; t; t = t->next) {
 		if (t->state != TC_LIVE || t->heap != h)
-			return bad("heap check: dead thread cache registered", t);
+			return bad("heap check: dead thread cache registered",
+				   t);
 		for (c = 1; c <= NCLASSES; c++) {
-			err = check_chain(h, t->list[c].head, t->list[c].len, c);
+			err =
+			    check_chain(h, t->list[c].head, t->list[c].len, c);
 			if (err)
 				return err;
 			if (t->list[c].len > t->list[c].max)
-				return bad("heap check: thread cache over its limit",
-					   t);
+				return bad(
+				    "heap check: thread cache over its limit",
+				    t);
 			k->cached += (uint64_t)t->list[c].len * class_size[c];
 		}
 		err = check_tc_large(k, t);

@@ -114,7 +114,8 @@ static struct span *run_find(struct heap *h, uint32_t n)
 		if (w == b / 64)
 			bits &= ~0ull << (b % 64);
 		if (bits)
-			return h->bucket[w * 64 + (unsigned)__builtin_ctzll(bits)];
+			return h
+			    ->bucket[w * 64 + (unsigned)__builtin_ctzll(bits)];
 	}
 	return NULL;
 }

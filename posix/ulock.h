@@ -19,7 +19,10 @@ struct ulock {
 	uint32_t word; /* 0 free, 1 locked, 2 locked with (possible) waiters */
 };
 
-#define ULOCK_INIT { 0 }
+#define ULOCK_INIT                                                             \
+	{                                                                      \
+		0                                                              \
+	}
 
 void ulock_lock(struct ulock *l);
 void ulock_unlock(struct ulock *l);

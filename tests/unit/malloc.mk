@@ -3,16 +3,17 @@
 #   make build/unit/malloc && build/unit/malloc
 #   make build/bench/malloc-host && build/bench/malloc-host
 UNIT_TESTS += malloc
-MALLOC_SRCS := posix/malloc.c posix/malloc_central.c posix/malloc_page.c \
-	posix/malloc_check.c posix/ulock.c tests/unit/malloc_host.c
-UNIT_SRCS_malloc := tests/unit/test_malloc.c tests/unit/test_malloc_mt.c \
-	$(MALLOC_SRCS)
+HEAP_TEST_SRCS := posix/malloc.c posix/malloc_api.c posix/malloc_central.c \
+	posix/malloc_page.c posix/malloc_check.c posix/ulock.c \
+	tests/unit/malloc_host.c
+UNIT_SRCS_malloc := tests/unit/test_malloc.c tests/unit/test_malloc_chunks.c \
+	tests/unit/test_malloc_mt.c $(HEAP_TEST_SRCS)
 $(B)/unit/malloc: HCFLAGS += -pthread
 
 # Optimised and without sanitizers, like the kernel build.
-$(B)/bench/malloc-host: tests/unit/malloc_bench.c $(MALLOC_SRCS) \
+$(B)/bench/malloc-host: tests/unit/malloc_bench.c $(HEAP_TEST_SRCS) \
 		posix/malloc.h posix/heap.h posix/ulock.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -I. -DUNUM_HOST -O2 -g -pthread $(WARN) \
-		tests/unit/malloc_bench.c $(MALLOC_SRCS) -o $@
+		tests/unit/malloc_bench.c $(HEAP_TEST_SRCS) -o $@

@@ -4,11 +4,11 @@
  * run. Built with -O2 and no sanitizers (tests/unit/malloc.mk):
  *   make build/bench/malloc-host && build/bench/malloc-host
  * Each line: nanoseconds per malloc/free pair as seen by one thread (wall
- * time / pairs per thread), for 1 and 4 threads, best of 3 runs.
+ * time / pairs per thread), for 1, 2 and 4 threads, best of 3 runs.
  *   pair      malloc then free at once, sizes cycling 16..512
  *   batch     1000 blocks of 16..1024 bytes allocated, then all freed
  *   large     malloc/free of 64 KiB..1 MiB blocks
- *   xthread   one thread allocates, another frees (2 threads, then 4)
+ *   xthread   one thread allocates, another frees (1, 2, 4 such pairs)
  */
 #include <pthread.h>
 #include <sched.h>
@@ -25,8 +25,8 @@ struct allocator {
 	void (*release)(void *);
 };
 
-static const struct allocator unum = { "unum", um_malloc, um_free };
-static const struct allocator glibc = { "glibc", malloc, free };
+static const struct allocator unum = {"unum", um_malloc, um_free};
+static const struct allocator glibc = {"glibc", malloc, free};
 
 static void escape(void *p)
 {
@@ -61,7 +61,7 @@ struct job {
 
 static void run_pair(const struct allocator *a)
 {
-	static const size_t sizes[8] = { 16, 32, 48, 64, 96, 128, 256, 512 };
+	static const size_t sizes[8] = {16, 32, 48, 64, 96, 128, 256, 512};
 	long i;
 
 	for (i = 0; i < PAIRS; i++) {
@@ -108,15 +108,20 @@ static void run_xthread(struct job *j)
 	for (i = 0; i < PAIRS / 2; i++) {
 		if (j->producer) {
 			void *p = j->a->alloc(16 + (size_t)(i & 255));
-			while (r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= RING)
+			while (r->head - __atomic_load_n(&r->tail,
+							 __ATOMIC_ACQUIRE) >=
+			       RING)
 				sched_yield();
 			r->slot[r->head % RING] = p;
-			__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&r->head, r->head + 1,
+					 __ATOMIC_RELEASE);
 		} else {
-			while (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) == r->tail)
+			while (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) ==
+			       r->tail)
 				sched_yield();
 			j->a->release(r->slot[r->tail % RING]);
-			__atomic_store_n(&r->tail, r->tail + 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&r->tail, r->tail + 1,
+					 __ATOMIC_RELEASE);
 		}
 	}
 }
@@ -139,9 +144,9 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static const char *const kinds[] = { "pair", "batch", "large", "xthread" };
-static const long per_thread[] = { PAIRS, (long)BATCH * BATCH_ROUNDS, LARGE,
-				   PAIRS / 2 };
+static const char *const kinds[] = {"pair", "batch", "large", "xthread"};
+static const long per_thread[] = {PAIRS, (long)BATCH *BATCH_ROUNDS, LARGE,
+				  PAIRS / 2};
 
 /* ns per pair per thread for nthreads threads running `kind`. */
 static double measure(const struct allocator *a, int kind, int nthreads)
@@ -155,7 +160,7 @@ static double measure(const struct allocator *a, int kind, int nthreads)
 
 	pthread_barrier_init(&start, NULL, (unsigned)nthreads + 1);
 	for (i = 0; i < nthreads; i++) {
-		j[i] = (struct job){ .a = a, .kind = kind, .start = &start };
+		j[i] = (struct job){.a = a, .kind = kind, .start = &start};
 		j[i].ring = &rings[i / 2];
 		j[i].producer = i % 2 == 0;
 		rings[i / 2].head = rings[i / 2].tail = 0;
@@ -171,7 +176,7 @@ static double measure(const struct allocator *a, int kind, int nthreads)
 
 int main(void)
 {
-	static const int threads[] = { 1, 4 };
+	static const int threads[] = {1, 2, 4};
 	struct posix_malloc_stats st;
 	unsigned k, n;
 
@@ -181,19 +186,20 @@ int main(void)
 	printf("%-8s %7s %10s %10s %7s\n", "test", "threads", "unum ns",
 	       "glibc ns", "ratio");
 	for (k = 0; k < 4; k++) {
-		for (n = 0; n < 2; n++) {
-			int nt = k == 3 ? (n ? 4 : 2) : threads[n];
+		for (n = 0; n < 3; n++) {
+			int nt = k == 3 ? 2 * threads[n] : threads[n];
 			double u = 1e30, g = 1e30, x;
 			int r;
-			/* best of 3, interleaved: the host is shared and noisy */
+			/* best of 3, interleaved: the host is shared and noisy
+			 */
 			for (r = 0; r < 3; r++) {
 				x = measure(&unum, (int)k, nt);
 				u = x < u ? x : u;
 				x = measure(&glibc, (int)k, nt);
 				g = x < g ? x : g;
 			}
-			printf("%-8s %7d %10.1f %10.1f %7.2f\n", kinds[k], nt, u,
-			       g, u / g);
+			printf("%-8s %7d %10.1f %10.1f %7.2f\n", kinds[k], nt,
+			       u, g, u / g);
 		}
 	}
 	posix_malloc_stats(&st);

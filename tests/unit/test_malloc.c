@@ -63,55 +63,8 @@ static bool all_bytes(const void *p, int v, size_t n)
 	return true;
 }
 
-/* ---- size classes and buckets ------------------------------------------------------ */
-
-static void test_size_classes(void **state)
-{
-	unsigned c;
-	uint32_t o;
-	size_t n;
-
-	assert_int_equal(size_class(0), 1);
-	for (n = 1; n <= SMALL_MAX; n++) {
-		c = size_class(n);
-		assert_true(c >= 1 && c <= NCLASSES);
-		assert_true(class_size[c] >= n);
-		assert_true(c == 1 || class_size[c - 1] < n);
-	}
-	for (c = 1; c <= NCLASSES; c++) {
-		assert_int_equal(class_size[c] % 16, 0);
-		assert_int_equal(class_cap[c], CHUNK_SIZE / class_size[c]);
-		assert_true(class_batch[c] >= 2 && class_batch[c] <= 32);
-		/* the magic gives divisibility and index for every offset */
-		for (o = 0; o < CHUNK_SIZE; o++) {
-			uint64_t m = (uint64_t)o * class_magic[c];
-			assert_int_equal((uint32_t)m < class_magic[c],
-					 o % class_size[c] == 0);
-			assert_int_equal(m >> 32, o / class_size[c]);
-		}
-	}
-	assert_int_equal(class_size[NCLASSES], SMALL_MAX);
-}
-
-static void test_buckets(void **state)
-{
-	unsigned prev = 0, b;
-	uint32_t n;
-
-	for (n = 1; n < 1u << 20; n++) {
-		b = chunk_bucket(n);
-		assert_true(b == prev || b == prev + 1);
-		prev = b;
-	}
-	assert_int_equal(chunk_bucket(1), 1);
-	assert_int_equal(chunk_bucket(15), 15);
-	assert_int_equal(chunk_bucket(16), 16);
-	assert_int_equal(chunk_bucket(17), 16);
-	assert_int_equal(chunk_bucket(18), 17);
-	assert_true(chunk_bucket(UINT32_MAX) < NBUCKETS);
-}
-
-/* ---- malloc, calloc, free --------------------------------------------------------- */
+/* ---- malloc, calloc, free
+ * --------------------------------------------------------- */
 
 static void test_malloc_basic(void **state)
 {
@@ -194,7 +147,7 @@ static void test_every_size(void **state)
 
 static void test_calloc_zeroes(void **state)
 {
-	size_t sizes[] = { 1, 100, 4000, 32768, 100000, 3 * MIB }, i;
+	size_t sizes[] = {1, 100, 4000, 32768, 100000, 3 * MIB}, i;
 	unsigned char *p, *q;
 
 	p = um_calloc(0, 5);
@@ -230,7 +183,9 @@ static void test_calloc_zeroes(void **state)
 	}
 }
 
-/* ---- realloc --------------------------------------------------------------------------- */
+/* ---- realloc
+ * ---------------------------------------------------------------------------
+ */
 
 static void fill_seq(unsigned char *p, size_t n, unsigned seed)
 {
@@ -350,11 +305,12 @@ static void test_realloc_large_in_place(void **state)
 	um_free(q);
 }
 
-/* ---- aligned allocation ----------------------------------------------------------- */
+/* ---- aligned allocation
+ * ----------------------------------------------------------- */
 
 static void test_memalign_every_alignment(void **state)
 {
-	size_t extra[] = { 1, 7, 16, 100, 4096, 40000, 100000 };
+	size_t extra[] = {1, 7, 16, 100, 4096, 40000, 100000};
 	enum { N = sizeof(extra) / sizeof(extra[0]) + 3 };
 	size_t a, n, sz[N];
 	void *p[N];
@@ -369,8 +325,10 @@ static void test_memalign_every_alignment(void **state)
 			for (i = 0; i < N; i++) {
 				n = sz[i];
 				if (k == 0) {
-					assert_int_equal(um_posix_memalign(
-						 &p[i], a < 8 ? 8 : a, n), 0);
+					assert_int_equal(
+					    um_posix_memalign(&p[i],
+							      a < 8 ? 8 : a, n),
+					    0);
 				} else if (k == 1) {
 					p[i] = um_memalign(a, n);
 				} else {
@@ -399,7 +357,7 @@ static void test_memalign_every_alignment(void **state)
 
 static void test_memalign_errors(void **state)
 {
-	size_t bad[] = { 0, 3, 4, 12, 24, 48, (size_t)1 << 63 | 8 };
+	size_t bad[] = {0, 3, 4, 12, 24, 48, (size_t)1 << 63 | 8};
 	void *sentinel = (void *)0x1234, *p;
 	unsigned i;
 
@@ -455,7 +413,8 @@ static void test_valloc(void **state)
 	um_free(p);
 }
 
-/* ---- reuse and bounded growth ------------------------------------------------------- */
+/* ---- reuse and bounded growth
+ * ------------------------------------------------------- */
 
 static void test_large_reuse_bounded(void **state)
 {
@@ -492,7 +451,9 @@ static void test_large_reuse_bounded(void **state)
 	assert_true(stats().bytes_mapped <= b.bytes_mapped + 21 * MIB);
 }
 
-/* ---- misuse ------------------------------------------------------------------------------ */
+/* ---- misuse
+ * ------------------------------------------------------------------------------
+ */
 
 static void test_double_free(void **state)
 {
@@ -544,7 +505,8 @@ static void test_invalid_pointers(void **state)
 	expect_error("realloc(): invalid pointer", &local);
 	/* a never carved object of a live span */
 	um_free(p + 112 * (CHUNK_SIZE / 112 - 1));
-	expect_error("free(): invalid pointer", p + 112 * (CHUNK_SIZE / 112 - 1));
+	expect_error("free(): invalid pointer",
+		     p + 112 * (CHUNK_SIZE / 112 - 1));
 	um_free(p);
 	um_free(big);
 }
@@ -562,7 +524,8 @@ static void test_check_finds_corruption(void **state)
 	p[1] = key;
 }
 
-/* ---- statistics and newlib entry points ------------------------------------------ */
+/* ---- statistics and newlib entry points
+ * ------------------------------------------ */
 
 static void test_stats(void **state)
 {
@@ -604,176 +567,37 @@ static void test_newlib_entry_points(void **state)
 	assert_int_equal(errno, ENOMEM);
 }
 
-/* ---- the chunk allocator on a private heap --------------------------------------- */
-
-#define PRIV_SIZE (1 * GIB)
-
-/* The chunk calls with the byte accounting malloc.c does around them, so
- * heap_check's balance holds on private heaps too. */
-static uint32_t c_alloc(struct heap *h, uint32_t n, uint32_t align, bool *fresh)
-{
-	uint32_t i = chunk_alloc(h, n, align, SPAN_LARGE, fresh);
-	if (i)
-		h->retired.bytes_alloc += (uint64_t)n << CHUNK_SHIFT;
-	return i;
-}
-
-static int c_free(struct heap *h, uint32_t i, enum span_kind kind, uint32_t *n)
-{
-	int err = chunk_free(h, i, kind, n);
-	if (!err)
-		h->retired.bytes_free += (uint64_t)*n << CHUNK_SHIFT;
-	return err;
-}
-
-static bool c_resize(struct heap *h, uint32_t i, uint32_t n)
-{
-	uint32_t old = h->spans[i].nchunks;
-	bool ok = chunk_resize(h, i, n);
-	if (ok && n > old)
-		h->retired.bytes_alloc += (uint64_t)(n - old) << CHUNK_SHIFT;
-	if (ok && n < old)
-		h->retired.bytes_free += (uint64_t)(old - n) << CHUNK_SHIFT;
-	return ok;
-}
-
-static void test_heap_create(void **state)
-{
-	char *m = host_map(PRIV_SIZE);
-	struct heap *h;
-
-	assert_null(heap_create((uintptr_t)m, HEAP_MIN_REGION - 1));
-	assert_null(heap_create((uintptr_t)m, 0));
-	assert_null(heap_create(UINTPTR_MAX - 100, 200));
-	h = heap_create((uintptr_t)m + 1, PRIV_SIZE - 1);
-	assert_non_null(h);
-	assert_int_equal(h->base % CHUNK_SIZE, 0);
-	assert_true(h->base > (uintptr_t)m);
-	assert_true(h->base + h->size <= (uintptr_t)m + PRIV_SIZE);
-	assert_true(chunk_addr(h, h->first) >=
-		    (uintptr_t)(h->spans + h->nchunks));
-	assert_int_equal(h->top, h->first);
-	assert_int_equal(h->key & 1, 1);
-	assert_int_equal(heap_check(h), 0);
-	munmap(m, PRIV_SIZE);
-}
-
-static void test_chunks(void **state)
-{
-	char *m = host_map(PRIV_SIZE);
-	struct heap *h = heap_create((uintptr_t)m, PRIV_SIZE);
-	uint32_t a, b, c, d, f = h->first, n;
-	bool fresh;
-
-	a = c_alloc(h, 3, 1, &fresh);
-	assert_int_equal(a, f);
-	assert_true(fresh);
-	b = c_alloc(h, 5, 1, &fresh);
-	c = c_alloc(h, 2, 1, &fresh);
-	assert_int_equal(b, f + 3);
-	assert_int_equal(c, f + 8);
-	assert_int_equal(chunk_block_len(h, b), 5);
-	assert_int_equal(chunk_block_len(h, b + 1), 0);
-	assert_int_equal(c_free(h, b + 1, SPAN_LARGE, &n), -EINVAL);
-	assert_int_equal(c_free(h, b, SPAN_SMALL, &n), -EINVAL);
-	assert_int_equal(c_free(h, b, SPAN_LARGE, &n), 0);
-	assert_int_equal(n, 5);
-	assert_int_equal(c_free(h, b, SPAN_LARGE, &n), -EALREADY);
-	assert_int_equal(heap_check(h), 0);
-	/* the same length comes back to the same place, not fresh */
-	assert_int_equal(c_alloc(h, 5, 1, &fresh), b);
-	assert_false(fresh);
-	/* neighbours coalesce: a+b is one run of 8 */
-	assert_int_equal(c_free(h, a, SPAN_LARGE, &n), 0);
-	assert_int_equal(c_free(h, b, SPAN_LARGE, &n), 0);
-	assert_int_equal(c_free(h, b, SPAN_LARGE, &n), -EALREADY);
-	assert_int_equal(heap_check(h), 0);
-	assert_int_equal(h->spans[a].kind, SPAN_FREE);
-	assert_int_equal(h->spans[a].nchunks, 8);
-	assert_int_equal(c_alloc(h, 8, 1, &fresh), a);
-	/* shorter requests split the run */
-	assert_int_equal(c_free(h, a, SPAN_LARGE, &n), 0);
-	assert_int_equal(c_alloc(h, 2, 1, &fresh), a);
-	assert_int_equal(c_alloc(h, 6, 1, &fresh), a + 2);
-	assert_int_equal(h->top, c + 2);
-	/* alignment is of the address */
-	d = c_alloc(h, 1, 16, &fresh);
-	assert_int_equal((chunk_addr(h, d) >> CHUNK_SHIFT) % 16, 0);
-	assert_int_equal(heap_check(h), 0);
-	/* exhaustion */
-	assert_int_equal(c_alloc(h, h->nchunks, 1, &fresh), 0);
-	assert_int_equal(c_alloc(h, 0, 1, &fresh), 0);
-	assert_int_equal(c_alloc(h, 1, 3, &fresh), 0);
-	assert_int_equal(heap_check(h), 0);
-	munmap(m, PRIV_SIZE);
-}
-
-static void test_chunk_resize(void **state)
-{
-	char *m = host_map(PRIV_SIZE);
-	struct heap *h = heap_create((uintptr_t)m, PRIV_SIZE);
-	uint32_t a, b, n;
-	bool fresh;
-
-	a = c_alloc(h, 4, 1, &fresh);
-	assert_true(c_resize(h, a, 10)); /* into never-used chunks */
-	assert_int_equal(h->top, a + 10);
-	assert_true(c_resize(h, a, 2)); /* gives 8 back */
-	assert_int_equal(h->spans[a + 2].kind, SPAN_FREE);
-	assert_int_equal(h->spans[a + 2].nchunks, 8);
-	b = c_alloc(h, 3, 1, &fresh);
-	assert_int_equal(b, a + 2);
-	assert_false(c_resize(h, a, 3)); /* b is in the way */
-	assert_true(c_resize(h, b, 8)); /* b takes the run back */
-	assert_true(c_resize(h, b, 20)); /* ...and extends top */
-	assert_int_equal(h->top, b + 20);
-	assert_int_equal(c_free(h, b, SPAN_LARGE, &n), 0);
-	assert_int_equal(n, 20);
-	/* a free run ending at top is extended by an allocation */
-	assert_int_equal(c_alloc(h, 30, 1, &fresh), b);
-	assert_false(fresh);
-	assert_int_equal(h->top, b + 30);
-	assert_true(c_resize(h, a, 2));
-	assert_int_equal(heap_check(h), 0);
-	/* a corrupted descriptor is found */
-	h->spans[b + 3].kind = SPAN_LARGE;
-	assert_int_equal(heap_check(h), -EINVAL);
-	expect_error("heap check: descriptor inside a run",
-		     (void *)chunk_addr(h, b + 3));
-	munmap(m, PRIV_SIZE);
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_size_classes),
-		T(test_buckets),
-		T(test_malloc_basic),
-		T(test_malloc_exhausted),
-		T(test_every_size),
-		T(test_calloc_zeroes),
-		T(test_realloc_edges),
-		T(test_realloc_contents),
-		T(test_realloc_large_in_place),
-		T(test_memalign_every_alignment),
-		T(test_memalign_errors),
-		T(test_valloc),
-		T(test_large_reuse_bounded),
-		T(test_double_free),
-		T(test_invalid_pointers),
-		T(test_check_finds_corruption),
-		T(test_stats),
-		T(test_newlib_entry_points),
-		T(test_heap_create),
-		T(test_chunks),
-		T(test_chunk_resize),
-		T(test_ulock_basic),
-		T(test_ulock_contended),
-		T(test_thread_exit),
-		T(test_stress_4),
-		T(test_stress_16),
+	    T(test_size_classes),
+	    T(test_buckets),
+	    T(test_malloc_basic),
+	    T(test_malloc_exhausted),
+	    T(test_every_size),
+	    T(test_calloc_zeroes),
+	    T(test_realloc_edges),
+	    T(test_realloc_contents),
+	    T(test_realloc_large_in_place),
+	    T(test_memalign_every_alignment),
+	    T(test_memalign_errors),
+	    T(test_valloc),
+	    T(test_large_reuse_bounded),
+	    T(test_double_free),
+	    T(test_invalid_pointers),
+	    T(test_check_finds_corruption),
+	    T(test_stats),
+	    T(test_newlib_entry_points),
+	    T(test_heap_create),
+	    T(test_chunks),
+	    T(test_chunk_resize),
+	    T(test_ulock_basic),
+	    T(test_ulock_contended),
+	    T(test_thread_exit),
+	    T(test_stress_4),
+	    T(test_stress_16),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

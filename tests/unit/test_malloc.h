@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_malloc.h — shared by the host tests of the application
  * heap (posix/malloc*.c): the environment stand-ins of malloc_host.c and
- * the test groups of test_malloc.c and test_malloc_mt.c.
+ * the test groups of test_malloc*.c (main() is in test_malloc.c).
  */
 #ifndef TESTS_UNIT_TEST_MALLOC_H
 #define TESTS_UNIT_TEST_MALLOC_H
@@ -24,6 +24,13 @@ void merr_reset(void);
 
 /* A fresh MAP_NORESERVE mapping for private heaps; unmap with munmap. */
 void *host_map(size_t size);
+
+/* test_malloc_chunks.c */
+void test_size_classes(void **state);
+void test_buckets(void **state);
+void test_heap_create(void **state);
+void test_chunks(void **state);
+void test_chunk_resize(void **state);
 
 /* test_malloc_mt.c */
 void test_ulock_basic(void **state);

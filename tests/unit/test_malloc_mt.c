@@ -25,7 +25,8 @@ static void run_thread(void *(*fn)(void *), void *arg)
 	assert_int_equal(pthread_join(t, NULL), 0);
 }
 
-/* ---- ulock -------------------------------------------------------------------------- */
+/* ---- ulock
+ * -------------------------------------------------------------------------- */
 
 static struct ulock lk = ULOCK_INIT;
 static long counter;
@@ -93,7 +94,8 @@ void test_ulock_contended(void **state)
 	assert_int_equal(lk.word, 0);
 }
 
-/* ---- thread caches ------------------------------------------------------------------ */
+/* ---- thread caches
+ * ------------------------------------------------------------------ */
 
 enum { REUSE_N = 50 };
 
@@ -158,7 +160,8 @@ void test_thread_exit(void **state)
 	run_thread(exit_thread, out);
 	posix_malloc_stats(&b);
 	assert_int_equal(b.bytes_in_use, a.bytes_in_use + 48);
-	assert_int_equal(b.nr_allocs - b.nr_frees, a.nr_allocs - a.nr_frees + 1);
+	assert_int_equal(b.nr_allocs - b.nr_frees,
+			 a.nr_allocs - a.nr_frees + 1);
 	assert_int_equal(um_malloc_usable_size(out[1]), 48);
 	um_free(out[1]);
 	/* the exited thread's cached block is still known to be free */
@@ -169,11 +172,12 @@ void test_thread_exit(void **state)
 	merr_reset();
 }
 
-/* ---- stress ------------------------------------------------------------------------- */
+/* ---- stress
+ * ------------------------------------------------------------------------- */
 
 #define MAX_THREADS 16
-#define MAILBOX 1024
-#define LOCAL 64
+#define MAILBOX	    1024
+#define LOCAL	    64
 
 struct blk {
 	unsigned char *p;
@@ -327,7 +331,8 @@ static void *stress_worker(void *arg)
 		/* grow or shrink a kept block now and then */
 		slot = (unsigned)(rnd(w) % LOCAL);
 		if (i % 16 == 0 && local[slot].p) {
-			size_t keep = local[slot].n < 2048 ? local[slot].n : 2048;
+			size_t keep =
+			    local[slot].n < 2048 ? local[slot].n : 2048;
 			struct blk r = local[slot];
 			if (!intact(&r))
 				__atomic_fetch_add(&w->s->failures, 1,
@@ -373,7 +378,7 @@ static void stress(int nthreads, int iters)
 		w[i].id = i;
 		w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
 		assert_int_equal(
-			pthread_create(&t[i], NULL, stress_worker, &w[i]), 0);
+		    pthread_create(&t[i], NULL, stress_worker, &w[i]), 0);
 	}
 	for (i = 0; i < nthreads; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);

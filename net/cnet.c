@@ -1,0 +1,351 @@
+/*
+ * net/cnet.c — the cluster transport in the kernel: the pure reliability
+ * layer (net/cnet_rel.c) driven by the NIC's receive thread and a poll
+ * thread, service worker threads, and membership (net/member.c).
+ *
+ * Lock order: cn.lock (a mutex: it is held across the reliability layer,
+ * which transmits), then a service queue's spinlock. Nothing here runs in
+ * interrupt context.
+ */
+#include "arch/x86_64/cpu.h"
+#include "drivers/netdev.h"
+#include "kernel/config.h"
+#include "kernel/errno.h"
+#include "kernel/init.h"
+#include "kernel/kstring.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/smp.h"
+#include "kernel/sync.h"
+#include "kernel/thread.h"
+#include "mm/kmalloc.h"
+#include "net/cnet.h"
+#include "net/cnet_impl.h"
+
+struct cnet_state cn;
+
+struct rx_item {
+	struct list_node link;
+	int from;
+	size_t len;
+	uint8_t data[];
+};
+
+/* ---- the reliability layer's callbacks (cn.lock held) ------------------- */
+
+static int op_tx(void *ctx, int peer, const void *frame, size_t len)
+{
+	(void)ctx;
+	uint8_t *f = (uint8_t *)frame; /* ours to fill: the Ethernet addresses */
+	if (peer == CNET_NODE_BCAST)
+		memset(f, 0xff, ETH_ALEN);
+	else if (peer >= 0 && peer < cn.nodes && cn.have_mac[peer])
+		memcpy(f, cn.mac[peer], ETH_ALEN);
+	else
+		return -EHOSTUNREACH;
+	memcpy(f + ETH_ALEN, cn.nd->mac, ETH_ALEN);
+	cn.stats.frames_out++;
+	return netdev_xmit(cn.nd, f, len);
+}
+
+static void enqueue(int svc, int from, const void *msg, size_t len)
+{
+	struct cnet_svc *s = &cn.svc[svc];
+	struct rx_item *it = kmalloc(sizeof(*it) + len);
+	if (!it) {
+		cn.stats.dropped++;
+		return;
+	}
+	it->from = from;
+	it->len = len;
+	memcpy(it->data, msg, len);
+	unsigned long f = spin_lock_irqsave(&s->qlock);
+	list_add_tail(&s->q, &it->link);
+	spin_unlock_irqrestore(&s->qlock, f);
+	sem_up(&s->sem);
+}
+
+static void op_deliver(void *ctx, int peer, uint16_t service, const void *msg,
+		       size_t len)
+{
+	(void)ctx;
+	cn.stats.msgs_in++;
+	if (peer >= 0 && peer < CNET_MAX_NODES)
+		cn.last_seen[peer] = clock_ns();
+	if (service >= CNET_SVC_MAX || !cn.svc[service].fn) {
+		cn.stats.unknown_service++;
+		return;
+	}
+	enqueue(service, peer, msg, len);
+}
+
+static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
+		     const void *msg, size_t len)
+{
+	(void)ctx;
+	if (info->service != CNET_SVC_MEMBER) {
+		cn.stats.unknown_service++;
+		return;
+	}
+	member_dgram(info, msg, len);
+}
+
+static void op_peer_event(void *ctx, int peer, const struct cnet_peer_event *ev)
+{
+	(void)ctx;
+	if (ev->kind == CNET_PEER_WRITABLE)
+		cond_broadcast(&cn.writable);
+	else if (ev->kind == CNET_PEER_RESET)
+		pr_warn("cnet", "node %d rebooted (new epoch %u): %u message(s) to "
+			"it dropped", peer, ev->epoch, ev->dropped);
+}
+
+static void *op_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return kmalloc(n);
+}
+
+static void op_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx, (void)n;
+	kfree(p);
+}
+
+static const struct cnet_rel_ops rel_ops = {
+	.tx = op_tx,
+	.deliver = op_deliver,
+	.dgram = op_dgram,
+	.peer_event = op_peer_event,
+	.alloc = op_alloc,
+	.free = op_free,
+};
+
+/* ---- threads ------------------------------------------------------------- */
+
+static void rx_handler(struct netdev *nd, void *frame, size_t len, void *ctx)
+{
+	(void)ctx;
+	mutex_lock(&cn.lock);
+	cn.stats.frames_in++;
+	int rc = cnet_rel_input(&cn.rel, frame, len, clock_ns());
+	if (rc)
+		cn.stats.dropped++;
+	mutex_unlock(&cn.lock);
+	netdev_rx_done(nd, frame);
+}
+
+static void *poll_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		mutex_lock(&cn.lock);
+		uint64_t now = clock_ns();
+		cnet_rel_poll(&cn.rel, now);
+		member_tick(now);
+		mutex_unlock(&cn.lock);
+		member_report_deaths(); /* callbacks, without the lock */
+		thread_sleep_ns(NSEC_PER_MSEC);
+	}
+	return NULL;
+}
+
+static void *svc_thread(void *arg)
+{
+	struct cnet_svc *s = arg;
+	for (;;) {
+		sem_down(&s->sem, 0);
+		unsigned long f = spin_lock_irqsave(&s->qlock);
+		struct list_node *n = list_pop(&s->q);
+		spin_unlock_irqrestore(&s->qlock, f);
+		if (!n)
+			continue;
+		struct rx_item *it = container_of(n, struct rx_item, link);
+		s->fn(it->from, it->data, it->len, s->ctx);
+		kfree(it);
+	}
+	return NULL;
+}
+
+/* ---- the API --------------------------------------------------------------- */
+
+int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx)
+{
+	if (service == 0 || service >= CNET_SVC_MAX || !fn)
+		return -EINVAL;
+	struct cnet_svc *s = &cn.svc[service];
+	if (s->fn)
+		return -EEXIST;
+	spin_lock_init(&s->qlock);
+	list_init(&s->q);
+	sem_init(&s->sem, 0);
+	s->ctx = ctx;
+	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
+	if (!thread_create("cnet-svc", svc_thread, s, PRIO_DEFAULT - 2))
+		return -ENOMEM;
+	return 0;
+}
+
+int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
+	       const void *body, size_t blen)
+{
+	if (node < 0 || node >= cn.nodes || service >= CNET_SVC_MAX)
+		return -EHOSTUNREACH;
+	if (node == cn.self) { /* never touches the NIC */
+		if (!cn.svc[service].fn)
+			return -EINVAL;
+		uint8_t *buf = kmalloc(hlen + blen);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, hdr, hlen);
+		if (blen)
+			memcpy(buf + hlen, body, blen);
+		cn.stats.local_msgs++;
+		enqueue(service, node, buf, hlen + blen);
+		kfree(buf);
+		return 0;
+	}
+	if (!cn.alive[node])
+		return -EHOSTUNREACH;
+	struct cnet_iov iov[2] = { { hdr, hlen }, { body, blen } };
+	mutex_lock(&cn.lock);
+	int rc;
+	for (;;) {
+		rc = cnet_rel_sendv(&cn.rel, node, service, iov, blen ? 2 : 1,
+				    clock_ns());
+		if (rc != -EAGAIN || !cn.alive[node])
+			break;
+		cond_wait(&cn.writable, &cn.lock, 5 * NSEC_PER_MSEC);
+	}
+	if (!rc)
+		cn.stats.msgs_out++;
+	mutex_unlock(&cn.lock);
+	return rc;
+}
+
+int cnet_send(int node, uint16_t service, const void *msg, size_t len)
+{
+	return cnet_send2(node, service, msg, len, NULL, 0);
+}
+
+int cnet_self(void) { return cn.self; }
+int cnet_nodes(void) { return cn.nodes; }
+bool cnet_alive(int node) { return node >= 0 && node < cn.nodes && cn.alive[node]; }
+int cnet_node_cpus(int node) { return cnet_alive(node) ? cn.cpus[node] : 0; }
+
+int cnet_total_cpus(void)
+{
+	int n = 0;
+	for (int i = 0; i < cn.nodes; i++)
+		n += cnet_node_cpus(i);
+	return n;
+}
+
+void cnet_get_stats(struct cnet_stats *s)
+{
+	*s = cn.stats;
+	s->bad_mac = cn.rel.drops.bad_mac;
+	s->wrong_cluster = cn.rel.drops.wrong_cluster;
+	s->bad_length = cn.rel.drops.bad_length;
+	s->stale_epoch = cn.rel.drops.stale_epoch;
+	s->unknown_service += cn.rel.drops.unknown_service;
+}
+
+/* ---- control: exit ----------------------------------------------------- */
+
+struct ctl_msg {
+	uint32_t kind; /* 1: exit */
+	int32_t status;
+};
+
+static void control_handler(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)ctx;
+	struct ctl_msg m;
+	if (len != sizeof(m)) {
+		cn.stats.dropped++;
+		return;
+	}
+	memcpy(&m, msg, sizeof(m));
+	if (m.kind == 1) {
+		kprintf("unum: node %d ended the program (status %d)\n", from,
+			m.status);
+		power_off(m.status & 0x7f);
+	}
+}
+
+void cnet_exit_all(int status)
+{
+	struct ctl_msg m = { 1, status };
+	for (int i = 0; i < cn.nodes; i++)
+		if (i != cn.self && cn.alive[i])
+			cnet_send(i, CNET_SVC_CONTROL, &m, sizeof(m));
+	/* give the messages a moment to be acknowledged */
+	for (int t = 0; t < 50 && cn.up; t++) {
+		bool busy = false;
+		mutex_lock(&cn.lock);
+		for (int i = 0; i < cn.nodes; i++) {
+			struct cnet_peer_stats ps;
+			if (i != cn.self && cn.alive[i] &&
+			    !cnet_rel_peer_stats(&cn.rel, i, &ps) && ps.tx_queued)
+				busy = true;
+		}
+		mutex_unlock(&cn.lock);
+		if (!busy)
+			break;
+		thread_sleep_ns(2 * NSEC_PER_MSEC);
+	}
+	power_off(status & 0x7f);
+}
+
+/* ---- start-up ---------------------------------------------------------------- */
+
+static int cnet_start(void)
+{
+	cn.nodes = 1;
+	cn.self = 0;
+	cn.alive[0] = true;
+	cn.cpus[0] = nr_cpus;
+	mutex_init(&cn.lock);
+	cond_init(&cn.writable);
+	cnet_register(CNET_SVC_CONTROL, control_handler, NULL);
+	unsigned want = (unsigned)config_uint("cluster.nodes");
+	if (want == 1) {
+		pr_info("cnet", "one node: no cluster transport");
+		return 0;
+	}
+	cn.nd = netdev_get(0);
+	if (!cn.nd) {
+		pr_err("cnet", "cluster.nodes=%u needs a NIC, and this node has "
+		       "none: running alone", want);
+		return -ENODEV;
+	}
+	struct cnet_rel_config cfg;
+	cnet_rel_config_default(&cfg);
+	const char *key = config_str("cluster.key");
+	cnet_key_derive(&cfg.key, key, strlen(key));
+	cfg.cluster_id = (uint32_t)config_uint("cluster.id");
+	cfg.epoch = (uint32_t)(arch_rdtsc() ^ (arch_rdtsc() >> 32)) | 1;
+	cfg.self = CNET_NODE_NONE;
+	cfg.max_nodes = (uint16_t)want;
+	cfg.mtu = cn.nd->mtu < CNET_MTU_MAX ? cn.nd->mtu : CNET_MTU_MAX;
+	cfg.max_msg = 64 * 1024;
+	const char *bad = cnet_rel_config_check(&cfg);
+	if (bad) {
+		pr_err("cnet", "transport configuration: %s", bad);
+		return -EINVAL;
+	}
+	if (cnet_rel_init(&cn.rel, &cfg, &rel_ops, NULL)) {
+		pr_err("cnet", "cannot start the transport");
+		return -ENOMEM;
+	}
+	if (!key[0])
+		pr_warn("cnet", "cluster.key is empty: frames are authenticated "
+			"with an empty key");
+	netdev_set_rx_handler(cn.nd, rx_handler, NULL);
+	cn.up = true;
+	if (!thread_create("cnet-poll", poll_thread, NULL, PRIO_DEFAULT - 4))
+		return -ENOMEM;
+	return member_join(want);
+}
+INITCALL(6, cnet_start);

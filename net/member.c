@@ -1,0 +1,237 @@
+/*
+ * net/member.c — membership: every node boots the same image and config;
+ * they find each other by broadcasting HELLO datagrams (MAC, CPUs, memory,
+ * origin flag). Once cluster.nodes distinct nodes are seen, every node
+ * computes the same view on its own: the origin (cluster.origin=1, else
+ * the lowest MAC) is node 0, the others follow in MAC order. HELLOs go on
+ * at cluster.heartbeat_ms as heartbeats; a node silent for cluster.dead_ms
+ * is declared dead, its transport state dropped, and services told.
+ */
+#include "arch/x86_64/cpu.h"
+#include "kernel/config.h"
+#include "kernel/errno.h"
+#include "kernel/kstring.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+#include "mm/frame.h"
+#include "mm/vm.h"
+#include "net/cnet_impl.h"
+
+#define HELLO_MAGIC 0x554e4831u /* "UNH1" */
+#define JOIN_PERIOD_NS (100 * NSEC_PER_MSEC)
+
+struct __attribute__((packed)) hello {
+	uint32_t magic;
+	uint8_t mac[6];
+	uint8_t origin; /* 1: cluster.origin=1 on that node */
+	uint8_t in_view; /* 1: the sender has formed its view */
+	uint16_t cpus;
+	uint32_t mem_mb;
+};
+
+struct seen {
+	uint8_t mac[6];
+	bool origin;
+	uint16_t cpus;
+	uint32_t mem_mb;
+};
+
+static struct seen seen[CNET_MAX_NODES]; /* (L) while joining */
+static unsigned nr_seen; /* (L) */
+static unsigned expected; /* (c) */
+static bool view_formed; /* (L) */
+static uint64_t next_hello; /* (L) */
+static uint64_t hb_period, dead_after; /* (c) */
+static uint64_t pending_deaths; /* (L) bitmask, reported outside the lock */
+static struct {
+	cnet_view_fn fn;
+	void *ctx;
+} death_cbs[8];
+static int nr_death_cbs;
+
+static struct hello my_hello(void)
+{
+	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0 };
+	memcpy(h.mac, cn.nd->mac, 6);
+	h.origin = config_bool("cluster.origin");
+	h.in_view = view_formed;
+	h.cpus = (uint16_t)nr_cpus;
+	h.mem_mb = (uint32_t)((frame_total_count() * PAGE_SIZE) >> 20);
+	return h;
+}
+
+static void add_seen(const struct hello *h)
+{
+	for (unsigned i = 0; i < nr_seen; i++)
+		if (!memcmp(seen[i].mac, h->mac, 6))
+			return;
+	if (nr_seen == expected) {
+		if (!view_formed)
+			return;
+		pr_warn("cluster", "node %02x:%02x:%02x:%02x:%02x:%02x is not in the "
+			"view (%u nodes): ignored", h->mac[0], h->mac[1], h->mac[2],
+			h->mac[3], h->mac[4], h->mac[5], expected);
+		return;
+	}
+	memcpy(seen[nr_seen].mac, h->mac, 6);
+	seen[nr_seen].origin = h->origin;
+	seen[nr_seen].cpus = h->cpus;
+	seen[nr_seen].mem_mb = h->mem_mb;
+	nr_seen++;
+}
+
+/* Origin first, then MAC order: the same on every node. */
+static bool before(const struct seen *a, const struct seen *b)
+{
+	if (a->origin != b->origin)
+		return a->origin;
+	return memcmp(a->mac, b->mac, 6) < 0;
+}
+
+static void form_view(void)
+{
+	for (unsigned i = 1; i < nr_seen; i++)
+		for (unsigned j = i; j > 0 && before(&seen[j], &seen[j - 1]); j--) {
+			struct seen t = seen[j];
+			seen[j] = seen[j - 1];
+			seen[j - 1] = t;
+		}
+	cn.nodes = (int)nr_seen;
+	uint64_t now = clock_ns();
+	for (unsigned i = 0; i < nr_seen; i++) {
+		memcpy(cn.mac[i], seen[i].mac, 6);
+		cn.have_mac[i] = true;
+		cn.cpus[i] = seen[i].cpus;
+		cn.mem_mb[i] = seen[i].mem_mb;
+		cn.alive[i] = true;
+		cn.last_seen[i] = now;
+		if (!memcmp(seen[i].mac, cn.nd->mac, 6))
+			cn.self = (int)i;
+	}
+	cnet_rel_set_self(&cn.rel, (uint16_t)cn.self);
+	view_formed = true;
+}
+
+static int node_of_mac(const uint8_t *mac)
+{
+	for (int i = 0; i < cn.nodes; i++)
+		if (cn.have_mac[i] && !memcmp(cn.mac[i], mac, 6))
+			return i;
+	return -1;
+}
+
+void member_dgram(const struct cnet_dgram_info *info, const void *msg,
+		  size_t len)
+{
+	struct hello h;
+	if (len != sizeof(h)) {
+		cn.stats.dropped++;
+		return;
+	}
+	memcpy(&h, msg, sizeof(h));
+	if (h.magic != HELLO_MAGIC || memcmp(h.mac, info->src_mac, 6)) {
+		cn.stats.dropped++; /* the MAC must be the frame's sender */
+		return;
+	}
+	if (!view_formed) {
+		add_seen(&h);
+		return;
+	}
+	int n = node_of_mac(h.mac);
+	if (n < 0) {
+		add_seen(&h); /* warns */
+		return;
+	}
+	if (cn.alive[n])
+		cn.last_seen[n] = clock_ns();
+}
+
+void member_tick(uint64_t now)
+{
+	if (now >= next_hello) {
+		struct hello h = my_hello();
+		cnet_rel_send_dgram(&cn.rel, CNET_NODE_BCAST, CNET_SVC_MEMBER, &h,
+				    sizeof(h));
+		next_hello = now + (view_formed ? hb_period : JOIN_PERIOD_NS);
+	}
+	if (!view_formed)
+		return;
+	for (int i = 0; i < cn.nodes; i++) {
+		if (i == cn.self || !cn.alive[i] || now - cn.last_seen[i] < dead_after)
+			continue;
+		cn.alive[i] = false;
+		pending_deaths |= 1ull << i;
+		cnet_rel_peer_reset(&cn.rel, i);
+		cond_broadcast(&cn.writable); /* senders to it give up */
+	}
+}
+
+void member_report_deaths(void)
+{
+	mutex_lock(&cn.lock);
+	uint64_t d = pending_deaths;
+	pending_deaths = 0;
+	mutex_unlock(&cn.lock);
+	for (int i = 0; d && i < CNET_MAX_NODES; i++) {
+		if (!(d & (1ull << i)))
+			continue;
+		d &= ~(1ull << i);
+		pr_err("cluster", "node %d (%02x:%02x:%02x:%02x:%02x:%02x) stopped "
+		       "answering: declared dead", i, cn.mac[i][0], cn.mac[i][1],
+		       cn.mac[i][2], cn.mac[i][3], cn.mac[i][4], cn.mac[i][5]);
+		for (int k = 0; k < nr_death_cbs; k++)
+			death_cbs[k].fn(i, death_cbs[k].ctx);
+	}
+}
+
+void cnet_on_node_death(cnet_view_fn fn, void *ctx)
+{
+	if (nr_death_cbs < 8) {
+		death_cbs[nr_death_cbs].fn = fn;
+		death_cbs[nr_death_cbs].ctx = ctx;
+		nr_death_cbs++;
+	}
+}
+
+static void print_view(void)
+{
+	kprintf("cluster: view of %d node(s), this is node %d\n", cn.nodes, cn.self);
+	for (int i = 0; i < cn.nodes; i++)
+		kprintf("  node %d  %02x:%02x:%02x:%02x:%02x:%02x  %d CPU(s)  %u MiB%s\n",
+			i, cn.mac[i][0], cn.mac[i][1], cn.mac[i][2], cn.mac[i][3],
+			cn.mac[i][4], cn.mac[i][5], cn.cpus[i], cn.mem_mb[i],
+			i == 0 ? "  (origin)" : "");
+}
+
+int member_join(unsigned want)
+{
+	expected = want > CNET_MAX_NODES ? CNET_MAX_NODES : want;
+	hb_period = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
+	dead_after = config_uint("cluster.dead_ms") * NSEC_PER_MSEC;
+	uint64_t deadline = clock_ns() + config_uint("cluster.wait_ms") * NSEC_PER_MSEC;
+	mutex_lock(&cn.lock);
+	struct hello me = my_hello();
+	add_seen(&me);
+	mutex_unlock(&cn.lock);
+	pr_info("cluster", "waiting for %u node(s) (cluster.nodes)", expected);
+	for (;;) {
+		mutex_lock(&cn.lock);
+		bool full = nr_seen == expected;
+		bool late = clock_ns() > deadline;
+		if (full || late) {
+			if (!full) {
+				pr_err("cluster", "cluster.wait_ms passed with %u of %u "
+				       "node(s) joined; missing %u: starting without "
+				       "them", nr_seen, expected, expected - nr_seen);
+			}
+			form_view();
+			next_hello = 0; /* announce the view at once */
+			mutex_unlock(&cn.lock);
+			break;
+		}
+		mutex_unlock(&cn.lock);
+		thread_sleep_ns(10 * NSEC_PER_MSEC);
+	}
+	print_view();
+	return 0;
+}
