@@ -63,7 +63,7 @@ boot_gdt:
 boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
+	.quad boot_gdt              /* 8 bytes: _start64 loads it in long mode */
 	.globl boot_entry_tsc
 boot_entry_tsc:
 	.quad 0

@@ -47,8 +47,7 @@ static struct heap *heap_get(void)
 	return h;
 }
 
-/* ---- thread caches
- * ------------------------------------------------------------ */
+/* ---- thread caches ------------------------------------------------------- */
 
 /* True if this thread caches for h, attaching the cache on first use. */
 static bool tc_live(struct heap *h)
@@ -197,8 +196,7 @@ static bool tc_large_push(struct heap *h, void **p, uint32_t n)
 	return true;
 }
 
-/* ---- allocation
- * ------------------------------------------------------------------ */
+/* ---- allocation ---------------------------------------------------------- */
 
 /* A small object of class c: from the thread cache (refilled by a batch)
  * or, for a thread without one, straight from the central list. */
@@ -341,8 +339,7 @@ void *PUB(calloc)(size_t nmemb, size_t size)
 	return p;
 }
 
-/* ---- free and lookup
- * ----------------------------------------------------------- */
+/* ---- free and lookup ----------------------------------------------------- */
 
 /* Is offset o (within a chunk) the start of a handed-out object of class
  * c in span s? One multiply gives both divisibility and index. */
@@ -457,8 +454,7 @@ size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 	return (size_t)i << CHUNK_SHIFT;
 }
 
-/* ---- threads, statistics, check
- * ------------------------------------------------ */
+/* ---- threads, statistics, check ------------------------------------------ */
 
 void posix_malloc_thread_exit(void)
 {

@@ -35,6 +35,25 @@
 #include "posix/heap.h"
 #include "posix/ulock.h"
 
+/* The heap is linked into unmodified applications, so its global symbols
+ * live in the implementation's name space (POSIX reserves posix_*). */
+#define heap_create	   posix_heap_create
+#define heap_check	   posix_heap_check
+#define heap_alloc_aligned posix_heap_alloc_aligned
+#define heap_block_size	   posix_heap_block_size
+#define heap_count_resize  posix_heap_count_resize
+#define chunk_alloc	   posix_heap_chunk_alloc
+#define chunk_free	   posix_heap_chunk_free
+#define chunk_block_len	   posix_heap_chunk_block_len
+#define chunk_resize	   posix_heap_chunk_resize
+#define chunk_bucket	   posix_heap_chunk_bucket
+#define central_refill	   posix_heap_central_refill
+#define central_release	   posix_heap_central_release
+#define class_size	   posix_heap_class_size
+#define class_magic	   posix_heap_class_magic
+#define class_batch	   posix_heap_class_batch
+#define class_cap	   posix_heap_class_cap
+
 #define CHUNK_SHIFT	16
 #define CHUNK_SIZE	((size_t)1 << CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
@@ -133,8 +152,7 @@ struct heap {
 	struct central central[NCLASSES + 1]; /* [0] unused */
 };
 
-/* ---- the core (malloc.c)
- * -------------------------------------------------------- */
+/* ---- the core (malloc.c) ------------------------------------------------- */
 
 /* n bytes aligned to align (a power of two); NULL without setting errno. */
 void *heap_alloc_aligned(size_t align, size_t n);
@@ -181,8 +199,7 @@ void **central_refill(struct heap *h, unsigned c, uint32_t want, uint32_t *got);
 /* Gives back a chain of n objects of class c (each with the key set). */
 void central_release(struct heap *h, unsigned c, void **head, uint32_t n);
 
-/* ---- chunk runs (malloc_page.c)
- * ----------------------------------------------- */
+/* ---- chunk runs (malloc_page.c) ------------------------------------------ */
 
 /* A heap over [base, base+size) (zero-filled); NULL if it is too small. */
 struct heap *heap_create(uintptr_t base, size_t size);
@@ -209,8 +226,7 @@ unsigned chunk_bucket(uint32_t n);
  * Takes every lock; other threads must be outside the heap. */
 int heap_check(struct heap *h);
 
-/* ---- public names
- * --------------------------------------------------------------- */
+/* ---- public names -------------------------------------------------------- */
 
 /* The host tests build the API under um_ names beside glibc's malloc. */
 #ifdef UNUM_HOST

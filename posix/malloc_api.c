@@ -28,8 +28,7 @@ size_t PUB(malloc_usable_size)(void *ptr)
 	return n;
 }
 
-/* ---- realloc
- * --------------------------------------------------------------------- */
+/* ---- realloc ------------------------------------------------------------- */
 
 void *PUB(realloc)(void *ptr, size_t n)
 {
@@ -81,8 +80,7 @@ void *PUB(reallocarray)(void *ptr, size_t nmemb, size_t size)
 	return PUB(realloc)(ptr, n);
 }
 
-/* ---- aligned allocation
- * -------------------------------------------------------- */
+/* ---- aligned allocation -------------------------------------------------- */
 
 static bool power_of_two(size_t x)
 {
@@ -136,8 +134,7 @@ void *PUB(pvalloc)(size_t n)
 	return PUB(memalign)(HEAP_PAGE, n);
 }
 
-/* ---- newlib's reentrant entry points (errno is the thread's _reent)
- * ------------ */
+/* ---- newlib's reentrant entry points (errno is the thread's _reent) ------ */
 
 void *PUB(_malloc_r)(struct _reent *r, size_t n)
 {

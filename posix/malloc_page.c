@@ -39,6 +39,12 @@ static uint32_t bucket_min(unsigned b)
 	return (uint32_t)(8 + b % 8) << (b / 8 - 1);
 }
 
+/* top only grows, under page_lock; posix_malloc_stats reads it unlocked */
+static void set_top(struct heap *h, uint32_t top)
+{
+	__atomic_store_n(&h->top, top, __ATOMIC_RELAXED);
+}
+
 static uint32_t span_index(const struct heap *h, const struct span *s)
 {
 	return (uint32_t)(s - h->spans);
@@ -196,7 +202,7 @@ static uint32_t take_from_top(struct heap *h, uint32_t n, uint32_t align,
 	if (i > start)
 		run_insert(h, start, (uint32_t)i - start);
 	*fresh = i >= old_top;
-	h->top = (uint32_t)i + n;
+	set_top(h, (uint32_t)i + n);
 	return (uint32_t)i;
 }
 
@@ -287,12 +293,12 @@ static bool grow_in_place(struct heap *h, uint32_t i, uint32_t n, uint32_t m)
 		if (end + rl != h->top || (uint64_t)i + m > h->nchunks)
 			return false;
 		run_remove(h, r);
-		h->top = i + m;
+		set_top(h, i + m);
 		return true;
 	}
 	if (end != h->top || (uint64_t)i + m > h->nchunks)
 		return false;
-	h->top = i + m;
+	set_top(h, i + m);
 	return true;
 }
 

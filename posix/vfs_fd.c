@@ -541,7 +541,7 @@ static struct vfs_dentry *dir_next(struct vfs_file *f)
 	struct vfs_dentry *d;
 
 	if (f->dir_last && f->dir_removals == dir->removals)
-		return f->dir_last;
+		return f->dir_last->next;
 	for (d = dir->head; d && d->cookie < f->pos; d = d->next)
 		;
 	return d;

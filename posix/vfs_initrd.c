@@ -428,6 +428,8 @@ static int find_mount_point(struct mount_ctx *c, const char *path,
 
 	if (!err && !vfs_is_dir(*at))
 		err = -ENOTDIR;
+	else if (!err && !(*at)->nlink) /* a removed directory (the cwd) */
+		err = -ENOENT;
 	else if (!err && (*at)->readonly)
 		err = -EROFS;
 	switch (err) {

@@ -63,8 +63,7 @@ static bool all_bytes(const void *p, int v, size_t n)
 	return true;
 }
 
-/* ---- malloc, calloc, free
- * --------------------------------------------------------- */
+/* ---- malloc, calloc, free ------------------------------------------------ */
 
 static void test_malloc_basic(void **state)
 {
@@ -87,6 +86,16 @@ static void test_malloc_basic(void **state)
 	p = um_malloc(SMALL_MAX + 1);
 	assert_int_equal(um_malloc_usable_size(p), CHUNK_SIZE);
 	um_free(p);
+
+	/* success leaves errno alone */
+	errno = 1234;
+	p = um_calloc(2, 3);
+	q = um_realloc(p, 500);
+	um_free(q);
+	um_free(um_malloc(200000));
+	assert_int_equal(um_posix_memalign(&p, 64, 10), 0);
+	um_free(p);
+	assert_int_equal(errno, 1234);
 
 	errno = 0;
 	assert_null(um_malloc(SIZE_MAX));
@@ -183,9 +192,7 @@ static void test_calloc_zeroes(void **state)
 	}
 }
 
-/* ---- realloc
- * ---------------------------------------------------------------------------
- */
+/* ---- realloc ------------------------------------------------------------- */
 
 static void fill_seq(unsigned char *p, size_t n, unsigned seed)
 {
@@ -305,8 +312,7 @@ static void test_realloc_large_in_place(void **state)
 	um_free(q);
 }
 
-/* ---- aligned allocation
- * ----------------------------------------------------------- */
+/* ---- aligned allocation -------------------------------------------------- */
 
 static void test_memalign_every_alignment(void **state)
 {
@@ -413,8 +419,7 @@ static void test_valloc(void **state)
 	um_free(p);
 }
 
-/* ---- reuse and bounded growth
- * ------------------------------------------------------- */
+/* ---- reuse and bounded growth -------------------------------------------- */
 
 static void test_large_reuse_bounded(void **state)
 {
@@ -451,9 +456,7 @@ static void test_large_reuse_bounded(void **state)
 	assert_true(stats().bytes_mapped <= b.bytes_mapped + 21 * MIB);
 }
 
-/* ---- misuse
- * ------------------------------------------------------------------------------
- */
+/* ---- misuse -------------------------------------------------------------- */
 
 static void test_double_free(void **state)
 {
@@ -524,8 +527,7 @@ static void test_check_finds_corruption(void **state)
 	p[1] = key;
 }
 
-/* ---- statistics and newlib entry points
- * ------------------------------------------ */
+/* ---- statistics and newlib entry points ---------------------------------- */
 
 static void test_stats(void **state)
 {

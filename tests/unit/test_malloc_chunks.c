@@ -16,8 +16,7 @@
 
 #define GIB ((size_t)1 << 30)
 
-/* ---- size classes and buckets
- * ------------------------------------------------------ */
+/* ---- size classes and buckets -------------------------------------------- */
 
 void test_size_classes(void **state)
 {
@@ -65,8 +64,7 @@ void test_buckets(void **state)
 	assert_true(chunk_bucket(UINT32_MAX) < NBUCKETS);
 }
 
-/* ---- the chunk allocator on a private heap
- * --------------------------------------- */
+/* ---- the chunk allocator on a private heap ------------------------------- */
 
 #define PRIV_SIZE (1 * GIB)
 

@@ -25,8 +25,7 @@ static void run_thread(void *(*fn)(void *), void *arg)
 	assert_int_equal(pthread_join(t, NULL), 0);
 }
 
-/* ---- ulock
- * -------------------------------------------------------------------------- */
+/* ---- ulock --------------------------------------------------------------- */
 
 static struct ulock lk = ULOCK_INIT;
 static long counter;
@@ -94,8 +93,7 @@ void test_ulock_contended(void **state)
 	assert_int_equal(lk.word, 0);
 }
 
-/* ---- thread caches
- * ------------------------------------------------------------------ */
+/* ---- thread caches ------------------------------------------------------- */
 
 enum { REUSE_N = 50 };
 
@@ -172,8 +170,7 @@ void test_thread_exit(void **state)
 	merr_reset();
 }
 
-/* ---- stress
- * ------------------------------------------------------------------------- */
+/* ---- stress -------------------------------------------------------------- */
 
 #define MAX_THREADS 16
 #define MAILBOX	    1024

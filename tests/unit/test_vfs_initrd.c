@@ -251,6 +251,12 @@ static void test_mount_points(void **state)
 			 -EFAULT);
 	assert_string_equal(err,
 			    "initrd: mount point '(null)' is not a valid path");
+	assert_int_equal(vfs_mkdir("/gone", 0755), 0);
+	assert_int_equal(vfs_chdir("/gone"), 0);
+	assert_int_equal(vfs_rmdir("/gone"), 0);
+	assert_int_equal(mount(&w, "."), -ENOENT);
+	assert_string_equal(err, "initrd: mount point '.' does not exist");
+	assert_int_equal(vfs_chdir("/"), 0);
 	assert_int_equal(mount(&w, "/mnt/"), 0);
 	assert_file("/mnt/x/y", "why", 3);
 	assert_int_equal(mount(&w, "/mnt/x"), -EROFS);

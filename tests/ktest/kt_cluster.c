@@ -1,0 +1,121 @@
+/*
+ * tests/ktest/kt_cluster.c — the cluster transport between the nodes of a
+ * running cluster (every node runs the suite at once): the view, all-to-all
+ * round trips of many sizes with the bytes checked, bulk transfer, and a
+ * final barrier so no node powers off while others still test against it.
+ * With one node they exercise the local path (no NIC).
+ */
+#include "kernel/config.h"
+#include "kernel/ktest.h"
+#include "kernel/kstring.h"
+#include "kernel/thread.h"
+#include "mm/kmalloc.h"
+#include "net/cnet.h"
+#include "net/cnet_echo.h"
+
+#define SEC NSEC_PER_SEC
+
+KTEST(cluster, a_view_complete)
+{
+	KT_EQ(cnet_nodes(), config_uint("cluster.nodes"));
+	for (int n = 0; n < cnet_nodes(); n++)
+		KT_ASSERT(cnet_alive(n));
+	KT_ASSERT(cnet_self() < cnet_nodes());
+	KT_ASSERT(cnet_total_cpus() >= cnet_nodes());
+	KT_EQ(cnet_barrier(1, 60 * SEC), 0); /* everybody is up */
+}
+
+static void fill(uint8_t *b, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+KTEST(cluster, b_echo_all_to_all)
+{
+	static const size_t sizes[] = { 1, 64, 1000, 1500, 4096, 4200, 9000, 20000, 60000 };
+	uint8_t *out = kmalloc(65536), *in = kmalloc(65536);
+	KT_ASSERT(out && in);
+	int bad = 0, errors = 0;
+	for (int n = 0; n < cnet_nodes(); n++)
+		for (int round = 0; round < 4; round++)
+			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+				size_t len = sizes[k];
+				fill(out, len, (uint32_t)(n * 1000 + round * 10 + k));
+				memset(in, 0, len);
+				int got = cnet_echo(n, out, len, in, 65536, 20 * SEC);
+				if (got < 0)
+					errors++;
+				else if ((size_t)got != len || memcmp(in, out, len))
+					bad++;
+			}
+	kfree(out);
+	kfree(in);
+	KT_EQ(errors, 0);
+	KT_EQ(bad, 0);
+}
+
+/* Many round trips in flight from several threads at once. */
+struct flood {
+	int node;
+	int bad;
+};
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	uint8_t out[2048], in[2048];
+	for (int i = 0; i < 50; i++) {
+		size_t len = 16 + (size_t)(i * 37 % 2000);
+		fill(out, len, (uint32_t)i * 7u + (uint32_t)f->node);
+		int got = cnet_echo(f->node, out, len, in, sizeof(in), 20 * SEC);
+		if (got != (int)len || memcmp(in, out, len))
+			f->bad++;
+	}
+	return NULL;
+}
+
+KTEST(cluster, c_concurrent_round_trips)
+{
+	struct thread *t[8];
+	struct flood f[8];
+	for (int i = 0; i < 8; i++) {
+		f[i].node = i % cnet_nodes();
+		f[i].bad = 0;
+		KT_ASSERT(t[i] = thread_create("flood", flood_thread, &f[i], PRIO_DEFAULT));
+	}
+	int bad = 0;
+	for (int i = 0; i < 8; i++) {
+		KT_EQ(thread_join(t[i], NULL), 0);
+		bad += f[i].bad;
+	}
+	KT_EQ(bad, 0);
+}
+
+KTEST(cluster, d_bulk_checksum)
+{
+	const size_t chunk = 32768, total = 1 << 20;
+	uint8_t *out = kmalloc(chunk), *in = kmalloc(chunk);
+	KT_ASSERT(out && in);
+	int next = (cnet_self() + 1) % cnet_nodes();
+	uint64_t sum_out = 0, sum_in = 0;
+	for (size_t off = 0; off < total; off += chunk) {
+		fill(out, chunk, (uint32_t)off);
+		int got = cnet_echo(next, out, chunk, in, chunk, 30 * SEC);
+		KT_EQ(got, (int64_t)chunk);
+		for (size_t i = 0; i < chunk; i++) {
+			sum_out = sum_out * 31 + out[i];
+			sum_in = sum_in * 31 + in[i];
+		}
+	}
+	kfree(out);
+	kfree(in);
+	KT_EQ(sum_in, sum_out);
+}
+
+KTEST(cluster, zz_all_done)
+{
+	KT_EQ(cnet_barrier(2, 120 * SEC), 0);
+}
