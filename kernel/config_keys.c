@@ -61,6 +61,13 @@ const struct cfg_key cfg_keys[] = {
 		 "period of the heartbeats every node sends"),
     CFG_KEY_UINT("cluster.dead_ms", "3000", 50, 600000,
 		 "silence after which a node is declared dead"),
+    CFG_KEY_ENUM("dsm.home", "interleave", "interleave|origin",
+		 "home of the pages of the program's static data: interleaved "
+		 "over the nodes, or all at the origin"),
+    CFG_KEY_BOOL("dsm.stats", "0",
+		 "print every node's DSM counters when the program ends"),
+    CFG_KEY_ENUM("sched.policy", "round_robin", "local|round_robin",
+		 "where new threads go: this node only, or the nodes in turn"),
     CFG_KEY_STRING("boot.mac", "", 64,
 		   "MAC address of the NIC this node booted from; set by "
 		   "the PXE grub.cfg"),

@@ -67,12 +67,19 @@ int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 	struct ftimeout ft = { b, &w };
 	struct timer tm;
 
+	/* Queue first, then read the word with no lock held: it may live in
+	 * a page the DSM must fetch (a fault that sleeps). A wake-up after
+	 * queueing is never lost: it finds us in the bucket. */
 	unsigned long f = spin_lock_irqsave(&b->lock);
-	if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) != expected) {
+	list_add_tail(&b->waiters, &w.link);
+	spin_unlock_irqrestore(&b->lock, f);
+	uint32_t now_val = __atomic_load_n(addr, __ATOMIC_SEQ_CST);
+	f = spin_lock_irqsave(&b->lock);
+	if (!w.woken && now_val != expected) {
+		list_del(&w.link);
 		spin_unlock_irqrestore(&b->lock, f);
 		return -EAGAIN;
 	}
-	list_add_tail(&b->waiters, &w.link);
 	if (timeout_ns) {
 		timer_init(&tm, futex_timeout, &ft);
 		timer_arm(&tm, timeout_ns, 0);
@@ -87,7 +94,8 @@ int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 	return w.result;
 }
 
-int futex_wake(const uint32_t *addr, int n)
+/* Wakes up to n waiters of this node only. */
+int futex_wake_local(const uint32_t *addr, int n)
 {
 	struct futex_bucket *b = bucket_of(addr);
 	int woken = 0;
@@ -106,5 +114,20 @@ int futex_wake(const uint32_t *addr, int n)
 		woken++;
 	}
 	spin_unlock_irqrestore(&b->lock, f);
+	return woken;
+}
+
+/* With several nodes, waiters may sleep on any of them: the wake-up goes
+ * to every other node too (spurious wake-ups are allowed to futex users;
+ * they re-check their word). */
+static futex_remote_fn remote_wake;
+
+void futex_set_remote(futex_remote_fn fn) { remote_wake = fn; }
+
+int futex_wake(const uint32_t *addr, int n)
+{
+	int woken = futex_wake_local(addr, n);
+	if (woken < n && remote_wake)
+		remote_wake(addr, n - woken);
 	return woken;
 }

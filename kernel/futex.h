@@ -15,7 +15,12 @@
 /* 0 when woken, -EAGAIN if *addr != expected, -ETIMEDOUT after timeout_ns
  * (0 = none). */
 int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
-/* Wakes up to n waiters on addr; returns how many were woken. */
+/* Wakes up to n waiters on addr; returns how many were woken here (other
+ * nodes are told through the remote hook). */
 int futex_wake(const uint32_t *addr, int n);
+int futex_wake_local(const uint32_t *addr, int n);
+typedef void (*futex_remote_fn)(const uint32_t *addr, int n);
+/* The cluster layer's hook for wake-ups of waiters on other nodes. */
+void futex_set_remote(futex_remote_fn fn);
 
 #endif

@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/futex.h"
 #include "kernel/ksys.h"
+#include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
@@ -21,6 +22,10 @@ void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
 extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
 
 static int (*app_run)(void); /* (c) set by posix/ at init */
+static const struct ksys_cluster_ops *cl; /* (c) NULL: one node */
+
+void ksys_set_cluster(const struct ksys_cluster_ops *ops) { cl = ops; }
+int ksys_node(void) { return cl ? cl->self() : 0; }
 static const void *initrd_data; /* (c) */
 static size_t initrd_len; /* (c) */
 
@@ -83,6 +88,37 @@ int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
 {
 	struct spawn s = { entry, arg, stack_top, fs_base, affinity, 0 };
 	return (int)arch_kcall(do_spawn, &s);
+}
+
+int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
+		     uint64_t fs_base)
+{
+	struct spawn s = { (void (*)(void *))entry, (void *)arg, stack_top,
+			   fs_base, 0, 0 };
+	return (int)do_spawn(&s); /* called on a kernel stack already */
+}
+
+int ksys_thread_place(void) { return cl ? cl->place() : 0; }
+
+struct spawn_on {
+	int node;
+	struct spawn s;
+};
+
+static long do_spawn_on(void *p)
+{
+	struct spawn_on *a = p;
+	return cl->spawn(a->node, (uint64_t)a->s.entry, (uint64_t)a->s.arg,
+			 a->s.stack_top, a->s.fs_base);
+}
+
+int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
+			 uintptr_t stack_top, uintptr_t fs_base)
+{
+	if (!cl || node == cl->self())
+		return ksys_thread_spawn(entry, arg, stack_top, fs_base, 0);
+	struct spawn_on a = { node, { entry, arg, stack_top, fs_base, 0, 0 } };
+	return (int)arch_kcall(do_spawn_on, &a);
 }
 
 static long do_exit_thread(void *p)
@@ -204,7 +240,18 @@ struct write_args {
 static long do_console_write(void *p)
 {
 	struct write_args *a = p;
-	kputs_raw(a->s, a->n);
+	/* copy out of the global address space before taking the console
+	 * lock: reading it may fault (and sleep) on another node's page */
+	char buf[256];
+	for (size_t off = 0; off < a->n;) {
+		size_t n = a->n - off < sizeof(buf) ? a->n - off : sizeof(buf);
+		memcpy(buf, a->s + off, n);
+		if (cl && cl->self() != 0)
+			cl->console(buf, n);
+		else
+			kputs_raw(buf, n);
+		off += n;
+	}
 	return 0;
 }
 
@@ -218,6 +265,8 @@ static long do_exit(void *p)
 {
 	int status = *(int *)p;
 	kprintf("unum: program exited with status %d\n", status);
+	if (cl && cl->nodes() > 1)
+		cl->exit_all(status);
 	power_off(status & 0x7f);
 }
 
@@ -227,7 +276,7 @@ void ksys_exit(int status)
 	__builtin_unreachable();
 }
 
-int ksys_ncpus(void) { return nr_cpus; }
+int ksys_ncpus(void) { return cl ? cl->total_cpus() : nr_cpus; }
 int ksys_cpu_id(void) { return this_cpu()->id; }
 
 /* ---- memory -------------------------------------------------------------- */
@@ -240,7 +289,13 @@ void ksys_heap_region(uintptr_t *base, size_t *size)
 
 void ksys_stack_region(uintptr_t *base, size_t *size)
 {
-	*base = GAS_DYN_BASE + GAS_STACKS_OFF;
+	ksys_stack_region_of(ksys_node(), base, size);
+}
+
+/* Node k's stacks are in node k's span: their home is where they run. */
+void ksys_stack_region_of(int node, uintptr_t *base, size_t *size)
+{
+	*base = GAS_DYN_BASE + (uint64_t)node * GAS_NODE_SPAN + GAS_STACKS_OFF;
 	*size = GAS_STACKS_SIZE;
 }
 

@@ -61,6 +61,31 @@ bool ksys_initrd(const void **data, size_t *len);
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 		       size_t *align);
 
+/* Which node runs a new thread (placement policy; this node when alone),
+ * and that node's part of the stack region. */
+int ksys_thread_place(void);
+void ksys_stack_region_of(int node, uintptr_t *base, size_t *size);
+/* Like ksys_thread_spawn, on `node`. */
+int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
+			 uintptr_t stack_top, uintptr_t fs_base);
+int ksys_node(void); /* this node's id; the origin (runs main) is 0 */
+
+/* The cluster's side of these calls (net/cluster_svc.c registers it). */
+struct ksys_cluster_ops {
+	int (*self)(void);
+	int (*nodes)(void);
+	int (*total_cpus)(void);
+	int (*place)(void);
+	int (*spawn)(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
+		     uint64_t fs_base);
+	void (*console)(const char *s, size_t n); /* forward to the origin */
+	void (*exit_all)(int status) __attribute__((noreturn));
+};
+void ksys_set_cluster(const struct ksys_cluster_ops *ops);
+/* Kernel side of a spawn request that came from another node. */
+int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
+		     uint64_t fs_base);
+
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */
 void ksys_set_app(int (*run)(void));

@@ -7,6 +7,7 @@
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
+#include "mm/dsm.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/vm.h"
@@ -99,6 +100,8 @@ static bool gas_fault(struct trap_frame *tf, uint64_t addr)
 		pr_err("gas", "stack overflow: touch of guard page at 0x%lx", addr);
 		return false;
 	}
+	if (dsm_active())
+		return dsm_handle_fault(addr, tf->error & 2);
 	uintptr_t va = addr & ~(PAGE_SIZE - 1);
 	if (vm_query(va, NULL, NULL))
 		return true; /* another CPU mapped it meanwhile */

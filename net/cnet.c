@@ -262,6 +262,10 @@ static void control_handler(int from, const void *msg, size_t len, void *ctx)
 {
 	(void)ctx;
 	struct ctl_msg m;
+	if (len >= 4 && *(const uint32_t *)msg == 2) { /* console bytes */
+		kputs_raw((const char *)msg + 4, len - 4);
+		return;
+	}
 	if (len != sizeof(m)) {
 		cn.stats.dropped++;
 		return;

@@ -229,15 +229,20 @@ void cnet_rel_rx_data(struct cnet_rel *r, struct cnet_peer *p,
 	} else if (d) {
 		if (store(r, p, fi, payload))
 			note_used(p, used);
-	} else if (used > r->cfg.rx_buf ||
-		   consume(r, p, fi->service, fi->frag_index, fi->frag_count,
-			   fi->msg_len, payload, fi->payload_len)) {
-		nobuf(r, p);
-		return;
 	} else {
 		bool drained;
 
-		note_used(p, used);
+		if (used > r->cfg.rx_buf) {
+			nobuf(r, p);
+			return;
+		}
+		if (p->asm_buf || fi->frag_count > 1)
+			note_used(p, used); /* held in the reassembly buffer */
+		if (consume(r, p, fi->service, fi->frag_index, fi->frag_count,
+			    fi->msg_len, payload, fi->payload_len)) {
+			nobuf(r, p);
+			return;
+		}
 		drained = drain(r, p);
 		if (p->ack_sent == p->rcv_nxt)
 			return; /* a reply sent during delivery carried the ack */

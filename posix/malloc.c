@@ -1,15 +1,17 @@
 /*
- * posix/malloc.c — the application's malloc family (newlib is built with
- * MALLOC_PROVIDED): public API, newlib's reentrant entry points, and the
- * per-thread caches that make the common case lock-free.
+ * posix/malloc.c — the core of the application's malloc family (newlib is
+ * built with MALLOC_PROVIDED; the rest of the family is malloc_api.c):
+ * malloc, calloc, free, the per-thread caches that make them lock-free in
+ * the common case, statistics and thread exit.
  *
  * malloc of a small size pops the thread's list for its class; free finds
  * the class from the chunk descriptor (one shift and one load) and pushes.
  * Neither takes a lock nor an atomic instruction until a list runs empty
  * or overflows, when a whole batch moves to or from the class's central
  * list (malloc_central.c). Blocks above SMALL_MAX are chunk runs
- * (malloc_page.c). A block freed by another thread than the one that
- * allocated it simply joins the freeing thread's cache.
+ * (malloc_page.c); each thread also keeps a few freed ones of up to 1 MiB
+ * for reuse without the page lock. A block freed by another thread than
+ * the one that allocated it simply joins the freeing thread's cache.
  *
  * State: the node's heap (cur_heap) and each thread's cache (tc).
  */

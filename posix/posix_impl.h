@@ -40,6 +40,7 @@ struct pthread {
 	uintptr_t stack_base; /* lowest address incl. guard; 0 if the user's */
 	size_t stack_size;
 	bool own_stack;
+	int node; /* where it was started (its stack's home) */
 	/* cancellation (deferred only) */
 	volatile int cancel_pending;
 	int cancel_state; /* PTHREAD_CANCEL_ENABLE/DISABLE */

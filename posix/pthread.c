@@ -24,12 +24,16 @@ static struct ulock key_lock = ULOCK_INIT;
 static void (*key_dtor[POSIX_KEYS_MAX])(void *); /* (key_lock) */
 static bool key_used[POSIX_KEYS_MAX]; /* (key_lock) */
 
+#define MAX_NODES 64
 static struct ulock stack_lock = ULOCK_INIT;
-static uintptr_t stack_next; /* (stack_lock) bump pointer in the region */
-static uintptr_t stack_end; /* (stack_lock) */
+/* (stack_lock) per node: a bump pointer in that node's stack region (the
+ * stack's pages then have their home where the thread runs) */
+static uintptr_t stack_next[MAX_NODES];
+static uintptr_t stack_end[MAX_NODES];
 struct free_stack {
 	uintptr_t base;
 	size_t size;
+	int node;
 };
 #define MAX_FREE_STACKS 256
 static struct free_stack free_stacks[MAX_FREE_STACKS]; /* (stack_lock) */
@@ -63,25 +67,27 @@ static int table_insert(struct pthread *p)
 
 static size_t round_page(size_t v) { return (v + 4095) & ~(size_t)4095; }
 
-static uintptr_t stack_alloc(size_t size)
+static uintptr_t stack_alloc(size_t size, int node)
 {
 	size_t span = size + POSIX_GUARD;
 	uintptr_t base = 0;
+	if (node < 0 || node >= MAX_NODES)
+		node = 0;
 	ulock_lock(&stack_lock);
-	if (!stack_end) {
+	if (!stack_end[node]) {
 		size_t len;
-		ksys_stack_region(&stack_next, &len);
-		stack_end = stack_next + len;
+		ksys_stack_region_of(node, &stack_next[node], &len);
+		stack_end[node] = stack_next[node] + len;
 	}
 	for (int i = 0; i < nr_free_stacks; i++)
-		if (free_stacks[i].size == span) {
+		if (free_stacks[i].size == span && free_stacks[i].node == node) {
 			base = free_stacks[i].base;
 			free_stacks[i] = free_stacks[--nr_free_stacks];
 			break;
 		}
-	if (!base && stack_next + span <= stack_end) {
-		base = stack_next;
-		stack_next += span;
+	if (!base && stack_next[node] + span <= stack_end[node]) {
+		base = stack_next[node];
+		stack_next[node] += span;
 	}
 	ulock_unlock(&stack_lock);
 	if (base && ksys_guard_add(base, POSIX_GUARD)) {
@@ -90,14 +96,14 @@ static uintptr_t stack_alloc(size_t size)
 	return base;
 }
 
-static void stack_free(uintptr_t base, size_t size)
+static void stack_free(uintptr_t base, size_t size, int node)
 {
 	size_t span = size + POSIX_GUARD;
 	ksys_guard_remove(base);
 	ksys_release(base + POSIX_GUARD, size); /* frames back to the node */
 	ulock_lock(&stack_lock);
 	if (nr_free_stacks < MAX_FREE_STACKS)
-		free_stacks[nr_free_stacks++] = (struct free_stack){ base, span };
+		free_stacks[nr_free_stacks++] = (struct free_stack){ base, span, node };
 	ulock_unlock(&stack_lock);
 }
 
@@ -209,7 +215,7 @@ static void thread_free(struct pthread *p)
 	__atomic_store_n(&table[p->id], NULL, __ATOMIC_RELEASE);
 	ulock_unlock(&table_lock);
 	if (p->own_stack)
-		stack_free(p->stack_base, p->stack_size);
+		stack_free(p->stack_base, p->stack_size, p->node);
 	posix_tls_free(p);
 }
 
@@ -310,13 +316,14 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	p->detached = attr->detachstate == PTHREAD_CREATE_DETACHED;
 	p->cancel_state = PTHREAD_CANCEL_ENABLE;
 	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
+	p->node = ksys_thread_place(); /* sched.policy picks the node */
 	uintptr_t top;
 	if (attr->stackaddr) {
 		top = (uintptr_t)attr->stackaddr + attr->stacksize;
 		p->own_stack = false;
 	} else {
 		p->stack_size = round_page(attr->stacksize);
-		p->stack_base = stack_alloc(p->stack_size);
+		p->stack_base = stack_alloc(p->stack_size, p->node);
 		if (!p->stack_base) {
 			posix_tls_free(p);
 			return EAGAIN;
@@ -327,14 +334,14 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	int rc = table_insert(p);
 	if (rc) {
 		if (p->own_stack)
-			stack_free(p->stack_base, p->stack_size);
+			stack_free(p->stack_base, p->stack_size, p->node);
 		posix_tls_free(p);
 		return rc;
 	}
 	*out = p->id;
 	__atomic_add_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
-	rc = ksys_thread_spawn(thread_start, p, top & ~(uintptr_t)15,
-			       (uintptr_t)p, 0);
+	rc = ksys_thread_spawn_on(p->node, thread_start, p,
+				  top & ~(uintptr_t)15, (uintptr_t)p);
 	if (rc) {
 		__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
 		thread_free(p);
@@ -346,7 +353,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top)
 {
 	p->stack_size = round_page(size);
-	p->stack_base = stack_alloc(p->stack_size);
+	p->stack_base = stack_alloc(p->stack_size, p->node);
 	if (!p->stack_base)
 		return EAGAIN;
 	p->own_stack = true;

@@ -106,9 +106,13 @@ static void main_thread(void *arg)
 	exit(main((int)argc + 1, main_argv, environ));
 }
 
-/* Kernel context: build the main thread without malloc (no TLS yet). */
+/* Kernel context: build the main thread without malloc (no TLS yet).
+ * Only the origin (node 0) runs main(); the other nodes serve threads. */
 static int posix_run(void)
 {
+	if (ksys_node() != 0)
+		for (;;)
+			ksys_sleep_ns(1000000000ull * 3600);
 	const void *tdata;
 	size_t dlen, mlen, align;
 	ksys_tls_template(&tdata, &dlen, &mlen, &align);

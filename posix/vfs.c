@@ -141,8 +141,7 @@ void vfs_fill_stat(const struct vfs_node *n, struct vfs_stat *st)
 	st->blocks = n->ops->blocks ? n->ops->blocks(n) : 0;
 }
 
-/* ---- directory entries -----------------------------------------------------
- */
+/* ---- directory entries --------------------------------------------------- */
 
 struct vfs_dentry *vfs_dentry_new(const char *name, size_t len)
 {

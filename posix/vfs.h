@@ -138,7 +138,16 @@ void vfs_reset(void);
 int vfs_mount_initrd(const void *archive, size_t len, const char *at, char *err,
 		     size_t errlen);
 
-/* File I/O, as POSIX. Flags and modes as above; read/write return counts. */
+/*
+ * File I/O, as POSIX; where POSIX leaves a choice, as Linux: O_TRUNC
+ * truncates even with O_RDONLY; O_CREAT | O_DIRECTORY of a missing name is
+ * -EINVAL; opening a directory for writing, with O_CREAT or O_TRUNC is
+ * -EISDIR; ftruncate() of an fd not open for writing is -EINVAL. Reads and
+ * writes return counts (at most VFS_IO_MAX); a write that cannot get memory
+ * returns the bytes written so far, or -ENOSPC; an open file description
+ * that cannot be allocated is -ENOMEM; more than VFS_OPEN_MAX fds -EMFILE.
+ * Read-only (initrd) nodes keep the archive's time stamps.
+ */
 int vfs_open(const char *path, int flags, uint32_t mode);
 int vfs_close(int fd);
 int64_t vfs_read(int fd, void *buf, size_t len);
@@ -154,7 +163,12 @@ int vfs_fcntl(int fd, int cmd, long arg);
 int vfs_ftruncate(int fd, int64_t len);
 int vfs_fstat(int fd, struct vfs_stat *st);
 
-/* Paths. There are no symlinks, so lstat is stat. */
+/*
+ * Paths. There are no symlinks, so lstat is stat. access(): no permission
+ * checks (one user), but W_OK on a read-only node is -EROFS and X_OK on a
+ * file without any x bit -EACCES. rmdir("/") is -EBUSY, of "." -EINVAL, of
+ * ".." -ENOTEMPTY; rename() of or onto ".", ".." or "/" is -EBUSY.
+ */
 int vfs_stat(const char *path, struct vfs_stat *st);
 int vfs_lstat(const char *path, struct vfs_stat *st);
 int vfs_access(const char *path, int amode);

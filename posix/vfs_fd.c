@@ -31,8 +31,7 @@ static const struct vfs_node_ops console_ops = {
     .read = console_read,
 };
 
-/* ---- the table -------------------------------------------------------------
- */
+/* ---- the table ----------------------------------------------------------- */
 
 static struct vfs_file *file_new(struct vfs_node *n, uint32_t flags)
 {
@@ -109,8 +108,7 @@ void vfs_fd_reset(void)
 	vfs_console = NULL;
 }
 
-/* ---- open and close --------------------------------------------------------
- */
+/* ---- open and close ------------------------------------------------------ */
 
 /* Checks open() of an existing node, and truncates for O_TRUNC. */
 static int open_existing(const struct vfs_path *p, int flags)
@@ -508,8 +506,7 @@ int vfs_fchdir(int fd)
 	return err;
 }
 
-/* ---- directory streams ------------------------------------------------------
- */
+/* ---- directory streams --------------------------------------------------- */
 
 int vfs_opendir(const char *path)
 {

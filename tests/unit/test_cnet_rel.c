@@ -185,7 +185,9 @@ static void frag_case(uint32_t mtu, size_t len, const uint16_t *want,
 	for (unsigned i = 0; i < nwant; i++) {
 		struct cnet_frame_info fi;
 
-		f = expect(0, CNET_F_DATA | CNET_F_ACK);
+		while ((f = take())->from == 1) /* B's acks */
+			h_drop(f);
+		assert_int_equal(h_info(f).flags, CNET_F_DATA | CNET_F_ACK);
 		fi = h_info(f);
 		assert_int_equal(fi.payload_len, want[i]);
 		assert_int_equal(fi.frag_index, i);
@@ -194,7 +196,10 @@ static void frag_case(uint32_t mtu, size_t len, const uint16_t *want,
 		assert_int_equal(fi.seq, 1 + i);
 		h_feed(&H, f);
 	}
-	assert_null(h_take(&H));
+	while ((f = h_take(&H))) {
+		assert_int_equal(f->from, 1);
+		h_drop(f);
+	}
 	assert_int_equal(H.nmsgs, 1);
 	assert_int_equal(H.msgs[0].len, len);
 	assert_memory_equal(H.msgs[0].data, msg, len);

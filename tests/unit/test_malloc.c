@@ -2,9 +2,9 @@
  * tests/unit/test_malloc.c — host tests of the application heap
  * (posix/malloc*.c) through its um_-prefixed API: exact results and errno
  * of every function, alignment of every size and power-of-two alignment,
- * overlap, realloc, reuse, misuse detection, statistics, and white-box
- * tests of the chunk allocator on private heaps; main() for all groups
- * (the threaded ones live in test_malloc_mt.c).
+ * overlap, realloc, reuse, misuse detection, statistics; main() for all
+ * groups (white-box ones in test_malloc_chunks.c, threaded ones in
+ * test_malloc_mt.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <cmocka.h>
 

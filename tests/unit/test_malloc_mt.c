@@ -145,6 +145,49 @@ static void *exit_thread(void *arg)
 	return NULL;
 }
 
+/* Short-lived threads: each leaves blocks of many classes in its cache
+ * and one block for the main thread, then exits. */
+static void *short_thread(void *arg)
+{
+	void *keep[40];
+	int i;
+
+	for (i = 0; i < 40; i++)
+		keep[i] = um_malloc((size_t)(i * 97 + 1) * (i % 3 ? 1 : 40));
+	for (i = 0; i < 40; i++)
+		um_free(keep[i]);
+	*(void **)arg = um_malloc(300);
+	posix_malloc_thread_exit();
+	return NULL;
+}
+
+static void many_threads(void)
+{
+	enum { ROUNDS = 50, WIDTH = 8 };
+	struct posix_malloc_stats a, b;
+	void *out[WIDTH];
+	pthread_t t[WIDTH];
+	int r, i;
+
+	posix_malloc_stats(&a);
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < WIDTH; i++)
+			assert_int_equal(
+			    pthread_create(&t[i], NULL, short_thread, &out[i]),
+			    0);
+		for (i = 0; i < WIDTH; i++) {
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+			assert_int_equal(um_malloc_usable_size(out[i]), 320);
+			um_free(out[i]);
+		}
+	}
+	posix_malloc_stats(&b);
+	assert_int_equal(b.bytes_in_use, a.bytes_in_use);
+	assert_int_equal(b.nr_allocs - a.nr_allocs, ROUNDS * WIDTH * 41);
+	assert_int_equal(b.nr_frees - a.nr_frees, ROUNDS * WIDTH * 41);
+	assert_int_equal(posix_malloc_check(), 0);
+}
+
 void test_thread_exit(void **state)
 {
 	struct posix_malloc_stats a, b;
@@ -168,6 +211,8 @@ void test_thread_exit(void **state)
 	assert_string_equal(merr.msg, "free(): double free");
 	assert_ptr_equal(merr.p, out[0]);
 	merr_reset();
+
+	many_threads();
 }
 
 /* ---- stress -------------------------------------------------------------- */

@@ -441,8 +441,7 @@ static void test_readdir_many(void **state)
 	assert_int_equal(st.nlink, 2);
 }
 
-/* ---- four threads, each with its own files --------------------------------
- */
+/* ---- four threads, each with its own files ------------------------------- */
 
 #define THREADS 4
 #define ROUNDS	150

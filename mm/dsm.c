@@ -1,0 +1,367 @@
+/*
+ * mm/dsm.c — the DSM glue: page faults in the global address space go to
+ * the coherence engine (mm/dsm_proto.c); its messages travel on the
+ * cluster transport (CNET_SVC_DSM); its map/unmap requests become page-table
+ * changes with TLB shootdowns.
+ *
+ * dsm_lock (a mutex) serialises the engine. Messages the engine emits are
+ * queued under it and sent after it is dropped (sending may block). A
+ * faulting thread sleeps on dsm_cv until the engine completes its page.
+ * Frames: each node has at most one frame per page it maps (frames[]), and
+ * the home keeps a separate copy of its pages once written back (homes[]).
+ */
+#include "arch/x86_64/cpu.h"
+#include "kernel/config.h"
+#include "kernel/errno.h"
+#include "kernel/init.h"
+#include "kernel/kstring.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/sync.h"
+#include "kernel/thread.h"
+#include "mm/dsm.h"
+#include "mm/frame.h"
+#include "mm/gas.h"
+#include "mm/kmalloc.h"
+#include "mm/vm.h"
+#include "net/cnet.h"
+
+#define FMAP 4096 /* hash buckets for frame maps */
+#define HOLD_NS (200 * NSEC_PER_USEC) /* a granted page stays this long */
+
+struct fent {
+	struct fent *next;
+	uint64_t page;
+	uint64_t pa;
+	uint64_t granted_at;
+};
+
+struct outmsg {
+	struct outmsg *next;
+	int dst;
+	struct dsm_msg m;
+	bool has_data;
+	uint8_t data[DSM_PAGE];
+};
+
+/* on the wire: the message without the pointer, then the page if any */
+struct __attribute__((packed)) wire {
+	uint8_t type, flags;
+	uint16_t from;
+	uint32_t version;
+	uint64_t page;
+};
+
+static bool active; /* (c) after dsm_start */
+static struct mutex dsm_lock;
+static struct cond dsm_cv; /* with dsm_lock: a page completed */
+static struct dsm eng; /* (dsm_lock) */
+static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
+static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
+static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
+static bool home_interleave; /* (c) */
+extern char __gas_data_start[], __gas_bss_end[], __gas_data_end[];
+extern char __gas_data_lma[];
+
+bool dsm_active(void) { return active; }
+
+static struct fent **fslot(struct fent **tab, uint64_t page)
+{
+	struct fent **p = &tab[(page * 0x9e3779b97f4a7c15ull) >> 52];
+	while (*p && (*p)->page != page)
+		p = &(*p)->next;
+	return p;
+}
+
+static struct fent *fget(struct fent **tab, uint64_t page, bool create)
+{
+	struct fent **p = fslot(tab, page);
+	if (*p || !create)
+		return *p;
+	uint64_t pa = frame_alloc(0);
+	struct fent *e = kmalloc(sizeof(*e));
+	if (!pa || !e) {
+		if (pa)
+			frame_free(pa, 0);
+		kfree(e);
+		return NULL;
+	}
+	e->page = page;
+	e->pa = pa;
+	e->granted_at = 0;
+	e->next = NULL;
+	*p = e;
+	return e;
+}
+
+static void fdrop(struct fent **tab, uint64_t page)
+{
+	struct fent **p = fslot(tab, page);
+	struct fent *e = *p;
+	if (e) {
+		*p = e->next;
+		frame_free(e->pa, 0);
+		kfree(e);
+	}
+}
+
+/* The image's initial bytes of a page: static data, or zeros. */
+static void pristine_bytes(uint64_t page, uint8_t *dst)
+{
+	uintptr_t va = page << PAGE_SHIFT;
+	uintptr_t ds = (uintptr_t)__gas_data_start, de = (uintptr_t)__gas_data_end;
+	memset(dst, 0, PAGE_SIZE);
+	if (va + PAGE_SIZE <= ds || va >= de)
+		return;
+	uintptr_t from = va < ds ? ds : va;
+	uintptr_t to = va + PAGE_SIZE < de ? va + PAGE_SIZE : de;
+	memcpy(dst + (from - va),
+	       phys_to_virt((uint64_t)(uintptr_t)__gas_data_lma + (from - ds)),
+	       to - from);
+}
+
+/* ---- engine callbacks (dsm_lock held) ----------------------------------- */
+
+static void op_send(void *ctx, int dst, const struct dsm_msg *m)
+{
+	(void)ctx;
+	struct outmsg *o = kmalloc(sizeof(*o));
+	if (!o)
+		panic("dsm: out of memory queueing a protocol message");
+	o->next = NULL;
+	o->dst = dst;
+	o->m = *m;
+	o->has_data = m->data != NULL;
+	if (m->data)
+		memcpy(o->data, m->data, DSM_PAGE);
+	if (out_tail)
+		out_tail->next = o;
+	else
+		out_head = o;
+	out_tail = o;
+}
+
+static void op_map(void *ctx, uint64_t page, enum dsm_access a,
+		   const uint8_t *data, bool pristine)
+{
+	(void)ctx;
+	uintptr_t va = page << PAGE_SHIFT;
+	if (a == DSM_NONE) {
+		vm_unmap_page(va, NULL); /* shoots the TLBs down */
+		fdrop(frames, page);
+		return;
+	}
+	struct fent *e = fget(frames, page, true);
+	if (!e)
+		panic("dsm: out of memory for page 0x%lx", va);
+	if (pristine)
+		pristine_bytes(page, phys_to_virt(e->pa));
+	else if (data)
+		memcpy(phys_to_virt(e->pa), data, DSM_PAGE);
+	e->granted_at = clock_ns();
+	unsigned prot = VM_READ | (a == DSM_RW ? VM_WRITE : 0);
+	if (vm_protect_page(va, prot) == -ENOENT)
+		vm_map_page(va, e->pa, prot);
+}
+
+static void op_read_local(void *ctx, uint64_t page, uint8_t *buf)
+{
+	(void)ctx;
+	struct fent *e = fget(frames, page, false);
+	if (e)
+		memcpy(buf, phys_to_virt(e->pa), DSM_PAGE);
+	else
+		memset(buf, 0, DSM_PAGE);
+}
+
+static void op_home_read(void *ctx, uint64_t page, uint8_t *buf)
+{
+	(void)ctx;
+	struct fent *e = fget(homes, page, false);
+	if (e)
+		memcpy(buf, phys_to_virt(e->pa), DSM_PAGE);
+	else
+		pristine_bytes(page, buf);
+}
+
+static void op_home_write(void *ctx, uint64_t page, const uint8_t *buf)
+{
+	(void)ctx;
+	struct fent *e = fget(homes, page, true);
+	if (!e)
+		panic("dsm: out of memory for a home copy");
+	memcpy(phys_to_virt(e->pa), buf, DSM_PAGE);
+}
+
+static void op_complete(void *ctx, uint64_t page)
+{
+	(void)ctx, (void)page;
+	cond_broadcast(&dsm_cv);
+}
+
+static int op_home(void *ctx, uint64_t page)
+{
+	(void)ctx;
+	uintptr_t va = page << PAGE_SHIFT;
+	int n = cnet_nodes();
+	if (va >= GAS_DYN_BASE && va < GAS_DYN_BASE + GAS_DYN_SIZE) {
+		int k = (int)((va - GAS_DYN_BASE) / GAS_NODE_SPAN);
+		return k < n ? k : 0;
+	}
+	return home_interleave ? (int)(page % (uint64_t)n) : 0;
+}
+
+static void *op_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return kmalloc(n);
+}
+
+static void op_free(void *ctx, void *p)
+{
+	(void)ctx;
+	kfree(p);
+}
+
+static const struct dsm_ops ops = {
+	.send = op_send,
+	.map = op_map,
+	.read_local = op_read_local,
+	.home_read = op_home_read,
+	.home_write = op_home_write,
+	.complete = op_complete,
+	.home = op_home,
+	.alloc = op_alloc,
+	.free = op_free,
+};
+
+/* Sends what the engine queued; called after dsm_lock is dropped. */
+static void flush_out(struct outmsg *o)
+{
+	while (o) {
+		struct outmsg *next = o->next;
+		struct wire w = { o->m.type, o->m.flags, o->m.from, o->m.version,
+				  o->m.page };
+		int rc = cnet_send2(o->dst, CNET_SVC_DSM, &w, sizeof(w),
+				    o->has_data ? o->data : NULL,
+				    o->has_data ? DSM_PAGE : 0);
+		if (rc)
+			pr_err("dsm", "message %u for page 0x%lx to node %d lost: %d",
+			       o->m.type, o->m.page << PAGE_SHIFT, o->dst, rc);
+		kfree(o);
+		o = next;
+	}
+}
+
+static struct outmsg *take_out(void)
+{
+	struct outmsg *o = out_head;
+	out_head = out_tail = NULL;
+	return o;
+}
+
+bool dsm_handle_fault(uintptr_t addr, bool write)
+{
+	uint64_t page = addr >> PAGE_SHIFT;
+	mutex_lock(&dsm_lock);
+	for (;;) {
+		int rc = dsm_fault(&eng, page, write);
+		if (rc < 0) {
+			mutex_unlock(&dsm_lock);
+			pr_err("dsm", "fault at 0x%lx: %d", addr, rc);
+			return false;
+		}
+		if (rc == DSM_FAULT_DONE)
+			break;
+		struct outmsg *o = take_out();
+		if (o) {
+			mutex_unlock(&dsm_lock);
+			flush_out(o);
+			mutex_lock(&dsm_lock);
+			continue; /* the answer may already have come */
+		}
+		cond_wait(&dsm_cv, &dsm_lock, 0);
+	}
+	struct outmsg *o = take_out();
+	mutex_unlock(&dsm_lock);
+	flush_out(o);
+	return true;
+}
+
+static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)ctx;
+	struct wire w;
+	if (len < sizeof(w)) {
+		mutex_lock(&dsm_lock);
+		eng.stats.bad_msgs++;
+		mutex_unlock(&dsm_lock);
+		return;
+	}
+	memcpy(&w, msg, sizeof(w));
+	size_t blen = len - sizeof(w);
+	if ((blen != 0 && blen != DSM_PAGE) || w.from != from) {
+		mutex_lock(&dsm_lock);
+		eng.stats.bad_msgs++;
+		mutex_unlock(&dsm_lock);
+		return;
+	}
+	struct dsm_msg m = { w.type, w.flags, w.from, w.version, w.page,
+			     blen ? (const uint8_t *)msg + sizeof(w) : NULL };
+	mutex_lock(&dsm_lock);
+	if (m.type == DSM_INV || m.type == DSM_RECALL) {
+		/* a page just granted here stays long enough for the thread
+		 * that faulted on it to make its access (no ping-pong) */
+		struct fent *e = fget(frames, m.page, false);
+		uint64_t now = clock_ns();
+		if (e && now - e->granted_at < HOLD_NS) {
+			mutex_unlock(&dsm_lock);
+			thread_sleep_ns(HOLD_NS - (now - e->granted_at));
+			mutex_lock(&dsm_lock);
+		}
+	}
+	dsm_receive(&eng, &m);
+	struct outmsg *o = take_out();
+	mutex_unlock(&dsm_lock);
+	flush_out(o);
+}
+
+void dsm_get_stats(struct dsm_stats *s)
+{
+	mutex_lock(&dsm_lock);
+	*s = eng.stats;
+	mutex_unlock(&dsm_lock);
+}
+
+void dsm_print_stats(void)
+{
+	if (!active)
+		return;
+	struct dsm_stats s = eng.stats; /* racy read at exit is fine */
+	kprintf("dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
+		"pages in %lu out %lu, invalidations sent %lu received %lu, "
+		"recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
+		"bad %lu\n", cnet_self(), s.read_faults, s.write_faults,
+		s.local_hits, s.pages_in, s.pages_out, s.inv_sent, s.inv_recv,
+		s.recalls_sent, s.recalls_recv, s.msgs_sent, s.msgs_recv,
+		s.bytes_sent >> 10, s.bad_msgs);
+}
+
+static int dsm_start(void)
+{
+	if (cnet_nodes() <= 1)
+		return 0; /* one node: first-touch mapping (mm/gas.c) is all */
+	mutex_init(&dsm_lock);
+	cond_init(&dsm_cv);
+	home_interleave = config_enum("dsm.home") == 0;
+	dsm_init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
+	int rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
+	if (rc)
+		return rc;
+	active = true;
+	pr_info("dsm", "node %d of %d: the global address space is shared "
+		"(static data homes %s)", cnet_self(), cnet_nodes(),
+		home_interleave ? "interleaved" : "at the origin");
+	return 0;
+}
+INITCALL(8, dsm_start);
