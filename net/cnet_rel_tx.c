@@ -241,7 +241,8 @@ void cnet_rel_tx_ack(struct cnet_rel *r, struct cnet_peer *p,
 	}
 	/* The bitmap: what arrived beyond the hole at snd_una. */
 	hi = p->snd_una;
-	for (seq = p->snd_una + 1; seq != p->snd_nxt; seq++) {
+	for (seq = p->snd_una + 1; seq - p->snd_una < p->snd_nxt - p->snd_una;
+	     seq++) {
 		uint32_t bit = seq - fi->ack - 1;
 		struct cnet_txseg *s = &p->seg[seq & WND_MASK];
 

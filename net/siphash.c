@@ -22,30 +22,43 @@ static inline uint64_t load_le64(const uint8_t *p)
 	return v;
 }
 
-#define SIPROUND(s)                                                            \
+/* One SipRound over the four state words (locals, so they stay in
+ * registers). */
+#define SIPROUND(v0, v1, v2, v3)                                               \
 	do {                                                                   \
-		(s)->v0 += (s)->v1;                                            \
-		(s)->v1 = rotl((s)->v1, 13);                                   \
-		(s)->v1 ^= (s)->v0;                                            \
-		(s)->v0 = rotl((s)->v0, 32);                                   \
-		(s)->v2 += (s)->v3;                                            \
-		(s)->v3 = rotl((s)->v3, 16);                                   \
-		(s)->v3 ^= (s)->v2;                                            \
-		(s)->v0 += (s)->v3;                                            \
-		(s)->v3 = rotl((s)->v3, 21);                                   \
-		(s)->v3 ^= (s)->v0;                                            \
-		(s)->v2 += (s)->v1;                                            \
-		(s)->v1 = rotl((s)->v1, 17);                                   \
-		(s)->v1 ^= (s)->v2;                                            \
-		(s)->v2 = rotl((s)->v2, 32);                                   \
+		v0 += v1;                                                      \
+		v1 = rotl(v1, 13);                                             \
+		v1 ^= v0;                                                      \
+		v0 = rotl(v0, 32);                                             \
+		v2 += v3;                                                      \
+		v3 = rotl(v3, 16);                                             \
+		v3 ^= v2;                                                      \
+		v0 += v3;                                                      \
+		v3 = rotl(v3, 21);                                             \
+		v3 ^= v0;                                                      \
+		v2 += v1;                                                      \
+		v1 = rotl(v1, 17);                                             \
+		v1 ^= v2;                                                      \
+		v2 = rotl(v2, 32);                                             \
 	} while (0)
 
-static inline void compress(struct siphash_state *s, uint64_t m)
+/* Absorbs n 8-byte words (c = 2 rounds each). */
+static void compress(struct siphash_state *s, const uint8_t *p, size_t n)
 {
-	s->v3 ^= m;
-	SIPROUND(s);
-	SIPROUND(s);
-	s->v0 ^= m;
+	uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+
+	for (; n; n--, p += 8) {
+		uint64_t m = load_le64(p);
+
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	s->v0 = v0;
+	s->v1 = v1;
+	s->v2 = v2;
+	s->v3 = v3;
 }
 
 void siphash_key_load(struct siphash_key *k, const uint8_t bytes[16])
@@ -79,26 +92,35 @@ void siphash_update(struct siphash_state *s, const void *data, size_t len)
 		}
 		if (have < 8)
 			return;
-		compress(s, s->tail);
+		uint8_t w[8];
+
+		for (int i = 0; i < 8; i++)
+			w[i] = (uint8_t)(s->tail >> (8 * i));
+		compress(s, w, 1);
 		s->tail = 0;
 	}
-	for (; len >= 8; p += 8, len -= 8)
-		compress(s, load_le64(p));
+	compress(s, p, len / 8);
+	p += len & ~(size_t)7;
+	len &= 7;
 	for (unsigned i = 0; i < len; i++)
 		s->tail |= (uint64_t)p[i] << (8 * i);
 }
 
-uint64_t siphash_final(const struct siphash_state *in)
+uint64_t siphash_final(const struct siphash_state *s)
 {
-	struct siphash_state s = *in;
+	uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+	uint64_t m = s->tail | (s->len << 56);
 
-	compress(&s, s.tail | (s.len << 56));
-	s.v2 ^= 0xff;
-	SIPROUND(&s);
-	SIPROUND(&s);
-	SIPROUND(&s);
-	SIPROUND(&s);
-	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+	v3 ^= m;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 uint64_t siphash24(const struct siphash_key *k, const void *data, size_t len)

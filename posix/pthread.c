@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "posix/heap.h"
 #include "posix/posix_impl.h"
 
 static struct ulock table_lock = ULOCK_INIT;
@@ -253,6 +254,7 @@ static void thread_finish(struct pthread *self) __attribute__((noreturn));
 static void thread_finish(struct pthread *self)
 {
 	posix_keys_run_destructors(self);
+	posix_malloc_thread_exit(); /* give the thread cache back */
 	/* POSIX: the process ends, status 0, when its last thread does */
 	if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0)
 		exit(0);
