@@ -81,6 +81,7 @@ void siphash_update(struct siphash_state *s, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	unsigned have = s->len & 7;
+	uint8_t w[8];
 
 	s->len += len;
 	/* Finish a partial word first. */
@@ -92,8 +93,6 @@ void siphash_update(struct siphash_state *s, const void *data, size_t len)
 		}
 		if (have < 8)
 			return;
-		uint8_t w[8];
-
 		for (int i = 0; i < 8; i++)
 			w[i] = (uint8_t)(s->tail >> (8 * i));
 		compress(s, w, 1);

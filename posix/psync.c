@@ -80,6 +80,11 @@ static void sobj_free(uint32_t h)
 struct sobj *psync_resolve(uint32_t *word, int kind)
 {
 	uint32_t h = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(h != UNRESOLVED && h && h < (uint32_t)CHUNK * NCHUNKS, 1)) {
+		struct sobj *c = chunks[h / CHUNK];
+		if (__builtin_expect(c && c[h % CHUNK].kind == kind, 1))
+			return &c[h % CHUNK];
+	}
 	if (h == UNRESOLVED) {
 		uint32_t n = sobj_alloc(kind);
 		if (!n)
@@ -280,10 +285,9 @@ int psync_mutex_unlock_obj(struct sobj *o)
 	if (o->type == PTHREAD_MUTEX_RECURSIVE && --o->count > 0)
 		return 0;
 	o->owner = 0;
-	if (__atomic_fetch_sub(&o->word, 1, __ATOMIC_RELEASE) != 1) {
-		__atomic_store_n(&o->word, 0, __ATOMIC_RELEASE);
+	/* one atomic: 2 means somebody sleeps on the word */
+	if (__atomic_exchange_n(&o->word, 0, __ATOMIC_RELEASE) == 2)
 		ksys_futex_wake(&o->word, 1);
-	}
 	return 0;
 }
 
