@@ -1,0 +1,2 @@
+FUZZ_TARGETS += dsm
+FUZZ_SRCS_dsm := tests/fuzz/fuzz_dsm.c mm/dsm_proto.c
