@@ -104,8 +104,10 @@ $(B)/.setup-done: tools/setup
 	@mkdir -p $(@D) && touch $@
 setup: $(B)/.setup-done
 
-run: setup all posix
-	tools/unum-run $(B)/unum.elf
+# The main job: boot a node and run a demo program on all its CPUs.
+RUN_APP ?= matmul
+run: setup all posix $(B)/apps/$(RUN_APP).elf
+	tools/unum-run --smp 2 $(B)/apps/$(RUN_APP).elf
 
 test: setup all unit fuzz posix
 	tests/run-all $(TEST_STEPS)

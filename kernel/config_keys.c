@@ -66,8 +66,13 @@ const struct cfg_key cfg_keys[] = {
 		 "over the nodes, or all at the origin"),
     CFG_KEY_BOOL("dsm.stats", "0",
 		 "print every node's DSM counters when the program ends"),
-    CFG_KEY_ENUM("sched.policy", "round_robin", "local|round_robin",
-		 "where new threads go: this node only, or the nodes in turn"),
+    CFG_KEY_ENUM("sched.policy", "round_robin",
+		 "local|round_robin|least_loaded|locality|steal",
+		 "global scheduling policy: where new threads go (see "
+		 "docs/SCHEDULING.md)"),
+    CFG_KEY_UINT("sched.least_loaded.threshold", "1000", 1, 1000000,
+		 "least_loaded: load difference per CPU, in thousandths of a "
+		 "thread, before threads are moved"),
     CFG_KEY_STRING("boot.mac", "", 64,
 		   "MAC address of the NIC this node booted from; set by "
 		   "the PXE grub.cfg"),

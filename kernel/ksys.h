@@ -70,7 +70,7 @@ int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
 			 uintptr_t stack_top, uintptr_t fs_base);
 int ksys_node(void); /* this node's id; the origin (runs main) is 0 */
 
-/* The cluster's side of these calls (net/cluster_svc.c registers it). */
+/* The cluster's side of these calls (sched/remote.c registers it). */
 struct ksys_cluster_ops {
 	int (*self)(void);
 	int (*nodes)(void);

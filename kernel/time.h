@@ -32,6 +32,8 @@ struct timer {
 	struct list_node link; /* (cpu timer lock) wheel slot */
 	uint64_t expires; /* (cpu timer lock) tick number */
 	uint64_t period_ticks; /* (cpu timer lock) 0 = one-shot */
+	uint64_t deadline_ns; /* (cpu timer lock) never fire before it */
+	uint64_t period_ns; /* (cpu timer lock) */
 	void (*fn)(struct timer *t, void *arg);
 	void *arg;
 	int cpu; /* (cpu timer lock) CPU whose wheel holds it, -1 if idle */

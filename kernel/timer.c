@@ -84,6 +84,8 @@ void timer_init(struct timer *t, void (*fn)(struct timer *, void *), void *arg)
 	t->armed = false;
 	t->running = false;
 	t->period_ticks = 0;
+	t->period_ns = 0;
+	t->deadline_ns = 0;
 }
 
 static uint64_t ns_to_ticks(uint64_t ns)
@@ -108,6 +110,8 @@ void timer_arm(struct timer *t, uint64_t delay_ns, uint64_t period_ns)
 	struct cpu *c = this_cpu();
 	spin_lock(&c->timer_lock);
 	t->period_ticks = period_ns ? ns_to_ticks(period_ns) : 0;
+	t->period_ns = period_ns;
+	t->deadline_ns = clock_ns() + delay_ns;
 	wheel_insert(c, t, ns_to_ticks(delay_ns));
 	spin_unlock(&c->timer_lock);
 	arch_irq_restore(f);
@@ -160,6 +164,12 @@ void timer_tick(void)
 		if (t->expires > c->ticks)
 			continue;
 		list_del(&t->link);
+		/* ticks can come in bursts (a virtual CPU catching up): the
+		 * clock, not the tick count, says whether the time is up */
+		if (clock_ns() < t->deadline_ns) {
+			wheel_insert(c, t, 0);
+			continue;
+		}
 		t->armed = false;
 		__atomic_store_n(&t->running, true, __ATOMIC_RELAXED);
 		list_add_tail(&due, &t->link);
@@ -171,8 +181,10 @@ void timer_tick(void)
 		    container_of(list_pop(&due), struct timer, link);
 		t->fn(t, t->arg);
 		spin_lock(&c->timer_lock);
-		if (t->period_ticks && !t->armed && t->cpu == c->id)
+		if (t->period_ticks && !t->armed && t->cpu == c->id) {
+			t->deadline_ns += t->period_ns;
 			wheel_insert(c, t, t->period_ticks - 1);
+		}
 		else if (!t->armed && t->cpu == c->id)
 			t->cpu = -1;
 		spin_unlock(&c->timer_lock);

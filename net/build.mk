@@ -5,4 +5,4 @@ KERNEL_SRCS += net/siphash.c net/cnet_frame.c net/cnet_rel.c \
 	net/cnet_rel_tx.c net/cnet_rel_rx.c net/cnet_rpc.c
 KERNEL_SRCS += net/cnet.c net/member.c
 KERNEL_SRCS += net/cnet_echo.c
-KERNEL_SRCS += net/cluster_svc.c
+

@@ -232,6 +232,10 @@ int cnet_self(void) { return cn.self; }
 int cnet_nodes(void) { return cn.nodes; }
 bool cnet_alive(int node) { return node >= 0 && node < cn.nodes && cn.alive[node]; }
 int cnet_node_cpus(int node) { return cnet_alive(node) ? cn.cpus[node] : 0; }
+uint32_t cnet_node_load(int node)
+{
+	return node >= 0 && node < cn.nodes ? __atomic_load_n(&cn.load[node], __ATOMIC_RELAXED) : 0;
+}
 
 int cnet_total_cpus(void)
 {

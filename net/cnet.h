@@ -45,6 +45,8 @@ bool cnet_alive(int node);
 /* The cluster's CPUs (sum over live nodes). */
 int cnet_total_cpus(void);
 int cnet_node_cpus(int node);
+/* Runnable threads on a node, from its last heartbeat. */
+uint32_t cnet_node_load(int node);
 
 /* Called (in a kernel thread) when a node is declared dead. */
 typedef void (*cnet_view_fn)(int dead_node, void *ctx);

@@ -39,7 +39,8 @@ int cnet_frame_encode(const struct cnet_frame_params *p,
 		      size_t len, void *buf, size_t cap)
 {
 	struct cnet_eth_hdr *eth = buf;
-	struct cnet_hdr *h = (struct cnet_hdr *)((uint8_t *)buf + CNET_ETH_HLEN);
+	struct cnet_hdr *h =
+	    (struct cnet_hdr *)((uint8_t *)buf + CNET_ETH_HLEN);
 
 	if (len > 0xffff || len > cnet_frame_max_payload(p->mtu))
 		return -E2BIG;
@@ -77,8 +78,8 @@ void cnet_frame_seal(const struct siphash_key *key, void *frame, size_t len)
 	uint8_t *h = (uint8_t *)frame + CNET_ETH_HLEN;
 	struct cnet_hdr *hdr = (struct cnet_hdr *)h;
 
-	hdr->mac = cnet_be64(frame_mac(key, h, h + CNET_HDR_LEN,
-				       len - CNET_FRAME_OVERHEAD));
+	hdr->mac = cnet_be64(
+	    frame_mac(key, h, h + CNET_HDR_LEN, len - CNET_FRAME_OVERHEAD));
 }
 
 /* Counts a refused frame and returns its errno. */

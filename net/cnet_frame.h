@@ -9,11 +9,11 @@
  *
  *   check (in this order)                              errno        counter
  *   len < 14 + 64, len > 14 + mtu                      -EBADMSG     bad_length
- *   EtherType != 0x88B5                                -EOPNOTSUPP  bad_ethertype
- *   version != CNET_VERSION                            -EPROTO      bad_version
- *   cluster_id differs                                 -EXDEV       wrong_cluster
- *   len != 78 + payload_len                            -EBADMSG     bad_length
- *   MAC differs                                        -EACCES      bad_mac
+ *   EtherType != 0x88B5                                -EOPNOTSUPP
+ * bad_ethertype version != CNET_VERSION                            -EPROTO
+ * bad_version cluster_id differs                                 -EXDEV
+ * wrong_cluster len != 78 + payload_len                            -EBADMSG
+ * bad_length MAC differs                                        -EACCES bad_mac
  *   flags not one valid combination, reserved != 0,
  *     src_epoch 0, a field set that the kind forbids   -EINVAL      bad_header
  *   payload on ACK/HELLO                               -EBADMSG     bad_length
@@ -46,7 +46,7 @@
 struct cnet_frame_params {
 	struct siphash_key key; /* from cnet_key_derive(cluster.key) */
 	uint32_t cluster_id;
-	uint16_t self; /* our node id; CNET_NODE_NONE while joining */
+	uint16_t self;	    /* our node id; CNET_NODE_NONE while joining */
 	uint16_t max_nodes; /* member ids are 0 .. max_nodes-1 */
 	uint32_t mtu; /* Ethernet payload bytes, CNET_MTU_MIN .. CNET_MTU_MAX */
 	uint32_t max_msg; /* the largest message accepted */
@@ -68,16 +68,16 @@ struct cnet_frame_info {
 
 /* Frames refused, by reason. Only ever incremented. */
 struct cnet_drop_stats {
-	uint64_t bad_length; /* -EBADMSG */
+	uint64_t bad_length;	/* -EBADMSG */
 	uint64_t bad_ethertype; /* -EOPNOTSUPP */
-	uint64_t bad_version; /* -EPROTO */
+	uint64_t bad_version;	/* -EPROTO */
 	uint64_t wrong_cluster; /* -EXDEV */
-	uint64_t bad_mac; /* -EACCES */
-	uint64_t bad_header; /* -EINVAL */
-	uint64_t bad_node; /* -ENXIO */
-	uint64_t bad_frag; /* -ERANGE (also from cnet_rel's reassembly) */
-	uint64_t stale_epoch; /* -ECANCELED: cnet_rel, an old incarnation */
-	uint64_t bad_ack; /* cnet_rel: acks data never sent */
+	uint64_t bad_mac;	/* -EACCES */
+	uint64_t bad_header;	/* -EINVAL */
+	uint64_t bad_node;	/* -ENXIO */
+	uint64_t bad_frag;	/* -ERANGE (also from cnet_rel's reassembly) */
+	uint64_t stale_epoch;	/* -ECANCELED: cnet_rel, an old incarnation */
+	uint64_t bad_ack;	/* cnet_rel: acks data never sent */
 	uint64_t no_buffer; /* -ENOBUFS: cnet_rel, no memory / over budget */
 	uint64_t unknown_service; /* the service layer's */
 };

@@ -30,6 +30,7 @@ struct cnet_state {
 	bool have_mac[CNET_MAX_NODES]; /* (c) */
 	int cpus[CNET_MAX_NODES]; /* (c) */
 	uint32_t mem_mb[CNET_MAX_NODES]; /* (c) */
+	uint32_t load[CNET_MAX_NODES]; /* (L) runnable threads, gossiped */
 	bool alive[CNET_MAX_NODES]; /* (L) written; read racily */
 	uint64_t last_seen[CNET_MAX_NODES]; /* (L) */
 	struct cond writable; /* with lock: a peer's window opened */

@@ -214,6 +214,7 @@ void cnet_rel_hello_start(struct cnet_rel *r, struct cnet_peer *p, uint64_t now)
 		return;
 	p->hello_pending = true;
 	p->hello_backoff = 0;
+	p->hello_sent_ns = now;
 	p->hello_deadline = now + r->cfg.rto_init_ns;
 	send_hello(r, p);
 }
@@ -226,7 +227,8 @@ static void hello_timeout(struct cnet_rel *r, struct cnet_peer *p, uint64_t now)
 		p->hello_backoff++;
 	for (unsigned i = 0; i < p->hello_backoff && t < r->cfg.rto_max_ns; i++)
 		t <<= 1;
-	p->hello_deadline = now + (t < r->cfg.rto_max_ns ? t : r->cfg.rto_max_ns);
+	p->hello_deadline =
+	    now + (t < r->cfg.rto_max_ns ? t : r->cfg.rto_max_ns);
 	send_hello(r, p);
 	if (++p->timeouts >= r->cfg.unreachable_after && !p->unreachable_told) {
 		p->unreachable_told = true;
@@ -284,9 +286,16 @@ static int stale(struct cnet_rel *r, struct cnet_peer *p,
 static int input_hello(struct cnet_rel *r, struct cnet_peer *p,
 		       const struct cnet_frame_info *fi, uint64_t now)
 {
+	/* The answer to our first HELLO is the first RTT sample (Karn:
+	 * not if the HELLO was sent again). */
+	bool sample = p->hello_pending && !p->hello_backoff &&
+		      fi->dst_epoch == r->cfg.epoch;
+
 	if (epoch_retired(p, fi->src_epoch) ||
 	    (fi->dst_epoch && fi->dst_epoch != r->cfg.epoch))
 		return stale(r, p, fi, now);
+	if (sample)
+		cnet_rel_rtt_sample(r, p, now - p->hello_sent_ns);
 	if (p->epoch && p->epoch != fi->src_epoch) {
 		/* The peer rebooted. */
 		uint32_t dropped = conn_drop(r, p);
@@ -366,8 +375,9 @@ int cnet_rel_input(struct cnet_rel *r, const void *frame, size_t len,
 	if (fi.flags & CNET_F_DATA)
 		cnet_rel_rx_data(r, p, &fi, payload, now);
 	cnet_rel_tx_push(r, p, now);
+	/* An ack wanted at once that no data frame carried. */
 	if (p->ack_pending && p->ack_deadline <= now)
-		cnet_rel_rx_send_ack(r, p); /* wanted at once, not piggybacked */
+		cnet_rel_rx_send_ack(r, p);
 	return 0;
 }
 

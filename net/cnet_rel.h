@@ -19,9 +19,12 @@
  *   data when there is some, else sent after ack_delay_ns (or at once after
  *   two frames, a gap or a duplicate).
  * - Retransmission: RTO from measured RTT (Jacobson/Karels SRTT and RTTVAR,
- *   RFC 6298; Karn's rule: no sample from a retransmitted frame), doubled on
- *   every timeout up to rto_max_ns; a frame that the bitmap shows to be
- *   missing while later ones arrived is resent after 1.25 SRTT.
+ *   RFC 6298; the first sample is the handshake's round trip; Karn's rule:
+ *   no sample from a retransmitted frame or HELLO), doubled on every
+ *   timeout up to rto_max_ns; a frame that the bitmap shows to be missing
+ *   while later ones arrived is resent after 1.25 SRTT. On a timeout the
+ *   oldest frame is resent, with every other one out for a whole RTO and
+ *   not known to have arrived.
  * - Flow control: at most CNET_REL_WND frames in flight, and at most the
  *   bytes the receiver advertises (its rx_buf minus the part of a message
  *   it is still assembling), which bounds its buffering by rx_buf.
@@ -50,31 +53,32 @@ struct cnet_rel_config {
 	/* Identity: the caller must set these. */
 	struct siphash_key key; /* cnet_key_derive(cluster.key) */
 	uint32_t cluster_id;
-	uint32_t epoch; /* per-boot random, not 0 */
-	uint16_t self; /* our node id (CNET_NODE_NONE: datagrams only) */
+	uint32_t epoch;	    /* per-boot random, not 0 */
+	uint16_t self;	    /* our node id (CNET_NODE_NONE: datagrams only) */
 	uint16_t max_nodes; /* peers are 0 .. max_nodes-1, at most 0xFFFE */
 	/* Tunables: cnet_rel_config_default() sets them (net/cnet_opt.h). */
-	uint32_t mtu; /* CNET_MTU_MIN .. CNET_MTU_MAX, same on every node */
+	uint32_t mtu;	  /* CNET_MTU_MIN .. CNET_MTU_MAX, same on every node */
 	uint32_t max_msg; /* largest message, 1 .. CNET_MSG_LIMIT */
-	uint32_t rx_buf; /* per-peer receive budget, >= max_msg */
-	uint32_t tx_buf; /* per-peer send buffer, >= max_msg */
-	uint64_t ack_delay_ns; /* delayed-ack timeout */
-	uint64_t rto_init_ns; /* RTO before the first RTT sample */
+	uint32_t rx_buf;  /* per-peer receive budget, >= max_msg */
+	uint32_t tx_buf;  /* per-peer send buffer, >= max_msg */
+	uint64_t ack_delay_ns;		 /* delayed-ack timeout */
+	uint64_t rto_init_ns;		 /* RTO before the first RTT sample */
 	uint64_t rto_min_ns, rto_max_ns; /* RTO bounds; max caps the backoff */
 	uint32_t unreachable_after; /* timeouts in a row before UNREACHABLE */
 };
 
 enum cnet_peer_event_kind {
-	CNET_PEER_UP, /* first contact with this incarnation of the peer */
-	CNET_PEER_RESET, /* the peer rebooted: old state dropped */
+	CNET_PEER_UP,	 /* first contact with this incarnation of the peer */
+	CNET_PEER_RESET, /* the peer rebooted: old state dropped (so the
+			    send buffer is empty: blocked senders may go) */
 	CNET_PEER_UNREACHABLE, /* unreachable_after timeouts in a row; still
 				  retrying (membership decides death) */
-	CNET_PEER_WRITABLE, /* send buffer room after a send got -EAGAIN */
+	CNET_PEER_WRITABLE,    /* send buffer room after a send got -EAGAIN */
 };
 
 struct cnet_peer_event {
 	enum cnet_peer_event_kind kind;
-	uint32_t epoch; /* UP, RESET: the peer's (new) epoch */
+	uint32_t epoch;	  /* UP, RESET: the peer's (new) epoch */
 	uint32_t dropped; /* RESET: messages to it dropped unacknowledged */
 };
 
@@ -100,7 +104,8 @@ struct cnet_rel_ops {
 	void (*dgram)(void *ctx, const struct cnet_dgram_info *info,
 		      const void *msg, size_t len);
 	/* Optional. Peer state changes. */
-	void (*peer_event)(void *ctx, int peer, const struct cnet_peer_event *ev);
+	void (*peer_event)(void *ctx, int peer,
+			   const struct cnet_peer_event *ev);
 	/* Required. Memory for peers, queued messages and reassembly; may
 	 * return NULL (the frame or send then fails with -ENOBUFS/-ENOMEM). */
 	void *(*alloc)(void *ctx, size_t size);
@@ -109,30 +114,30 @@ struct cnet_rel_ops {
 
 /* Counters and state of one peer (cnet_rel_peer_stats). */
 struct cnet_peer_stats {
-	uint64_t frames_in, bytes_in; /* accepted frames from the peer */
+	uint64_t frames_in, bytes_in;	/* accepted frames from the peer */
 	uint64_t frames_out, bytes_out; /* every frame sent to it */
-	uint64_t msgs_in, msgs_out; /* delivered / accepted by send */
-	uint64_t acks_out; /* ack-only frames */
+	uint64_t msgs_in, msgs_out;	/* delivered / accepted by send */
+	uint64_t acks_out;		/* ack-only frames */
 	uint64_t hellos_out;
-	uint64_t retransmits; /* all retransmitted data frames */
+	uint64_t retransmits;	   /* all retransmitted data frames */
 	uint64_t fast_retransmits; /* those sent on sack evidence */
-	uint64_t timeouts; /* RTO expiries */
-	uint64_t dup_drops; /* data frames already received */
-	uint64_t out_of_order; /* data frames stored ahead of a gap */
-	uint64_t out_of_window; /* data frames beyond the window */
-	uint64_t rx_nobuf; /* data frames dropped: budget or memory */
-	uint64_t bad_frag; /* fragments that did not fit their message */
+	uint64_t timeouts;	   /* RTO expiries */
+	uint64_t dup_drops;	   /* data frames already received */
+	uint64_t out_of_order;	   /* data frames stored ahead of a gap */
+	uint64_t out_of_window;	   /* data frames beyond the window */
+	uint64_t rx_nobuf;	   /* data frames dropped: budget or memory */
+	uint64_t bad_frag;	  /* fragments that did not fit their message */
 	uint64_t window_overruns; /* frames sent beyond the peer's window
 				     (only when nothing else is in flight) */
-	uint64_t resets; /* reboots of the peer seen */
+	uint64_t resets;	  /* reboots of the peer seen */
 	uint64_t srtt_ns, rttvar_ns, rto_ns; /* now; srtt 0: no sample yet */
-	uint32_t epoch; /* the peer's; 0 = unknown */
-	uint32_t inflight; /* payload bytes sent, not acked */
-	uint32_t peer_window; /* bytes the peer allows in flight */
+	uint32_t epoch;			     /* the peer's; 0 = unknown */
+	uint32_t inflight;		     /* payload bytes sent, not acked */
+	uint32_t peer_window;  /* bytes the peer allows in flight */
 	uint32_t max_inflight; /* high-water mark of inflight */
-	uint32_t tx_queued; /* bytes of messages not fully acked */
-	uint32_t rx_used; /* bytes held for reassembly and reordering */
-	uint32_t max_rx_used; /* high-water mark of rx_used */
+	uint32_t tx_queued;    /* bytes of messages not fully acked */
+	uint32_t rx_used;      /* bytes held for reassembly and reordering */
+	uint32_t max_rx_used;  /* high-water mark of rx_used */
 };
 
 struct cnet_peer; /* private: net/cnet_rel_priv.h */
@@ -143,8 +148,8 @@ struct cnet_rel {
 	const struct cnet_rel_ops *ops;
 	void *ctx;
 	struct cnet_peer **peers; /* [max_nodes], NULL until first contact */
-	struct list_node active; /* peers allocated, in first-contact order */
-	uint8_t *txbuf; /* the frame being sent */
+	struct list_node active;  /* peers allocated, in first-contact order */
+	uint8_t *txbuf;		  /* the frame being sent */
 	size_t txcap;
 	struct cnet_drop_stats drops; /* frames refused, by reason */
 };
@@ -205,9 +210,10 @@ int cnet_rel_input(struct cnet_rel *r, const void *frame, size_t len,
 uint64_t cnet_rel_poll(struct cnet_rel *r, uint64_t now);
 
 /*
- * Forgets peer (membership declared it dead): its messages are dropped and
- * its current incarnation is refused from now on (fenced): it must reboot
- * to talk to us again.
+ * Forgets peer (membership declared it dead): its messages are dropped
+ * (no event: the caller knows) and its current incarnation is refused from
+ * now on (fenced): it must reboot, with a new epoch, to talk to us again.
+ * Messages sent to it meanwhile wait for that new incarnation.
  */
 void cnet_rel_peer_reset(struct cnet_rel *r, int peer);
 

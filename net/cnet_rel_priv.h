@@ -30,7 +30,7 @@ struct cnet_txseg {
 	uint16_t frag;
 	uint16_t len;
 	uint16_t xmit; /* transmissions so far */
-	bool sacked; /* the latest ack's bitmap says it arrived */
+	bool sacked;   /* the latest ack's bitmap says it arrived */
 };
 
 /* A fragment received ahead of a gap. */
@@ -48,35 +48,37 @@ struct cnet_peer {
 	unsigned retired_next;
 
 	/* handshake */
-	bool hello_pending; /* our HELLO is unanswered */
-	unsigned hello_backoff;
+	bool hello_pending;	/* our HELLO is unanswered */
+	unsigned hello_backoff; /* HELLO timeouts so far */
+	uint64_t hello_sent_ns; /* the first HELLO */
 	uint64_t hello_deadline;
 
 	/* send side */
-	struct list_node txq; /* struct cnet_txmsg not yet fully acked */
+	struct list_node txq;	    /* struct cnet_txmsg not yet fully acked */
 	struct cnet_txmsg *tx_next; /* first one with unsent fragments */
-	uint32_t tx_bytes; /* sum of their lengths */
-	bool tx_blocked; /* a send got -EAGAIN: report WRITABLE */
-	uint32_t snd_una, snd_nxt; /* oldest unacked, next new seq */
-	uint32_t inflight; /* payload bytes in [una, nxt) */
-	uint32_t peer_wnd; /* bytes the peer allows in flight */
+	uint32_t tx_bytes;	    /* sum of their lengths */
+	bool tx_blocked;	    /* a send got -EAGAIN: report WRITABLE */
+	uint32_t snd_una, snd_nxt;  /* oldest unacked, next new seq */
+	uint32_t inflight;	    /* payload bytes in [una, nxt) */
+	uint32_t peer_wnd;	    /* bytes the peer allows in flight */
 	struct cnet_txseg seg[CNET_REL_WND];
 	uint64_t srtt, rttvar, rto; /* ns; srtt 0 = no sample yet */
-	unsigned backoff; /* RTO doublings since the last sample */
-	uint64_t rto_deadline; /* CNET_NEVER when nothing is in flight */
-	uint32_t timeouts; /* in a row, RTO or HELLO */
+	unsigned backoff;	    /* RTO doublings since the last sample */
+	uint64_t rto_deadline;	    /* CNET_NEVER when nothing is in flight */
+	uint32_t timeouts;	    /* in a row, RTO or HELLO */
 	bool unreachable_told;
 
 	/* receive side */
 	uint32_t rcv_nxt; /* next seq expected; all below consumed */
-	struct cnet_rxseg *ooo[CNET_REL_WND]; /* ooo[seq % WND], seq > rcv_nxt */
+	struct cnet_rxseg
+	    *ooo[CNET_REL_WND]; /* ooo[seq % WND], seq > rcv_nxt */
 	uint32_t ooo_bytes;
 	uint8_t *asm_buf; /* the message being reassembled (NULL: none) */
 	uint32_t asm_len, asm_off;
 	uint16_t asm_service, asm_count, asm_next;
 	bool ack_pending; /* something received is not acked yet */
 	uint64_t ack_deadline;
-	unsigned unacked; /* in-order frames since our last ack */
+	unsigned unacked;  /* in-order frames since our last ack */
 	uint32_t ack_sent; /* the ack field of our last frame */
 
 	struct cnet_peer_stats st;
@@ -93,11 +95,11 @@ void cnet_rel_hello_start(struct cnet_rel *r, struct cnet_peer *p,
 uint64_t cnet_rel_rto_now(const struct cnet_rel *r, const struct cnet_peer *p);
 
 /* cnet_rel_tx.c */
+void cnet_rel_rtt_sample(struct cnet_rel *r, struct cnet_peer *p, uint64_t rtt);
 void cnet_rel_tx_push(struct cnet_rel *r, struct cnet_peer *p, uint64_t now);
 void cnet_rel_tx_ack(struct cnet_rel *r, struct cnet_peer *p,
 		     const struct cnet_frame_info *fi, uint64_t now);
-void cnet_rel_tx_timeout(struct cnet_rel *r, struct cnet_peer *p,
-			 uint64_t now);
+void cnet_rel_tx_timeout(struct cnet_rel *r, struct cnet_peer *p, uint64_t now);
 uint32_t cnet_rel_tx_drop(struct cnet_rel *r, struct cnet_peer *p);
 
 /* cnet_rel_rx.c */
@@ -109,6 +111,7 @@ void cnet_rel_rx_fill_ack(const struct cnet_rel *r, const struct cnet_peer *p,
 			  struct cnet_frame_info *fi);
 void cnet_rel_rx_drop(struct cnet_rel *r, struct cnet_peer *p);
 uint32_t cnet_rel_rx_used(const struct cnet_peer *p);
-uint32_t cnet_rel_rx_window(const struct cnet_rel *r, const struct cnet_peer *p);
+uint32_t cnet_rel_rx_window(const struct cnet_rel *r,
+			    const struct cnet_peer *p);
 
 #endif

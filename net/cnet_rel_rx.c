@@ -245,7 +245,8 @@ void cnet_rel_rx_data(struct cnet_rel *r, struct cnet_peer *p,
 		}
 		drained = drain(r, p);
 		if (p->ack_sent == p->rcv_nxt)
-			return; /* a reply sent during delivery carried the ack */
+			return; /* a reply sent during delivery carried the ack
+				 */
 		/* Ack every second frame at once, and when a gap closed. */
 		ack_now = drained || ++p->unacked >= 2;
 	}

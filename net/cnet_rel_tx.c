@@ -14,7 +14,7 @@
 #include "kernel/kstring.h"
 #include "net/cnet_rel_priv.h"
 
-#define WND_MASK (CNET_REL_WND - 1)
+#define WND_MASK	   (CNET_REL_WND - 1)
 #define RTO_GRANULARITY_NS 1000ull
 
 static uint32_t frag_size(const struct cnet_rel *r)
@@ -119,8 +119,8 @@ int cnet_rel_sendv(struct cnet_rel *r, int peer, uint16_t service,
 	    r->cfg.self == CNET_NODE_NONE)
 		return -EHOSTUNREACH;
 	if (peer == r->cfg.self && iovcnt <= 1) {
-		r->ops->deliver(r->ctx, peer, service, iovcnt ? iov[0].base : "",
-				len);
+		r->ops->deliver(r->ctx, peer, service,
+				iovcnt ? iov[0].base : "", len);
 		return 0;
 	}
 	p = NULL;
@@ -167,9 +167,9 @@ int cnet_rel_send(struct cnet_rel *r, int peer, uint16_t service,
 	return cnet_rel_sendv(r, peer, service, &iov, 1, now);
 }
 
-static void rtt_sample(struct cnet_rel *r, struct cnet_peer *p, uint64_t rtt)
+void cnet_rel_rtt_sample(struct cnet_rel *r, struct cnet_peer *p, uint64_t rtt)
 {
-	uint64_t rto;
+	uint64_t rto, var4;
 
 	if (!rtt)
 		rtt = 1; /* srtt 0 means "no sample" */
@@ -182,8 +182,10 @@ static void rtt_sample(struct cnet_rel *r, struct cnet_peer *p, uint64_t rtt)
 		p->rttvar = (3 * p->rttvar + delta) / 4;
 		p->srtt = (7 * p->srtt + rtt) / 8;
 	}
-	rto = p->srtt + (4 * p->rttvar > RTO_GRANULARITY_NS ? 4 * p->rttvar
-							   : RTO_GRANULARITY_NS);
+	var4 = 4 * p->rttvar;
+	if (var4 < RTO_GRANULARITY_NS)
+		var4 = RTO_GRANULARITY_NS;
+	rto = p->srtt + var4;
 	if (rto < r->cfg.rto_min_ns)
 		rto = r->cfg.rto_min_ns;
 	if (rto > r->cfg.rto_max_ns)
@@ -234,10 +236,10 @@ void cnet_rel_tx_ack(struct cnet_rel *r, struct cnet_peer *p,
 		p->timeouts = 0;
 		p->unreachable_told = false;
 		if (sample)
-			rtt_sample(r, p, sample);
+			cnet_rel_rtt_sample(r, p, sample);
 		p->rto_deadline = p->snd_una == p->snd_nxt
-					  ? CNET_NEVER
-					  : now + cnet_rel_rto_now(r, p);
+				      ? CNET_NEVER
+				      : now + cnet_rel_rto_now(r, p);
 	}
 	/* The bitmap: what arrived beyond the hole at snd_una. */
 	hi = p->snd_una;
@@ -254,8 +256,8 @@ void cnet_rel_tx_ack(struct cnet_rel *r, struct cnet_peer *p,
 	 * 1.25 SRTT to arrive (reordering slack), then resent once per
 	 * that time. */
 	if (hi != p->snd_una) {
-		uint64_t wait = p->srtt ? p->srtt + p->srtt / 4
-					: cnet_rel_rto_now(r, p);
+		uint64_t wait =
+		    p->srtt ? p->srtt + p->srtt / 4 : cnet_rel_rto_now(r, p);
 
 		for (seq = p->snd_una; seq != hi; seq++) {
 			struct cnet_txseg *s = &p->seg[seq & WND_MASK];
@@ -305,7 +307,8 @@ uint32_t cnet_rel_tx_drop(struct cnet_rel *r, struct cnet_peer *p)
 	uint32_t n = 0;
 
 	while ((it = list_pop(&p->txq))) {
-		struct cnet_txmsg *m = container_of(it, struct cnet_txmsg, link);
+		struct cnet_txmsg *m =
+		    container_of(it, struct cnet_txmsg, link);
 
 		r->ops->free(r->ctx, m, sizeof(*m) + m->len);
 		n++;

@@ -8,7 +8,7 @@
 #include "kernel/kstring.h"
 
 #define SLOT_MASK (CNET_RPC_MAX_CALLS - 1)
-#define GEN_MAX ((1u << (32 - CNET_RPC_SLOT_BITS)) - 1)
+#define GEN_MAX	  ((1u << (32 - CNET_RPC_SLOT_BITS)) - 1)
 
 int cnet_rpc_init(struct cnet_rpc *rpc, struct cnet_rpc_call *calls,
 		  uint32_t ncalls, const struct cnet_rpc_ops *ops, void *ctx)
@@ -88,8 +88,8 @@ int cnet_rpc_call(struct cnet_rpc *rpc, int peer, uint16_t service,
 	c->peer = peer;
 	c->service = service;
 	c->deadline = !timeout_ns || timeout_ns > CNET_NEVER - now
-			      ? CNET_NEVER
-			      : now + timeout_ns;
+			  ? CNET_NEVER
+			  : now + timeout_ns;
 	c->reply = reply;
 	c->reply_cap = reply_cap;
 	c->done = done;
@@ -204,7 +204,7 @@ again:
 	list_for_each(it, &rpc->busy)
 	{
 		struct cnet_rpc_call *c =
-			container_of(it, struct cnet_rpc_call, link);
+		    container_of(it, struct cnet_rpc_call, link);
 
 		if (c->deadline <= now) {
 			rpc->st.timeouts++;
@@ -237,7 +237,7 @@ again:
 	list_for_each(it, &rpc->busy)
 	{
 		struct cnet_rpc_call *c =
-			container_of(it, struct cnet_rpc_call, link);
+		    container_of(it, struct cnet_rpc_call, link);
 
 		if (c->peer == peer) {
 			finish(rpc, c, err, 0);

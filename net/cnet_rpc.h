@@ -43,7 +43,7 @@ typedef void (*cnet_rpc_done_fn)(void *arg, uint32_t call_id, int status,
 
 struct cnet_rpc_call {
 	struct list_node link; /* rpc->busy or rpc->free */
-	uint32_t id; /* 0 while free */
+	uint32_t id;	       /* 0 while free */
 	int peer;
 	uint16_t service;
 	uint64_t deadline; /* CNET_NEVER: no timeout */
@@ -65,13 +65,13 @@ struct cnet_rpc_ops {
 };
 
 struct cnet_rpc_stats {
-	uint64_t calls; /* started */
-	uint64_t replies; /* matched to a call */
+	uint64_t calls;		/* started */
+	uint64_t replies;	/* matched to a call */
 	uint64_t remote_errors; /* of those, with a negative status */
 	uint64_t timeouts;
 	uint64_t stale_replies; /* matched no outstanding call */
-	uint64_t bad_msgs; /* malformed RPC messages */
-	uint64_t served; /* calls handed to serve */
+	uint64_t bad_msgs;	/* malformed RPC messages */
+	uint64_t served;	/* calls handed to serve */
 };
 
 struct cnet_rpc {

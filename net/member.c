@@ -27,6 +27,7 @@ struct __attribute__((packed)) hello {
 	uint8_t in_view; /* 1: the sender has formed its view */
 	uint16_t cpus;
 	uint32_t mem_mb;
+	uint32_t load; /* runnable threads now: gossip for the scheduler */
 };
 
 struct seen {
@@ -51,12 +52,17 @@ static int nr_death_cbs;
 
 static struct hello my_hello(void)
 {
-	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0 };
+	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0, 0 };
 	memcpy(h.mac, cn.nd->mac, 6);
 	h.origin = config_bool("cluster.origin");
 	h.in_view = view_formed;
 	h.cpus = (uint16_t)nr_cpus;
 	h.mem_mb = (uint32_t)((frame_total_count() * PAGE_SIZE) >> 20);
+	uint32_t load = 0;
+	for (int i = 0; i < nr_cpus; i++)
+		if (cpus[i])
+			load += cpus[i]->rq.nr_queued + (cpus[i]->current != cpus[i]->idle);
+	h.load = load;
 	return h;
 }
 
@@ -142,8 +148,10 @@ void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 		add_seen(&h); /* warns */
 		return;
 	}
-	if (cn.alive[n])
+	if (cn.alive[n]) {
 		cn.last_seen[n] = clock_ns();
+		cn.load[n] = h.load;
+	}
 }
 
 void member_tick(uint64_t now)

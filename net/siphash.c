@@ -69,7 +69,8 @@ void siphash_key_load(struct siphash_key *k, const uint8_t bytes[16])
 
 void siphash_init(struct siphash_state *s, const struct siphash_key *k)
 {
-	s->v0 = k->k0 ^ 0x736f6d6570736575ull; /* "somepseudorandomlygeneratedbytes" */
+	/* "somepseudorandomlygeneratedbytes" */
+	s->v0 = k->k0 ^ 0x736f6d6570736575ull;
 	s->v1 = k->k1 ^ 0x646f72616e646f6dull;
 	s->v2 = k->k0 ^ 0x6c7967656e657261ull;
 	s->v3 = k->k1 ^ 0x7465646279746573ull;

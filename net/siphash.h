@@ -20,7 +20,7 @@ struct siphash_key {
 struct siphash_state {
 	uint64_t v0, v1, v2, v3;
 	uint64_t tail; /* up to 7 pending bytes, little-endian */
-	uint64_t len; /* bytes hashed so far */
+	uint64_t len;  /* bytes hashed so far */
 };
 
 /* The key from its 16-byte form. */

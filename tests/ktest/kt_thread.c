@@ -145,13 +145,15 @@ static void *prio_worker(void *arg)
 KTEST(sched, priority_order)
 {
 	prio_n = 0;
-	/* created from a prio-0 helper so none runs before all are queued */
+	/* on CPU 0 with interrupts off, so none runs before all are queued */
 	struct thread *t[3];
+	KT_EQ(thread_set_affinity(thread_current(), 1), 0);
 	unsigned long f = arch_irq_save();
 	t[0] = thread_create_on("p20", prio_worker, (void *)20, 20, 1);
 	t[1] = thread_create_on("p2", prio_worker, (void *)2, 2, 1);
 	t[2] = thread_create_on("p10", prio_worker, (void *)10, 10, 1);
 	arch_irq_restore(f);
+	KT_EQ(thread_set_affinity(thread_current(), CPUMASK_ALL), 0);
 	for (int i = 0; i < 3; i++)
 		KT_EQ(thread_join(t[i], NULL), 0);
 	KT_EQ(prio_log[0], 2);

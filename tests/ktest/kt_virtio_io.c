@@ -22,23 +22,23 @@
 /* 0x88B6, IEEE local experimental 2 (the cluster transport has 0x88B5). */
 #define ETYPE_HI 0x88
 #define ETYPE_LO 0xb6
-#define HDR_MIN 22 /* Ethernet header, sequence, length */
-#define MAXHOLD 300
-#define MAXSEEN 1024
-#define WAIT_NS (2 * NSEC_PER_SEC)
+#define HDR_MIN	 22 /* Ethernet header, sequence, length */
+#define MAXHOLD	 300
+#define MAXSEEN	 1024
+#define WAIT_NS	 (2 * NSEC_PER_SEC)
 
 /* What one NIC's handler saw. Written by the handler (the NIC's thread),
  * read by the test after the semaphore or an atomic count says so. */
 struct rxlog {
 	struct netdev *nd, *peer; /* receiver, expected sender */
-	struct semaphore sem; /* up per test frame */
-	unsigned count; /* (a) test frames */
-	unsigned other; /* (a) frames of other EtherTypes */
+	struct semaphore sem;	  /* up per test frame */
+	unsigned count;		  /* (a) test frames */
+	unsigned other;		  /* (a) frames of other EtherTypes */
 	uint32_t next_seq;
 	size_t last_len;
-	bool hold; /* (a) keep the buffers */
-	bool any_order; /* sequence numbers may come in any order, once */
-	unsigned reordered; /* with any_order: frames not in sequence */
+	bool hold;	    /* (a) keep the buffers */
+	bool any_order;	    /* sequence numbers may come in any order, once */
+	unsigned reordered; /* with any_order: frames out of sequence (info) */
 	uint8_t seen[MAXSEEN / 8]; /* with any_order: sequence numbers seen */
 	unsigned nheld;
 	void *held[MAXHOLD];
@@ -47,7 +47,10 @@ struct rxlog {
 static struct rxlog logs[2];
 static uint8_t txbuf[ETH_HLEN + ETH_MTU_JUMBO];
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
 static uint32_t get32(const uint8_t *p)
 {
 	uint32_t v;
@@ -89,7 +92,8 @@ static void check_frame(struct rxlog *l, const uint8_t *f, size_t len)
 		what = "length field";
 	else if (!l->any_order && seq != l->next_seq)
 		what = "sequence (out of order or lost)";
-	else if (l->any_order && (seq >= MAXSEEN || (l->seen[seq / 8] >> (seq % 8)) & 1))
+	else if (l->any_order &&
+		 (seq >= MAXSEEN || (l->seen[seq / 8] >> (seq % 8)) & 1))
 		what = "sequence (a duplicate)";
 	if (!what && l->any_order && seq != l->next_seq)
 		l->reordered++;
@@ -99,9 +103,11 @@ static void check_frame(struct rxlog *l, const uint8_t *f, size_t len)
 			bad = k;
 		}
 	if (what && !l->why[0])
-		ksnprintf(l->why, sizeof(l->why), "%s: frame %u (%zu bytes, seq "
-			  "%u, expected %u): bad %s at %zu", l->nd->name, l->count,
-			  len, seq, l->next_seq, what, bad);
+		ksnprintf(l->why, sizeof(l->why),
+			  "%s: frame %u (%zu bytes, seq "
+			  "%u, expected %u): bad %s at %zu",
+			  l->nd->name, l->count, len, seq, l->next_seq, what,
+			  bad);
 	if (l->any_order && seq < MAXSEEN)
 		l->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	l->next_seq = seq + 1;
@@ -123,7 +129,8 @@ static void rx_handler(struct netdev *nd, void *frame, size_t len, void *ctx)
 	} else {
 		int rc = netdev_rx_done(nd, frame);
 		if (rc && !l->why[0])
-			ksnprintf(l->why, sizeof(l->why), "rx_done gave %d", rc);
+			ksnprintf(l->why, sizeof(l->why), "rx_done gave %d",
+				  rc);
 	}
 	__atomic_fetch_add(&l->count, 1, __ATOMIC_RELEASE);
 	sem_up(&l->sem);
@@ -141,21 +148,23 @@ static bool wait_for(struct rxlog *l, unsigned n, uint64_t timeout_ns)
 	return true;
 }
 
-#define EXPECT_CLEAN(l)                                                  \
-	do {                                                             \
-		if ((l)->why[0]) {                                       \
-			ktest_fail(ctx, __FILE__, __LINE__, "%s", (l)->why); \
-			ktest_abort(ctx);                                \
-		}                                                        \
+#define EXPECT_CLEAN(l)                                                        \
+	do {                                                                   \
+		if ((l)->why[0]) {                                             \
+			ktest_fail(ctx, __FILE__, __LINE__, "%s", (l)->why);   \
+			ktest_abort(ctx);                                      \
+		}                                                              \
 	} while (0)
 
 static struct netdev *nic(struct ktest_ctx *ctx, int i)
 {
 	struct netdev *nd = netdev_get(i);
 	if (!nd || !virtio_net_dev(nd)) {
-		ktest_fail(ctx, __FILE__, __LINE__, "needs two virtio-net NICs "
-			   "(run under tests/qemu/net-loopback); have %d NIC(s)",
-			   netdev_count());
+		ktest_fail(
+		    ctx, __FILE__, __LINE__,
+		    "needs two virtio-net NICs "
+		    "(run under tests/qemu/net-loopback); have %d NIC(s)",
+		    netdev_count());
 		ktest_abort(ctx);
 	}
 	return nd;
@@ -187,7 +196,8 @@ static void finish(struct netdev *nd[2])
 		netdev_set_rx_handler(nd[i], NULL, NULL);
 }
 
-static int send(struct netdev *from, struct netdev *to, uint32_t seq, size_t len)
+static int send(struct netdev *from, struct netdev *to, uint32_t seq,
+		size_t len)
 {
 	fill(txbuf, from, to, seq, len);
 	return netdev_xmit_wait(from, txbuf, len, WAIT_NS);
@@ -203,11 +213,12 @@ KTEST(virtio, loopback_small_1500_jumbo)
 	struct netdev *nd[2];
 	struct netdev_stats tx0, rx0, tx1, rx1;
 	prepare(ctx, nd);
-	size_t sizes[] = { 14, 22, 60, 64, 1514, ETH_HLEN + min_mtu(nd) };
+	size_t sizes[] = {14, 22, 60, 64, 1514, ETH_HLEN + min_mtu(nd)};
 	for (int dir = 0; dir < 2; dir++) {
 		struct netdev *from = nd[dir], *to = nd[1 - dir];
 		struct rxlog *l = &logs[1 - dir];
-		for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]);
+		     i++) {
 			netdev_get_stats(from, &tx0);
 			netdev_get_stats(to, &rx0);
 			fill(txbuf, from, to, i, sizes[i]);
@@ -239,7 +250,8 @@ KTEST(virtio, xmit_refused_and_counted)
 	KT_EQ(netdev_xmit(a, txbuf, 0), -EINVAL);
 	KT_EQ(netdev_xmit(a, txbuf, ETH_HLEN - 1), -EINVAL);
 	KT_EQ(netdev_xmit(a, txbuf, ETH_HLEN + a->mtu + 1), -E2BIG);
-	KT_EQ(netdev_xmit_wait(a, txbuf, ETH_HLEN + a->mtu + 1, WAIT_NS), -E2BIG);
+	KT_EQ(netdev_xmit_wait(a, txbuf, ETH_HLEN + a->mtu + 1, WAIT_NS),
+	      -E2BIG);
 	netdev_get_stats(a, &s1);
 	KT_EQ(s1.tx_errors - s0.tx_errors, 4);
 	KT_EQ(s1.tx_frames, s0.tx_frames);
@@ -252,14 +264,18 @@ KTEST(virtio, xmit_refused_and_counted)
 
 /*
  * n frames from -> to, lengths from len_of(i), sequence numbers 0..n-1;
- * checks everything. Each frame must arrive exactly once; in order too,
- * unless the receiver ran out of posted buffers (rx_no_buffer): then QEMU
- * holds frames back and its hub may deliver them out of order (it flushes
- * the sending port's queue before the receiving NIC's).
+ * checks every byte and counter. With window > 0 the sender never has more
+ * than `window` frames unreceived, so the receive ring never runs dry and
+ * the frames must arrive in order. With window 0 it sends as fast as the
+ * transmit ring allows (waiting for reclaimed buffers); the receive ring
+ * may then run dry, QEMU holds frames back and its hub may deliver them
+ * out of order (it flushes the sending port's queue before the receiving
+ * NIC's), so each frame must arrive exactly once, in any order.
  */
 static void burst(struct ktest_ctx *ctx, struct netdev *from, struct netdev *to,
-		  struct rxlog *l, unsigned n, size_t (*len_of)(unsigned, uint32_t),
-		  uint32_t mtu)
+		  struct rxlog *l, unsigned n,
+		  size_t (*len_of)(unsigned, uint32_t), uint32_t mtu,
+		  unsigned window)
 {
 	struct netdev_stats tx0, rx0, tx1, rx1;
 	uint64_t bytes = 0;
@@ -270,22 +286,25 @@ static void burst(struct ktest_ctx *ctx, struct netdev *from, struct netdev *to,
 	memset(l->seen, 0, sizeof(l->seen));
 	l->next_seq = 0;
 	l->reordered = 0;
-	l->any_order = true;
+	l->any_order = window == 0;
 	for (unsigned i = 0; i < n; i++) {
 		size_t len = len_of(i, mtu);
+		if (window && i >= window)
+			KT_ASSERT(wait_for(l, base + i - window + 1, WAIT_NS));
 		KT_EQ(send(from, to, i, len), 0);
 		bytes += len;
 	}
 	KT_ASSERT(wait_for(l, base + n, 10 * NSEC_PER_SEC));
 	EXPECT_CLEAN(l);
 	KT_EQ(l->count, base + n);
-	for (unsigned i = 0; i < n; i++)
-		KT_EQ((l->seen[i / 8] >> (i % 8)) & 1, 1);
+	if (window)
+		KT_EQ(l->next_seq, n);
+	else
+		for (unsigned i = 0; i < n; i++)
+			KT_EQ((l->seen[i / 8] >> (i % 8)) & 1, 1);
+	l->any_order = false;
 	netdev_get_stats(from, &tx1);
 	netdev_get_stats(to, &rx1);
-	if (rx1.rx_no_buffer == rx0.rx_no_buffer)
-		KT_EQ(l->reordered, 0);
-	l->any_order = false;
 	KT_EQ(tx1.tx_frames - tx0.tx_frames, n);
 	KT_EQ(tx1.tx_bytes - tx0.tx_bytes, bytes);
 	KT_EQ(rx1.rx_frames - rx0.rx_frames, n);
@@ -313,10 +332,13 @@ KTEST(virtio, burst_beyond_rings)
 	prepare(ctx, nd);
 	/* Three times the receive ring and more: every buffer is refilled
 	 * and every transmit slot reclaimed several times over. */
-	unsigned n = 3 * nd[1]->rx_buffers + 17;
-	burst(ctx, nd[0], nd[1], &logs[1], n, mixed_len, min_mtu(nd));
-	burst(ctx, nd[1], nd[0], &logs[0], 2 * nd[0]->rx_buffers + 5, full_len,
-	      min_mtu(nd));
+	unsigned n = 3 * nd[1]->rx_buffers + 17, j = 2 * nd[0]->rx_buffers + 5;
+	uint32_t mtu = min_mtu(nd);
+	unsigned win = nd[1]->rx_buffers / 2;
+	burst(ctx, nd[0], nd[1], &logs[1], n, mixed_len, mtu, win);
+	burst(ctx, nd[0], nd[1], &logs[1], n, mixed_len, mtu, 0);
+	burst(ctx, nd[1], nd[0], &logs[0], j, full_len, mtu, win);
+	burst(ctx, nd[1], nd[0], &logs[0], j, full_len, mtu, 0);
 	KT_EQ(logs[0].other + logs[1].other, 0);
 	finish(nd);
 }
@@ -383,7 +405,7 @@ KTEST(virtio, rx_buffers_held_then_refilled)
 	l->any_order = false;
 	l->next_seq = r + extra;
 	/* Every buffer is posted again: a full ring's worth flows. */
-	burst(ctx, a, b, l, r, mixed_len, min_mtu(nd));
+	burst(ctx, a, b, l, r, mixed_len, min_mtu(nd), r / 2);
 	/* Given back twice: the second is refused (with nothing else in
 	 * flight, so the buffer cannot have been filled again meanwhile). */
 	__atomic_store_n(&l->hold, true, __ATOMIC_RELEASE);
@@ -430,9 +452,10 @@ KTEST(virtio, no_handler_drops_and_recycles)
 	finish(nd);
 }
 
-/* ---- BENCH(virtio_echo) ----------------------------------------------------------- */
+/* ---- BENCH(virtio_echo)
+ * ----------------------------------------------------------- */
 
-#define ECHO_N 2000
+#define ECHO_N	  2000
 #define ECHO_WARM 50
 static struct semaphore echo_sem;
 static uint64_t rtt[ECHO_N];

@@ -1,5 +1,5 @@
 /*
- * net/cluster_svc.c — the services that make the cluster one process:
+ * sched/remote.c — the services that make the cluster one process:
  * remote thread creation (CNET_SVC_THREAD), futex wake-ups across nodes
  * (CNET_SVC_FUTEX), console forwarding to the origin and the cluster-wide
  * exit (CNET_SVC_CONTROL lives in net/cnet.c), and thread placement
@@ -14,6 +14,7 @@
 #include "kernel/log.h"
 #include "mm/dsm.h"
 #include "net/cnet.h"
+#include "sched/global.h"
 
 struct spawn_msg {
 	uint64_t entry, arg, stack_top, fs_base;
@@ -28,22 +29,9 @@ struct console_msg {
 	uint32_t kind; /* 2: console bytes follow */
 };
 
-static uint32_t next_node; /* (a) round robin */
-static bool policy_local; /* (c) */
 static uint64_t threads_started[CNET_MAX_NODES]; /* (a) per node, for stats */
 
-static int place(void)
-{
-	if (policy_local || cnet_nodes() <= 1)
-		return cnet_self();
-	for (int tries = 0; tries < cnet_nodes(); tries++) {
-		int n = (int)(__atomic_fetch_add(&next_node, 1, __ATOMIC_RELAXED) %
-			      (uint32_t)cnet_nodes());
-		if (cnet_alive(n))
-			return n;
-	}
-	return cnet_self();
-}
+static int place(void) { return sched_place(); } /* sched.policy */
 
 static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
 		 uint64_t fs_base)
@@ -120,7 +108,6 @@ static int cluster_svc_start(void)
 {
 	if (cnet_nodes() <= 1)
 		return 0;
-	policy_local = config_enum("sched.policy") == 0;
 	int rc = cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
 	if (!rc)
 		rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);

@@ -1,0 +1,70 @@
+/*
+ * sched/policy.h — the global scheduler's policies: where a new thread goes,
+ * and which threads a periodic balance would move. A policy is a const ops
+ * table in sched/policies/, registered with DEFINE_SCHED_POLICY into a
+ * linker section; the core (sched/global.c) finds it by name
+ * (sched.policy=) and can switch policies while the program runs.
+ *
+ * Policies are pure functions of a view of the cluster (struct sched_view)
+ * built by the core from the nodes' gossiped load reports, so they are
+ * unit-tested on the host with simulated views.
+ */
+#ifndef SCHED_POLICY_H
+#define SCHED_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCHED_MAX_NODES 64
+
+struct sched_node_load {
+	bool alive;
+	uint16_t cpus; /* CPUs of the node */
+	uint32_t runnable; /* threads running or queued (all CPUs) */
+	uint32_t threads; /* application threads living there */
+	uint64_t free_mb; /* free memory */
+	uint64_t dsm_faults; /* DSM faults per second, recent */
+};
+
+struct sched_view {
+	int nodes; /* in the membership view */
+	int self; /* the node asking */
+	struct sched_node_load n[SCHED_MAX_NODES];
+	/* locality: for the creating thread, how many of the pages it touched
+	 * recently have their home (or current owner) on each node */
+	uint32_t pages_on[SCHED_MAX_NODES];
+};
+
+/* A move the balancer proposes: one thread from one node to another. */
+struct sched_move {
+	int from, to;
+};
+
+struct sched_policy_ops {
+	const char *name;
+	/* Required. The node for a new thread; the caller holds no lock. */
+	int (*place)(void *state, const struct sched_view *v);
+	/* Optional. Up to `max` moves that would even the load out; returns
+	 * how many. Called every sched.period_ms on the origin. */
+	int (*balance)(void *state, const struct sched_view *v,
+		       struct sched_move *out, int max);
+	/* Optional. Per-policy state: size and initialiser (keys such as
+	 * sched.least_loaded.threshold are read here). */
+	unsigned state_size;
+	void (*init)(void *state);
+};
+
+#define DEFINE_SCHED_POLICY(var)                                            \
+	const struct sched_policy_ops *const sched_policy_ptr_##var            \
+		__attribute__((used, section("sched_policies"), aligned(8))) = &var
+
+/* The policies linked in (the core; host tests pass their own list). */
+const struct sched_policy_ops *sched_policy_find(const char *name);
+
+/* Helpers shared by policies: a node's load per CPU, in 1/1000ths. */
+static inline uint32_t sched_load_milli(const struct sched_node_load *l)
+{
+	return l->cpus ? l->runnable * 1000u / l->cpus : ~0u;
+}
+
+#endif

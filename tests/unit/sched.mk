@@ -1,0 +1,3 @@
+UNIT_TESTS += sched_policy
+UNIT_SRCS_sched_policy := tests/unit/test_sched_policy.c sched/policy_find.c \
+	sched/policies/basic.c sched/policies/least_loaded.c sched/policies/locality.c
