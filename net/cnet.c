@@ -93,9 +93,9 @@ static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
 static void op_peer_event(void *ctx, int peer, const struct cnet_peer_event *ev)
 {
 	(void)ctx;
-	if (ev->kind == CNET_PEER_WRITABLE)
-		cond_broadcast(&cn.writable);
-	else if (ev->kind == CNET_PEER_RESET)
+	if (ev->kind == CNET_PEER_WRITABLE || ev->kind == CNET_PEER_RESET)
+		cond_broadcast(&cn.writable); /* a reset empties its send buffer */
+	if (ev->kind == CNET_PEER_RESET)
 		pr_warn("cnet", "node %d rebooted (new epoch %u): %u message(s) to "
 			"it dropped", peer, ev->epoch, ev->dropped);
 }

@@ -35,7 +35,7 @@ EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRCS))
 
 # Size of the FAT image (sparse file); the kernel and modules must fit.
 EFI_IMG_MB := 32
-EFI_TEST_KEYS := test.mode=1 ktest=all
+EFI_TEST_KEYS := test.mode=1 ktest=all,-virtio.*
 
 $(B)/efi/%.o: %.c
 	@mkdir -p $(@D)
@@ -86,4 +86,4 @@ $(eval $(call efi_img,unum-efi-test,$(B)/efi/loader-test.conf,boot/efi/test-unum
 efi: $(B)/efi/BOOTX64.EFI $(B)/images/unum-efi.img $(B)/images/unum-efi-test.img
 
 # tests/qemu/efi-boot boots the test image.
-test: $(B)/images/unum-efi-test.img
+test: $(B)/images/unum-efi-test.img $(B)/images/unum-efi.img

@@ -208,12 +208,12 @@ static void n_free(void *ctx, void *p, size_t size)
 }
 
 const struct cnet_rel_ops h_ops = {
-	.tx = h_tx,
-	.deliver = h_deliver,
-	.dgram = h_dgram,
-	.peer_event = h_event,
-	.alloc = n_alloc,
-	.free = n_free,
+    .tx = h_tx,
+    .deliver = h_deliver,
+    .dgram = h_dgram,
+    .peer_event = h_event,
+    .alloc = n_alloc,
+    .free = n_free,
 };
 
 /* ---- nodes --------------------------------------------------------------- */
@@ -344,15 +344,15 @@ void h_clear_msgs(struct harness *h)
 
 uint64_t h_poll(struct harness *h, int node)
 {
-	return h->node[node].deadline = cnet_rel_poll(&h->node[node].rel,
-						      h->now);
+	return h->node[node].deadline =
+		   cnet_rel_poll(&h->node[node].rel, h->now);
 }
 
 struct cnet_frame_info h_info(const struct hframe *f)
 {
 	struct cnet_frame_info fi;
 	const struct cnet_hdr *hd =
-		(const struct cnet_hdr *)(f->data + CNET_ETH_HLEN);
+	    (const struct cnet_hdr *)(f->data + CNET_ETH_HLEN);
 
 	assert_true(f->len >= CNET_FRAME_OVERHEAD);
 	fi.flags = hd->flags;
@@ -377,8 +377,8 @@ struct hframe *h_forge(struct harness *h, int from, int to,
 		       size_t len)
 {
 	const struct cnet_rel_config *c = &h->node[from].cfg;
-	struct cnet_frame_params p = {c->key, c->cluster_id, c->self,
-				      c->max_nodes, CNET_MTU_MAX, c->max_msg};
+	struct cnet_frame_params p = {c->key,	    c->cluster_id, c->self,
+				      c->max_nodes, CNET_MTU_MAX,  c->max_msg};
 	uint8_t buf[CNET_ETH_HLEN + CNET_MTU_MAX];
 	int n;
 

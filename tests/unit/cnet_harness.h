@@ -14,13 +14,13 @@
 
 #include "net/cnet_rel.h"
 
-#define H_MAXN 4
-#define H_KEY "test cluster key"
+#define H_MAXN	  4
+#define H_KEY	  "test cluster key"
 #define H_CLUSTER 0x554e554du
 
 struct hframe {
 	struct hframe *next; /* manual mode: FIFO */
-	uint64_t at, id; /* sim mode: delivery time, tie-break */
+	uint64_t at, id;     /* sim mode: delivery time, tie-break */
 	int from, to;
 	size_t len;
 	uint8_t data[];
@@ -60,7 +60,7 @@ struct harness {
 	/* sim mode */
 	uint64_t rng;
 	unsigned loss_pm, dup_pm; /* per mille */
-	unsigned reorder; /* extra delay up to reorder * 4 us */
+	unsigned reorder;	  /* extra delay up to reorder * 4 us */
 	uint64_t latency_ns;
 	struct hframe **heap;
 	size_t nheap, capheap;
@@ -100,7 +100,7 @@ void h_stop(struct harness *h, int i);
 void h_teardown(struct harness *h);
 
 /* Manual mode. */
-struct hframe *h_take(struct harness *h); /* next frame sent, or NULL */
+struct hframe *h_take(struct harness *h);	 /* next frame sent, or NULL */
 int h_feed(struct harness *h, struct hframe *f); /* input at f->to; frees */
 void h_drop(struct hframe *f);
 unsigned h_pump(struct harness *h); /* feeds every queued frame, repeatedly */

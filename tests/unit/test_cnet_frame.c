@@ -154,26 +154,26 @@ static void expect_ok(struct buf b, struct cnet_frame_info *out)
 static void test_wire_bytes(void **state)
 {
 	static const uint8_t want[CNET_FRAME_OVERHEAD + 5] = {
-		/* Ethernet: addresses zero, EtherType 0x88B5 */
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x88, 0xb5,
-		/* version, flags, service */
-		0x01, 0x03, 0x01, 0x02,
-		/* cluster id, src epoch, dst epoch */
-		0x55, 0x4e, 0x55, 0x4d, 0x11, 0x22, 0x33, 0x44,
-		0x55, 0x66, 0x77, 0x88,
-		/* src node, dst node, frag index, frag count */
-		0x00, 0x02, 0x00, 0x01, 0x00, 0x01, 0x00, 0x03,
-		/* seq, ack */
-		0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d,
-		/* sack */
-		0x80, 0, 0, 0, 0, 0, 0, 0x01,
-		/* window, msg_len */
-		0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xb8,
-		/* payload_len, reserved */
-		0x00, 0x05, 0, 0, 0, 0, 0, 0,
-		/* MAC: SipHash 0x8e0b6bd6cde2f3d6 (OpenSSL), big-endian */
-		0x8e, 0x0b, 0x6b, 0xd6, 0xcd, 0xe2, 0xf3, 0xd6,
-		'h', 'e', 'l', 'l', 'o'};
+	    /* Ethernet: addresses zero, EtherType 0x88B5 */
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x88, 0xb5,
+	    /* version, flags, service */
+	    0x01, 0x03, 0x01, 0x02,
+	    /* cluster id, src epoch, dst epoch */
+	    0x55, 0x4e, 0x55, 0x4d, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	    0x88,
+	    /* src node, dst node, frag index, frag count */
+	    0x00, 0x02, 0x00, 0x01, 0x00, 0x01, 0x00, 0x03,
+	    /* seq, ack */
+	    0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d,
+	    /* sack */
+	    0x80, 0, 0, 0, 0, 0, 0, 0x01,
+	    /* window, msg_len */
+	    0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xb8,
+	    /* payload_len, reserved */
+	    0x00, 0x05, 0, 0, 0, 0, 0, 0,
+	    /* MAC: SipHash 0x8e0b6bd6cde2f3d6 (OpenSSL), big-endian */
+	    0x8e, 0x0b, 0x6b, 0xd6, 0xcd, 0xe2, 0xf3, 0xd6, 'h', 'e', 'l', 'l',
+	    'o'};
 	struct cnet_frame_info fi = data_info(), out;
 	struct buf b = make(&fi, "hello", 5);
 
@@ -345,7 +345,7 @@ struct fcase {
 		(void)plen;                                                    \
 		body;                                                          \
 	}
-#define DA (CNET_F_DATA | CNET_F_ACK)
+#define DA	 (CNET_F_DATA | CNET_F_ACK)
 #define F(field) offsetof(struct cnet_drop_stats, field)
 
 E(e_flags0, fi->flags = 0)
@@ -372,55 +372,68 @@ E(e_dst_none, fi->dst_node = CNET_NODE_NONE)
 E(e_count0, fi->frag_count = 0)
 E(e_index_eq, fi->frag_index = 3)
 E(e_too_long, fi->msg_len = 65537)
-E(e_payload_gt, { fi->msg_len = 4; fi->frag_count = 2; fi->frag_index = 0; })
-E(e_count_gt_len, { fi->msg_len = 5; fi->frag_count = 6; })
-E(e_single_short, { fi->frag_count = 1; fi->frag_index = 0; })
-E(e_zero_two, { fi->msg_len = 0; fi->frag_count = 2; *plen = 0; })
+E(e_payload_gt, {
+	fi->msg_len = 4;
+	fi->frag_count = 2;
+	fi->frag_index = 0;
+})
+E(e_count_gt_len, {
+	fi->msg_len = 5;
+	fi->frag_count = 6;
+})
+E(e_single_short, {
+	fi->frag_count = 1;
+	fi->frag_index = 0;
+})
+E(e_zero_two, {
+	fi->msg_len = 0;
+	fi->frag_count = 2;
+	*plen = 0;
+})
 E(e_dg_index, fi->frag_index = 1)
 E(e_dg_count, fi->frag_count = 2)
 E(e_dg_len, fi->msg_len = 6)
 
 static const struct fcase cases[] = {
-	{"flags 0", DA, e_flags0, -EINVAL, F(bad_header)},
-	{"DATA without ACK", DA, e_data_only, -EINVAL, F(bad_header)},
-	{"DATA|HELLO", DA, e_data_hello, -EINVAL, F(bad_header)},
-	{"unknown flag", DA, e_unknown_bit, -EINVAL, F(bad_header)},
-	{"ACK|DGRAM", CNET_F_ACK, e_ack_dgram, -EINVAL, F(bad_header)},
-	{"src epoch 0", DA, e_epoch0, -EINVAL, F(bad_header)},
-	{"ACK with service", CNET_F_ACK, e_service, -EINVAL, F(bad_header)},
-	{"ACK with frag", CNET_F_ACK, e_frag_count, -EINVAL, F(bad_header)},
-	{"ACK with msg_len", CNET_F_ACK, e_msg_len, -EINVAL, F(bad_header)},
-	{"ACK with payload", CNET_F_ACK, e_payload, -EBADMSG, F(bad_length)},
-	{"HELLO with service", CNET_F_HELLO, e_service, -EINVAL, F(bad_header)},
-	{"HELLO with frag", CNET_F_HELLO, e_frag_index, -EINVAL, F(bad_header)},
-	{"HELLO with seq", CNET_F_HELLO, e_seq, -EINVAL, F(bad_header)},
-	{"HELLO with ack", CNET_F_HELLO, e_ack, -EINVAL, F(bad_header)},
-	{"HELLO with sack", CNET_F_HELLO, e_sack, -EINVAL, F(bad_header)},
-	{"HELLO with payload", CNET_F_HELLO, e_payload, -EBADMSG,
-	 F(bad_length)},
-	{"DGRAM with seq", CNET_F_DGRAM, e_seq, -EINVAL, F(bad_header)},
-	{"DGRAM with ack", CNET_F_DGRAM, e_ack, -EINVAL, F(bad_header)},
-	{"DGRAM with sack", CNET_F_DGRAM, e_sack, -EINVAL, F(bad_header)},
-	{"DGRAM with window", CNET_F_DGRAM, e_window, -EINVAL, F(bad_header)},
-	{"src beyond max_nodes", DA, e_src_big, -ENXIO, F(bad_node)},
-	{"src is us", DA, e_src_self, -ENXIO, F(bad_node)},
-	{"DATA from NONE", DA, e_src_none, -ENXIO, F(bad_node)},
-	{"ACK from NONE", CNET_F_ACK, e_src_none, -ENXIO, F(bad_node)},
-	{"dst another node", DA, e_dst_other, -ENXIO, F(bad_node)},
-	{"DATA to BCAST", DA, e_dst_bcast, -ENXIO, F(bad_node)},
-	{"HELLO to BCAST", CNET_F_HELLO, e_dst_bcast, -ENXIO, F(bad_node)},
-	{"DGRAM to NONE", CNET_F_DGRAM, e_dst_none, -ENXIO, F(bad_node)},
-	{"DGRAM src beyond", CNET_F_DGRAM, e_src_big, -ENXIO, F(bad_node)},
-	{"frag_count 0", DA, e_count0, -ERANGE, F(bad_frag)},
-	{"frag_index = count", DA, e_index_eq, -ERANGE, F(bad_frag)},
-	{"msg_len > max_msg", DA, e_too_long, -ERANGE, F(bad_frag)},
-	{"payload > msg_len", DA, e_payload_gt, -ERANGE, F(bad_frag)},
-	{"count > msg_len", DA, e_count_gt_len, -ERANGE, F(bad_frag)},
-	{"one frag, part of msg", DA, e_single_short, -ERANGE, F(bad_frag)},
-	{"empty msg in 2 frags", DA, e_zero_two, -ERANGE, F(bad_frag)},
-	{"DGRAM frag 1", CNET_F_DGRAM, e_dg_index, -ERANGE, F(bad_frag)},
-	{"DGRAM of 2", CNET_F_DGRAM, e_dg_count, -ERANGE, F(bad_frag)},
-	{"DGRAM msg_len", CNET_F_DGRAM, e_dg_len, -ERANGE, F(bad_frag)},
+    {"flags 0", DA, e_flags0, -EINVAL, F(bad_header)},
+    {"DATA without ACK", DA, e_data_only, -EINVAL, F(bad_header)},
+    {"DATA|HELLO", DA, e_data_hello, -EINVAL, F(bad_header)},
+    {"unknown flag", DA, e_unknown_bit, -EINVAL, F(bad_header)},
+    {"ACK|DGRAM", CNET_F_ACK, e_ack_dgram, -EINVAL, F(bad_header)},
+    {"src epoch 0", DA, e_epoch0, -EINVAL, F(bad_header)},
+    {"ACK with service", CNET_F_ACK, e_service, -EINVAL, F(bad_header)},
+    {"ACK with frag", CNET_F_ACK, e_frag_count, -EINVAL, F(bad_header)},
+    {"ACK with msg_len", CNET_F_ACK, e_msg_len, -EINVAL, F(bad_header)},
+    {"ACK with payload", CNET_F_ACK, e_payload, -EBADMSG, F(bad_length)},
+    {"HELLO with service", CNET_F_HELLO, e_service, -EINVAL, F(bad_header)},
+    {"HELLO with frag", CNET_F_HELLO, e_frag_index, -EINVAL, F(bad_header)},
+    {"HELLO with seq", CNET_F_HELLO, e_seq, -EINVAL, F(bad_header)},
+    {"HELLO with ack", CNET_F_HELLO, e_ack, -EINVAL, F(bad_header)},
+    {"HELLO with sack", CNET_F_HELLO, e_sack, -EINVAL, F(bad_header)},
+    {"HELLO with payload", CNET_F_HELLO, e_payload, -EBADMSG, F(bad_length)},
+    {"DGRAM with seq", CNET_F_DGRAM, e_seq, -EINVAL, F(bad_header)},
+    {"DGRAM with ack", CNET_F_DGRAM, e_ack, -EINVAL, F(bad_header)},
+    {"DGRAM with sack", CNET_F_DGRAM, e_sack, -EINVAL, F(bad_header)},
+    {"DGRAM with window", CNET_F_DGRAM, e_window, -EINVAL, F(bad_header)},
+    {"src beyond max_nodes", DA, e_src_big, -ENXIO, F(bad_node)},
+    {"src is us", DA, e_src_self, -ENXIO, F(bad_node)},
+    {"DATA from NONE", DA, e_src_none, -ENXIO, F(bad_node)},
+    {"ACK from NONE", CNET_F_ACK, e_src_none, -ENXIO, F(bad_node)},
+    {"dst another node", DA, e_dst_other, -ENXIO, F(bad_node)},
+    {"DATA to BCAST", DA, e_dst_bcast, -ENXIO, F(bad_node)},
+    {"HELLO to BCAST", CNET_F_HELLO, e_dst_bcast, -ENXIO, F(bad_node)},
+    {"DGRAM to NONE", CNET_F_DGRAM, e_dst_none, -ENXIO, F(bad_node)},
+    {"DGRAM src beyond", CNET_F_DGRAM, e_src_big, -ENXIO, F(bad_node)},
+    {"frag_count 0", DA, e_count0, -ERANGE, F(bad_frag)},
+    {"frag_index = count", DA, e_index_eq, -ERANGE, F(bad_frag)},
+    {"msg_len > max_msg", DA, e_too_long, -ERANGE, F(bad_frag)},
+    {"payload > msg_len", DA, e_payload_gt, -ERANGE, F(bad_frag)},
+    {"count > msg_len", DA, e_count_gt_len, -ERANGE, F(bad_frag)},
+    {"one frag, part of msg", DA, e_single_short, -ERANGE, F(bad_frag)},
+    {"empty msg in 2 frags", DA, e_zero_two, -ERANGE, F(bad_frag)},
+    {"DGRAM frag 1", CNET_F_DGRAM, e_dg_index, -ERANGE, F(bad_frag)},
+    {"DGRAM of 2", CNET_F_DGRAM, e_dg_count, -ERANGE, F(bad_frag)},
+    {"DGRAM msg_len", CNET_F_DGRAM, e_dg_len, -ERANGE, F(bad_frag)},
 };
 
 static void test_field_refusals(void **state)
@@ -519,8 +532,8 @@ static void test_bit_flip_sweep(void **state)
 		total0 += *(uint64_t *)((uint8_t *)&drops + off);
 	for (size_t i = 12 * 8; i < b.len * 8; i++) { /* not the addresses */
 		b.p[i / 8] ^= (uint8_t)(1u << (i % 8));
-		assert_true(cnet_frame_decode(&P, b.p, b.len, &out, &pl,
-					      &drops) < 0);
+		assert_true(
+		    cnet_frame_decode(&P, b.p, b.len, &out, &pl, &drops) < 0);
 		b.p[i / 8] ^= (uint8_t)(1u << (i % 8));
 	}
 	for (size_t off = 0; off < sizeof(drops); off += 8)
@@ -566,17 +579,17 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_wire_bytes, setup),
-		cmocka_unit_test_setup(test_round_trips, setup),
-		cmocka_unit_test_setup(test_structure_refusals, setup),
-		cmocka_unit_test_setup(test_mac_refusals, setup),
-		cmocka_unit_test_setup(test_field_refusals, setup),
-		cmocka_unit_test_setup(test_reserved, setup),
-		cmocka_unit_test_setup(test_unassigned_nodes, setup),
-		cmocka_unit_test_setup(test_truncation_sweep, setup),
-		cmocka_unit_test_setup(test_bit_flip_sweep, setup),
-		cmocka_unit_test_setup(test_encode_errors, setup),
-		cmocka_unit_test_setup(test_strerror, setup),
+	    cmocka_unit_test_setup(test_wire_bytes, setup),
+	    cmocka_unit_test_setup(test_round_trips, setup),
+	    cmocka_unit_test_setup(test_structure_refusals, setup),
+	    cmocka_unit_test_setup(test_mac_refusals, setup),
+	    cmocka_unit_test_setup(test_field_refusals, setup),
+	    cmocka_unit_test_setup(test_reserved, setup),
+	    cmocka_unit_test_setup(test_unassigned_nodes, setup),
+	    cmocka_unit_test_setup(test_truncation_sweep, setup),
+	    cmocka_unit_test_setup(test_bit_flip_sweep, setup),
+	    cmocka_unit_test_setup(test_encode_errors, setup),
+	    cmocka_unit_test_setup(test_strerror, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

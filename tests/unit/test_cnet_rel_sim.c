@@ -31,12 +31,12 @@
 #include "tests/unit/test_cnet_rel.h"
 
 struct flow {
-	uint32_t n; /* messages to send */
-	uint32_t sent; /* accepted by cnet_rel_send */
-	uint32_t got; /* next number the receiver expects */
+	uint32_t n;		 /* messages to send */
+	uint32_t sent;		 /* accepted by cnet_rel_send */
+	uint32_t got;		 /* next number the receiver expects */
 	uint32_t tx_gen, rx_gen; /* sender's incarnation, as sent / expected */
-	bool blocked; /* -EAGAIN: waiting for CNET_PEER_WRITABLE */
-	bool have; /* buf holds message `sent` */
+	bool blocked;		 /* -EAGAIN: waiting for CNET_PEER_WRITABLE */
+	bool have;		 /* buf holds message `sent` */
 	size_t len;
 	uint8_t *buf;
 };
@@ -47,7 +47,7 @@ struct sim {
 	uint8_t *scratch;
 	uint64_t eagain, writable, resets, delivered;
 	/* the restart scenario */
-	int victim; /* node that reboots, -1: none */
+	int victim;		/* node that reboots, -1: none */
 	uint32_t restart_after; /* deliveries to and from it first */
 	bool restarted;
 	uint32_t ups_after_restart;
@@ -102,8 +102,8 @@ static uint16_t msg_service(uint32_t i)
 	return (uint16_t)(100 + (i & 0xff));
 }
 
-static void on_deliver(struct harness *h, int node, int peer,
-		       uint16_t service, const void *msg, size_t len)
+static void on_deliver(struct harness *h, int node, int peer, uint16_t service,
+		       const void *msg, size_t len)
 {
 	struct flow *f = &S.f[peer][node];
 	uint64_t key = msg_key(peer, node, f->rx_gen, f->got);
@@ -230,8 +230,8 @@ static void step(struct harness *h)
 				continue;
 			while (f->sent < f->n && !f->blocked) {
 				if (!f->have) {
-					uint64_t k = msg_key(s, d, f->tx_gen,
-							     f->sent);
+					uint64_t k =
+					    msg_key(s, d, f->tx_gen, f->sent);
 
 					f->len = msg_len(k);
 					msg_fill(k, f->buf, f->len);
@@ -274,7 +274,7 @@ static bool quiet(struct harness *h)
 
 /* Runs one schedule; every flow sends n messages. */
 static void run_one(uint64_t seed, int nodes, uint32_t n, unsigned max_loss,
-		   int victim)
+		    int victim)
 {
 	static const uint32_t mtus[] = {1500, 9000, 1500, 9000, 600};
 	static const uint32_t bufs[] = {65536, 131072, 262144};
@@ -321,21 +321,21 @@ static void run_one(uint64_t seed, int nodes, uint32_t n, unsigned max_loss,
 
 			if (a == b)
 				continue;
-			assert_int_equal(cnet_rel_peer_stats(&H.node[a].rel, b,
-							     &st),
-					 0);
+			assert_int_equal(
+			    cnet_rel_peer_stats(&H.node[a].rel, b, &st), 0);
 			if (st.inflight || st.tx_queued || st.rx_used ||
 			    st.window_overruns || st.rx_nobuf ||
 			    st.max_rx_used > H.node[a].cfg.rx_buf ||
 			    st.bad_frag || st.out_of_window)
-				fail_msg("seed %llu: %d->%d: inflight %u queued "
-					 "%u rx_used %u overruns %llu nobuf "
-					 "%llu max_rx %u",
-					 (unsigned long long)seed, a, b,
-					 st.inflight, st.tx_queued, st.rx_used,
-					 (unsigned long long)st.window_overruns,
-					 (unsigned long long)st.rx_nobuf,
-					 st.max_rx_used);
+				fail_msg(
+				    "seed %llu: %d->%d: inflight %u queued "
+				    "%u rx_used %u overruns %llu nobuf "
+				    "%llu max_rx %u",
+				    (unsigned long long)seed, a, b, st.inflight,
+				    st.tx_queued, st.rx_used,
+				    (unsigned long long)st.window_overruns,
+				    (unsigned long long)st.rx_nobuf,
+				    st.max_rx_used);
 		}
 		if (H.node[a].rel.drops.bad_mac || H.node[a].rel.drops.bad_ack)
 			fail_msg("seed %llu: unexpected drops",

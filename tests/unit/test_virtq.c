@@ -20,11 +20,12 @@
 static _Alignas(16) uint8_t ring[8192];
 static struct virtq vq;
 
-/* ---- the simulated device ---------------------------------------------------- */
+/* ---- the simulated device
+ * ---------------------------------------------------- */
 
 struct sim {
 	uint16_t last_avail; /* next available entry the device reads */
-	uint16_t used_idx; /* next used slot it writes */
+	uint16_t used_idx;   /* next used slot it writes */
 };
 static struct sim dev;
 
@@ -57,7 +58,8 @@ static bool dev_take(struct taken *t)
 
 static void dev_complete(uint32_t id, uint32_t len)
 {
-	vq.used->ring[dev.used_idx % vq.size] = (struct virtq_used_elem){ id, len };
+	vq.used->ring[dev.used_idx % vq.size] =
+	    (struct virtq_used_elem){id, len};
 	dev.used_idx++;
 	__atomic_store_n(&vq.used->idx, dev.used_idx, __ATOMIC_RELEASE);
 }
@@ -71,11 +73,12 @@ static int setup(uint16_t size)
 
 static int add1(uint64_t addr, uint32_t len, bool write, void *cookie)
 {
-	struct virtq_seg s = { addr, len, write };
+	struct virtq_seg s = {addr, len, write};
 	return virtq_add(&vq, &s, 1, cookie);
 }
 
-/* ---- tests ------------------------------------------------------------------------ */
+/* ---- tests
+ * ------------------------------------------------------------------------ */
 
 static void test_layout(void **state)
 {
@@ -85,7 +88,7 @@ static void test_layout(void **state)
 	assert_int_equal(l.desc_off, 0);
 	assert_int_equal(l.avail_off, 4096);
 	assert_int_equal(l.used_off, 4616); /* 4096 + 518, aligned to 4 */
-	assert_int_equal(l.total, 6670); /* + 6 + 256 * 8 */
+	assert_int_equal(l.total, 6670);    /* + 6 + 256 * 8 */
 	assert_int_equal(virtq_layout(1, &l), 0);
 	assert_int_equal(l.avail_off, 16);
 	assert_int_equal(l.used_off, 24);
@@ -120,7 +123,7 @@ static void test_single_round_trip(void **state)
 	assert_int_equal(add1(0x12340, 2048, true, &cookie), 0);
 	assert_int_equal(virtq_free(&vq), 7);
 	assert_int_equal(virtq_unused(&vq), 0); /* added, not published */
-	assert_false(dev_take(&t)); /* not published yet */
+	assert_false(dev_take(&t));		/* not published yet */
 	virtq_publish(&vq);
 	assert_int_equal(vq.avail->idx, 1);
 	assert_int_equal(virtq_unused(&vq), 1);
@@ -150,9 +153,8 @@ static void test_chain(void **state)
 	struct taken t;
 	void *c;
 	uint32_t len;
-	struct virtq_seg segs[3] = { { 0x1000, 12, false },
-				     { 0x2000, 100, false },
-				     { 0x3000, 50, true } };
+	struct virtq_seg segs[3] = {
+	    {0x1000, 12, false}, {0x2000, 100, false}, {0x3000, 50, true}};
 
 	assert_int_equal(setup(8), 0);
 	assert_int_equal(virtq_add(&vq, segs, 3, &cookie), 0);
@@ -173,7 +175,8 @@ static void test_chain(void **state)
 	assert_int_equal(virtq_free(&vq), 8);
 
 	/* A length above the writable bytes: skipped, chain reclaimed. */
-	assert_int_equal(virtq_add(&vq, segs, 3, &cookie), 0); /* reused first */
+	assert_int_equal(virtq_add(&vq, segs, 3, &cookie),
+			 0); /* reused first */
 	virtq_publish(&vq);
 	assert_true(dev_take(&t));
 	dev_complete(t.head, 51);
@@ -187,9 +190,9 @@ static void test_invalid_add(void **state)
 {
 	(void)state;
 	int cookie;
-	struct virtq_seg ok = { 0x1000, 10, false };
-	struct virtq_seg zero[1] = { { 0x1000, 0, false } };
-	struct virtq_seg order[2] = { { 0x1000, 10, true }, { 0x2000, 10, false } };
+	struct virtq_seg ok = {0x1000, 10, false};
+	struct virtq_seg zero[1] = {{0x1000, 0, false}};
+	struct virtq_seg order[2] = {{0x1000, 10, true}, {0x2000, 10, false}};
 	struct virtq_seg many[9];
 
 	assert_int_equal(setup(8), 0);
@@ -208,7 +211,7 @@ static void test_full(void **state)
 {
 	(void)state;
 	int cookies[8];
-	struct virtq_seg two[2] = { { 0x1000, 10, false }, { 0x2000, 10, true } };
+	struct virtq_seg two[2] = {{0x1000, 10, false}, {0x2000, 10, true}};
 
 	assert_int_equal(setup(8), 0);
 	for (int i = 0; i < 7; i++)
@@ -227,7 +230,7 @@ static void test_out_of_order(void **state)
 	int cookies[4];
 	void *c;
 	uint32_t len;
-	const uint32_t order[4] = { 2, 0, 3, 1 };
+	const uint32_t order[4] = {2, 0, 3, 1};
 
 	assert_int_equal(setup(4), 0);
 	for (int i = 0; i < 4; i++)
@@ -331,7 +334,8 @@ static void test_wraparound(void **state)
 	assert_int_equal(setup(4), 0);
 	for (int round = 0; round < 70000 / 2; round++) {
 		for (int k = 0; k < 2; k++, sent++)
-			assert_true(add1(sent * 64, 64, true, (void *)sent) >= 0);
+			assert_true(add1(sent * 64, 64, true, (void *)sent) >=
+				    0);
 		virtq_publish(&vq);
 		while (dev_take(&t))
 			dev_complete(t.head, (uint32_t)(t.d[0].addr / 64 % 65));
@@ -366,7 +370,7 @@ static void test_random_stress(void **state)
 		bool busy;
 		unsigned n;
 		uint32_t wlen;
-	} m[SIZE] = { 0 };
+	} m[SIZE] = {0};
 	uint16_t pending[SIZE]; /* taken by the device, not completed */
 	unsigned npending = 0, in_flight_desc = 0;
 	uint32_t expect_len[SIZE];
@@ -380,27 +384,30 @@ static void test_random_stress(void **state)
 			unsigned n = 1 + rnd(4), nout = rnd(n + 1);
 			uint32_t wlen = 0;
 			for (unsigned i = 0; i < n; i++) {
-				segs[i] = (struct virtq_seg){ 0x1000 + rnd(1 << 20),
-							      1 + rnd(3000), i >= nout };
+				segs[i] = (struct virtq_seg){
+				    0x1000 + rnd(1 << 20), 1 + rnd(3000),
+				    i >= nout};
 				if (i >= nout)
 					wlen += segs[i].len;
 			}
-			int h = virtq_add(&vq, segs, n, (void *)(uintptr_t)(op + 1));
+			int h = virtq_add(&vq, segs, n,
+					  (void *)(uintptr_t)(op + 1));
 			if (n > SIZE - in_flight_desc) {
 				assert_int_equal(h, -ENOSPC);
 				continue;
 			}
 			assert_true(h >= 0 && h < SIZE);
 			assert_false(m[h].busy);
-			m[h] = (struct model){ true, n, wlen };
+			m[h] = (struct model){true, n, wlen};
 			in_flight_desc += n;
 			virtq_publish(&vq);
 			assert_true(dev_take(&t));
 			assert_int_equal(t.head, h);
 			assert_int_equal(t.n, n);
 			for (unsigned i = 0; i < n; i++)
-				assert_int_equal(t.d[i].flags & VIRTQ_DESC_F_WRITE,
-						 i >= nout ? VIRTQ_DESC_F_WRITE : 0);
+				assert_int_equal(
+				    t.d[i].flags & VIRTQ_DESC_F_WRITE,
+				    i >= nout ? VIRTQ_DESC_F_WRITE : 0);
 			pending[npending++] = (uint16_t)h;
 		} else if (what == 1 && npending) { /* device completes one */
 			unsigned k = rnd(npending);
@@ -413,14 +420,19 @@ static void test_random_stress(void **state)
 			uint32_t len;
 			int rc;
 			while ((rc = virtq_pop(&vq, &c, &len)) == 0) {
-				uint16_t h = vq.used->ring[(uint16_t)(vq.last_used - 1) % SIZE].id;
+				uint16_t h =
+				    vq.used
+					->ring[(uint16_t)(vq.last_used - 1) %
+					       SIZE]
+					.id;
 				assert_true(m[h].busy);
 				assert_int_equal(len, expect_len[h]);
 				m[h].busy = false;
 				in_flight_desc -= m[h].n;
 			}
 			assert_int_equal(rc, -EAGAIN);
-			assert_int_equal(virtq_free(&vq), SIZE - in_flight_desc);
+			assert_int_equal(virtq_free(&vq),
+					 SIZE - in_flight_desc);
 		}
 	}
 }
@@ -428,18 +440,18 @@ static void test_random_stress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_init_clears),
-		cmocka_unit_test(test_single_round_trip),
-		cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_invalid_add),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_out_of_order),
-		cmocka_unit_test(test_bad_used_entries),
-		cmocka_unit_test(test_broken_used_index),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_wraparound),
-		cmocka_unit_test(test_random_stress),
+	    cmocka_unit_test(test_layout),
+	    cmocka_unit_test(test_init_clears),
+	    cmocka_unit_test(test_single_round_trip),
+	    cmocka_unit_test(test_chain),
+	    cmocka_unit_test(test_invalid_add),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_out_of_order),
+	    cmocka_unit_test(test_bad_used_entries),
+	    cmocka_unit_test(test_broken_used_index),
+	    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_wraparound),
+	    cmocka_unit_test(test_random_stress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
