@@ -16,7 +16,7 @@
 
 static struct spinlock reg_lock = SPINLOCK_INIT;
 static struct netdev *devs[NETDEV_MAX]; /* (reg_lock) filled in order */
-static int nr_devs; /* (reg_lock; read atomically) */
+static int nr_devs;			/* (reg_lock; read atomically) */
 
 void netdev_init(struct netdev *nd)
 {
@@ -48,7 +48,10 @@ int netdev_register(struct netdev *nd)
 	return 0;
 }
 
-int netdev_count(void) { return __atomic_load_n(&nr_devs, __ATOMIC_ACQUIRE); }
+int netdev_count(void)
+{
+	return __atomic_load_n(&nr_devs, __ATOMIC_ACQUIRE);
+}
 
 struct netdev *netdev_get(int index)
 {

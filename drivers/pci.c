@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
+#include "drivers/pci_priv.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"
@@ -14,9 +15,9 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 
-#define PORT_ADDR 0xcf8
-#define PORT_DATA 0xcfc
-#define ECAM_BUS_SIZE (1ul << 20)
+#define PORT_ADDR	 0xcf8
+#define PORT_DATA	 0xcfc
+#define ECAM_BUS_SIZE	 (1ul << 20)
 #define MAX_BRIDGE_DEPTH 32
 
 /* An ECAM window from the MCFG: buses [bus_start, bus_end] of a segment;
@@ -40,7 +41,8 @@ static bool init_done;
 static int init_rc;
 static struct spinlock port_lock = SPINLOCK_INIT; /* the 0xCF8 address latch */
 
-/* ---- raw access ----------------------------------------------------------- */
+/* ---- raw access -----------------------------------------------------------
+ */
 
 static volatile uint8_t *ecam_fn(uint16_t seg, uint8_t bus, uint8_t dev,
 				 uint8_t fn)
@@ -52,20 +54,22 @@ static volatile uint8_t *ecam_fn(uint16_t seg, uint8_t bus, uint8_t dev,
 		/* The MCFG base is that of bus 0, even if the window
 		 * starts higher. */
 		if (!r->bus_map[bus])
-			r->bus_map[bus] = vm_map_mmio(
-				r->base + (uint64_t)bus * ECAM_BUS_SIZE,
-				ECAM_BUS_SIZE);
+			r->bus_map[bus] =
+			    vm_map_mmio(r->base + (uint64_t)bus * ECAM_BUS_SIZE,
+					ECAM_BUS_SIZE);
 		if (!r->bus_map[bus])
 			return NULL;
-		return r->bus_map[bus] + ((uint32_t)dev << 15 | (uint32_t)fn << 12);
+		return r->bus_map[bus] +
+		       ((uint32_t)dev << 15 | (uint32_t)fn << 12);
 	}
 	return NULL;
 }
 
 static void port_select(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
-	outl(PORT_ADDR, 0x80000000u | (uint32_t)bus << 16 | (uint32_t)dev << 11 |
-				(uint32_t)fn << 8 | (off & 0xfc));
+	outl(PORT_ADDR, 0x80000000u | (uint32_t)bus << 16 |
+			    (uint32_t)dev << 11 | (uint32_t)fn << 8 |
+			    (off & 0xfc));
 }
 
 /* Reads `width` bytes at `off`; all ones if unreachable or misaligned. */
@@ -162,7 +166,8 @@ void pci_command(const struct pci_dev *d, uint16_t set, uint16_t clear)
 	pci_write16(d, PCI_COMMAND, (uint16_t)((cmd & ~clear) | set));
 }
 
-/* ---- BARs and capabilities ------------------------------------------------ */
+/* ---- BARs and capabilities ------------------------------------------------
+ */
 
 /* Sizes the BAR at slot i (writes all ones, reads the mask back, restores);
  * returns how many slots it takes (2 for a 64-bit BAR). Decoding is off
@@ -199,8 +204,8 @@ static int size_bar(struct pci_dev *d, int i, int nr_bars)
 	}
 	if (!(lo & ~0xfu) && !hi)
 		return is64 ? 2 : 1; /* not implemented */
-	mask = (is64 ? (uint64_t)hi << 32 : 0xffffffff00000000ull) |
-	       (lo & ~0xfu);
+	mask =
+	    (is64 ? (uint64_t)hi << 32 : 0xffffffff00000000ull) | (lo & ~0xfu);
 	b->type = is64 ? PCI_BAR_MEM64 : PCI_BAR_MEM32;
 	b->prefetch = orig & 8;
 	b->base = (uint64_t)orig_hi << 32 | (orig & ~0xfu);
@@ -226,7 +231,8 @@ uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
 		return 0;
 	bool passed = after == 0;
 	uint8_t p = pci_read8(d, PCI_CAP_PTR) & 0xfc;
-	/* 48 capabilities fill the 192 bytes after the header: more is a loop. */
+	/* 48 capabilities fill the 192 bytes after the header: more is a loop.
+	 */
 	for (int n = 0; n < 48 && p >= 0x40; n++) {
 		if (passed && pci_read8(d, p) == id)
 			return p;
@@ -242,8 +248,8 @@ void *pci_map_bar(const struct pci_dev *d, int bar, uint64_t off, uint64_t len)
 	if (bar < 0 || bar >= PCI_NR_BARS)
 		return NULL;
 	const struct pci_bar *b = &d->bar[bar];
-	if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) || !b->base ||
-	    len == 0 || off >= b->size || len > b->size - off)
+	if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) ||
+	    !b->base || len == 0 || off >= b->size || len > b->size - off)
 		return NULL;
 	return vm_map_mmio(b->base + off, len);
 }
@@ -258,7 +264,8 @@ const char *pci_name(const struct pci_dev *d, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- enumeration ------------------------------------------------------------ */
+/* ---- enumeration ------------------------------------------------------------
+ */
 
 static int fmt_size(char *buf, size_t len, uint64_t sz)
 {
@@ -272,22 +279,23 @@ static int fmt_size(char *buf, size_t len, uint64_t sz)
 static void print_dev(const struct pci_dev *d)
 {
 	char line[320], name[16], sz[16];
-	int n = ksnprintf(line, sizeof(line), "%s %04x:%04x class %02x.%02x.%02x",
-			  pci_name(d, name, sizeof(name)), d->vendor, d->device,
-			  d->class_code, d->subclass, d->prog_if);
+	int n =
+	    ksnprintf(line, sizeof(line), "%s %04x:%04x class %02x.%02x.%02x",
+		      pci_name(d, name, sizeof(name)), d->vendor, d->device,
+		      d->class_code, d->subclass, d->prog_if);
 	if (d->msix_cap && n < (int)sizeof(line))
 		n += ksnprintf(line + n, sizeof(line) - n, " msi-x");
 	if (d->msi_cap && n < (int)sizeof(line))
 		n += ksnprintf(line + n, sizeof(line) - n, " msi");
 	for (int i = 0; i < PCI_NR_BARS && n < (int)sizeof(line); i++) {
 		const struct pci_bar *b = &d->bar[i];
-		static const char *const kind[] = { "", "io", "mem", "mem64" };
+		static const char *const kind[] = {"", "io", "mem", "mem64"};
 		if (b->type == PCI_BAR_NONE)
 			continue;
 		fmt_size(sz, sizeof(sz), b->size);
-		n += ksnprintf(line + n, sizeof(line) - n, " bar%d %s%s 0x%lx/%s",
-			       i, kind[b->type], b->prefetch ? " pref" : "",
-			       b->base, sz);
+		n += ksnprintf(line + n, sizeof(line) - n,
+			       " bar%d %s%s 0x%lx/%s", i, kind[b->type],
+			       b->prefetch ? " pref" : "", b->base, sz);
 	}
 	if (d->header_type == 1 && n < (int)sizeof(line))
 		ksnprintf(line + n, sizeof(line) - n, " bridge to bus %u",
@@ -300,9 +308,10 @@ static void scan_bus(uint16_t seg, uint8_t bus, uint64_t visited[4], int depth);
 static void add_fn(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn,
 		   uint64_t visited[4], int depth)
 {
-	volatile uint8_t *e = mech == PCI_CFG_ECAM ? ecam_fn(seg, bus, dev, fn) : NULL;
-	struct pci_dev tmp = { .seg = seg, .bus = bus, .dev = dev, .fn = fn,
-			       .ecam = e };
+	volatile uint8_t *e =
+	    mech == PCI_CFG_ECAM ? ecam_fn(seg, bus, dev, fn) : NULL;
+	struct pci_dev tmp = {
+	    .seg = seg, .bus = bus, .dev = dev, .fn = fn, .ecam = e};
 	struct pci_dev *d = nr_devs < PCI_MAX_DEVS ? &devs[nr_devs] : &tmp;
 
 	*d = tmp;
@@ -322,7 +331,8 @@ static void add_fn(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn,
 	size_bars(d);
 	d->msi_cap = pci_find_cap(d, PCI_CAP_MSI, 0);
 	d->msix_cap = pci_find_cap(d, PCI_CAP_MSIX, 0);
-	d->secondary_bus = d->header_type == 1 ? pci_read8(d, PCI_SECONDARY_BUS) : 0;
+	d->secondary_bus =
+	    d->header_type == 1 ? pci_read8(d, PCI_SECONDARY_BUS) : 0;
 	d->on_root_bus = depth == 0;
 	if (d == &tmp)
 		nr_skipped++;
@@ -340,138 +350,28 @@ static void scan_bus(uint16_t seg, uint8_t bus, uint64_t visited[4], int depth)
 		return;
 	visited[bus / 64] |= 1ull << (bus % 64);
 	for (uint8_t dev = 0; dev < 32; dev++) {
-		volatile uint8_t *e = mech == PCI_CFG_ECAM ? ecam_fn(seg, bus, dev, 0)
-							   : NULL;
+		volatile uint8_t *e =
+		    mech == PCI_CFG_ECAM ? ecam_fn(seg, bus, dev, 0) : NULL;
 		if (mech == PCI_CFG_ECAM && !e)
 			return;
 		uint16_t vendor = (uint16_t)raw_read(e, seg, bus, dev, 0, 0, 2);
 		if (vendor == 0xffff || vendor == 0)
 			continue;
-		uint8_t ht = (uint8_t)raw_read(e, seg, bus, dev, 0, PCI_HEADER_TYPE, 1);
+		uint8_t ht =
+		    (uint8_t)raw_read(e, seg, bus, dev, 0, PCI_HEADER_TYPE, 1);
 		int nfn = (ht & 0x80) ? 8 : 1;
 		for (uint8_t fn = 0; fn < nfn; fn++) {
 			if (fn) {
-				e = mech == PCI_CFG_ECAM ? ecam_fn(seg, bus, dev, fn) : NULL;
-				vendor = (uint16_t)raw_read(e, seg, bus, dev, fn, 0, 2);
+				e = mech == PCI_CFG_ECAM
+					? ecam_fn(seg, bus, dev, fn)
+					: NULL;
+				vendor = (uint16_t)raw_read(e, seg, bus, dev,
+							    fn, 0, 2);
 				if (vendor == 0xffff || vendor == 0)
 					continue;
 			}
 			add_fn(seg, bus, dev, fn, visited, depth);
 		}
-	}
-}
-
-/* ---- BAR placement ----------------------------------------------------------
- *
- * Firmware normally assigns every BAR; minimal firmware (qboot, used for
- * PVH direct boot) leaves them at 0. Those BARs of functions on a root bus
- * are placed here, naturally aligned, largest first: memory BARs (64-bit
- * ones too) in [MEM_WIN_LO, MEM_WIN_HI), I/O BARs in [IO_WIN_LO, 0x10000),
- * around every range already in use. That memory window is inside the PCI
- * hole of QEMU's pc machine (low RAM ends at 0xe0000000 at most) and q35
- * (at 0xb0000000, where ECAM starts); real firmware assigns BARs itself.
- * Functions behind bridges would need the bridge windows programmed too:
- * their unassigned BARs stay unassigned, with a warning.
- */
-#define MEM_WIN_LO 0xe0000000ull
-#define MEM_WIN_HI 0xfec00000ull
-#define IO_WIN_LO 0xc000ull
-#define IO_WIN_HI 0x10000ull
-#define MAX_RANGES (PCI_MAX_DEVS * PCI_NR_BARS + ACPI_MAX_MCFG)
-
-struct range {
-	uint64_t lo, hi; /* [lo, hi) */
-	bool io;
-};
-static struct range used[MAX_RANGES]; /* (pci_init only) */
-static int nr_used;
-
-static void use_range(uint64_t lo, uint64_t size, bool io)
-{
-	if (nr_used < MAX_RANGES)
-		used[nr_used++] = (struct range){ lo, lo + size, io };
-}
-
-/* The lowest aligned address in [lo, hi) clear of every used range, or 0. */
-static uint64_t place(uint64_t lo, uint64_t hi, uint64_t size, bool io)
-{
-	uint64_t a = (lo + size - 1) & ~(size - 1);
-	for (int i = 0; i < nr_used;) {
-		if (a + size > hi || a + size < a)
-			return 0;
-		if (used[i].io == io && a < used[i].hi && used[i].lo < a + size) {
-			a = (used[i].hi + size - 1) & ~(size - 1);
-			i = 0;
-			continue;
-		}
-		i++;
-	}
-	return a + size <= hi ? a : 0;
-}
-
-static void assign_one(struct pci_dev *d, int i)
-{
-	struct pci_bar *b = &d->bar[i];
-	bool io = b->type == PCI_BAR_IO;
-	char name[16];
-	uint64_t a = io ? place(IO_WIN_LO, IO_WIN_HI, b->size, true)
-			: place(MEM_WIN_LO, MEM_WIN_HI, b->size, false);
-	if (!a) {
-		pr_warn("pci", "%s bar%d: no room for %lu bytes; left unassigned",
-			pci_name(d, name, sizeof(name)), i, b->size);
-		return;
-	}
-	uint16_t cmd = pci_read16(d, PCI_COMMAND);
-	pci_write16(d, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
-	pci_write32(d, PCI_BAR0 + 4 * i,
-		    (uint32_t)a | (pci_read32(d, PCI_BAR0 + 4 * i) & (io ? 3 : 0xf)));
-	if (b->type == PCI_BAR_MEM64)
-		pci_write32(d, PCI_BAR0 + 4 * i + 4, (uint32_t)(a >> 32));
-	pci_write16(d, PCI_COMMAND, cmd);
-	b->base = a;
-	use_range(a, b->size, io);
-}
-
-static void assign_bars(void)
-{
-	for (int i = 0; i < nr_ecam; i++)
-		use_range(ecam[i].base + (uint64_t)ecam[i].bus_start * ECAM_BUS_SIZE,
-			  (uint64_t)(ecam[i].bus_end - ecam[i].bus_start + 1) *
-				  ECAM_BUS_SIZE, false);
-	for (int k = 0; k < nr_devs; k++)
-		for (int i = 0; i < PCI_NR_BARS; i++)
-			if (devs[k].bar[i].type != PCI_BAR_NONE && devs[k].bar[i].base)
-				use_range(devs[k].bar[i].base, devs[k].bar[i].size,
-					  devs[k].bar[i].type == PCI_BAR_IO);
-	for (;;) { /* the largest unassigned BAR first */
-		struct pci_dev *best = NULL;
-		int bi = 0;
-		for (int k = 0; k < nr_devs; k++) {
-			struct pci_dev *d = &devs[k];
-			for (int i = 0; i < PCI_NR_BARS; i++) {
-				struct pci_bar *b = &d->bar[i];
-				if (b->type == PCI_BAR_NONE || b->base ||
-				    d->bar_skip & (1u << i))
-					continue;
-				if (best && b->size <= best->bar[bi].size)
-					continue;
-				best = d;
-				bi = i;
-			}
-		}
-		if (!best)
-			return;
-		best->bar_skip |= 1u << bi;
-		char name[16];
-		if (!best->on_root_bus)
-			pr_warn("pci", "%s bar%d is unassigned and behind a bridge; "
-				"left unassigned", pci_name(best, name, sizeof(name)), bi);
-		else if (best->bar[bi].size > (1ull << 28))
-			pr_warn("pci", "%s bar%d: %lu bytes is too big to place; "
-				"left unassigned", pci_name(best, name, sizeof(name)),
-				bi, best->bar[bi].size);
-		else
-			assign_one(best, bi);
 	}
 }
 
@@ -481,8 +381,8 @@ static void load_mcfg(void)
 	char err[160];
 	if (!kernel_acpi_ok)
 		return;
-	const struct acpi_sdt_header *h = acpi_find(&kernel_acpi, "MCFG", 0, err,
-						    sizeof(err));
+	const struct acpi_sdt_header *h =
+	    acpi_find(&kernel_acpi, "MCFG", 0, err, sizeof(err));
 	if (!h)
 		return;
 	struct acpi_topology *t = kzalloc(sizeof(*t));
@@ -496,8 +396,10 @@ static void load_mcfg(void)
 	for (uint32_t i = 0; i < t->nr_mcfg; i++) {
 		const struct acpi_mcfg *m = &t->mcfg[i];
 		if (!m->base || (m->base & (ECAM_BUS_SIZE - 1))) {
-			pr_warn("pci", "MCFG entry %u: base 0x%lx is not 1 MiB "
-				"aligned; entry ignored", i, m->base);
+			pr_warn("pci",
+				"MCFG entry %u: base 0x%lx is not 1 MiB "
+				"aligned; entry ignored",
+				i, m->base);
 			continue;
 		}
 		struct ecam_region *r = &ecam[nr_ecam++];
@@ -528,22 +430,25 @@ static void choose_mechanism(void)
 	bool ports = ports_present();
 	load_mcfg();
 	if (nr_ecam) {
-		volatile uint8_t *e = ecam_fn(ecam[0].seg, ecam[0].bus_start, 0, 0);
+		volatile uint8_t *e =
+		    ecam_fn(ecam[0].seg, ecam[0].bus_start, 0, 0);
 		uint32_t via_ecam = e ? *(volatile uint32_t *)e : 0xffffffffu;
-		uint32_t via_ports = ports ? raw_read(NULL, 0, ecam[0].bus_start,
-						      0, 0, 0, 4)
-					   : via_ecam;
+		uint32_t via_ports =
+		    ports ? raw_read(NULL, 0, ecam[0].bus_start, 0, 0, 0, 4)
+			  : via_ecam;
 		if (e && (ecam[0].seg != 0 || via_ecam == via_ports)) {
 			mech = PCI_CFG_ECAM;
-			pr_info("pci", "config space via ECAM at 0x%lx (MCFG, %d "
-				"window(s), segment %u buses %u-%u)", ecam[0].base,
-				nr_ecam, ecam[0].seg, ecam[0].bus_start,
-				ecam[0].bus_end);
+			pr_info("pci",
+				"config space via ECAM at 0x%lx (MCFG, %d "
+				"window(s), segment %u buses %u-%u)",
+				ecam[0].base, nr_ecam, ecam[0].seg,
+				ecam[0].bus_start, ecam[0].bus_end);
 			return;
 		}
-		pr_warn("pci", "ECAM at 0x%lx reads 00:00.0 as 0x%08x but the "
-			"ports read 0x%08x; ignoring the MCFG", ecam[0].base,
-			via_ecam, via_ports);
+		pr_warn("pci",
+			"ECAM at 0x%lx reads 00:00.0 as 0x%08x but the "
+			"ports read 0x%08x; ignoring the MCFG",
+			ecam[0].base, via_ecam, via_ports);
 		nr_ecam = 0;
 	}
 	if (ports) {
@@ -565,19 +470,31 @@ int pci_init(void)
 	}
 	if (mech == PCI_CFG_ECAM) {
 		for (int i = 0; i < nr_ecam; i++) {
-			uint64_t visited[4] = { 0 };
+			uint64_t visited[4] = {0};
 			scan_bus(ecam[i].seg, ecam[i].bus_start, visited, 0);
 		}
 	} else {
-		uint64_t visited[4] = { 0 };
+		uint64_t visited[4] = {0};
 		scan_bus(0, 0, visited, 0);
 		/* A multi-function host bridge: function N roots bus N. */
-		uint8_t ht = (uint8_t)raw_read(NULL, 0, 0, 0, 0, PCI_HEADER_TYPE, 1);
+		uint8_t ht =
+		    (uint8_t)raw_read(NULL, 0, 0, 0, 0, PCI_HEADER_TYPE, 1);
 		for (uint8_t fn = 1; fn < 8 && (ht & 0x80); fn++)
-			if ((uint16_t)raw_read(NULL, 0, 0, 0, fn, 0, 2) != 0xffff)
+			if ((uint16_t)raw_read(NULL, 0, 0, 0, fn, 0, 2) !=
+			    0xffff)
 				scan_bus(0, fn, visited, 0);
 	}
-	assign_bars();
+	{
+		struct pci_range rsv[ACPI_MAX_MCFG];
+		for (int i = 0; i < nr_ecam; i++) {
+			rsv[i].lo = ecam[i].base +
+				    (uint64_t)ecam[i].bus_start * ECAM_BUS_SIZE;
+			rsv[i].hi =
+			    ecam[i].base +
+			    ((uint64_t)ecam[i].bus_end + 1) * ECAM_BUS_SIZE;
+		}
+		pci_place_bars(devs, nr_devs, rsv, nr_ecam);
+	}
 	for (int i = 0; i < nr_devs; i++)
 		print_dev(&devs[i]);
 	if (nr_skipped)
@@ -588,8 +505,14 @@ int pci_init(void)
 }
 INITCALL(4, pci_init);
 
-enum pci_cfg_mech pci_cfg_mechanism(void) { return mech; }
-int pci_count(void) { return nr_devs; }
+enum pci_cfg_mech pci_cfg_mechanism(void)
+{
+	return mech;
+}
+int pci_count(void)
+{
+	return nr_devs;
+}
 
 struct pci_dev *pci_get(int index)
 {

@@ -29,40 +29,40 @@
 #include <stdint.h>
 
 #define PCI_MAX_DEVS 128
-#define PCI_NR_BARS 6
+#define PCI_NR_BARS  6
 
 /* Configuration-space registers (type 0 and 1 headers). */
-#define PCI_VENDOR_ID 0x00
-#define PCI_DEVICE_ID 0x02
-#define PCI_COMMAND 0x04
-#define PCI_STATUS 0x06
-#define PCI_REVISION 0x08
-#define PCI_CLASS_PROG 0x09
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0 0x10
+#define PCI_VENDOR_ID	  0x00
+#define PCI_DEVICE_ID	  0x02
+#define PCI_COMMAND	  0x04
+#define PCI_STATUS	  0x06
+#define PCI_REVISION	  0x08
+#define PCI_CLASS_PROG	  0x09
+#define PCI_HEADER_TYPE	  0x0e
+#define PCI_BAR0	  0x10
 #define PCI_SECONDARY_BUS 0x19
 #define PCI_SUBSYS_VENDOR 0x2c
-#define PCI_SUBSYS_ID 0x2e
-#define PCI_CAP_PTR 0x34
-#define PCI_IRQ_LINE 0x3c
-#define PCI_IRQ_PIN 0x3d
+#define PCI_SUBSYS_ID	  0x2e
+#define PCI_CAP_PTR	  0x34
+#define PCI_IRQ_LINE	  0x3c
+#define PCI_IRQ_PIN	  0x3d
 
-#define PCI_CMD_IO 0x0001
-#define PCI_CMD_MEM 0x0002
-#define PCI_CMD_MASTER 0x0004
+#define PCI_CMD_IO	     0x0001
+#define PCI_CMD_MEM	     0x0002
+#define PCI_CMD_MASTER	     0x0004
 #define PCI_CMD_INTX_DISABLE 0x0400
-#define PCI_STATUS_INTX 0x0008 /* an INTx is asserted */
-#define PCI_STATUS_CAPS 0x0010
+#define PCI_STATUS_INTX	     0x0008 /* an INTx is asserted */
+#define PCI_STATUS_CAPS	     0x0010
 
 /* Capability ids. */
-#define PCI_CAP_MSI 0x05
+#define PCI_CAP_MSI    0x05
 #define PCI_CAP_VENDOR 0x09
-#define PCI_CAP_PCIE 0x10
-#define PCI_CAP_MSIX 0x11
+#define PCI_CAP_PCIE   0x10
+#define PCI_CAP_MSIX   0x11
 
 enum pci_bar_type {
 	PCI_BAR_NONE, /* not implemented (size 0) */
-	PCI_BAR_IO, /* I/O ports */
+	PCI_BAR_IO,   /* I/O ports */
 	PCI_BAR_MEM32,
 	PCI_BAR_MEM64, /* takes this slot and the next */
 };
@@ -91,13 +91,13 @@ struct pci_dev {
 	struct pci_bar bar[PCI_NR_BARS];
 	uint8_t secondary_bus; /* bridges: the bus behind it */
 	bool on_root_bus;
-	uint8_t bar_skip; /* BARs pci_init tried to place (internal) */
+	uint8_t bar_skip;	   /* BARs pci_init tried to place (internal) */
 	uint8_t msi_cap, msix_cap; /* capability offsets, 0 if absent */
-	volatile uint8_t *ecam; /* this function's 4 KiB, or NULL: ports */
+	volatile uint8_t *ecam;	   /* this function's 4 KiB, or NULL: ports */
 
-	const char *driver; /* (drv) name of the claiming driver */
-	enum pci_irq_mode irq_mode; /* (drv) */
-	uint16_t msix_size; /* (drv) table entries, once enabled */
+	const char *driver;	       /* (drv) name of the claiming driver */
+	enum pci_irq_mode irq_mode;    /* (drv) */
+	uint16_t msix_size;	       /* (drv) table entries, once enabled */
 	volatile uint32_t *msix_table; /* (drv) mapped table */
 };
 

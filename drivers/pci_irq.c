@@ -13,22 +13,22 @@
 #define MSI_ADDR_BASE 0xfee00000u
 
 /* MSI capability. */
-#define MSI_CTRL 2
-#define MSI_CTRL_ENABLE 0x0001
+#define MSI_CTRL	  2
+#define MSI_CTRL_ENABLE	  0x0001
 #define MSI_CTRL_MME_MASK 0x0070 /* multiple message enable */
-#define MSI_CTRL_64BIT 0x0080
+#define MSI_CTRL_64BIT	  0x0080
 #define MSI_CTRL_MASKABLE 0x0100
-#define MSI_ADDR_LO 4
-#define MSI_ADDR_HI 8
+#define MSI_ADDR_LO	  4
+#define MSI_ADDR_HI	  8
 
 /* MSI-X capability and table entries. */
-#define MSIX_CTRL 2
+#define MSIX_CTRL	    2
 #define MSIX_CTRL_SIZE_MASK 0x07ff
-#define MSIX_CTRL_FN_MASK 0x4000
-#define MSIX_CTRL_ENABLE 0x8000
-#define MSIX_TABLE 4
-#define MSIX_ENTRY_WORDS 4 /* addr lo, addr hi, data, vector control */
-#define MSIX_VCTRL_MASKED 1u
+#define MSIX_CTRL_FN_MASK   0x4000
+#define MSIX_CTRL_ENABLE    0x8000
+#define MSIX_TABLE	    4
+#define MSIX_ENTRY_WORDS    4 /* addr lo, addr hi, data, vector control */
+#define MSIX_VCTRL_MASKED   1u
 
 static int msi_address(uint32_t apic_id, uint32_t *addr)
 {
@@ -38,7 +38,8 @@ static int msi_address(uint32_t apic_id, uint32_t *addr)
 	return 0;
 }
 
-/* ---- MSI-X ------------------------------------------------------------------ */
+/* ---- MSI-X ------------------------------------------------------------------
+ */
 
 static void msix_ctrl(struct pci_dev *d, uint16_t set, uint16_t clear)
 {
@@ -60,8 +61,8 @@ int pci_msix_enable(struct pci_dev *d)
 	if (bir >= PCI_NR_BARS)
 		return -EINVAL;
 	const struct pci_bar *b = &d->bar[bir];
-	if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) || !b->base ||
-	    off >= b->size || len > b->size - off)
+	if ((b->type != PCI_BAR_MEM32 && b->type != PCI_BAR_MEM64) ||
+	    !b->base || off >= b->size || len > b->size - off)
 		return -EINVAL;
 	if (!d->msix_table) {
 		d->msix_table = pci_map_bar(d, (int)bir, off, len);
@@ -104,7 +105,8 @@ int pci_msix_mask(struct pci_dev *d, unsigned entry, bool masked)
 {
 	if (d->irq_mode != PCI_IRQ_MSIX || entry >= d->msix_size)
 		return -EINVAL;
-	d->msix_table[entry * MSIX_ENTRY_WORDS + 3] = masked ? MSIX_VCTRL_MASKED : 0;
+	d->msix_table[entry * MSIX_ENTRY_WORDS + 3] =
+	    masked ? MSIX_VCTRL_MASKED : 0;
 	return 0;
 }
 
@@ -116,7 +118,8 @@ void pci_msix_disable(struct pci_dev *d)
 	d->irq_mode = PCI_IRQ_NONE;
 }
 
-/* ---- MSI ---------------------------------------------------------------------- */
+/* ---- MSI
+ * ---------------------------------------------------------------------- */
 
 int pci_msi_enable(struct pci_dev *d, uint8_t vector, uint32_t apic_id)
 {
@@ -134,7 +137,8 @@ int pci_msi_enable(struct pci_dev *d, uint8_t vector, uint32_t apic_id)
 	uint16_t data_off = is64 ? 0x0c : 0x08;
 	uint16_t mask_off = is64 ? 0x10 : 0x0c;
 
-	pci_write16(d, c + MSI_CTRL, ctrl & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME_MASK));
+	pci_write16(d, c + MSI_CTRL,
+		    ctrl & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME_MASK));
 	pci_write32(d, c + MSI_ADDR_LO, addr);
 	if (is64)
 		pci_write32(d, c + MSI_ADDR_HI, 0);
@@ -157,7 +161,8 @@ void pci_msi_disable(struct pci_dev *d)
 	d->irq_mode = PCI_IRQ_NONE;
 }
 
-/* ---- INTx (polled) -------------------------------------------------------------- */
+/* ---- INTx (polled)
+ * -------------------------------------------------------------- */
 
 void pci_intx_enable(struct pci_dev *d, bool on)
 {

@@ -29,24 +29,24 @@
 #define VIRTIO_PCI_VENDOR 0x1af4
 /* PCI device ids: 0x1000 + n for transitional devices, 0x1040 + type for
  * modern ones (virtio 1.0 section 4.1.2). */
-#define VIRTIO_PCI_ID_TRANS_NET 0x1000
+#define VIRTIO_PCI_ID_TRANS_NET	  0x1000
 #define VIRTIO_PCI_ID_MODERN_BASE 0x1040
-#define VIRTIO_ID_NET 1
+#define VIRTIO_ID_NET		  1
 
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
-#define VIRTIO_STATUS_DRIVER 2
-#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_DRIVER	  2
+#define VIRTIO_STATUS_DRIVER_OK	  4
 #define VIRTIO_STATUS_FEATURES_OK 8
 #define VIRTIO_STATUS_NEEDS_RESET 64
-#define VIRTIO_STATUS_FAILED 128
+#define VIRTIO_STATUS_FAILED	  128
 
 #define VIRTIO_MSI_NO_VECTOR 0xffff
-#define VIRTIO_ISR_QUEUE 1
-#define VIRTIO_ISR_CONFIG 2
-#define VIRTIO_IRQ_CONFIG (-1) /* interrupt source: configuration change */
-#define VIRTIO_MAX_QUEUES 8
+#define VIRTIO_ISR_QUEUE     1
+#define VIRTIO_ISR_CONFIG    2
+#define VIRTIO_IRQ_CONFIG    (-1) /* interrupt source: configuration change */
+#define VIRTIO_MAX_QUEUES    8
 
 /* The common configuration structure (virtio 1.0 section 4.1.4.3). */
 struct virtio_pci_common_cfg {
@@ -77,29 +77,29 @@ typedef void (*virtio_irq_fn)(struct virtio_dev *vd, int source);
 
 struct virtio_queue {
 	struct spinlock lock;
-	struct virtq vq; /* (q) */
-	struct virtio_dev *vd; /* (c) */
-	uint16_t index; /* (c) */
-	uint16_t size; /* (c) */
+	struct virtq vq;	   /* (q) */
+	struct virtio_dev *vd;	   /* (c) */
+	uint16_t index;		   /* (c) */
+	uint16_t size;		   /* (c) */
 	volatile uint16_t *notify; /* (c) where to write `index` */
-	uint64_t ring_pa; /* (c) */
-	unsigned ring_order; /* (c) frames of the ring, as an order */
+	uint64_t ring_pa;	   /* (c) */
+	unsigned ring_order;	   /* (c) frames of the ring, as an order */
 };
 
 struct virtio_dev {
-	struct pci_dev *pci; /* (c) */
+	struct pci_dev *pci;			       /* (c) */
 	volatile struct virtio_pci_common_cfg *common; /* (c) */
-	volatile uint8_t *notify_base; /* (c) */
-	uint32_t notify_mult; /* (c) notify_off_multiplier */
-	uint32_t notify_len; /* (c) */
-	volatile uint8_t *isr; /* (c) */
+	volatile uint8_t *notify_base;		       /* (c) */
+	uint32_t notify_mult;	      /* (c) notify_off_multiplier */
+	uint32_t notify_len;	      /* (c) */
+	volatile uint8_t *isr;	      /* (c) */
 	volatile uint8_t *device_cfg; /* (c) NULL if the device has none */
-	uint32_t device_cfg_len; /* (c) */
-	uint64_t features; /* (c) negotiated */
+	uint32_t device_cfg_len;      /* (c) */
+	uint64_t features;	      /* (c) negotiated */
 	bool msix; /* (c) MSI-X vectors set up; else the driver polls */
 	uint16_t msix_vectors; /* (c) table entries in use */
-	virtio_irq_fn irq; /* (c) */
-	void *priv; /* (c) the driver's */
+	virtio_irq_fn irq;     /* (c) */
+	void *priv;	       /* (c) the driver's */
 };
 
 /* Finds and maps the virtio capabilities, enables memory decoding and bus

@@ -31,17 +31,18 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 
-#define HDR_LEN sizeof(struct virtio_net_hdr)
-#define HDR_OFF 6 /* where the device's part of a slot starts */
-#define FRAME_OFF (HDR_OFF + HDR_LEN) /* 18: the payload lands at 32 */
-#define VLAN_HLEN 4 /* receive room for one tag we did not ask for */
-#define SLOT_ALIGN 64
-#define CHUNK_ORDER 4 /* 64 KiB of slots per chunk */
+#define HDR_LEN	       sizeof(struct virtio_net_hdr)
+#define HDR_OFF	       6 /* where the device's part of a slot starts */
+#define FRAME_OFF      (HDR_OFF + HDR_LEN) /* 18: the payload lands at 32 */
+#define VLAN_HLEN      4 /* receive room for one tag we did not ask for */
+#define SLOT_ALIGN     64
+#define CHUNK_ORDER    4 /* 64 KiB of slots per chunk */
 #define VNET_QUEUE_MAX 256
-#define VNET_PRIO 8 /* woken by interrupts: runs before ordinary work */
-#define IRQ_WAIT_NS (100 * NSEC_PER_MSEC) /* re-check even without a kick */
-#define POLL_SPIN_NS (200 * NSEC_PER_USEC) /* polled: keep looking this long */
-#define POLL_SLEEP_NS NSEC_PER_MSEC /* then look once a tick */
+#define VNET_PRIO      8 /* woken by interrupts: runs before ordinary work */
+#define IRQ_WAIT_NS    (100 * NSEC_PER_MSEC) /* re-check even without a kick */
+#define POLL_SPIN_NS   (200 * NSEC_PER_USEC) /* polled: keep looking this long \
+					      */
+#define POLL_SLEEP_NS NSEC_PER_MSEC	     /* then look once a tick */
 
 enum rx_state { RX_IDLE, RX_POSTED, RX_HELD };
 
@@ -54,25 +55,28 @@ struct vnet {
 	struct netdev nd;
 	struct virtio_dev vd;
 	struct virtio_queue rxq, txq;
-	struct pool rx, tx; /* (c) */
+	struct pool rx, tx;  /* (c) */
 	uint32_t rx_buf_len; /* (c) bytes the device may write per buffer */
-	uint8_t *rx_state; /* (rxq.lock) enum rx_state per slot */
-	uint16_t *tx_free; /* (txq.lock) stack of free slots */
-	unsigned tx_nfree; /* (txq.lock) */
-	bool tx_stalled; /* (txq.lock) a sender got -EAGAIN: TX irqs on */
+	uint8_t *rx_state;   /* (rxq.lock) enum rx_state per slot */
+	bool rx_dry;	     /* (rxq.lock) the device was seen with no buffer */
+	uint16_t *tx_free;   /* (txq.lock) stack of free slots */
+	unsigned tx_nfree;   /* (txq.lock) */
+	bool tx_stalled;     /* (txq.lock) a sender got -EAGAIN: TX irqs on */
 	struct semaphore work; /* the thread waits here */
-	int kicked; /* (a) a wakeup is pending */
-	int config_changed; /* (a) */
-	char where[16]; /* (c) PCI address */
+	int kicked;	       /* (a) a wakeup is pending */
+	int config_changed;    /* (a) */
+	char where[16];	       /* (c) PCI address */
 };
 
 static const struct netdev_ops vnet_ops;
 
-/* ---- buffer pools ------------------------------------------------------------ */
+/* ---- buffer pools
+ * ------------------------------------------------------------ */
 
 static uint8_t *slot_addr(const struct pool *p, unsigned i)
 {
-	return p->chunk[i / p->per_chunk] + (size_t)(i % p->per_chunk) * p->slot_size;
+	return p->chunk[i / p->per_chunk] +
+	       (size_t)(i % p->per_chunk) * p->slot_size;
 }
 
 /* The slot whose frame starts at `frame`, or -1. */
@@ -81,7 +85,8 @@ static int slot_of(const struct pool *p, const void *frame)
 	uintptr_t f = (uintptr_t)frame;
 	for (unsigned c = 0; c < p->nr_chunks; c++) {
 		uintptr_t base = (uintptr_t)p->chunk[c] + FRAME_OFF;
-		if (f < base || f - base >= (uintptr_t)p->per_chunk * p->slot_size)
+		if (f < base ||
+		    f - base >= (uintptr_t)p->per_chunk * p->slot_size)
 			continue;
 		uintptr_t off = f - base;
 		unsigned i = c * p->per_chunk + (unsigned)(off / p->slot_size);
@@ -123,17 +128,19 @@ static int pool_init(struct pool *p, unsigned count, size_t buf_bytes)
 	return 0;
 }
 
-/* ---- receive ----------------------------------------------------------------------- */
+/* ---- receive
+ * ----------------------------------------------------------------------- */
 
 /* Posts receive slot i (rxq.lock held). */
 static int rx_post(struct vnet *vn, unsigned i)
 {
-	struct virtq_seg seg = { virt_to_phys(slot_addr(&vn->rx, i) + HDR_OFF),
-				 vn->rx_buf_len, true };
+	struct virtq_seg seg = {virt_to_phys(slot_addr(&vn->rx, i) + HDR_OFF),
+				vn->rx_buf_len, true};
 	int rc = virtq_add(&vn->rxq.vq, &seg, 1, (void *)(uintptr_t)(i + 1));
 	if (rc < 0)
 		return rc;
 	vn->rx_state[i] = RX_POSTED;
+	vn->rx_dry = false;
 	return 0;
 }
 
@@ -154,8 +161,10 @@ static void rx_repost_unlock(struct vnet *vn, unsigned i, unsigned long f)
 static void vnet_broken(struct vnet *vn, const char *queue)
 {
 	if (__atomic_exchange_n(&vn->nd.link_up, false, __ATOMIC_ACQ_REL))
-		pr_err("virtio-net", "%s: the device broke its %s queue (used "
-		       "index ran ahead); the NIC is stopped", vn->nd.name, queue);
+		pr_err("virtio-net",
+		       "%s: the device broke its %s queue (used "
+		       "index ran ahead); the NIC is stopped",
+		       vn->nd.name, queue);
 }
 
 /* Hands every received frame to the netdev layer; true if there was one. */
@@ -166,10 +175,6 @@ static bool rx_poll(struct vnet *vn)
 		void *cookie;
 		uint32_t len;
 		unsigned long f = spin_lock_irqsave(&vn->rxq.lock);
-		/* Every buffer we posted is filled: the device had none. */
-		if (!worked && virtq_has_used(&vn->rxq.vq) &&
-		    virtq_unused(&vn->rxq.vq) == 0)
-			netdev_stat_add(&vn->nd.stats.rx_no_buffer, 1);
 		int rc = virtq_pop(&vn->rxq.vq, &cookie, &len);
 		if (rc == -EAGAIN || rc == -EPIPE) {
 			spin_unlock_irqrestore(&vn->rxq.lock, f);
@@ -178,6 +183,12 @@ static bool rx_poll(struct vnet *vn)
 			return worked;
 		}
 		worked = true;
+		/* Every buffer we posted is filled: the device has none
+		 * (counted once until a buffer is posted again). */
+		if (!vn->rx_dry && virtq_unused(&vn->rxq.vq) == 0) {
+			vn->rx_dry = true;
+			netdev_stat_add(&vn->nd.stats.rx_no_buffer, 1);
+		}
 		unsigned i = (unsigned)((uintptr_t)cookie - 1);
 		if (cookie)
 			vn->rx_state[i] = RX_IDLE;
@@ -212,7 +223,8 @@ static int vnet_rx_done(struct netdev *nd, void *frame)
 	return 0;
 }
 
-/* ---- transmit ----------------------------------------------------------------------- */
+/* ---- transmit
+ * ----------------------------------------------------------------------- */
 
 /* Takes back every slot the device is done with (txq.lock held). */
 static void tx_reclaim(struct vnet *vn)
@@ -228,7 +240,8 @@ static void tx_reclaim(struct vnet *vn)
 		if (rc)
 			netdev_stat_add(&vn->nd.stats.tx_errors, 1);
 		if (cookie)
-			vn->tx_free[vn->tx_nfree++] = (uint16_t)((uintptr_t)cookie - 1);
+			vn->tx_free[vn->tx_nfree++] =
+			    (uint16_t)((uintptr_t)cookie - 1);
 	}
 }
 
@@ -266,8 +279,8 @@ static int vnet_xmit(struct netdev *nd, const void *frame, size_t len)
 	uint8_t *s = slot_addr(&vn->tx, i);
 	memset(s + HDR_OFF, 0, HDR_LEN);
 	memcpy(s + FRAME_OFF, frame, len);
-	struct virtq_seg seg = { virt_to_phys(s + HDR_OFF), (uint32_t)(HDR_LEN + len),
-				 false };
+	struct virtq_seg seg = {virt_to_phys(s + HDR_OFF),
+				(uint32_t)(HDR_LEN + len), false};
 	if (virtq_add(&vn->txq.vq, &seg, 1, (void *)(uintptr_t)(i + 1)) < 0) {
 		vn->tx_free[vn->tx_nfree++] = (uint16_t)i;
 		spin_unlock_irqrestore(&vn->txq.lock, f);
@@ -303,7 +316,8 @@ static bool tx_service(struct vnet *vn)
 	return wake;
 }
 
-/* ---- the NIC's thread and interrupts -------------------------------------------- */
+/* ---- the NIC's thread and interrupts
+ * -------------------------------------------- */
 
 static void update_link(struct vnet *vn)
 {
@@ -334,8 +348,10 @@ static void *vnet_thread(void *arg)
 			sem_down(&vn->work, IRQ_WAIT_NS);
 		/* Cleared before looking: a kick from now on comes again. */
 		__atomic_store_n(&vn->kicked, 0, __ATOMIC_SEQ_CST);
-		if (__atomic_exchange_n(&vn->config_changed, 0, __ATOMIC_ACQ_REL) ||
-		    (vn->nd.polled && (virtio_isr(&vn->vd) & VIRTIO_ISR_CONFIG)))
+		if (__atomic_exchange_n(&vn->config_changed, 0,
+					__ATOMIC_ACQ_REL) ||
+		    (vn->nd.polled &&
+		     (virtio_isr(&vn->vd) & VIRTIO_ISR_CONFIG)))
 			update_link(vn);
 		bool worked = tx_service(vn);
 		worked |= rx_poll(vn);
@@ -351,7 +367,8 @@ static void *vnet_thread(void *arg)
 	return NULL;
 }
 
-/* ---- bring-up ------------------------------------------------------------------------- */
+/* ---- bring-up
+ * ------------------------------------------------------------------------- */
 
 /* MAC and MTU from the device configuration, read until consistent. */
 static void read_config(struct vnet *vn, uint16_t *dev_mtu)
@@ -363,7 +380,8 @@ static void read_config(struct vnet *vn, uint16_t *dev_mtu)
 	do {
 		gen = virtio_cfg_generation(vd);
 		for (int i = 0; i < ETH_ALEN; i++)
-			vn->nd.mac[i] = virtio_cfg_read8(vd, VIRTIO_NET_CFG_MAC + i);
+			vn->nd.mac[i] =
+			    virtio_cfg_read8(vd, VIRTIO_NET_CFG_MAC + i);
 		*dev_mtu = virtio_cfg_read16(vd, VIRTIO_NET_CFG_MTU);
 	} while (gen != virtio_cfg_generation(vd) && ++tries < 100);
 
@@ -371,12 +389,14 @@ static void read_config(struct vnet *vn, uint16_t *dev_mtu)
 		      vn->nd.mac[3] | vn->nd.mac[4] | vn->nd.mac[5]);
 	if (!(vd->features & VIRTIO_NET_F_MAC) || zero || (vn->nd.mac[0] & 1)) {
 		/* Locally administered, from the PCI address. */
-		const uint8_t mac[ETH_ALEN] = { 0x02, 0, (uint8_t)pd->seg, pd->bus,
-						pd->dev, pd->fn };
+		const uint8_t mac[ETH_ALEN] = {
+		    0x02, 0, (uint8_t)pd->seg, pd->bus, pd->dev, pd->fn};
 		if (vd->features & VIRTIO_NET_F_MAC)
-			pr_warn("virtio-net", "%s: device MAC %02x:%02x:%02x:%02x:"
+			pr_warn("virtio-net",
+				"%s: device MAC %02x:%02x:%02x:%02x:"
 				"%02x:%02x is not a station address; using a "
-				"local one", vn->where, vn->nd.mac[0], vn->nd.mac[1],
+				"local one",
+				vn->where, vn->nd.mac[0], vn->nd.mac[1],
 				vn->nd.mac[2], vn->nd.mac[3], vn->nd.mac[4],
 				vn->nd.mac[5]);
 		memcpy(vn->nd.mac, mac, ETH_ALEN);
@@ -384,26 +404,33 @@ static void read_config(struct vnet *vn, uint16_t *dev_mtu)
 	vn->nd.mtu = ETH_MTU_DEFAULT;
 	if (vd->features & VIRTIO_NET_F_MTU) {
 		if (*dev_mtu < ETH_MTU_MIN)
-			pr_warn("virtio-net", "%s: device MTU %u is below %u; "
-				"using %u", vn->where, *dev_mtu, ETH_MTU_MIN,
+			pr_warn("virtio-net",
+				"%s: device MTU %u is below %u; "
+				"using %u",
+				vn->where, *dev_mtu, ETH_MTU_MIN,
 				ETH_MTU_DEFAULT);
 		else
-			vn->nd.mtu = *dev_mtu < ETH_MTU_JUMBO ? *dev_mtu : ETH_MTU_JUMBO;
+			vn->nd.mtu =
+			    *dev_mtu < ETH_MTU_JUMBO ? *dev_mtu : ETH_MTU_JUMBO;
 	}
 }
 
 /* Queues, buffer pools, posted receive buffers. */
 static int setup_rings(struct vnet *vn)
 {
-	int rc = virtio_queue_init(&vn->vd, &vn->rxq, VIRTIO_NET_RXQ, VNET_QUEUE_MAX);
+	int rc = virtio_queue_init(&vn->vd, &vn->rxq, VIRTIO_NET_RXQ,
+				   VNET_QUEUE_MAX);
 	if (rc)
 		return rc;
-	rc = virtio_queue_init(&vn->vd, &vn->txq, VIRTIO_NET_TXQ, VNET_QUEUE_MAX);
+	rc = virtio_queue_init(&vn->vd, &vn->txq, VIRTIO_NET_TXQ,
+			       VNET_QUEUE_MAX);
 	if (rc)
 		return rc;
-	vn->rx_buf_len = (uint32_t)(HDR_LEN + ETH_HLEN + VLAN_HLEN + vn->nd.mtu);
+	vn->rx_buf_len =
+	    (uint32_t)(HDR_LEN + ETH_HLEN + VLAN_HLEN + vn->nd.mtu);
 	if ((rc = pool_init(&vn->rx, vn->rxq.size, vn->rx_buf_len)) ||
-	    (rc = pool_init(&vn->tx, vn->txq.size, HDR_LEN + ETH_HLEN + vn->nd.mtu)))
+	    (rc = pool_init(&vn->tx, vn->txq.size,
+			    HDR_LEN + ETH_HLEN + vn->nd.mtu)))
 		return rc;
 	vn->rx_state = kzalloc(vn->rx.count);
 	vn->tx_free = kmalloc(vn->tx.count * sizeof(uint16_t));
@@ -455,8 +482,10 @@ static int vnet_probe(struct pci_dev *pd)
 	vn->nd.polled = virtio_setup_irqs(&vn->vd, 2, vnet_irq) != 0;
 	rc = setup_rings(vn);
 	if (rc) {
-		ksnprintf(err, sizeof(err), "%s: setting up the "
-			  "queues failed (%d)", vn->where, rc);
+		ksnprintf(err, sizeof(err),
+			  "%s: setting up the "
+			  "queues failed (%d)",
+			  vn->where, rc);
 		goto fail_rings;
 	}
 	virtio_driver_ok(&vn->vd);
@@ -464,25 +493,30 @@ static int vnet_probe(struct pci_dev *pd)
 	virtio_notify(&vn->rxq);
 	rc = netdev_register(&vn->nd);
 	if (rc) {
-		ksnprintf(err, sizeof(err), "%s: cannot register "
-			  "the NIC (%d)", vn->where, rc);
+		ksnprintf(err, sizeof(err),
+			  "%s: cannot register "
+			  "the NIC (%d)",
+			  vn->where, rc);
 		goto fail_rings;
 	}
 	/* Registered: vn stays even if the thread cannot start. */
 	/* A polling thread shares the CPU round-robin with ordinary work. */
 	if (!thread_create("virtio-net", vnet_thread, vn,
 			   vn->nd.polled ? PRIO_DEFAULT : VNET_PRIO)) {
-		pr_err("virtio-net", "%s: out of memory for its thread; the NIC "
-		       "is stopped", vn->nd.name);
+		pr_err("virtio-net",
+		       "%s: out of memory for its thread; the NIC "
+		       "is stopped",
+		       vn->nd.name);
 		virtio_fail(&vn->vd);
 		netdev_set_link(&vn->nd, false);
 		return -ENOMEM;
 	}
-	pr_info("virtio-net", "%s at %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u "
-		"link %s, %s, rx %u tx %u buffers", vn->nd.name, vn->where,
-		vn->nd.mac[0], vn->nd.mac[1], vn->nd.mac[2], vn->nd.mac[3],
-		vn->nd.mac[4], vn->nd.mac[5], vn->nd.mtu,
-		vn->nd.link_up ? "up" : "down",
+	pr_info("virtio-net",
+		"%s at %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u "
+		"link %s, %s, rx %u tx %u buffers",
+		vn->nd.name, vn->where, vn->nd.mac[0], vn->nd.mac[1],
+		vn->nd.mac[2], vn->nd.mac[3], vn->nd.mac[4], vn->nd.mac[5],
+		vn->nd.mtu, vn->nd.link_up ? "up" : "down",
 		vn->nd.polled ? "polled (no MSI-X)" : "msi-x", vn->rx.count,
 		vn->tx.count);
 	return 0;
@@ -500,13 +534,14 @@ fail_log:
 }
 
 static const struct netdev_ops vnet_ops = {
-	.xmit = vnet_xmit,
-	.rx_done = vnet_rx_done,
+    .xmit = vnet_xmit,
+    .rx_done = vnet_rx_done,
 };
 
 struct virtio_dev *virtio_net_dev(struct netdev *nd)
 {
-	return nd && nd->ops == &vnet_ops ? &((struct vnet *)nd->priv)->vd : NULL;
+	return nd && nd->ops == &vnet_ops ? &((struct vnet *)nd->priv)->vd
+					  : NULL;
 }
 
 static bool is_virtio_net(const struct pci_dev *pd)

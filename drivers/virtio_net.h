@@ -11,20 +11,20 @@
 #include "drivers/netdev.h"
 #include "drivers/virtio.h"
 
-#define VIRTIO_NET_F_MTU (1ull << 3)
-#define VIRTIO_NET_F_MAC (1ull << 5)
+#define VIRTIO_NET_F_MTU    (1ull << 3)
+#define VIRTIO_NET_F_MAC    (1ull << 5)
 #define VIRTIO_NET_F_STATUS (1ull << 16)
 /* What the driver asks for: no checksum or segmentation offloads, no
  * mergeable buffers, no control queue. */
-#define VIRTIO_NET_FEATURES \
+#define VIRTIO_NET_FEATURES                                                    \
 	(VIRTIO_NET_F_MTU | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS)
 
 /* Device configuration offsets. */
-#define VIRTIO_NET_CFG_MAC 0
-#define VIRTIO_NET_CFG_STATUS 6
+#define VIRTIO_NET_CFG_MAC	 0
+#define VIRTIO_NET_CFG_STATUS	 6
 #define VIRTIO_NET_CFG_MAX_PAIRS 8
-#define VIRTIO_NET_CFG_MTU 10
-#define VIRTIO_NET_S_LINK_UP 1
+#define VIRTIO_NET_CFG_MTU	 10
+#define VIRTIO_NET_S_LINK_UP	 1
 
 /* The header before every frame in a buffer (VERSION_1: 12 bytes). */
 struct virtio_net_hdr {

@@ -14,16 +14,16 @@
 #include "mm/vm.h"
 
 /* virtio-pci capability (virtio 1.0 section 4.1.4). */
-#define CAP_LEN 2
-#define CAP_CFG_TYPE 3
-#define CAP_BAR 4
-#define CAP_OFFSET 8
-#define CAP_LENGTH 12
+#define CAP_LEN		2
+#define CAP_CFG_TYPE	3
+#define CAP_BAR		4
+#define CAP_OFFSET	8
+#define CAP_LENGTH	12
 #define CAP_NOTIFY_MULT 16
-#define CFG_COMMON 1
-#define CFG_NOTIFY 2
-#define CFG_ISR 3
-#define CFG_DEVICE 4
+#define CFG_COMMON	1
+#define CFG_NOTIFY	2
+#define CFG_ISR		3
+#define CFG_DEVICE	4
 
 #define RESET_TIMEOUT_NS NSEC_PER_SEC
 
@@ -48,8 +48,8 @@ struct cap_loc {
 	uint32_t off, len;
 };
 
-static const char *const cap_names[] = { "", "common", "notify", "ISR",
-					 "device" };
+static const char *const cap_names[] = {"", "common", "notify", "ISR",
+					"device"};
 
 /* Maps a capability's region: NULL with the reason in err. */
 static volatile uint8_t *map_cap(struct pci_dev *pd, const struct cap_loc *c,
@@ -59,24 +59,30 @@ static volatile uint8_t *map_cap(struct pci_dev *pd, const struct cap_loc *c,
 	char name[16];
 	pci_name(pd, name, sizeof(name));
 	if (!c->found) {
-		ksnprintf(err, errlen, "%s has no %s configuration "
-			  "capability", name, cap_names[type]);
+		ksnprintf(err, errlen,
+			  "%s has no %s configuration "
+			  "capability",
+			  name, cap_names[type]);
 		return NULL;
 	}
 	const struct pci_bar *b = &pd->bar[c->bar];
 	if (c->len < min_len || b->type == PCI_BAR_NONE ||
 	    b->type == PCI_BAR_IO || c->off >= b->size ||
 	    c->len > b->size - c->off) {
-		ksnprintf(err, errlen, "%s: the %s capability (BAR%u "
+		ksnprintf(err, errlen,
+			  "%s: the %s capability (BAR%u "
 			  "offset 0x%x length %u) is not a memory region of at "
-			  "least %u bytes inside its BAR", name, cap_names[type],
-			  c->bar, c->off, c->len, min_len);
+			  "least %u bytes inside its BAR",
+			  name, cap_names[type], c->bar, c->off, c->len,
+			  min_len);
 		return NULL;
 	}
 	volatile uint8_t *p = pci_map_bar(pd, c->bar, c->off, c->len);
 	if (!p)
-		ksnprintf(err, errlen, "%s: BAR%u is unassigned or "
-			  "cannot be mapped", name, c->bar);
+		ksnprintf(err, errlen,
+			  "%s: BAR%u is unassigned or "
+			  "cannot be mapped",
+			  name, c->bar);
 	return p;
 }
 
@@ -89,7 +95,10 @@ void virtio_reset(struct virtio_dev *vd)
 		arch_cpu_relax();
 }
 
-uint8_t virtio_status(struct virtio_dev *vd) { return vd->common->device_status; }
+uint8_t virtio_status(struct virtio_dev *vd)
+{
+	return vd->common->device_status;
+}
 
 static void set_status(struct virtio_dev *vd, uint8_t bits)
 {
@@ -99,7 +108,7 @@ static void set_status(struct virtio_dev *vd, uint8_t bits)
 int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 		    size_t errlen)
 {
-	struct cap_loc caps[CFG_DEVICE + 1] = { 0 };
+	struct cap_loc caps[CFG_DEVICE + 1] = {0};
 	uint32_t mult = 0;
 	char name[16];
 
@@ -112,31 +121,34 @@ int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 		uint8_t bar = pci_read8(pd, c + CAP_BAR);
 		uint8_t clen = pci_read8(pd, c + CAP_LEN);
 		/* The first usable capability of each type counts. */
-		if (type < CFG_COMMON || type > CFG_DEVICE || caps[type].found ||
-		    bar >= PCI_NR_BARS || clen < 16 ||
+		if (type < CFG_COMMON || type > CFG_DEVICE ||
+		    caps[type].found || bar >= PCI_NR_BARS || clen < 16 ||
 		    (type == CFG_NOTIFY && clen < 20))
 			continue;
 		if (type == CFG_NOTIFY)
 			mult = pci_read32(pd, c + CAP_NOTIFY_MULT);
-		caps[type] = (struct cap_loc){ true, bar,
-					       pci_read32(pd, c + CAP_OFFSET),
-					       pci_read32(pd, c + CAP_LENGTH) };
+		caps[type] =
+		    (struct cap_loc){true, bar, pci_read32(pd, c + CAP_OFFSET),
+				     pci_read32(pd, c + CAP_LENGTH)};
 	}
 	if (!caps[CFG_COMMON].found && !caps[CFG_NOTIFY].found &&
 	    !caps[CFG_ISR].found) {
-		ksnprintf(err, errlen, "%s (%04x:%04x) is a legacy-only "
-			  "virtio device (no virtio 1.0 capabilities); Unum drives "
-			  "virtio 1.0 devices only (QEMU: drop disable-modern=on)",
-			  name, pd->vendor, pd->device);
+		ksnprintf(
+		    err, errlen,
+		    "%s (%04x:%04x) is a legacy-only "
+		    "virtio device (no virtio 1.0 capabilities); Unum drives "
+		    "virtio 1.0 devices only (QEMU: drop disable-modern=on)",
+		    name, pd->vendor, pd->device);
 		return -ENODEV;
 	}
 	pci_command(pd, PCI_CMD_MEM | PCI_CMD_MASTER, 0);
-	vd->common = (volatile void *)map_cap(pd, &caps[CFG_COMMON], CFG_COMMON,
-					      sizeof(struct virtio_pci_common_cfg),
-					      err, errlen);
+	vd->common = (volatile void *)map_cap(
+	    pd, &caps[CFG_COMMON], CFG_COMMON,
+	    sizeof(struct virtio_pci_common_cfg), err, errlen);
 	if (!vd->common)
 		return -ENODEV;
-	vd->notify_base = map_cap(pd, &caps[CFG_NOTIFY], CFG_NOTIFY, 2, err, errlen);
+	vd->notify_base =
+	    map_cap(pd, &caps[CFG_NOTIFY], CFG_NOTIFY, 2, err, errlen);
 	if (!vd->notify_base)
 		return -ENODEV;
 	vd->notify_mult = mult;
@@ -145,8 +157,8 @@ int virtio_pci_open(struct pci_dev *pd, struct virtio_dev *vd, char *err,
 	if (!vd->isr)
 		return -ENODEV;
 	if (caps[CFG_DEVICE].found && caps[CFG_DEVICE].len) {
-		vd->device_cfg = map_cap(pd, &caps[CFG_DEVICE], CFG_DEVICE, 1,
-					 err, errlen);
+		vd->device_cfg =
+		    map_cap(pd, &caps[CFG_DEVICE], CFG_DEVICE, 1, err, errlen);
 		if (!vd->device_cfg)
 			return -ENODEV;
 		vd->device_cfg_len = caps[CFG_DEVICE].len;
@@ -174,9 +186,12 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted, char *err,
 	dev |= (uint64_t)c->device_feature << 32;
 	if (!(dev & VIRTIO_F_VERSION_1)) {
 		set_status(vd, VIRTIO_STATUS_FAILED);
-		ksnprintf(err, errlen, "%s offers no VIRTIO_F_VERSION_1 "
-			  "(features 0x%lx): a legacy device; Unum drives virtio "
-			  "1.0 devices only", name, dev);
+		ksnprintf(
+		    err, errlen,
+		    "%s offers no VIRTIO_F_VERSION_1 "
+		    "(features 0x%lx): a legacy device; Unum drives virtio "
+		    "1.0 devices only",
+		    name, dev);
 		return -ENODEV;
 	}
 	vd->features = dev & (wanted | VIRTIO_F_VERSION_1);
@@ -187,8 +202,8 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted, char *err,
 	set_status(vd, VIRTIO_STATUS_FEATURES_OK);
 	if (!(c->device_status & VIRTIO_STATUS_FEATURES_OK)) {
 		set_status(vd, VIRTIO_STATUS_FAILED);
-		ksnprintf(err, errlen, "%s refused the features 0x%lx",
-			  name, vd->features);
+		ksnprintf(err, errlen, "%s refused the features 0x%lx", name,
+			  vd->features);
 		return -EIO;
 	}
 	return 0;
@@ -316,9 +331,15 @@ void virtio_fail(struct virtio_dev *vd)
 			vec_map[v].vd = NULL;
 }
 
-void virtio_notify(struct virtio_queue *q) { *q->notify = q->index; }
+void virtio_notify(struct virtio_queue *q)
+{
+	*q->notify = q->index;
+}
 
-uint8_t virtio_isr(struct virtio_dev *vd) { return *vd->isr; }
+uint8_t virtio_isr(struct virtio_dev *vd)
+{
+	return *vd->isr;
+}
 
 uint8_t virtio_cfg_generation(struct virtio_dev *vd)
 {

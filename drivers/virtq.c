@@ -12,7 +12,10 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 
-static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
 
 int virtq_layout(uint16_t size, struct virtq_layout *l)
 {
@@ -56,7 +59,8 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned n,
 		return -EINVAL;
 	uint32_t wlen = 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (segs[i].len == 0 || (i && segs[i - 1].write && !segs[i].write))
+		if (segs[i].len == 0 ||
+		    (i && segs[i - 1].write && !segs[i].write))
 			return -EINVAL;
 		if (segs[i].write)
 			wlen += segs[i].len;
@@ -69,8 +73,9 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned n,
 		struct virtq_desc *desc = &vq->desc[d];
 		desc->addr = segs[i].addr;
 		desc->len = segs[i].len;
-		desc->flags = (uint16_t)((segs[i].write ? VIRTQ_DESC_F_WRITE : 0) |
-					 (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+		desc->flags =
+		    (uint16_t)((segs[i].write ? VIRTQ_DESC_F_WRITE : 0) |
+			       (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
 		desc->next = i + 1 < n ? vq->next[d] : 0;
 		last = d;
 		d = vq->next[d];
@@ -99,7 +104,8 @@ bool virtq_needs_notify(const struct virtq *vq)
 
 bool virtq_has_used(const struct virtq *vq)
 {
-	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) != vq->last_used;
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) !=
+	       vq->last_used;
 }
 
 uint16_t virtq_unused(const struct virtq *vq)
@@ -135,7 +141,8 @@ int virtq_pop(struct virtq *vq, void **cookie, uint32_t *len)
 		vq->broken = true;
 		return -EPIPE;
 	}
-	struct virtq_used_elem e = vq->used->ring[vq->last_used & (vq->size - 1)];
+	struct virtq_used_elem e =
+	    vq->used->ring[vq->last_used & (vq->size - 1)];
 	vq->last_used++;
 	if (e.id >= vq->size || !vq->chain_len[e.id])
 		return -EIO; /* not a chain in flight */

@@ -26,10 +26,10 @@
 
 #define VIRTQ_MAX_SIZE 256 /* the largest queue we set up */
 
-#define VIRTQ_DESC_F_NEXT 1
-#define VIRTQ_DESC_F_WRITE 2 /* device writes this buffer */
+#define VIRTQ_DESC_F_NEXT	   1
+#define VIRTQ_DESC_F_WRITE	   2 /* device writes this buffer */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-#define VIRTQ_USED_F_NO_NOTIFY 1
+#define VIRTQ_USED_F_NO_NOTIFY	   1
 
 /* Ring memory layout (shared with the device). */
 struct virtq_desc {
@@ -78,15 +78,15 @@ struct virtq {
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	uint16_t free_head; /* first free descriptor */
-	uint16_t num_free; /* descriptors free */
+	uint16_t num_free;  /* descriptors free */
 	uint16_t avail_idx; /* next available-ring slot (not yet published) */
 	uint16_t last_used; /* next used entry to read */
-	bool broken; /* the device ran the used index ahead: stop */
+	bool broken;	    /* the device ran the used index ahead: stop */
 	/* Our own copy of the chains: the device cannot change them. */
-	uint16_t next[VIRTQ_MAX_SIZE]; /* free list and chain links */
+	uint16_t next[VIRTQ_MAX_SIZE];	    /* free list and chain links */
 	uint16_t chain_len[VIRTQ_MAX_SIZE]; /* at a head in flight, else 0 */
 	uint32_t write_len[VIRTQ_MAX_SIZE]; /* at a head: writable bytes */
-	void *cookie[VIRTQ_MAX_SIZE]; /* at a head in flight */
+	void *cookie[VIRTQ_MAX_SIZE];	    /* at a head in flight */
 };
 
 /* 0, or -EINVAL if size is 0, not a power of two or above VIRTQ_MAX_SIZE. */
@@ -127,6 +127,9 @@ uint16_t virtq_unused(const struct virtq *vq);
 /* Asks the device for interrupts on used entries (or not). A hint. */
 void virtq_set_interrupts(struct virtq *vq, bool on);
 /* Descriptors free. */
-static inline unsigned virtq_free(const struct virtq *vq) { return vq->num_free; }
+static inline unsigned virtq_free(const struct virtq *vq)
+{
+	return vq->num_free;
+}
 
 #endif
