@@ -65,6 +65,11 @@ static bool in_guard(uintptr_t va)
 
 void gas_release(uintptr_t va, size_t len)
 {
+	/* Under the DSM a page's mapping is the coherence engine's: freeing
+	 * it here would leave the engine believing the node still holds it.
+	 * The page stays (a later user of the range finds it current). */
+	if (dsm_active())
+		return;
 	for (uintptr_t p = va & ~(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
 		uint64_t pa;
 		if (vm_unmap_page(p, &pa) == 0) {
