@@ -104,10 +104,13 @@ $(B)/.setup-done: tools/setup
 	@mkdir -p $(@D) && touch $@
 setup: $(B)/.setup-done
 
-# The main job: boot a node and run a demo program on all its CPUs.
+# The main job: a 4-node cluster (4 QEMUs on a private bridge) runs a demo
+# program with its threads spread over the nodes, then shows where they ran
+# and each node's DSM counters.
 RUN_APP ?= matmul
+RUN_NODES ?= 4
 run: setup all posix $(B)/apps/$(RUN_APP).elf
-	tools/unum-run --smp 2 $(B)/apps/$(RUN_APP).elf
+	tools/unum-run -n $(RUN_NODES) $(B)/apps/$(RUN_APP).elf -- dsm.stats=1
 
 test: setup all unit fuzz posix
 	tests/run-all $(TEST_STEPS)

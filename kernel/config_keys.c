@@ -29,6 +29,12 @@ const struct cfg_key cfg_keys[] = {
 		 "crash on purpose after boot, to show the crash report"),
     CFG_KEY_STRING("bench", "", CFG_VALUE_MAX,
 		   "in-kernel benchmarks to run, named like ktest"),
+    CFG_KEY_UINT("test.cluster_kill", "0", 0, 255,
+		 "cluster_fault.node_death: the node the host kills during "
+		 "the test, which the others must declare dead; 0 = none"),
+    CFG_KEY_UINT("test.cluster_inject", "0", 0, 10000,
+		 "cluster_fault.forged_frames: how many frames of each "
+		 "forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
 
     /* Scheduler. */
     CFG_KEY_UINT("sched.slice_ms", "10", 1, 1000,

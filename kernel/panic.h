@@ -26,4 +26,17 @@ void power_set_test_mode(bool on);
 bool power_test_mode(void);
 void power_off(int status) __attribute__((noreturn));
 
+/*
+ * Something a subsystem does on the way off (say, let its last messages
+ * reach the other nodes, then print its counters). Hooks run once, in
+ * registration order, before the status is reported. `orderly` is true
+ * when power_off was called by a thread with interrupts on (a normal
+ * exit): the hook may then sleep briefly and take its locks. After a panic
+ * or a crash it is false: the hook must not block or take a lock.
+ */
+typedef void (*power_off_hook_fn)(bool orderly);
+#define POWER_OFF_HOOKS_MAX 8
+/* 0, or -ENOSPC once POWER_OFF_HOOKS_MAX are registered. Boot-time only. */
+int power_off_register(power_off_hook_fn fn);
+
 #endif

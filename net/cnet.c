@@ -73,6 +73,7 @@ static void op_deliver(void *ctx, int peer, uint16_t service, const void *msg,
 	if (peer >= 0 && peer < CNET_MAX_NODES)
 		cn.last_seen[peer] = clock_ns();
 	if (service >= CNET_SVC_MAX || !cn.svc[service].fn) {
+		kprintf("DBG unknown service %u from %d len %lu first %x fn %p svc %p t=%lu\n", service, peer, len, len >= 4 ? *(const uint32_t *)msg : 0, (void *)cn.svc[service].fn, (void *)&cn.svc[service], clock_ns());
 		cn.stats.unknown_service++;
 		return;
 	}
@@ -84,6 +85,7 @@ static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
 {
 	(void)ctx;
 	if (info->service != CNET_SVC_MEMBER) {
+		kprintf("DBG unknown dgram service %u\n", info->service);
 		cn.stats.unknown_service++;
 		return;
 	}
@@ -306,6 +308,56 @@ void cnet_exit_all(int status)
 	power_off(status & 0x7f);
 }
 
+/* ---- power-off ---------------------------------------------------------- */
+
+/* How long a node going off waits for its last messages to be acknowledged,
+ * and then (beyond ack_delay_ns) for the poll thread's next rounds to send
+ * the acks it owes. */
+#define LINGER_NS    (500 * NSEC_PER_MSEC)
+#define ACK_FLUSH_NS (3 * NSEC_PER_MSEC)
+
+/* True while some live peer has not acknowledged everything sent to it. */
+static bool tx_pending(void)
+{
+	bool busy = false;
+	mutex_lock(&cn.lock);
+	for (int i = 0; i < cn.nodes && !busy; i++) {
+		struct cnet_peer_stats ps;
+		if (i != cn.self && cn.alive[i] &&
+		    !cnet_rel_peer_stats(&cn.rel, i, &ps) && ps.tx_queued)
+			busy = true;
+	}
+	mutex_unlock(&cn.lock);
+	return busy;
+}
+
+/*
+ * The power-off hook. A node that sends a message and powers off at once
+ * (the last node through a barrier; an exit request) would take the message
+ * with it: the frame may still sit in the NIC's queue, and nobody is left
+ * to retransmit it. So an orderly power-off waits, bounded, until every
+ * live peer acknowledged what we sent and our own pending acks are out.
+ * Then the counters, always (racy reads after a crash are fine).
+ */
+static void cnet_power_off(bool orderly)
+{
+	if (!cn.up)
+		return;
+	if (orderly && !mutex_owned(&cn.lock)) {
+		uint64_t deadline = clock_ns() + LINGER_NS;
+		while (tx_pending() && clock_ns() < deadline)
+			thread_sleep_ns(NSEC_PER_MSEC);
+		thread_sleep_ns(cn.rel.cfg.ack_delay_ns + ACK_FLUSH_NS);
+	}
+	struct cnet_stats st;
+	cnet_get_stats(&st);
+	kprintf("cnet: frames in %lu out %lu; dropped: bad_mac %lu "
+		"wrong_cluster %lu bad_length %lu stale_epoch %lu "
+		"unknown_service %lu\n",
+		st.frames_in, st.frames_out, st.bad_mac, st.wrong_cluster,
+		st.bad_length, st.stale_epoch, st.unknown_service);
+}
+
 /* ---- start-up ---------------------------------------------------------------- */
 
 static int cnet_start(void)
@@ -352,6 +404,7 @@ static int cnet_start(void)
 			"with an empty key");
 	netdev_set_rx_handler(cn.nd, rx_handler, NULL);
 	cn.up = true;
+	power_off_register(cnet_power_off);
 	if (!thread_create("cnet-poll", poll_thread, NULL, PRIO_DEFAULT - 4))
 		return -ENOMEM;
 	return member_join(want);

@@ -122,10 +122,20 @@ int cnet_barrier(uint32_t round, uint64_t timeout_ns)
 	return rc;
 }
 
+/* A dead node no longer counts: waiters look again. */
+static void barrier_node_died(int node, void *ctx)
+{
+	(void)node, (void)ctx;
+	mutex_lock(&barrier_m);
+	cond_broadcast(&barrier_cv);
+	mutex_unlock(&barrier_m);
+}
+
 static int echo_init(void)
 {
 	mutex_init(&barrier_m);
 	cond_init(&barrier_cv);
+	cnet_on_node_death(barrier_node_died, NULL);
 	return cnet_register(CNET_SVC_ECHO, echo_handler, NULL);
 }
 INITCALL(7, echo_init);

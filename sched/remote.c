@@ -31,7 +31,15 @@ struct console_msg {
 
 static uint64_t threads_started[CNET_MAX_NODES]; /* (a) per node, for stats */
 
-static int place(void) { return sched_place(); } /* sched.policy */
+static uint32_t threads_placed[CNET_MAX_NODES]; /* (a) by this node */
+
+static int place(void)
+{
+	int n = sched_place(); /* sched.policy */
+	if (n >= 0 && n < CNET_MAX_NODES)
+		__atomic_fetch_add(&threads_placed[n], 1, __ATOMIC_RELAXED);
+	return n;
+}
 
 static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
 		 uint64_t fs_base)
@@ -85,8 +93,14 @@ static void console(const char *s, size_t n)
 static void exit_all(int status) __attribute__((noreturn));
 static void exit_all(int status)
 {
-	if (config_bool("dsm.stats"))
+	if (config_bool("dsm.stats")) {
+		kprintf("sched: threads this node started, by node (policy %s):",
+			sched_policy_name());
+		for (int i = 0; i < cnet_nodes(); i++)
+			kprintf(" %d:%u", i, threads_placed[i]);
+		kprintf("\n");
 		dsm_print_stats();
+	}
 	cnet_exit_all(status);
 }
 

@@ -4,12 +4,24 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "drivers/acpi.h"
+#include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
 static bool test_mode; /* set once at boot */
+static power_off_hook_fn hooks[POWER_OFF_HOOKS_MAX]; /* (c) after boot */
+static int nr_hooks; /* (c) after boot */
+static int hooks_ran; /* (a) the first power_off runs them, no other */
+
+int power_off_register(power_off_hook_fn fn)
+{
+	if (nr_hooks == POWER_OFF_HOOKS_MAX)
+		return -ENOSPC;
+	hooks[nr_hooks++] = fn;
+	return 0;
+}
 
 void power_set_test_mode(bool on) { test_mode = on; }
 bool power_test_mode(void) { return test_mode; }
@@ -36,6 +48,10 @@ static void acpi_soft_off(void)
 
 void power_off(int status)
 {
+	bool orderly = arch_irqs_enabled();
+	if (!__atomic_exchange_n(&hooks_ran, 1, __ATOMIC_ACQ_REL))
+		for (int i = 0; i < nr_hooks; i++)
+			hooks[i](orderly);
 	arch_irq_disable();
 	if (test_mode) {
 		kprintf("unum: exit status %d\n", status);

@@ -3,9 +3,11 @@
  * running cluster (every node runs the suite at once): the view, all-to-all
  * round trips of many sizes with the bytes checked, bulk transfer, and a
  * final barrier so no node powers off while others still test against it.
- * With one node they exercise the local path (no NIC).
+ * With one node they exercise the local path (no NIC). The cluster_fault
+ * suite checks faults the host makes (a node killed, forged frames).
  */
 #include "kernel/config.h"
+#include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/kstring.h"
 #include "kernel/thread.h"
@@ -118,4 +120,97 @@ KTEST(cluster, d_bulk_checksum)
 KTEST(cluster, zz_all_done)
 {
 	KT_EQ(cnet_barrier(2, 120 * SEC), 0);
+}
+
+/*
+ * Faults made by the host (tests/qemu/cluster), each asked for by a boot
+ * key; without its key a test passes at once, so `ktest=all` never waits.
+ */
+
+/* A round trip of 4 KiB with every live node: the cluster still works. */
+static int echo_live_nodes(void)
+{
+	uint8_t *out = kmalloc(4096), *in = kmalloc(4096);
+	int bad = 0;
+	if (!out || !in) {
+		kfree(out);
+		kfree(in);
+		return -1;
+	}
+	for (int n = 0; n < cnet_nodes(); n++) {
+		if (!cnet_alive(n))
+			continue;
+		fill(out, 4096, (uint32_t)n * 77u);
+		int got = cnet_echo(n, out, 4096, in, 4096, 20 * SEC);
+		if (got != 4096 || memcmp(in, out, 4096))
+			bad++;
+	}
+	kfree(out);
+	kfree(in);
+	return bad;
+}
+
+static int death_reported = -1; /* (a) the death callback's node */
+
+static void on_death(int node, void *ctx)
+{
+	(void)ctx;
+	__atomic_store_n(&death_reported, node, __ATOMIC_RELEASE);
+}
+
+/* test.cluster_kill=K: the host kills node K while every node waits here.
+ * The others must declare it dead, tell the death callback, and go on. */
+KTEST(cluster_fault, node_death)
+{
+	int victim = (int)config_uint("test.cluster_kill");
+	if (!victim)
+		return;
+	KT_ASSERT(victim < cnet_nodes());
+	cnet_on_node_death(on_death, NULL);
+	if (cnet_self() == victim) {
+		thread_sleep_ns(120 * SEC);
+		ktest_fail(ctx, __FILE__, __LINE__,
+			   "node %d is still alive: the host was to kill it",
+			   victim);
+		return;
+	}
+	uint64_t t0 = clock_ns();
+	while (cnet_alive(victim) && clock_ns() - t0 < 120 * SEC)
+		thread_sleep_ns(10 * NSEC_PER_MSEC);
+	KT_ASSERT(!cnet_alive(victim));
+	/* The callback runs just after, from the poll thread. */
+	t0 = clock_ns();
+	while (__atomic_load_n(&death_reported, __ATOMIC_ACQUIRE) < 0 &&
+	       clock_ns() - t0 < SEC)
+		thread_sleep_ns(NSEC_PER_MSEC);
+	KT_EQ(__atomic_load_n(&death_reported, __ATOMIC_ACQUIRE), victim);
+	for (int n = 0; n < cnet_nodes(); n++)
+		KT_EQ(cnet_alive(n), n != victim);
+	uint8_t b = 0;
+	KT_EQ(cnet_send(victim, CNET_SVC_ECHO, &b, 1), -EHOSTUNREACH);
+	KT_EQ(echo_live_nodes(), 0);
+}
+
+/* test.cluster_inject=N: the host sends N frames with a bad MAC and N of
+ * another cluster; each is dropped and counted once, and nothing else. */
+KTEST(cluster_fault, forged_frames)
+{
+	uint64_t want = config_uint("test.cluster_inject");
+	if (!want)
+		return;
+	struct cnet_stats st;
+	uint64_t t0 = clock_ns();
+	for (;;) {
+		cnet_get_stats(&st);
+		if ((st.bad_mac >= want && st.wrong_cluster >= want) ||
+		    clock_ns() - t0 > 120 * SEC)
+			break;
+		thread_sleep_ns(10 * NSEC_PER_MSEC);
+	}
+	thread_sleep_ns(100 * NSEC_PER_MSEC); /* any extra frame comes too */
+	cnet_get_stats(&st);
+	KT_EQ(st.bad_mac, want);
+	KT_EQ(st.wrong_cluster, want);
+	KT_EQ(st.bad_length, 0);
+	KT_EQ(echo_live_nodes(), 0);
 }
