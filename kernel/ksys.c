@@ -344,6 +344,7 @@ void ksys_release(uintptr_t va, size_t len)
 /* ---- arguments, TLS ------------------------------------------------------ */
 
 size_t ksys_argc(void) { return config_app_argc(); }
+const char *ksys_env(void) { return config_str("app.env"); }
 const char *ksys_argv(size_t i) { return config_app_argv(i); }
 
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,

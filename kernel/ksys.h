@@ -55,6 +55,8 @@ void ksys_release(uintptr_t va, size_t len);
 /* The application's arguments (boot keys after "--") and the initrd. */
 size_t ksys_argc(void);
 const char *ksys_argv(size_t i);
+/* The program's environment as given by the boot key app.env. */
+const char *ksys_env(void);
 bool ksys_initrd(const void **data, size_t *len);
 
 /* The TLS template of the image (PT_TLS). */

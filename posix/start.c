@@ -45,6 +45,40 @@ static uint8_t main_tls[MAIN_TLS_MAX + sizeof(struct pthread)]
 	__attribute__((aligned(64)));
 static char *main_argv[MAX_ARGS + 2];
 static char *default_env[] = { "PATH=/bin", "HOME=/", "PWD=/", NULL };
+#define MAX_ENV 32
+static char env_buf[256];
+static char *main_env[MAX_ENV + 4];
+
+/* The defaults, then app.env's NAME=value words (a name given again
+ * replaces the default). */
+static char **build_env(void)
+{
+	int n = 0;
+	for (int i = 0; default_env[i]; i++)
+		main_env[n++] = default_env[i];
+	strncpy(env_buf, ksys_env(), sizeof(env_buf) - 1);
+	for (char *p = env_buf; *p && n < MAX_ENV + 3;) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		char *eq = strchr(w, '=');
+		if (!eq || eq == w)
+			continue; /* not NAME=value: ignored */
+		int k;
+		for (k = 0; k < n; k++)
+			if (!strncmp(main_env[k], w, (size_t)(eq - w + 1)))
+				break;
+		main_env[k] = w;
+		if (k == n)
+			n++;
+	}
+	main_env[n] = NULL;
+	return main_env;
+}
 
 void _init(void);
 void _fini(void);
@@ -100,7 +134,7 @@ static void main_thread(void *arg)
 	for (size_t i = 0; i < argc; i++)
 		main_argv[i + 1] = (char *)ksys_argv(i);
 	main_argv[argc + 1] = NULL;
-	environ = default_env;
+	environ = build_env();
 	run_constructors();
 	atexit(run_destructors);
 	exit(main((int)argc + 1, main_argv, environ));

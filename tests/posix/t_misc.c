@@ -82,6 +82,10 @@ int main(void)
 	CHECK(b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec), "woke after the absolute deadline");
 	CHECK(time(NULL) > 0, "time()");
 	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1, "sysconf(_SC_NPROCESSORS_ONLN)");
+	const char *e = getenv("UNUM_TEST");
+	CHECK(e && !strcmp(e, "yes"), "environment from the boot key app.env");
+	e = getenv("HOME");
+	CHECK(e && !strcmp(e, "/"), "default environment");
 
 	pthread_t t[8];
 	void *rv;
