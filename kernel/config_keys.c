@@ -30,10 +30,10 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_STRING("bench", "", CFG_VALUE_MAX,
 		   "in-kernel benchmarks to run, named like ktest"),
     CFG_KEY_UINT("test.cluster_kill", "0", 0, 255,
-		 "cluster_fault.node_death: the node the host kills during "
+		 "cluster.y_node_death: the node the host kills during "
 		 "the test, which the others must declare dead; 0 = none"),
     CFG_KEY_UINT("test.cluster_inject", "0", 0, 10000,
-		 "cluster_fault.forged_frames: how many frames of each "
+		 "cluster.x_forged_frames: how many frames of each "
 		 "forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
 
     /* Scheduler. */

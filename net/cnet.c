@@ -1,7 +1,9 @@
 /*
  * net/cnet.c — the cluster transport in the kernel: the pure reliability
  * layer (net/cnet_rel.c) driven by the NIC's receive thread and a poll
- * thread, service worker threads, and membership (net/member.c).
+ * thread, service worker threads, and membership (net/member.c); the raw
+ * frame echo of the benchmarks (net/cnet_raw.h); a power-off hook that lets
+ * the last messages out and prints the counters.
  *
  * Lock order: cn.lock (a mutex: it is held across the reliability layer,
  * which transmits), then a service queue's spinlock. Nothing here runs in
@@ -21,8 +23,23 @@
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
 #include "net/cnet_impl.h"
+#include "net/cnet_raw.h"
 
 struct cnet_state cn;
+
+/*
+ * A faster node's first messages may arrive while this node is still
+ * starting: the view is formed (INITCALL 6) before the services register
+ * (levels 7 and 8). The transport has acknowledged them, so dropping them
+ * would lose them for good; they wait in their service's queue instead,
+ * up to EARLY_BYTES_MAX bytes in all, and the handler gets them once it
+ * registers. From INITCALL 9 on (services_ready), a message for a service
+ * nobody registered is dropped and counted as unknown_service.
+ */
+#define EARLY_BYTES_MAX (1u << 20)
+static bool services_ready;  /* (L) */
+static size_t early_bytes;   /* (L) held before services_ready */
+static bool queues_ready;    /* (c) set during boot, before any delivery */
 
 struct rx_item {
 	struct list_node link;
@@ -72,10 +89,16 @@ static void op_deliver(void *ctx, int peer, uint16_t service, const void *msg,
 	cn.stats.msgs_in++;
 	if (peer >= 0 && peer < CNET_MAX_NODES)
 		cn.last_seen[peer] = clock_ns();
-	if (service >= CNET_SVC_MAX || !cn.svc[service].fn) {
-		kprintf("DBG unknown service %u from %d len %lu first %x fn %p svc %p t=%lu\n", service, peer, len, len >= 4 ? *(const uint32_t *)msg : 0, (void *)cn.svc[service].fn, (void *)&cn.svc[service], clock_ns());
+	if (service >= CNET_SVC_MAX) {
 		cn.stats.unknown_service++;
 		return;
+	}
+	if (!__atomic_load_n(&cn.svc[service].fn, __ATOMIC_ACQUIRE)) {
+		if (services_ready || early_bytes + len > EARLY_BYTES_MAX) {
+			cn.stats.unknown_service++;
+			return;
+		}
+		early_bytes += len; /* held until the service registers */
 	}
 	enqueue(service, peer, msg, len);
 }
@@ -85,7 +108,6 @@ static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
 {
 	(void)ctx;
 	if (info->service != CNET_SVC_MEMBER) {
-		kprintf("DBG unknown dgram service %u\n", info->service);
 		cn.stats.unknown_service++;
 		return;
 	}
@@ -125,9 +147,64 @@ static const struct cnet_rel_ops rel_ops = {
 
 /* ---- threads ------------------------------------------------------------- */
 
+/* ---- raw frame echo (net/cnet_raw.h) -------------------------------------- */
+
+static bool raw_echo;	     /* (c) a bench= key was given */
+static cnet_raw_fn raw_fn;   /* (a) */
+static void *raw_ctx;	     /* (a) set before raw_fn */
+
+void cnet_raw_set_handler(cnet_raw_fn fn, void *ctx)
+{
+	__atomic_store_n(&raw_fn, NULL, __ATOMIC_RELEASE);
+	raw_ctx = ctx;
+	__atomic_store_n(&raw_fn, fn, __ATOMIC_RELEASE);
+}
+
+int cnet_raw_send(int node, void *frame, size_t len)
+{
+	if (!cn.up || node < 0 || node >= cn.nodes || node == cn.self ||
+	    !cn.alive[node] || !cn.have_mac[node])
+		return -EHOSTUNREACH;
+	if (len < ETH_HLEN + 1)
+		return -EINVAL;
+	if (len > ETH_HLEN + cn.nd->mtu)
+		return -E2BIG;
+	uint8_t *f = frame;
+	memcpy(f, cn.mac[node], ETH_ALEN);
+	memcpy(f + ETH_ALEN, cn.nd->mac, ETH_ALEN);
+	f[12] = CNET_RAW_ETHERTYPE >> 8;
+	f[13] = CNET_RAW_ETHERTYPE & 0xff;
+	return netdev_xmit_wait(cn.nd, f, len, NSEC_PER_SEC);
+}
+
+/* A raw frame: echo a request (when benchmarking), hand a reply to its
+ * handler. The buffer is ours until netdev_rx_done. */
+static void raw_input(struct netdev *nd, uint8_t *f, size_t len)
+{
+	if (len > ETH_HLEN && f[ETH_HLEN] == CNET_RAW_REQUEST && raw_echo) {
+		uint8_t tmp[ETH_ALEN];
+		memcpy(tmp, f, ETH_ALEN);
+		memcpy(f, f + ETH_ALEN, ETH_ALEN);
+		memcpy(f + ETH_ALEN, tmp, ETH_ALEN);
+		f[ETH_HLEN] = CNET_RAW_REPLY;
+		netdev_xmit_wait(nd, f, len, NSEC_PER_SEC);
+	} else if (len > ETH_HLEN && f[ETH_HLEN] == CNET_RAW_REPLY) {
+		cnet_raw_fn fn = __atomic_load_n(&raw_fn, __ATOMIC_ACQUIRE);
+		if (fn)
+			fn(f, len, raw_ctx);
+	}
+}
+
 static void rx_handler(struct netdev *nd, void *frame, size_t len, void *ctx)
 {
 	(void)ctx;
+	const uint8_t *f = frame;
+	if (len >= ETH_HLEN && f[12] == (CNET_RAW_ETHERTYPE >> 8) &&
+	    f[13] == (CNET_RAW_ETHERTYPE & 0xff)) {
+		raw_input(nd, frame, len);
+		netdev_rx_done(nd, frame);
+		return;
+	}
 	mutex_lock(&cn.lock);
 	cn.stats.frames_in++;
 	int rc = cnet_rel_input(&cn.rel, frame, len, clock_ns());
@@ -171,6 +248,20 @@ static void *svc_thread(void *arg)
 
 /* ---- the API --------------------------------------------------------------- */
 
+/* Every service's queue, once, at boot: messages may be queued (held)
+ * before their service registers. */
+static void init_queues(void)
+{
+	if (queues_ready)
+		return;
+	for (int i = 0; i < CNET_SVC_MAX; i++) {
+		spin_lock_init(&cn.svc[i].qlock);
+		list_init(&cn.svc[i].q);
+		sem_init(&cn.svc[i].sem, 0);
+	}
+	queues_ready = true;
+}
+
 int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx)
 {
 	if (service == 0 || service >= CNET_SVC_MAX || !fn)
@@ -178,9 +269,7 @@ int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx)
 	struct cnet_svc *s = &cn.svc[service];
 	if (s->fn)
 		return -EEXIST;
-	spin_lock_init(&s->qlock);
-	list_init(&s->q);
-	sem_init(&s->sem, 0);
+	init_queues();
 	s->ctx = ctx;
 	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
 	if (!thread_create("cnet-svc", svc_thread, s, PRIO_DEFAULT - 2))
@@ -362,6 +451,7 @@ static void cnet_power_off(bool orderly)
 
 static int cnet_start(void)
 {
+	init_queues();
 	cn.nodes = 1;
 	cn.self = 0;
 	cn.alive[0] = true;
@@ -402,6 +492,7 @@ static int cnet_start(void)
 	if (!key[0])
 		pr_warn("cnet", "cluster.key is empty: frames are authenticated "
 			"with an empty key");
+	raw_echo = config_str("bench")[0] != 0;
 	netdev_set_rx_handler(cn.nd, rx_handler, NULL);
 	cn.up = true;
 	power_off_register(cnet_power_off);
@@ -410,3 +501,31 @@ static int cnet_start(void)
 	return member_join(want);
 }
 INITCALL(6, cnet_start);
+
+/* The services have registered (levels 7 and 8): what is still held for a
+ * service nobody registered is dropped and counted, and so is any later
+ * message for one. */
+static int cnet_services_ready(void)
+{
+	if (!cn.up)
+		return 0;
+	mutex_lock(&cn.lock);
+	services_ready = true;
+	for (int i = 0; i < CNET_SVC_MAX; i++) {
+		struct cnet_svc *s = &cn.svc[i];
+		if (s->fn)
+			continue;
+		for (;;) {
+			unsigned long f = spin_lock_irqsave(&s->qlock);
+			struct list_node *n = list_pop(&s->q);
+			spin_unlock_irqrestore(&s->qlock, f);
+			if (!n)
+				break;
+			cn.stats.unknown_service++;
+			kfree(container_of(n, struct rx_item, link));
+		}
+	}
+	mutex_unlock(&cn.lock);
+	return 0;
+}
+INITCALL(9, cnet_services_ready);

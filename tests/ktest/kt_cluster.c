@@ -3,8 +3,9 @@
  * running cluster (every node runs the suite at once): the view, all-to-all
  * round trips of many sizes with the bytes checked, bulk transfer, and a
  * final barrier so no node powers off while others still test against it.
- * With one node they exercise the local path (no NIC). The cluster_fault
- * suite checks faults the host makes (a node killed, forged frames).
+ * With one node they exercise the local path (no NIC). x_ and y_ check
+ * faults the host makes (forged frames, a node killed) when a boot key asks
+ * for them, before the final barrier.
  */
 #include "kernel/config.h"
 #include "kernel/errno.h"
@@ -160,7 +161,7 @@ static void on_death(int node, void *ctx)
 
 /* test.cluster_kill=K: the host kills node K while every node waits here.
  * The others must declare it dead, tell the death callback, and go on. */
-KTEST(cluster_fault, node_death)
+KTEST(cluster, y_node_death)
 {
 	int victim = (int)config_uint("test.cluster_kill");
 	if (!victim)
@@ -193,7 +194,7 @@ KTEST(cluster_fault, node_death)
 
 /* test.cluster_inject=N: the host sends N frames with a bad MAC and N of
  * another cluster; each is dropped and counted once, and nothing else. */
-KTEST(cluster_fault, forged_frames)
+KTEST(cluster, x_forged_frames)
 {
 	uint64_t want = config_uint("test.cluster_inject");
 	if (!want)

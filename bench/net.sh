@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# bench/net.sh: the cluster interconnect against its floor and against Linux,
+# in one run, each pair of machines on the same kind of bridge (a Linux
+# bridge with MTU 9000 and one tap per guest in a private network namespace,
+# virtio-net with host_mtu=9000, the same QEMU CPU model and accelerator):
+#   (a) raw frame echo between two Unum nodes, no transport (the floor)
+#   (b) Unum echo round trip over the transport, 64 B and 4 KiB bodies
+#   (c) Unum streaming: 32 KiB messages from node 0 to node 1, MB/s
+#       -- (a) to (c): tools/unum-run -n 2, bench=net (tests/ktest/kb_net.c)
+#   (d) Linux UDP ping-pong (64 B and 4 KiB) and stream between two Linux
+#       guests: bench/linux/udp-bench
+# Prints every "bench:" line, then the ratios (medians of the round trips):
+#   rpc_over_raw_64, rpc_over_raw_4096      Unum echo / raw echo (goal <= 1.2)
+#   rpc_over_linux_64, rpc_over_linux_4096  Unum echo / Linux UDP (goal <= 0.5)
+#   stream_over_linux                        Unum MB/s / Linux MB/s
+# and writes bench/results/<date>-<host>-net.json; when bench/run calls it
+# (BENCH_RUN_JSON names bench/run's results file) the same object is added
+# to that file as "net". Needs root (network namespaces). Exit status 1 if a
+# side could not be measured (what was measured is still saved).
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+ELF=${UNUM_ELF:-build/unum.elf}
+work=build/bench/net
+out=bench/results/$(date -u +%Y-%m-%d)-$(hostname -s)-net.json
+mkdir -p "$work" bench/results
+failed=0
+
+[ "$(id -u)" = 0 ] || { echo "net.sh: needs root (network namespaces, bridges, taps)" >&2; exit 1; }
+[ -f "$ELF" ] || { echo "net.sh: $ELF missing (run make)" >&2; exit 1; }
+
+declare -A V # the value of every bench: line, by name
+
+# collect FILE: every "bench: NAME VALUE UNIT" line of FILE into V, and
+# printed.
+collect() {
+	local name value unit
+	while read -r _ name value unit; do
+		[[ $value =~ ^[0-9]+(\.[0-9]+)?$ ]] || continue
+		V[$name]=$value
+		printf 'bench: %s %s %s\n' "$name" "$value" "$unit"
+	done < <(tr -d '\r' <"$1" | grep -E '^bench: ' || true)
+}
+
+# ---- Unum: two nodes, bench=net ------------------------------------------------
+echo "  Unum: 2 nodes (tools/unum-run -n 2), bench=net ..."
+rc=0
+tools/unum-run -n 2 --quiet --log "$work/unum.log" --timeout 300 "$ELF" -- bench=net test.mode=1 \
+	</dev/null >"$work/unum.err" 2>&1 || rc=$?
+collect "$work/unum.log"
+if [ "$rc" != 0 ] || [ -z "${V[unum_rpc_rtt_64]:-}" ]; then
+	echo "net.sh: the Unum side failed (tools/unum-run status $rc; logs $work/unum*.log, $work/unum.err)" >&2
+	failed=1
+else
+	# KBps from the kernel (an integer) into MBps.
+	V[unum_stream_mbps]=$(awk -v k="${V[unum_stream]:-0}" 'BEGIN { printf "%.1f", k / 1000 }')
+fi
+
+# ---- Linux: two guests, UDP ---------------------------------------------------------
+echo "  Linux: 2 guests (bench/linux/udp-bench) ..."
+rc=0
+if make -s build/bench-linux/initramfs.cpio.gz >"$work/linux-build.log" 2>&1; then
+	bench/linux/udp-bench -t 300 </dev/null >"$work/linux.out" 2>&1 || rc=$?
+else
+	rc=$?
+	cp "$work/linux-build.log" "$work/linux.out"
+fi
+collect "$work/linux.out"
+if [ "$rc" != 0 ] || [ -z "${V[linux_udp_rtt_64]:-}" ]; then
+	echo "net.sh: the Linux side failed (status $rc; output $work/linux.out)" >&2
+	failed=1
+fi
+
+# ---- ratios --------------------------------------------------------------------------
+# ratio A B: A / B with three decimals, or null if either is missing or B is 0.
+ratio() {
+	local a=${V[$1]:-} b=${V[$2]:-}
+	if [ -z "$a" ] || [ -z "$b" ] || [ "$(awk -v b="$b" 'BEGIN { print (b == 0) }')" = 1 ]; then
+		echo null
+	else
+		awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }'
+	fi
+}
+declare -A R
+R[rpc_over_raw_64]=$(ratio unum_rpc_rtt_64_p50 unum_raw_echo_64_p50)
+R[rpc_over_raw_4096]=$(ratio unum_rpc_rtt_4096_p50 unum_raw_echo_4096_p50)
+R[rpc_over_linux_64]=$(ratio unum_rpc_rtt_64_p50 linux_udp_rtt_64_p50)
+R[rpc_over_linux_4096]=$(ratio unum_rpc_rtt_4096_p50 linux_udp_rtt_4096_p50)
+R[stream_over_linux]=$(ratio unum_stream_mbps linux_udp_stream)
+ratios="rpc_over_raw_64 rpc_over_raw_4096 rpc_over_linux_64 rpc_over_linux_4096 stream_over_linux"
+for r in $ratios; do printf 'bench: net_%s %s ratio\n' "$r" "${R[$r]}"; done
+
+# ---- table ---------------------------------------------------------------------------
+us() { [ -n "${V[$1]:-}" ] && awk -v n="${V[$1]}" 'BEGIN { printf "%.1f", n / 1000 }' || echo n/a; }
+echo
+printf '%-22s %14s %14s %14s\n' "round trip (us)" "raw echo" "Unum echo" "Linux UDP"
+for s in 64 4096; do
+	printf '%-22s %14s %14s %14s\n' "$s B, median" "$(us unum_raw_echo_${s}_p50)" \
+		"$(us unum_rpc_rtt_${s}_p50)" "$(us linux_udp_rtt_${s}_p50)"
+	printf '%-22s %14s %14s %14s\n' "$s B, mean" "$(us unum_raw_echo_$s)" \
+		"$(us unum_rpc_rtt_$s)" "$(us linux_udp_rtt_$s)"
+done
+printf '%-22s %14s %14s %14s\n' "stream (MB/s)" "" "${V[unum_stream_mbps]:-n/a}" "${V[linux_udp_stream]:-n/a}"
+echo
+printf 'Unum echo / raw echo:  64 B %s, 4 KiB %s  (goal <= 1.2)\n' "${R[rpc_over_raw_64]}" "${R[rpc_over_raw_4096]}"
+printf 'Unum echo / Linux UDP: 64 B %s, 4 KiB %s  (goal <= 0.5)\n' "${R[rpc_over_linux_64]}" "${R[rpc_over_linux_4096]}"
+printf 'Unum stream / Linux stream: %s\n' "${R[stream_over_linux]}"
+
+# ---- JSON ----------------------------------------------------------------------------
+num() { [ -n "${V[$1]:-}" ] && echo "${V[$1]}" || echo null; }
+obj() {
+	local first=1 n
+	printf '{\n    "setup": "2 nodes / 2 guests, Linux bridge MTU 9000 in a network namespace, virtio-net, accel %s",\n' "${UNUM_ACCEL:-tcg}"
+	printf '    "values": {'
+	for n in unum_raw_echo_64 unum_raw_echo_64_p50 unum_raw_echo_4096 unum_raw_echo_4096_p50 \
+		unum_rpc_rtt_64 unum_rpc_rtt_64_p50 unum_rpc_rtt_4096 unum_rpc_rtt_4096_p50 \
+		unum_stream_mbps linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
+		linux_udp_rtt_4096_p50 linux_udp_stream linux_udp_stream_loss; do
+		[ "$first" = 1 ] || printf ','
+		printf '\n      "%s": %s' "$n" "$(num "$n")"
+		first=0
+	done
+	printf '\n    },\n    "units": {"rtt": "ns", "stream": "MBps (10^6 bytes/s)", "loss": "%%"},\n'
+	printf '    "ratios": {'
+	first=1
+	for n in $ratios; do
+		[ "$first" = 1 ] || printf ','
+		printf '\n      "%s": %s' "$n" "${R[$n]}"
+		first=0
+	done
+	printf '\n    }\n  }'
+}
+{
+	printf '{\n  "date": "%s",\n  "machine": {"host": "%s", "nproc": %d, "qemu": "%s", "accel": "%s"},\n  "net": ' \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname -s)" "$(nproc)" \
+		"$(qemu-system-x86_64 --version | head -n1)" "${UNUM_ACCEL:-tcg}"
+	obj
+	printf '\n}\n'
+} >"$out"
+echo "saved $out"
+# bench/run's results file: the same object as its "net" member.
+if [ -n "${BENCH_RUN_JSON:-}" ] && [ -f "$BENCH_RUN_JSON" ] && [ "$(tail -n1 "$BENCH_RUN_JSON")" = "}" ]; then
+	tmp=$BENCH_RUN_JSON.tmp
+	{
+		sed '$d' "$BENCH_RUN_JSON" | sed '$s/$/,/'
+		printf '  "net": '
+		obj
+		printf '\n}\n'
+	} >"$tmp"
+	mv "$tmp" "$BENCH_RUN_JSON"
+	echo "added to $BENCH_RUN_JSON as \"net\""
+fi
+exit "$failed"

@@ -1,0 +1,237 @@
+/*
+ * tests/ktest/kb_net.c — BENCH(net): the cluster interconnect between node 0
+ * and node 1 (bench/net.sh boots two nodes with tools/unum-run -n 2 and
+ * bench=net on both):
+ *   unum_raw_echo_{64,4096}     raw frame round trip with no transport
+ *                               (net/cnet_raw.h): the floor, ns
+ *   unum_rpc_rtt_{64,4096}      cnet_echo round trip of a 64-byte and a
+ *                               4096-byte body over the transport, ns
+ *   (each also as _p50, the median)
+ *   unum_stream                 cnet_send of 32 KiB messages to node 1 for
+ *                               STREAM_NS, until node 1 has counted them all,
+ *                               in KBps (10^3 bytes of message per second)
+ * Node 0 measures and prints; node 1 serves (raw echo, echo and sink) and
+ * waits at a barrier until node 0 is done.
+ */
+#include "kernel/errno.h"
+#include "kernel/kstring.h"
+#include "kernel/ktest.h"
+#include "kernel/log.h"
+#include "kernel/sync.h"
+#include "kernel/thread.h"
+#include "kernel/time.h"
+#include "mm/kmalloc.h"
+#include "net/cnet.h"
+#include "net/cnet_echo.h"
+#include "net/cnet_raw.h"
+
+#define ROUNDS	   2000
+#define WARMUP	   100
+#define WAIT_NS	   NSEC_PER_SEC
+#define STREAM_MSG (32 * 1024)
+#define STREAM_NS  NSEC_PER_SEC
+#define SERVE_NS   (600 * NSEC_PER_SEC)
+#define ETH_HDR	   14
+
+static uint64_t rtt[ROUNDS];
+
+/* ---- raw echo ------------------------------------------------------------ */
+
+static struct semaphore raw_sem;
+static uint32_t raw_want; /* (a) the sequence number awaited */
+
+static void raw_reply(const void *frame, size_t len, void *ctx)
+{
+	(void)ctx;
+	uint32_t seq;
+	if (len < ETH_HDR + 8)
+		return;
+	memcpy(&seq, (const uint8_t *)frame + ETH_HDR + 4, sizeof(seq));
+	if (seq == __atomic_load_n(&raw_want, __ATOMIC_ACQUIRE))
+		sem_up(&raw_sem);
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Mean and median of n samples (sorts them). */
+static void summarize(uint64_t *v, int n, uint64_t *mean, uint64_t *p50)
+{
+	uint64_t sum = 0;
+	for (int i = 1; i < n; i++) /* insertion sort: n is small */
+		for (int j = i; j > 0 && cmp_u64(v[j], v[j - 1]) < 0; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	*mean = n ? sum / (uint64_t)n : 0;
+	*p50 = n ? v[n / 2] : 0;
+}
+
+static void report_rtt(const char *name, int n, int lost)
+{
+	char buf[64];
+	uint64_t mean, p50;
+	if (lost)
+		pr_warn("bench",
+			"%s: %d of %d round trips got no answer "
+			"within a second",
+			name, lost, ROUNDS);
+	if (!n)
+		return;
+	summarize(rtt, n, &mean, &p50);
+	bench_report(name, mean, "ns");
+	ksnprintf(buf, sizeof(buf), "%s_p50", name);
+	bench_report(buf, p50, "ns");
+}
+
+static void raw_run(size_t payload, const char *name)
+{
+	size_t len = ETH_HDR + payload;
+	uint8_t *f = kzalloc(len);
+	int n = 0, lost = 0;
+	if (!f)
+		return;
+	for (int i = 0; i < WARMUP + ROUNDS; i++) {
+		uint32_t seq = (uint32_t)i + 1;
+		f[ETH_HDR] = CNET_RAW_REQUEST;
+		memcpy(f + ETH_HDR + 4, &seq, sizeof(seq));
+		__atomic_store_n(&raw_want, seq, __ATOMIC_RELEASE);
+		uint64_t t0 = clock_ns();
+		int rc = cnet_raw_send(1, f, len);
+		if (!rc)
+			rc = sem_down(&raw_sem, WAIT_NS);
+		uint64_t dt = clock_ns() - t0;
+		if (rc)
+			lost += i >= WARMUP;
+		else if (i >= WARMUP)
+			rtt[n++] = dt;
+	}
+	kfree(f);
+	report_rtt(name, n, lost);
+}
+
+/* ---- echo over the transport ------------------------------------------- */
+
+static void rpc_run(size_t len, const char *name)
+{
+	uint8_t *out = kmalloc(len), *in = kmalloc(len);
+	int n = 0, lost = 0;
+	if (!out || !in)
+		goto out;
+	memset(out, 0xa5, len);
+	for (int i = 0; i < WARMUP + ROUNDS; i++) {
+		uint64_t t0 = clock_ns();
+		int got = cnet_echo(1, out, len, in, len, WAIT_NS);
+		uint64_t dt = clock_ns() - t0;
+		if (got != (int)len)
+			lost += i >= WARMUP;
+		else if (i >= WARMUP)
+			rtt[n++] = dt;
+	}
+	report_rtt(name, n, lost);
+out:
+	kfree(out);
+	kfree(in);
+}
+
+/* ---- streaming to a sink ------------------------------------------------- */
+
+enum { SINK_DATA = 1, SINK_END, SINK_RESULT };
+
+struct sink_hdr {
+	uint32_t kind;
+	uint32_t pad;
+	uint64_t bytes; /* SINK_RESULT: message bytes counted */
+};
+
+static uint64_t sink_bytes;  /* node 1: (sink thread) */
+static uint64_t sink_result; /* node 0: (a) */
+static struct semaphore sink_sem;
+
+static void sink_handler(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)ctx;
+	struct sink_hdr h;
+	if (len < sizeof(h))
+		return;
+	memcpy(&h, msg, sizeof(h));
+	if (h.kind == SINK_DATA) {
+		sink_bytes += len;
+	} else if (h.kind == SINK_END) {
+		struct sink_hdr r = {SINK_RESULT, 0, sink_bytes};
+		sink_bytes = 0;
+		cnet_send(from, CNET_SVC_SINK, &r, sizeof(r));
+	} else if (h.kind == SINK_RESULT) {
+		__atomic_store_n(&sink_result, h.bytes, __ATOMIC_RELEASE);
+		sem_up(&sink_sem);
+	}
+}
+
+static void stream_run(void)
+{
+	uint8_t *m = kzalloc(STREAM_MSG);
+	uint64_t sent = 0;
+	if (!m)
+		return;
+	struct sink_hdr h = {SINK_DATA, 0, 0};
+	memcpy(m, &h, sizeof(h));
+	uint64_t t0 = clock_ns();
+	while (clock_ns() - t0 < STREAM_NS) {
+		if (cnet_send(1, CNET_SVC_SINK, m, STREAM_MSG))
+			break;
+		sent += STREAM_MSG;
+	}
+	h.kind = SINK_END;
+	int rc = cnet_send(1, CNET_SVC_SINK, &h, sizeof(h));
+	if (!rc)
+		rc = sem_down(&sink_sem, 30 * NSEC_PER_SEC);
+	uint64_t dt = clock_ns() - t0;
+	kfree(m);
+	uint64_t got = __atomic_load_n(&sink_result, __ATOMIC_ACQUIRE);
+	if (rc || got != sent) {
+		pr_warn("bench",
+			"unum_stream: node 1 counted %lu of %lu bytes "
+			"(%d)",
+			got, sent, rc);
+		return;
+	}
+	bench_report("unum_stream", got * 1000000 / (dt ? dt : 1), "KBps");
+}
+
+BENCH(net)
+{
+	if (cnet_nodes() < 2) {
+		pr_info("bench", "net skipped: needs 2 nodes (bench/net.sh "
+				 "boots them with tools/unum-run -n 2)");
+		return;
+	}
+	sem_init(&raw_sem, 0);
+	sem_init(&sink_sem, 0);
+	int rc = cnet_register(CNET_SVC_SINK, sink_handler, NULL);
+	if (rc && rc != -EEXIST) {
+		pr_err("bench", "net: cannot register the sink service (%d)",
+		       rc);
+		return;
+	}
+	if (cnet_barrier(1, 60 * NSEC_PER_SEC)) {
+		pr_err("bench", "net: node(s) missing at the start barrier");
+		return;
+	}
+	if (cnet_self() == 0) {
+		cnet_raw_set_handler(raw_reply, NULL);
+		raw_run(64, "unum_raw_echo_64");
+		raw_run(4096, "unum_raw_echo_4096");
+		cnet_raw_set_handler(NULL, NULL);
+		rpc_run(64, "unum_rpc_rtt_64");
+		rpc_run(4096, "unum_rpc_rtt_4096");
+		stream_run();
+	}
+	/* Node 1 serves until node 0 arrives here. */
+	if (cnet_barrier(2, SERVE_NS))
+		pr_err("bench", "net: node(s) missing at the end barrier");
+}
