@@ -125,8 +125,13 @@ static void *setter(void *arg)
 KTEST(sched, preemption)
 {
 	spin_flag = 0;
+	/* both queued on CPU 0 before either runs (they outrank us) */
+	KT_EQ(thread_set_affinity(thread_current(), 1), 0);
+	unsigned long f = arch_irq_save();
 	struct thread *a = thread_create_on("spin", spinner, NULL, 5, 1);
 	struct thread *b = thread_create_on("set", setter, NULL, 5, 1);
+	arch_irq_restore(f);
+	KT_EQ(thread_set_affinity(thread_current(), CPUMASK_ALL), 0);
 	KT_ASSERT(a && b);
 	void *rv;
 	KT_EQ(thread_join(a, &rv), 0);
