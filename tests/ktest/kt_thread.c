@@ -93,9 +93,14 @@ KTEST(sched, yield_round_robin)
 {
 	static struct rr r;
 	r.n = 0;
-	/* pinned to one CPU so the turns are strict at any CPU count */
+	/* pinned to one CPU so the turns are strict at any CPU count, and
+	 * both queued (interrupts off) before either runs: they outrank us */
+	KT_EQ(thread_set_affinity(thread_current(), 1), 0);
+	unsigned long f = arch_irq_save();
 	struct thread *a = thread_create_on("rrA", rr_worker, &r, 4, 1);
 	struct thread *b = thread_create_on("rrB", rr_worker, &r, 4, 1);
+	arch_irq_restore(f);
+	KT_EQ(thread_set_affinity(thread_current(), CPUMASK_ALL), 0);
 	KT_ASSERT(a && b);
 	KT_EQ(thread_join(a, NULL), 0);
 	KT_EQ(thread_join(b, NULL), 0);
