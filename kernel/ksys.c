@@ -287,11 +287,6 @@ void ksys_heap_region(uintptr_t *base, size_t *size)
 	*size = GAS_HEAP_SIZE;
 }
 
-void ksys_stack_region(uintptr_t *base, size_t *size)
-{
-	ksys_stack_region_of(ksys_node(), base, size);
-}
-
 /* Node k's stacks are in node k's span: their home is where they run. */
 void ksys_stack_region_of(int node, uintptr_t *base, size_t *size)
 {

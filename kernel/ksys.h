@@ -47,7 +47,6 @@ int ksys_cpu_id(void);
 /* Address space of the global address space for this node's heap and
  * thread stacks; pages are zero-filled on first touch. */
 void ksys_heap_region(uintptr_t *base, size_t *size);
-void ksys_stack_region(uintptr_t *base, size_t *size);
 int ksys_guard_add(uintptr_t va, size_t len);
 void ksys_guard_remove(uintptr_t va);
 void ksys_release(uintptr_t va, size_t len);

@@ -29,7 +29,6 @@ struct console_msg {
 	uint32_t kind; /* 2: console bytes follow */
 };
 
-static uint64_t threads_started[CNET_MAX_NODES]; /* (a) per node, for stats */
 
 static uint32_t threads_placed[CNET_MAX_NODES]; /* (a) by this node */
 
@@ -45,10 +44,7 @@ static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
 		 uint64_t fs_base)
 {
 	struct spawn_msg m = { entry, arg, stack_top, fs_base };
-	int rc = cnet_send(node, CNET_SVC_THREAD, &m, sizeof(m));
-	if (!rc)
-		__atomic_fetch_add(&threads_started[node], 1, __ATOMIC_RELAXED);
-	return rc;
+	return cnet_send(node, CNET_SVC_THREAD, &m, sizeof(m));
 }
 
 static void thread_handler(int from, const void *msg, size_t len, void *ctx)
