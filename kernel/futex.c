@@ -117,6 +117,27 @@ int futex_wake_local(const uint32_t *addr, int n)
 	return woken;
 }
 
+bool futex_kick(struct thread *t)
+{
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		struct futex_bucket *b = &buckets[i];
+		struct list_node *it;
+		unsigned long f = spin_lock_irqsave(&b->lock);
+		list_for_each(it, &b->waiters) {
+			struct fwaiter *w = container_of(it, struct fwaiter, link);
+			if (w->t != t)
+				continue;
+			list_del(&w->link);
+			w->woken = true;
+			thread_wake(t);
+			spin_unlock_irqrestore(&b->lock, f);
+			return true;
+		}
+		spin_unlock_irqrestore(&b->lock, f);
+	}
+	return false;
+}
+
 /* With several nodes, waiters may sleep on any of them: the wake-up goes
  * to every other node too (spurious wake-ups are allowed to futex users;
  * they re-check their word). */

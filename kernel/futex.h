@@ -10,6 +10,7 @@
 #ifndef KERNEL_FUTEX_H
 #define KERNEL_FUTEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* 0 when woken, -EAGAIN if *addr != expected, -ETIMEDOUT after timeout_ns
@@ -19,6 +20,10 @@ int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
  * nodes are told through the remote hook). */
 int futex_wake(const uint32_t *addr, int n);
 int futex_wake_local(const uint32_t *addr, int n);
+/* Ends t's futex wait, if it is in one, as a wake-up (futex users allow
+ * spurious ones): migration moves waiters this way. True if it was. */
+struct thread;
+bool futex_kick(struct thread *t);
 typedef void (*futex_remote_fn)(const uint32_t *addr, int n);
 /* The cluster layer's hook for wake-ups of waiters on other nodes. */
 void futex_set_remote(futex_remote_fn fn);

@@ -2,6 +2,7 @@
  * kernel/ksys.c — the kernel side of kernel/ksys.h.
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap.h"
 #include "boot/boot_info.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
@@ -14,6 +15,7 @@
 #include "kernel/thread.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
+#include "sched/global.h"
 
 long arch_kcall(long (*fn)(void *), void *arg);
 void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
@@ -26,12 +28,21 @@ static const struct ksys_cluster_ops *cl; /* (c) NULL: one node */
 
 void ksys_set_cluster(const struct ksys_cluster_ops *ops) { cl = ops; }
 int ksys_node(void) { return cl ? cl->self() : 0; }
+int ksys_cluster_nodes(void) { return cl ? cl->nodes() : 1; }
 static const void *initrd_data; /* (c) */
 static size_t initrd_len; /* (c) */
 
 void ksys_set_app(int (*run)(void)) { app_run = run; }
 
-int ksys_run_app(void) { return app_run ? app_run() : -ENOENT; }
+static bool app_started; /* (a) */
+
+int ksys_run_app(void)
+{
+	__atomic_store_n(&app_started, true, __ATOMIC_RELEASE);
+	return app_run ? app_run() : -ENOENT;
+}
+
+bool ksys_app_running(void) { return __atomic_load_n(&app_started, __ATOMIC_ACQUIRE); }
 
 void ksys_set_initrd(const void *data, size_t len);
 void ksys_set_initrd(const void *data, size_t len)
@@ -141,6 +152,10 @@ struct publish {
 static long do_exit_publish(void *p)
 {
 	struct publish a = *(struct publish *)p; /* p is on the app stack */
+	struct thread *t = thread_current();
+	if (cl && t->app_tid)
+		cl->thread_event(t->app_tid, false);
+	t->app_tid = 0; /* no longer a thread of the program: not movable */
 	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
 	futex_wake(a.word, 0x7fffffff); /* the address is only a key */
 	thread_exit(NULL);
@@ -153,7 +168,76 @@ void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
 	__builtin_unreachable();
 }
 
-void ksys_set_thread_ptr(void *p) { thread_current()->posix = p; }
+struct thread_ptr {
+	void *p;
+	uint32_t id;
+};
+
+static long do_set_thread_ptr(void *p)
+{
+	struct thread_ptr a = *(struct thread_ptr *)p;
+	struct thread *t = thread_current();
+	t->posix = a.p;
+	t->app_tid = a.id;
+	if (cl)
+		cl->thread_event(a.id, true);
+	return 0;
+}
+
+void ksys_set_thread_ptr(void *p, uint32_t id)
+{
+	struct thread_ptr a = { p, id };
+	arch_kcall(do_set_thread_ptr, &a);
+}
+
+/*
+ * A safe point for migration, on the way back to the application from a
+ * call that may have slept: a trap from here has the application's stack
+ * and registers, which sched/migrate.c ships if a move is pending.
+ */
+static inline void migrate_point(void)
+{
+	if (__builtin_expect(__atomic_load_n(&thread_current()->migrate_to,
+					     __ATOMIC_RELAXED) >= 0, 0))
+		__asm__ volatile("int %0" : : "i"(VEC_MIGRATE) : "memory");
+}
+
+static bool has_tid(struct thread *t, void *arg)
+{
+	return t->app_tid && t->app_tid == *(uint32_t *)arg;
+}
+
+struct migrate_args {
+	uint32_t tid;
+	int node;
+};
+
+static long do_migrate(void *p)
+{
+	struct migrate_args *a = p;
+	if (cl)
+		return cl->migrate(a->tid, a->node);
+	return a->node != 0 ? -EINVAL : thread_for_each(has_tid, &a->tid) ? 0 : -ESRCH;
+}
+
+static long do_set_policy(void *p)
+{
+	const char *name = p;
+	char copy[64]; /* the name is in the GAS: read it once */
+	if (kstrlcpy(copy, name, sizeof(copy)) >= sizeof(copy))
+		return -EINVAL;
+	return sched_set_policy_all(copy);
+}
+
+int ksys_set_policy(const char *name) { return (int)arch_kcall(do_set_policy, (void *)name); }
+
+int ksys_migrate(uint32_t tid, int node)
+{
+	struct migrate_args a = { tid, node };
+	int rc = (int)arch_kcall(do_migrate, &a);
+	migrate_point(); /* the caller may have moved itself */
+	return rc;
+}
 
 /* ---- waiting ------------------------------------------------------------- */
 
@@ -173,7 +257,9 @@ static long do_futex_wait(void *p)
 int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 {
 	struct futex_args a = { addr, expected, timeout_ns, 0 };
-	return (int)arch_kcall(do_futex_wait, &a);
+	int rc = (int)arch_kcall(do_futex_wait, &a);
+	migrate_point();
+	return rc;
 }
 
 static long do_futex_wake(void *p)
@@ -194,7 +280,11 @@ static long do_sleep(void *p)
 	return 0;
 }
 
-void ksys_sleep_ns(uint64_t ns) { arch_kcall(do_sleep, &ns); }
+void ksys_sleep_ns(uint64_t ns)
+{
+	arch_kcall(do_sleep, &ns);
+	migrate_point();
+}
 
 static long do_yield(void *p)
 {
@@ -203,7 +293,11 @@ static long do_yield(void *p)
 	return 0;
 }
 
-void ksys_yield(void) { arch_kcall(do_yield, NULL); }
+void ksys_yield(void)
+{
+	arch_kcall(do_yield, NULL);
+	migrate_point();
+}
 
 /* ---- time ---------------------------------------------------------------- */
 

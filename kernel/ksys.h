@@ -25,8 +25,9 @@ void ksys_thread_exit(void) __attribute__((noreturn));
  * the thread's application stack is no longer in use and may be freed. */
 void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
 	__attribute__((noreturn));
-/* The POSIX layer's per-thread pointer for the calling thread. */
-void ksys_set_thread_ptr(void *p);
+/* The POSIX layer's per-thread pointer and pthread id for the calling
+ * thread (the id names it to migration and in node-death reports). */
+void ksys_set_thread_ptr(void *p, uint32_t id);
 
 int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
 int ksys_futex_wake(uint32_t *addr, int n);
@@ -70,6 +71,13 @@ void ksys_stack_region_of(int node, uintptr_t *base, size_t *size);
 int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
 			 uintptr_t stack_top, uintptr_t fs_base);
 int ksys_node(void); /* this node's id; the origin (runs main) is 0 */
+int ksys_cluster_nodes(void); /* nodes in the cluster (1 when alone) */
+/* Moves thread `tid` (a pthread id) to `node` at its next safe point: 0,
+ * -ESRCH, -EINVAL, -EHOSTUNREACH (see sched_migrate). */
+int ksys_migrate(uint32_t tid, int node);
+/* Switches the global scheduling policy on every node while the program
+ * runs: 0 or -EINVAL (no such policy). */
+int ksys_set_policy(const char *name);
 
 /* The cluster's side of these calls (sched/remote.c registers it). */
 struct ksys_cluster_ops {
@@ -81,6 +89,9 @@ struct ksys_cluster_ops {
 		     uint64_t fs_base);
 	void (*console)(const char *s, size_t n); /* forward to the origin */
 	void (*exit_all)(int status) __attribute__((noreturn));
+	/* an application thread started (alive) or ended on this node */
+	void (*thread_event)(uint32_t tid, bool alive);
+	int (*migrate)(uint32_t tid, int node); /* sched_migrate */
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */
@@ -91,5 +102,6 @@ int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
  * returns its exit status (kernel/main.c calls it after boot). */
 void ksys_set_app(int (*run)(void));
 int ksys_run_app(void); /* -ENOENT when no application is linked in */
+bool ksys_app_running(void); /* ksys_run_app was called */
 
 #endif

@@ -27,6 +27,17 @@ static uint32_t slice_ticks = 10; /* (c) set at boot */
 
 uint32_t sched_slice_ticks(void) { return slice_ticks; }
 
+uint32_t sched_runnable(void)
+{
+	uint32_t n = 0;
+	for (int i = 0; i < nr_cpus; i++)
+		if (cpus[i])
+			n += __atomic_load_n(&cpus[i]->rq.nr_queued, __ATOMIC_RELAXED) +
+			     (__atomic_load_n(&cpus[i]->current, __ATOMIC_RELAXED) !=
+			      cpus[i]->idle);
+	return n ? n - 1 : 0; /* not the caller (running, so counted) */
+}
+
 void sched_set_slice_ms(uint32_t ms)
 {
 	uint32_t t = (uint32_t)((uint64_t)ms * timer_hz() / 1000);

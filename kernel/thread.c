@@ -26,6 +26,21 @@ uint64_t thread_count(void)
 	return __atomic_load_n(&nr_threads, __ATOMIC_RELAXED);
 }
 
+bool thread_for_each(bool (*fn)(struct thread *t, void *arg), void *arg)
+{
+	bool hit = false;
+	struct list_node *it;
+	unsigned long f = spin_lock_irqsave(&all_lock);
+	list_for_each(it, &all_threads) {
+		if (fn(container_of(it, struct thread, all_link), arg)) {
+			hit = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&all_lock, f);
+	return hit;
+}
+
 /* A thread and its FPU area in one allocation; the stack in another. */
 struct thread_alloc {
 	struct thread t;
@@ -74,6 +89,7 @@ struct thread *thread_alloc_struct(const char *name, int prio)
 	t->prio = prio;
 	t->affinity = CPUMASK_ALL;
 	t->state = THREAD_BLOCKED;
+	t->migrate_to = -1;
 	spin_lock_init(&t->join_lock);
 	list_init(&t->rq_link);
 	return t;

@@ -63,6 +63,16 @@ struct thread {
 	uint64_t cpu_ns; /* (o) time spent running */
 	uint64_t run_start; /* (o) clock_ns at last switch-in */
 	void *posix; /* (o) the POSIX layer's per-thread state */
+	uint32_t app_tid; /* (o) its pthread id; 0 for kernel threads */
+	/* (a) node to migrate to at the next safe point, -1 for none: set by
+	 * sched_migrate under the all-threads lock, taken by the thread */
+	int migrate_to;
+	/* (o) while leaving: the node, its application context (a trap frame
+	 * at the top of its kernel stack) and the frame's iret fields, which
+	 * were redirected to the leaving code */
+	int mig_to;
+	void *mig_frame;
+	uint64_t mig_rip, mig_rsp, mig_rflags;
 };
 
 /* Creates a runnable thread; NULL if out of memory. */
@@ -83,6 +93,10 @@ void thread_sleep_ns(uint64_t ns);
 int thread_set_affinity(struct thread *t, uint64_t mask);
 struct thread *thread_current(void);
 uint64_t thread_count(void);
+/* Calls fn on every thread under the all-threads lock (interrupts off)
+ * until it returns true; fn must not block or free threads. Returns
+ * whether one did. */
+bool thread_for_each(bool (*fn)(struct thread *t, void *arg), void *arg);
 
 /*
  * Blocking primitive for wait queues: marks the current thread blocked,
@@ -106,6 +120,9 @@ void sched_enqueue_new(struct thread *t);
 void sched_kick(struct cpu *c);
 void thread_reap(struct thread *t);
 uint32_t sched_slice_ticks(void);
+/* Threads running or queued on this node's CPUs, the caller not
+ * counted (a load probe: the prober itself is no load). */
+uint32_t sched_runnable(void);
 void sched_set_slice_ms(uint32_t ms);
 
 /* Architecture hooks (arch/x86_64/switch.S, thread_arch.c). */

@@ -58,11 +58,7 @@ static struct hello my_hello(void)
 	h.in_view = view_formed;
 	h.cpus = (uint16_t)nr_cpus;
 	h.mem_mb = (uint32_t)((frame_total_count() * PAGE_SIZE) >> 20);
-	uint32_t load = 0;
-	for (int i = 0; i < nr_cpus; i++)
-		if (cpus[i])
-			load += cpus[i]->rq.nr_queued + (cpus[i]->current != cpus[i]->idle);
-	h.load = load;
+	h.load = sched_runnable();
 	return h;
 }
 

@@ -294,7 +294,7 @@ void pthread_exit(void *value)
 static void thread_start(void *arg)
 {
 	struct pthread *self = arg;
-	ksys_set_thread_ptr(self);
+	ksys_set_thread_ptr(self, self->id);
 	pthread_exit(self->start(self->arg));
 }
 

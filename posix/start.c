@@ -111,7 +111,7 @@ static void console_write(const char *s, size_t n) { ksys_console_write(s, n); }
 static void main_thread(void *arg)
 {
 	struct pthread *self = arg;
-	ksys_set_thread_ptr(self);
+	ksys_set_thread_ptr(self, self->id);
 	_REENT_INIT_PTR(&self->reent);
 	vfs_console_write = console_write;
 	if (vfs_init(ksys_clock_ns) < 0) {

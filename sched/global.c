@@ -12,7 +12,9 @@
 #include "kernel/thread.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
+#include "kernel/ksys.h"
 #include "sched/global.h"
+#include "sched/migrate.h"
 #include "sched/policy.h"
 
 static const struct sched_policy_ops *policy; /* (a) the one in force */
@@ -51,7 +53,8 @@ static void build_view(struct sched_view *v)
 	for (int n = 0; n < v->nodes && n < SCHED_MAX_NODES; n++) {
 		v->n[n].alive = cnet_alive(n);
 		v->n[n].cpus = (uint16_t)cnet_node_cpus(n);
-		v->n[n].runnable = cnet_node_load(n);
+		/* our own load is read here; the others' come by gossip */
+		v->n[n].runnable = n == v->self ? sched_runnable() : cnet_node_load(n);
 		v->n[n].threads = v->n[n].runnable;
 	}
 }
@@ -70,8 +73,64 @@ int sched_place(void)
 	return n >= 0 && n < cnet_nodes() && cnet_alive(n) ? n : cnet_self();
 }
 
+/*
+ * The balancer, on the origin while the program runs: every
+ * sched.period_ms the policy in force (if it balances) looks at the
+ * gossiped loads and proposes moves; each becomes an order to the node
+ * that gives a thread (sched_shed). After moving, it waits long enough for
+ * the loads it decides on to reflect the moves (two gossip periods), so
+ * it does not move the same imbalance twice.
+ */
+#define MAX_MOVES 8
+
+static void *balancer(void *arg)
+{
+	(void)arg;
+	uint64_t period = config_uint("sched.period_ms") * NSEC_PER_MSEC;
+	uint64_t gossip = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
+	uint64_t settle = 2 * (period > gossip ? period : gossip);
+	uint64_t quiet_until = 0;
+	struct sched_view *v = kmalloc(sizeof(*v));
+	if (!v)
+		return NULL;
+	for (;;) {
+		thread_sleep_ns(period);
+		const struct sched_policy_ops *p =
+		    __atomic_load_n(&policy, __ATOMIC_ACQUIRE);
+		if (!ksys_app_running() || !p->balance || clock_ns() < quiet_until)
+			continue;
+		struct sched_move mv[MAX_MOVES];
+		build_view(v);
+		int n = p->balance(__atomic_load_n(&policy_state, __ATOMIC_ACQUIRE),
+				   v, mv, MAX_MOVES);
+		int done = 0;
+		for (int i = 0; i < n; i++) {
+			if (mv[i].from < 0 || mv[i].from >= v->nodes || mv[i].to < 0 ||
+			    mv[i].to >= v->nodes || mv[i].from == mv[i].to)
+				continue;
+			done += sched_shed(mv[i].from, mv[i].to) == 0;
+		}
+		if (done) {
+			pr_info("sched", "%s: %d thread(s) to move", p->name, done);
+			quiet_until = clock_ns() + settle;
+		}
+	}
+}
+
 static int sched_global_start(void)
 {
 	return sched_set_policy(config_str("sched.policy"));
 }
 INITCALL(7, sched_global_start);
+
+static int balancer_start(void)
+{
+	if (cnet_nodes() <= 1 || cnet_self() != 0)
+		return 0;
+	struct thread *t = thread_create("balancer", balancer, NULL, PRIO_DEFAULT - 2);
+	if (!t)
+		return -ENOMEM;
+	thread_detach(t);
+	return 0;
+}
+INITCALL(9, balancer_start);

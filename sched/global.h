@@ -10,5 +10,7 @@ int sched_place(void);
  * policy), -ENOMEM. */
 int sched_set_policy(const char *name);
 const char *sched_policy_name(void);
+/* The same on every live node (this one first): 0, -EINVAL, -ENOMEM. */
+int sched_set_policy_all(const char *name);
 
 #endif

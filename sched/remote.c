@@ -1,6 +1,7 @@
 /*
  * sched/remote.c — the services that make the cluster one process:
- * remote thread creation (CNET_SVC_THREAD), futex wake-ups across nodes
+ * remote thread creation (sent on CNET_SVC_THREAD, served by
+ * sched/migrate.c), futex wake-ups across nodes
  * (CNET_SVC_FUTEX), console forwarding to the origin and the cluster-wide
  * exit (CNET_SVC_CONTROL lives in net/cnet.c), and thread placement
  * (sched.policy). Registered into kernel/ksys.c as its cluster ops.
@@ -15,10 +16,8 @@
 #include "mm/dsm.h"
 #include "net/cnet.h"
 #include "sched/global.h"
-
-struct spawn_msg {
-	uint64_t entry, arg, stack_top, fs_base;
-};
+#include "sched/migrate.h"
+#include "sched/thread_msg.h"
 
 struct futex_msg {
 	uint64_t addr;
@@ -43,23 +42,8 @@ static int place(void)
 static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
 		 uint64_t fs_base)
 {
-	struct spawn_msg m = { entry, arg, stack_top, fs_base };
+	struct tm_spawn m = { TM_SPAWN, 0, entry, arg, stack_top, fs_base };
 	return cnet_send(node, CNET_SVC_THREAD, &m, sizeof(m));
-}
-
-static void thread_handler(int from, const void *msg, size_t len, void *ctx)
-{
-	(void)ctx;
-	struct spawn_msg m;
-	if (len != sizeof(m)) {
-		pr_err("cluster", "bad thread-start message from node %d (%zu bytes)",
-		       from, len);
-		return;
-	}
-	memcpy(&m, msg, sizeof(m));
-	int rc = ksys_spawn_local(m.entry, m.arg, m.stack_top, m.fs_base);
-	if (rc)
-		pr_err("cluster", "cannot start a thread for node %d: %d", from, rc);
 }
 
 static void remote_wake(const uint32_t *addr, int n)
@@ -95,6 +79,11 @@ static void exit_all(int status)
 		for (int i = 0; i < cnet_nodes(); i++)
 			kprintf(" %d:%u", i, threads_placed[i]);
 		kprintf("\n");
+		struct migrate_stats ms;
+		sched_migrate_stats(&ms);
+		kprintf("sched: node %d: migrations out %lu, in %lu, failed %lu, "
+			"balance orders %lu\n", cnet_self(), ms.out, ms.in,
+			ms.failed, ms.shed);
 		dsm_print_stats();
 	}
 	cnet_exit_all(status);
@@ -112,15 +101,15 @@ static const struct ksys_cluster_ops ops = {
 	.spawn = spawn,
 	.console = console,
 	.exit_all = exit_all,
+	.thread_event = sched_thread_event,
+	.migrate = sched_migrate,
 };
 
 static int cluster_svc_start(void)
 {
 	if (cnet_nodes() <= 1)
 		return 0;
-	int rc = cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
-	if (!rc)
-		rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
+	int rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
 	if (rc)
 		return rc;
 	futex_set_remote(remote_wake);

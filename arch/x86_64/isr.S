@@ -90,6 +90,7 @@ trap_common:
 	movq %rsp, %rbp
 	call trap_dispatch
 	addq $16, %rsp
+trap_return:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -107,6 +108,16 @@ trap_common:
 	popq %rax
 	addq $16, %rsp
 	iretq
+
+/*
+ * void arch_trap_resume(const struct trap_frame *tf): the tail of
+ * trap_common for a frame built elsewhere (a migrated thread arriving).
+ * tf must lie on the current kernel stack, below which nothing is live.
+ */
+	.globl arch_trap_resume
+arch_trap_resume:
+	movq %rdi, %rsp
+	jmp trap_return
 
 /* exceptions with an error code: 8, 10-14, 17, 21, 29, 30 */
 .altmacro

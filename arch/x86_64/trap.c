@@ -26,6 +26,7 @@ static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256]; /* set at init, before use */
 static pf_hook_fn pf_hook; /* tests */
 static pf_hook_fn mm_fault; /* mm/gas.c, later the DSM */
+static trap_exit_fn exit_hook; /* sched/migrate.c, set at init */
 extern const uint64_t isr_table[256];
 
 void trap_register(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
@@ -103,8 +104,13 @@ void trap_dispatch(struct trap_frame *tf)
 	c->nr_irqs++;
 	if (handlers[v])
 		handlers[v](tf);
-	if (v >= VEC_IRQ_BASE && v != VEC_SPURIOUS)
+	if (v >= VEC_IRQ_BASE && v != VEC_SPURIOUS && v != VEC_MIGRATE)
 		lapic_eoi();
 	if (c->need_resched && c->preempt_off == 0 && c->current)
 		schedule();
+	struct thread *t = this_cpu()->current; /* may be another CPU now */
+	if (exit_hook && t && __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0)
+		exit_hook(tf);
 }
+
+void trap_set_exit_hook(trap_exit_fn fn) { exit_hook = fn; }

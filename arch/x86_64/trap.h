@@ -27,6 +27,7 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 #define VEC_TIMER 0x40
 #define VEC_IPI_RESCHED 0xf0
 #define VEC_IPI_CALL 0xf1
+#define VEC_MIGRATE 0xf2 /* `int` at a safe point: see trap_set_exit_hook */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
@@ -50,6 +51,17 @@ int trap_alloc_vector(irq_handler_fn fn);
 typedef bool (*pf_hook_fn)(struct trap_frame *tf, uint64_t addr);
 void trap_set_pf_hook(pf_hook_fn fn); /* tests: consulted first */
 void trap_set_mm_fault_handler(pf_hook_fn fn); /* the memory manager */
+
+/*
+ * Called at the end of every trap taken on a thread's behalf, after any
+ * reschedule, with interrupts off, when the current thread has a
+ * migration pending (thread->migrate_to >= 0). The hook may rewrite the
+ * frame so the iret goes elsewhere (sched/migrate.c).
+ */
+typedef void (*trap_exit_fn)(struct trap_frame *tf);
+void trap_set_exit_hook(trap_exit_fn fn);
+/* Loads every register from tf and irets to it (arch/x86_64/isr.S). */
+void arch_trap_resume(const struct trap_frame *tf) __attribute__((noreturn));
 
 /* Crash report and backtrace (arch/x86_64/crash.c). */
 void crash_report(struct trap_frame *tf) __attribute__((noreturn));

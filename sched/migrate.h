@@ -1,0 +1,33 @@
+/*
+ * sched/migrate.h — moving threads between nodes (sched/migrate.c).
+ */
+#ifndef SCHED_MIGRATE_H
+#define SCHED_MIGRATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct migrate_stats {
+	uint64_t out, in; /* threads that left / arrived */
+	uint64_t failed; /* moves that could not be made (the thread stayed) */
+	uint64_t shed; /* balance orders carried out here */
+	uint64_t bad_msgs; /* thread-service messages refused */
+	uint64_t last_move_ns; /* stop here to "resumed" heard back, last move */
+	uint64_t move_ns_sum; /* the same, summed over the moves out */
+};
+
+/*
+ * Moves the application thread with pthread id `tid`, wherever it lives,
+ * to `node` at its next safe point. 0 once the thread is marked (it was
+ * found; already on `node` is 0 too), -ESRCH (no such thread), -EINVAL
+ * (no such node), -EHOSTUNREACH (node dead), -ETIMEDOUT, -EAGAIN.
+ */
+int sched_migrate(uint32_t tid, int node);
+/* The balancer's order: node `from` sends one runnable application thread
+ * to `to`. 0, -ESRCH (none to send), or the transport's error. */
+int sched_shed(int from, int to);
+/* An application thread started (alive) or ended here. */
+void sched_thread_event(uint32_t tid, bool alive);
+void sched_migrate_stats(struct migrate_stats *s);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * sched/thread_msg.h — the messages of the thread service (CNET_SVC_THREAD):
+ * remote thread start, migration of a thread's context, migration
+ * requests and their answers, balance orders, and the origin's record of
+ * where each application thread lives. Every message starts with a 32-bit
+ * kind and has a fixed size; thread_msg_check validates one from a peer
+ * (pure: host-tested and fuzzed).
+ */
+#ifndef SCHED_THREAD_MSG_H
+#define SCHED_THREAD_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum thread_msg_kind {
+	TM_SPAWN = 1,	 /* start a new thread here */
+	TM_MIGRATE = 2,	 /* a thread's context: resume it here */
+	TM_MIG_REQ = 3,	 /* move thread `tid` to `node` if it lives here */
+	TM_MIG_REP = 4,	 /* the answer to TM_MIG_REQ */
+	TM_SHED = 5,	 /* the balancer: send one of your threads to `node` */
+	TM_ARRIVED = 6,	 /* a migrated thread resumed (to its old node) */
+	TM_WHERE = 7,	 /* to the origin: thread `tid` now lives on `node` */
+	TM_POLICY = 8,	 /* switch the global policy to `name` */
+};
+
+#define TM_POLICY_NAME 32
+
+struct tm_policy {
+	uint32_t kind;
+	char name[TM_POLICY_NAME]; /* NUL-terminated */
+};
+
+struct tm_spawn {
+	uint32_t kind, pad;
+	uint64_t entry, arg, stack_top, fs_base;
+};
+
+/* General registers in struct trap_frame order (r15 first, rax last). */
+#define TM_NGPR 15
+#define TM_FPU_SIZE 512
+#define TM_MXCSR_OFF 24 /* in the FXSAVE area */
+
+struct tm_migrate {
+	uint32_t kind;
+	uint32_t app_tid; /* the thread's pthread id */
+	uint64_t posix;	  /* its POSIX thread record (in the GAS) */
+	uint64_t fs_base;
+	uint64_t gpr[TM_NGPR];
+	uint64_t rip, rflags, rsp;
+	uint64_t freeze_ns; /* sender's clock when it stopped; echoed back */
+	uint8_t fpu[TM_FPU_SIZE]; /* FXSAVE image */
+};
+
+struct tm_mig_req {
+	uint32_t kind;
+	uint32_t tid;
+	int32_t node;
+	uint32_t req; /* the asker's request id */
+};
+
+struct tm_mig_rep {
+	uint32_t kind;
+	uint32_t req;
+	int32_t status; /* 0: started; -ESRCH: not here; other -errno */
+	uint32_t pad;
+};
+
+struct tm_shed {
+	uint32_t kind;
+	int32_t node;
+};
+
+struct tm_arrived {
+	uint32_t kind;
+	uint32_t tid;
+	uint64_t freeze_ns; /* from the TM_MIGRATE */
+};
+
+struct tm_where {
+	uint32_t kind;
+	uint32_t tid;
+	int32_t node; /* -1: the thread ended */
+	uint32_t pad;
+};
+
+/* What a receiver accepts: code and data ranges of this image. */
+struct tm_limits {
+	uint64_t text_lo, text_hi; /* rip */
+	uint64_t mem_lo[2], mem_hi[2]; /* rsp, fs_base, posix: GAS ranges */
+	int nodes; /* node numbers must be below this */
+};
+
+/* Flags a resumed thread may carry: arithmetic flags, bit 1, IF, DF, RF,
+ * AC and ID (not TF, IOPL, NT, VM, VIF, VIP). */
+#define TM_RFLAGS_OK 0x250ed7ull
+#define TM_RFLAGS_IF 0x200ull
+
+/*
+ * Checks a message from a peer. Returns its kind, or -EBADMSG (too
+ * short, wrong size for its kind), -EPROTO (unknown kind), -EINVAL (a
+ * field out of range: a node number, a rip outside the image's code, a
+ * stack or TLS pointer outside the global address space, reserved
+ * MXCSR or RFLAGS bits, a policy name without its NUL or empty).
+ */
+int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim);
+
+#endif

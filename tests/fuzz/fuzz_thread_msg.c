@@ -1,0 +1,48 @@
+/*
+ * tests/fuzz/fuzz_thread_msg.c — thread-service messages as a peer could
+ * send them (sched/thread_msg.c). Beyond not crashing, what is accepted
+ * must be safe to act on: a migrated context that passes has its rip in
+ * the code, its stack, TLS and thread record in the global address space,
+ * safe flags and an MXCSR fxrstor takes.
+ */
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sched/thread_msg.h"
+
+static const struct tm_limits lim = {
+	.text_lo = 0xffffffff80100000ull,
+	.text_hi = 0xffffffff80200000ull,
+	.mem_lo = { 0xffffffffc0000000ull, 0x100000000000ull },
+	.mem_hi = { 0xffffffffc0100000ull, 0x200000000000ull },
+	.nodes = 4,
+};
+
+static int in_mem(uint64_t a)
+{
+	return (a >= lim.mem_lo[0] && a < lim.mem_hi[0]) ||
+	       (a >= lim.mem_lo[1] && a < lim.mem_hi[1]);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int k = thread_msg_check(data, size, &lim);
+	if (k == TM_MIGRATE) {
+		struct tm_migrate m;
+		assert(size == sizeof(m));
+		memcpy(&m, data, sizeof(m));
+		uint32_t mxcsr;
+		memcpy(&mxcsr, m.fpu + TM_MXCSR_OFF, 4);
+		assert(m.rip >= lim.text_lo && m.rip < lim.text_hi);
+		assert(in_mem(m.rsp) && in_mem(m.fs_base) && in_mem(m.posix));
+		assert(!(m.rflags & ~TM_RFLAGS_OK) && (m.rflags & TM_RFLAGS_IF));
+		assert(!(mxcsr >> 16));
+	} else if (k == TM_POLICY) {
+		struct tm_policy p;
+		memcpy(&p, data, sizeof(p));
+		assert(p.name[0] && memchr(p.name, 0, sizeof(p.name)));
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""Writes seeds for build/fuzz/thread_msg: one valid message of each kind
+(layouts of sched/thread_msg.h) into tests/fuzz/corpus/thread_msg/."""
+import os
+import struct
+
+out = os.path.join(os.path.dirname(__file__), "corpus", "thread_msg")
+os.makedirs(out, exist_ok=True)
+fpu = bytearray(512)
+fpu[24:28] = struct.pack("<I", 0x1F80)
+seeds = {
+    "spawn": struct.pack("<IIQQQQ", 1, 0, 0xFFFFFFFF80100010, 1, 0x100000001000, 0x100000001000),
+    "migrate": struct.pack("<IIQQ", 2, 7, 0x100000001000, 0x100000001000)
+    + struct.pack("<15Q", *range(15))
+    + struct.pack("<QQQQ", 0xFFFFFFFF80100010, 0x246, 0x108000000FF8, 123)
+    + bytes(fpu),
+    "mig_req": struct.pack("<IIiI", 3, 5, 1, 9),
+    "mig_rep": struct.pack("<IIiI", 4, 9, -3, 0),
+    "shed": struct.pack("<Ii", 5, 1),
+    "arrived": struct.pack("<IIQ", 6, 7, 123),
+    "where": struct.pack("<IIiI", 7, 7, 2, 0),
+    "policy": struct.pack("<I", 8) + b"least_loaded".ljust(32, b"\0"),
+}
+for name, data in seeds.items():
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)

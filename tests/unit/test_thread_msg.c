@@ -1,0 +1,135 @@
+/*
+ * tests/unit/test_thread_msg.c — validation of thread-service messages from
+ * peers (sched/thread_msg.c): every kind at its size, each field a
+ * receiver trusts checked with its exact error.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernel/errno.h"
+#include "sched/thread_msg.h"
+
+static const struct tm_limits lim = {
+	.text_lo = 0xffffffff80100000ull,
+	.text_hi = 0xffffffff80200000ull,
+	.mem_lo = { 0xffffffffc0000000ull, 0x100000000000ull },
+	.mem_hi = { 0xffffffffc0100000ull, 0x200000000000ull },
+	.nodes = 4,
+};
+
+static struct tm_migrate good_migrate(void)
+{
+	struct tm_migrate m;
+	memset(&m, 0, sizeof(m));
+	m.kind = TM_MIGRATE;
+	m.app_tid = 7;
+	m.posix = 0x100000001000ull;
+	m.fs_base = 0x100000001000ull;
+	m.rip = 0xffffffff80100010ull;
+	m.rsp = 0x108000000ff8ull;
+	m.rflags = 0x246;
+	uint32_t mxcsr = 0x1f80;
+	memcpy(m.fpu + TM_MXCSR_OFF, &mxcsr, 4);
+	return m;
+}
+
+static void test_sizes_and_kinds(void **st)
+{
+	(void)st;
+	uint32_t k = TM_SPAWN;
+	assert_int_equal(thread_msg_check(&k, 2, &lim), -EBADMSG);
+	assert_int_equal(thread_msg_check(&k, 4, &lim), -EBADMSG);
+	struct tm_spawn s = { TM_SPAWN, 0, 1, 2, 3, 4 };
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
+	assert_int_equal(thread_msg_check(&s, sizeof(s) - 1, &lim), -EBADMSG);
+	k = 0;
+	assert_int_equal(thread_msg_check(&k, 4, &lim), -EPROTO);
+	k = 99;
+	assert_int_equal(thread_msg_check(&k, 4, &lim), -EPROTO);
+}
+
+static void test_migrate_context(void **st)
+{
+	(void)st;
+	struct tm_migrate m = good_migrate();
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), TM_MIGRATE);
+	m.rip = lim.text_hi; /* outside the code */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.rsp = 0x1000; /* a stack outside the global address space */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.fs_base = 0;
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.posix = lim.mem_hi[0];
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.rflags = 0x346; /* TF */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m.rflags = 0x46; /* interrupts off */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m.rflags = 0x4246; /* NT: iret would fault */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	uint32_t mxcsr = 0x10000; /* reserved: fxrstor would fault */
+	memcpy(m.fpu + TM_MXCSR_OFF, &mxcsr, 4);
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.app_tid = 0;
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+}
+
+static void test_node_numbers(void **st)
+{
+	(void)st;
+	struct tm_mig_req r = { TM_MIG_REQ, 5, 3, 1 };
+	assert_int_equal(thread_msg_check(&r, sizeof(r), &lim), TM_MIG_REQ);
+	r.node = 4;
+	assert_int_equal(thread_msg_check(&r, sizeof(r), &lim), -EINVAL);
+	r.node = -1;
+	assert_int_equal(thread_msg_check(&r, sizeof(r), &lim), -EINVAL);
+	r.node = 0, r.tid = 0;
+	assert_int_equal(thread_msg_check(&r, sizeof(r), &lim), -EINVAL);
+	struct tm_shed s = { TM_SHED, 2 };
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SHED);
+	s.node = 9;
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
+	struct tm_where w = { TM_WHERE, 3, -1, 0 };
+	assert_int_equal(thread_msg_check(&w, sizeof(w), &lim), TM_WHERE);
+	w.node = -2;
+	assert_int_equal(thread_msg_check(&w, sizeof(w), &lim), -EINVAL);
+	struct tm_mig_rep a = { TM_MIG_REP, 1, -ESRCH, 0 };
+	assert_int_equal(thread_msg_check(&a, sizeof(a), &lim), TM_MIG_REP);
+	a.status = 1;
+	assert_int_equal(thread_msg_check(&a, sizeof(a), &lim), -EINVAL);
+	a.status = -5000;
+	assert_int_equal(thread_msg_check(&a, sizeof(a), &lim), -EINVAL);
+}
+
+static void test_policy_name(void **st)
+{
+	(void)st;
+	struct tm_policy p = { TM_POLICY, "steal" };
+	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), TM_POLICY);
+	memset(p.name, 'a', sizeof(p.name)); /* no NUL */
+	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
+	memset(p.name, 0, sizeof(p.name)); /* empty */
+	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_and_kinds),
+		cmocka_unit_test(test_migrate_context),
+		cmocka_unit_test(test_node_numbers),
+		cmocka_unit_test(test_policy_name),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
