@@ -82,8 +82,10 @@ static void exit_all(int status)
 		struct migrate_stats ms;
 		sched_migrate_stats(&ms);
 		kprintf("sched: node %d: migrations out %lu, in %lu, failed %lu, "
-			"balance orders %lu\n", cnet_self(), ms.out, ms.in,
-			ms.failed, ms.shed);
+			"balance orders %lu; stop to resumed %lu us, stack page "
+			"back %lu us (means)\n", cnet_self(), ms.out, ms.in,
+			ms.failed, ms.shed, ms.out ? ms.move_ns_sum / ms.out / 1000 : 0,
+			ms.in ? ms.first_page_ns_sum / ms.in / 1000 : 0);
 		dsm_print_stats();
 	}
 	cnet_exit_all(status);

@@ -10,11 +10,15 @@
  *   unum_stream                 cnet_send of 32 KiB messages to node 1 for
  *                               STREAM_NS, until node 1 has counted them all,
  *                               in KBps (10^3 bytes of message per second)
+ *   unum_remote_spawn           a thread started on node 1 (the path of a
+ *                               remote pthread_create) until it has run and
+ *                               said so in a message back, ns
  * Node 0 measures and prints; node 1 serves (raw echo, echo and sink) and
  * waits at a barrier until node 0 is done.
  */
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
+#include "kernel/ksys.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/sync.h"
@@ -141,7 +145,7 @@ out:
 
 /* ---- streaming to a sink ------------------------------------------------- */
 
-enum { SINK_DATA = 1, SINK_END, SINK_RESULT };
+enum { SINK_DATA = 1, SINK_END, SINK_RESULT, SINK_STARTED };
 
 struct sink_hdr {
 	uint32_t kind;
@@ -152,6 +156,8 @@ struct sink_hdr {
 static uint64_t sink_bytes;  /* node 1: (sink thread) */
 static uint64_t sink_result; /* node 0: (a) */
 static struct semaphore sink_sem;
+static uint64_t spawn_want; /* node 0: (a) the thread awaited */
+static struct semaphore spawn_sem;
 
 static void sink_handler(int from, const void *msg, size_t len, void *ctx)
 {
@@ -169,6 +175,9 @@ static void sink_handler(int from, const void *msg, size_t len, void *ctx)
 	} else if (h.kind == SINK_RESULT) {
 		__atomic_store_n(&sink_result, h.bytes, __ATOMIC_RELEASE);
 		sem_up(&sink_sem);
+	} else if (h.kind == SINK_STARTED &&
+		   h.bytes == __atomic_load_n(&spawn_want, __ATOMIC_ACQUIRE)) {
+		sem_up(&spawn_sem);
 	}
 }
 
@@ -203,6 +212,56 @@ static void stream_run(void)
 	bench_report("unum_stream", got * 1000000 / (dt ? dt : 1), "KBps");
 }
 
+/* ---- remote thread start ----------------------------------------------- */
+
+#define SPAWNS 200
+#define SPAWN_STACK (64 * 1024)
+
+long arch_kcall(long (*fn)(void *), void *arg);
+
+static long started_ack(void *arg)
+{
+	struct sink_hdr h = {SINK_STARTED, 0, (uint64_t)(uintptr_t)arg};
+	cnet_send(0, CNET_SVC_SINK, &h, sizeof(h));
+	return 0;
+}
+
+/* The new thread, on node 1, on a stack in node 1's part of the GAS. */
+static void started(void *arg)
+{
+	arch_kcall(started_ack, arg);
+	ksys_thread_exit();
+}
+
+/*
+ * From the start request on node 0 to the new thread running on node 1
+ * and saying so (a message back): the remote thread creation path of
+ * pthread_create (sched/remote.c, TM_SPAWN, ksys_spawn_local) with one
+ * extra one-way message, against the transport round trip of the same run.
+ */
+static void spawn_run(void)
+{
+	uintptr_t base;
+	size_t size;
+	int n = 0, lost = 0;
+	ksys_stack_region_of(1, &base, &size);
+	for (int i = 0; i < WARMUP / 10 + SPAWNS; i++) {
+		uint64_t id = (uint64_t)i + 1;
+		uintptr_t top = base + (uintptr_t)(i + 1) * SPAWN_STACK;
+		__atomic_store_n(&spawn_want, id, __ATOMIC_RELEASE);
+		uint64_t t0 = clock_ns();
+		int rc = ksys_thread_spawn_on(1, started, (void *)(uintptr_t)id, top, 0);
+		if (!rc)
+			rc = sem_down(&spawn_sem, WAIT_NS);
+		uint64_t dt = clock_ns() - t0;
+		if (rc)
+			lost += i >= WARMUP / 10;
+		else if (i >= WARMUP / 10)
+			rtt[n++] = dt;
+	}
+	report_rtt("unum_remote_spawn", n, lost);
+}
+
 BENCH(net)
 {
 	if (cnet_nodes() < 2) {
@@ -212,6 +271,7 @@ BENCH(net)
 	}
 	sem_init(&raw_sem, 0);
 	sem_init(&sink_sem, 0);
+	sem_init(&spawn_sem, 0);
 	int rc = cnet_register(CNET_SVC_SINK, sink_handler, NULL);
 	if (rc && rc != -EEXIST) {
 		pr_err("bench", "net: cannot register the sink service (%d)",
@@ -230,6 +290,7 @@ BENCH(net)
 		rpc_run(64, "unum_rpc_rtt_64");
 		rpc_run(4096, "unum_rpc_rtt_4096");
 		stream_run();
+		spawn_run();
 	}
 	/* Node 1 serves until node 0 arrives here. */
 	if (cnet_barrier(2, SERVE_NS))
