@@ -79,6 +79,9 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_UINT("sched.least_loaded.threshold", "1000", 1, 1000000,
 		 "least_loaded: load difference per CPU, in thousandths of a "
 		 "thread, before threads are moved"),
+    CFG_KEY_UINT("sched.period_ms", "200", 10, 60000,
+		 "period of the load gossip the global scheduler decides on: "
+		 "heartbeats go at the shorter of this and cluster.heartbeat_ms"),
     CFG_KEY_STRING("app.env", "", 255,
 		   "the program's environment: NAME=value words separated by "
 		   "spaces (quote the whole value)"),

@@ -40,6 +40,17 @@ static void thread_track(struct thread *t)
 	spin_unlock_irqrestore(&all_lock, f);
 }
 
+uint32_t thread_runnable_count(void)
+{
+	uint32_t load = 0;
+	for (int i = 0; i < nr_cpus; i++)
+		if (cpus[i])
+			load += __atomic_load_n(&cpus[i]->rq.nr_queued,
+						__ATOMIC_RELAXED) +
+				(cpus[i]->current != cpus[i]->idle);
+	return load;
+}
+
 /* Chooses a CPU for a new thread: the least loaded one it may run on. */
 static int pick_cpu(uint64_t affinity)
 {

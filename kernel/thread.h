@@ -83,6 +83,8 @@ void thread_sleep_ns(uint64_t ns);
 int thread_set_affinity(struct thread *t, uint64_t mask);
 struct thread *thread_current(void);
 uint64_t thread_count(void);
+/* Threads running or queued on this node's CPUs, now (racy). */
+uint32_t thread_runnable_count(void);
 
 /*
  * Blocking primitive for wait queues: marks the current thread blocked,

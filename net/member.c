@@ -58,11 +58,7 @@ static struct hello my_hello(void)
 	h.in_view = view_formed;
 	h.cpus = (uint16_t)nr_cpus;
 	h.mem_mb = (uint32_t)((frame_total_count() * PAGE_SIZE) >> 20);
-	uint32_t load = 0;
-	for (int i = 0; i < nr_cpus; i++)
-		if (cpus[i])
-			load += cpus[i]->rq.nr_queued + (cpus[i]->current != cpus[i]->idle);
-	h.load = load;
+	h.load = thread_runnable_count();
 	return h;
 }
 
@@ -214,7 +210,12 @@ static void print_view(void)
 int member_join(unsigned want)
 {
 	expected = want > CNET_MAX_NODES ? CNET_MAX_NODES : want;
-	hb_period = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
+	/* heartbeats carry the load the global scheduler decides on: they go
+	 * at the shorter of the two periods */
+	uint64_t hb_ms = config_uint("cluster.heartbeat_ms");
+	if (config_uint("sched.period_ms") < hb_ms)
+		hb_ms = config_uint("sched.period_ms");
+	hb_period = hb_ms * NSEC_PER_MSEC;
 	dead_after = config_uint("cluster.dead_ms") * NSEC_PER_MSEC;
 	uint64_t deadline = clock_ns() + config_uint("cluster.wait_ms") * NSEC_PER_MSEC;
 	mutex_lock(&cn.lock);
