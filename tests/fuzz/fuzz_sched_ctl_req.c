@@ -25,8 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rq.op == CTL_OP_POLICY_SET) {
 		struct ctl_policy_args a;
 		char why[128];
-		if (!ctl_policy_parse(rq.arg, rq.arg_len, &a, why, sizeof(why))) {
-			assert(a.name[0] && strlen(a.name) <= CTL_POLICY_NAME_MAX);
+		if (!ctl_policy_parse(rq.arg, rq.arg_len, &a, why,
+				      sizeof(why))) {
+			assert(a.name[0] &&
+			       strlen(a.name) <= CTL_POLICY_NAME_MAX);
 			assert(a.nkeys >= 0 && a.nkeys <= CTL_KEYS_MAX);
 			for (int i = 0; i < a.nkeys; i++)
 				assert(a.key[i][0] && a.value[i][0]);

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size >= 1 + 12) {
 		op = data[1 + 5];
-		req_id = (uint32_t)data[1 + 8] << 24 | (uint32_t)data[1 + 9] << 16 |
+		req_id = (uint32_t)data[1 + 8] << 24 |
+			 (uint32_t)data[1 + 9] << 16 |
 			 (uint32_t)data[1 + 10] << 8 | data[1 + 11];
 	}
 	if (!(data[0] & 1)) {

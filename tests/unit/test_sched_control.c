@@ -42,9 +42,9 @@ static void test_req_bytes(void **state)
 	struct ctl_request r = policy_req("local");
 	uint8_t buf[64];
 	static const uint8_t want[] = {
-	    'U', 'N', 'C', 'Q', 1, 2, 0, 1, 1, 2, 3, 4, 0x02, 0x11, 0x22, 0x33,
-	    0x44, 0x55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0,
-	    'l', 'o', 'c', 'a', 'l'};
+	    'U',  'N',	'C',  'Q',  1,	  2, 0,	  1,   1,   2,	 3,  4, 0x02,
+	    0x11, 0x22, 0x33, 0x44, 0x55, 0, 0,	  0,   0,   0,	 0,  0, 0,
+	    0,	  0,	0,    5,    0,	  0, 'l', 'o', 'c', 'a', 'l'};
 	assert_int_equal(ctl_req_encode(&r, buf, sizeof(buf)), sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 	assert_int_equal(ctl_req_encode(&r, buf, sizeof(want) - 1), -ENOBUFS);
@@ -71,8 +71,8 @@ static void roundtrip_req(const struct ctl_request *r)
 static void test_req_roundtrip(void **state)
 {
 	(void)state;
-	struct ctl_request r = policy_req(
-	    "least_loaded sched.least_loaded.threshold=500");
+	struct ctl_request r =
+	    policy_req("least_loaded sched.least_loaded.threshold=500");
 	roundtrip_req(&r);
 	memset(&r, 0, sizeof(r));
 	r.op = CTL_OP_STATUS;
@@ -87,8 +87,8 @@ static void test_req_roundtrip(void **state)
 }
 
 /* A request's bytes, edited by the caller, into an exact-size buffer. */
-static int decode_edited(const struct ctl_request *r, size_t off,
-			 uint8_t val, size_t cut)
+static int decode_edited(const struct ctl_request *r, size_t off, uint8_t val,
+			 size_t cut)
 {
 	uint8_t buf[sizeof(struct ctl_req) + CTL_ARG_MAX];
 	struct ctl_request out;
@@ -115,7 +115,7 @@ static void test_req_refusals(void **state)
 	assert_int_equal(decode_edited(&r, 31, 1, 0), -EINVAL);	 /* reserved */
 	assert_int_equal(decode_edited(&r, 29, 6, 0), -EBADMSG); /* arg_len */
 	assert_int_equal(decode_edited(&r, 32, 0x07, 0), -EINVAL); /* text */
-	assert_int_equal(decode_edited(&r, 21, 1, 0), -EINVAL); /* tid set */
+	assert_int_equal(decode_edited(&r, 21, 1, 0), -EINVAL);	   /* tid set */
 	assert_int_equal(decode_edited(&r, 99, 0, 1), -EBADMSG);
 	/* status with an argument; policy without one; id 0 */
 	struct ctl_request s = r;
@@ -185,8 +185,8 @@ static void test_rep_roundtrip(void **state)
 	struct ctl_node_info want = node_info(3, "local");
 	assert_memory_equal(&ni, &want, sizeof(ni));
 
-	struct ctl_reply e = {.op = CTL_OP_POLICY_SET, .req_id = 5,
-			      .status = -22};
+	struct ctl_reply e = {
+	    .op = CTL_OP_POLICY_SET, .req_id = 5, .status = -22};
 	const char *msg = "unknown policy 'x'";
 	n = ctl_rep_encode(&e, NULL, msg, strlen(msg), buf, sizeof(buf));
 	assert_int_equal(n, 24 + (int)strlen(msg));
@@ -215,17 +215,20 @@ static void test_rep_refusals(void **state)
 	(void)state;
 	assert_int_equal(decode_rep_edited(999, 0, 0), 0);
 	assert_int_equal(decode_rep_edited(3, '!', 0), -EPROTO);
-	assert_int_equal(decode_rep_edited(5, 0, 0), -EINVAL);	  /* op 0 */
-	assert_int_equal(decode_rep_edited(15, 1, 0), -EINVAL);	  /* status > 0 */
-	assert_int_equal(decode_rep_edited(17, 3, 0), -EINVAL);	  /* nodes 3 < 2+2 */
-	assert_int_equal(decode_rep_edited(21, 3, 0), -EBADMSG);  /* count */
-	assert_int_equal(decode_rep_edited(23, 1, 0), -EBADMSG);  /* text_len */
-	assert_int_equal(decode_rep_edited(24 + 1, 9, 0), -EINVAL); /* node id */
+	assert_int_equal(decode_rep_edited(5, 0, 0), -EINVAL);	/* op 0 */
+	assert_int_equal(decode_rep_edited(15, 1, 0), -EINVAL); /* status > 0 */
+	assert_int_equal(decode_rep_edited(17, 3, 0),
+			 -EINVAL); /* nodes 3 < 2+2 */
+	assert_int_equal(decode_rep_edited(21, 3, 0), -EBADMSG); /* count */
+	assert_int_equal(decode_rep_edited(23, 1, 0), -EBADMSG); /* text_len */
+	assert_int_equal(decode_rep_edited(24 + 1, 9, 0),
+			 -EINVAL); /* node id */
 	assert_int_equal(decode_rep_edited(24 + 8, 2, 0), -EINVAL); /* alive */
 	/* policy: not NUL-padded, then not printable */
 	assert_int_equal(decode_rep_edited(24 + 68 + 15, 'x', 0), -EINVAL);
 	assert_int_equal(decode_rep_edited(24 + 68, 0x01, 0), -EINVAL);
-	assert_int_equal(decode_rep_edited(24 + 84, 1, 0), -EINVAL); /* reserved */
+	assert_int_equal(decode_rep_edited(24 + 84, 1, 0),
+			 -EINVAL); /* reserved */
 	for (size_t cut = 1; cut <= 24 + 2 * 88; cut++)
 		assert_int_not_equal(decode_rep_edited(999, 0, cut), 0);
 	/* a bit flip anywhere is refused or decodes to something valid */
@@ -249,7 +252,8 @@ static void test_policy_parse(void **state)
 	struct ctl_policy_args a;
 	char why[128];
 	const char *t = "least_loaded sched.least_loaded.threshold=500 a.b=c";
-	assert_int_equal(ctl_policy_parse(t, strlen(t), &a, why, sizeof(why)), 0);
+	assert_int_equal(ctl_policy_parse(t, strlen(t), &a, why, sizeof(why)),
+			 0);
 	assert_string_equal(a.name, "least_loaded");
 	assert_int_equal(a.nkeys, 2);
 	assert_string_equal(a.key[0], "sched.least_loaded.threshold");
@@ -272,8 +276,9 @@ static void test_policy_parse(void **state)
 	     "'i=9' is one key=value too many (at most 8)"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(ctl_policy_parse(bad[i].text, strlen(bad[i].text),
-						  &a, why, sizeof(why)),
+		assert_int_equal(ctl_policy_parse(bad[i].text,
+						  strlen(bad[i].text), &a, why,
+						  sizeof(why)),
 				 -EINVAL);
 		assert_string_equal(why, bad[i].why);
 	}
@@ -297,8 +302,8 @@ static int reply_frame(const char *key, uint32_t req_id, uint16_t service,
 				      .mtu = 1500,
 				      .max_msg = 65536};
 	cnet_key_derive(&p.key, key, strlen(key));
-	struct ctl_reply r = {.op = CTL_OP_MIGRATE, .node = 1,
-			      .req_id = req_id, .status = -88};
+	struct ctl_reply r = {
+	    .op = CTL_OP_MIGRATE, .node = 1, .req_id = req_id, .status = -88};
 	uint8_t msg[64];
 	int n = ctl_rep_encode(&r, NULL, "", 0, msg, sizeof(msg));
 	assert_true(n > 0);
@@ -325,27 +330,27 @@ static void test_unumctl_accept(void **state)
 	struct ctl_reply out;
 	char e[96];
 	int n = reply_frame("k1", 42, CNET_SVC_SCHED_CTL, f, sizeof(f));
-	assert_int_equal(unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE,
-					&out),
-			 0);
+	assert_int_equal(
+	    unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE, &out), 0);
 	assert_string_equal(unumctl_strerror(out.status, e, sizeof(e)),
 			    "thread migration is not implemented in this "
 			    "kernel (ENOSYS)");
-	assert_int_equal(unumctl_accept(&host, f, (size_t)n, 43, CTL_OP_MIGRATE,
-					&out),
-			 -ENOENT);
-	assert_int_equal(unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_STATUS,
-					&out),
-			 -ENOENT);
+	assert_int_equal(
+	    unumctl_accept(&host, f, (size_t)n, 43, CTL_OP_MIGRATE, &out),
+	    -ENOENT);
+	assert_int_equal(
+	    unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_STATUS, &out),
+	    -ENOENT);
 	n = reply_frame("other", 42, CNET_SVC_SCHED_CTL, f, sizeof(f));
-	assert_int_equal(unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE,
-					&out),
-			 -EACCES);
+	assert_int_equal(
+	    unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE, &out),
+	    -EACCES);
 	n = reply_frame("k1", 42, CNET_SVC_MEMBER, f, sizeof(f));
-	assert_int_equal(unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE,
-					&out),
-			 -ENOENT);
-	assert_string_equal(unumctl_strerror(-1000, e, sizeof(e)), "error -1000");
+	assert_int_equal(
+	    unumctl_accept(&host, f, (size_t)n, 42, CTL_OP_MIGRATE, &out),
+	    -ENOENT);
+	assert_string_equal(unumctl_strerror(-1000, e, sizeof(e)),
+			    "error -1000");
 }
 
 static void test_config_check_value(void **state)
@@ -365,8 +370,8 @@ static void test_config_check_value(void **state)
 			 -EINVAL);
 	assert_string_equal(why, "expected an unsigned integer 1..1000000");
 	assert_int_equal(config_check_value(&boot_config,
-					    "sched.least_loaded.threshold",
-					    "0", &v, why, sizeof(why)),
+					    "sched.least_loaded.threshold", "0",
+					    &v, why, sizeof(why)),
 			 -EINVAL);
 	assert_int_equal(config_check_value(&boot_config, "sched.nosuch", "1",
 					    &v, why, sizeof(why)),
@@ -376,9 +381,9 @@ static void test_config_check_value(void **state)
 			 -EINVAL);
 	assert_string_equal(why, "expected an unsigned integer 10..60000");
 	/* the store is untouched */
-	assert_int_equal(config_get_uint(&boot_config,
-					 "sched.least_loaded.threshold"),
-			 1000);
+	assert_int_equal(
+	    config_get_uint(&boot_config, "sched.least_loaded.threshold"),
+	    1000);
 }
 
 int main(void)
