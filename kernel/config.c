@@ -286,6 +286,24 @@ static int find_key(const struct config *c, const char *s, size_t n)
 	return -1;
 }
 
+int config_check_value(const struct config *c, const char *key,
+		       const char *value, struct cfg_value *out, char *why,
+		       size_t why_len)
+{
+	int row = find_key(c, key, strlen(key));
+	if (row < 0)
+		return -ENOENT;
+	size_t len = strnlen(value, CFG_VALUE_MAX + 1);
+	memset(out, 0, sizeof(*out));
+	if (len > CFG_VALUE_MAX || !decode(&c->keys[row], value, len, out)) {
+		if (why_len)
+			describe(&c->keys[row], why, why_len);
+		return -EINVAL;
+	}
+	kstrlcpy(out->text, value, sizeof(out->text));
+	return 0;
+}
+
 /* ---- the lexer ---------------------------------------------------------- */
 
 struct lexer {

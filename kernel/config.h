@@ -158,6 +158,16 @@ void config_foreach(const struct config *c,
 			       const char *value, enum cfg_source src),
 		    void *ctx);
 
+/*
+ * Checks a value for key without storing it (values changed while the
+ * program runs, e.g. a policy's keys from unumctl): 0 and *out decoded,
+ * -ENOENT (no such key), or -EINVAL with what a valid value looks like in
+ * why ("expected an unsigned integer 1..1000").
+ */
+int config_check_value(const struct config *c, const char *key,
+		       const char *value, struct cfg_value *out, char *why,
+		       size_t why_len);
+
 /* "default", "module" or "cmdline". */
 const char *cfg_source_name(enum cfg_source src);
 

@@ -76,12 +76,13 @@ const struct cfg_key cfg_keys[] = {
 		 "local|round_robin|least_loaded|locality|steal",
 		 "global scheduling policy: where new threads go (see "
 		 "docs/SCHEDULING.md)"),
-    CFG_KEY_UINT("sched.period_ms", "500", 10, 60000,
-		 "period of the global scheduler: load gossip and the "
-		 "balancer's rounds, in ms"),
     CFG_KEY_UINT("sched.least_loaded.threshold", "1000", 1, 1000000,
 		 "least_loaded: load difference per CPU, in thousandths of a "
 		 "thread, before threads are moved"),
+    CFG_KEY_UINT("sched.period_ms", "200", 10, 60000,
+		 "period of the global scheduler: its balancing rounds and the "
+		 "load gossip (heartbeats go at the shorter of this and "
+		 "cluster.heartbeat_ms)"),
     CFG_KEY_STRING("app.env", "", 255,
 		   "the program's environment: NAME=value words separated by "
 		   "spaces (quote the whole value)"),

@@ -107,6 +107,11 @@ static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
 		     const void *msg, size_t len)
 {
 	(void)ctx;
+	if (info->service == CNET_SVC_SCHED_CTL &&
+	    __atomic_load_n(&cn.svc[info->service].fn, __ATOMIC_ACQUIRE)) {
+		enqueue(info->service, CNET_FROM_HOST, msg, len); /* unumctl */
+		return;
+	}
 	if (info->service != CNET_SVC_MEMBER) {
 		cn.stats.unknown_service++;
 		return;
@@ -319,10 +324,51 @@ int cnet_send(int node, uint16_t service, const void *msg, size_t len)
 	return cnet_send2(node, service, msg, len, NULL, 0);
 }
 
+int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
+		   size_t len)
+{
+	if (!cn.up)
+		return -EHOSTUNREACH;
+	if (len > cnet_frame_max_payload(cn.rel.cfg.mtu))
+		return -E2BIG;
+	size_t cap = CNET_FRAME_OVERHEAD + len;
+	uint8_t *f = kmalloc(cap);
+	if (!f)
+		return -ENOMEM;
+	struct cnet_frame_info fi = {
+		.flags = CNET_F_DGRAM,
+		.service = service,
+		.src_epoch = cn.rel.cfg.epoch,
+		.src_node = (uint16_t)cn.self,
+		.dst_node = CNET_NODE_NONE,
+		.frag_count = 1,
+		.msg_len = (uint32_t)len,
+	};
+	mutex_lock(&cn.lock);
+	int rc = cnet_frame_encode(&cn.rel.fp, &fi, msg, len, f, cap);
+	if (rc > 0)
+		cn.stats.frames_out++;
+	mutex_unlock(&cn.lock);
+	if (rc > 0) {
+		memcpy(f, mac, ETH_ALEN);
+		memcpy(f + ETH_ALEN, cn.nd->mac, ETH_ALEN);
+		rc = netdev_xmit_wait(cn.nd, f, (size_t)rc, 100 * NSEC_PER_MSEC);
+	}
+	kfree(f);
+	return rc;
+}
+
 int cnet_self(void) { return cn.self; }
 int cnet_nodes(void) { return cn.nodes; }
 bool cnet_alive(int node) { return node >= 0 && node < cn.nodes && cn.alive[node]; }
 int cnet_node_cpus(int node) { return cnet_alive(node) ? cn.cpus[node] : 0; }
+bool cnet_node_mac(int node, uint8_t mac[6])
+{
+	if (node < 0 || node >= cn.nodes || !cn.have_mac[node])
+		return false;
+	memcpy(mac, cn.mac[node], ETH_ALEN);
+	return true;
+}
 uint32_t cnet_node_load(int node)
 {
 	return node >= 0 && node < cn.nodes ? __atomic_load_n(&cn.load[node], __ATOMIC_RELAXED) : 0;

@@ -24,11 +24,17 @@ enum cnet_service {
 	CNET_SVC_DSM = 5,
 	CNET_SVC_THREAD = 6, /* remote thread creation */
 	CNET_SVC_FUTEX = 7,
+	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
 	CNET_SVC_MAX = 16,
 };
 
 typedef void (*cnet_handler_fn)(int from, const void *msg, size_t len,
 				void *ctx);
+
+/* `from` of a datagram sent by a host outside the cluster (authenticated
+ * with the cluster key, but not a member). Only CNET_SVC_SCHED_CTL takes
+ * such datagrams; the others count them as unknown_service. */
+#define CNET_FROM_HOST (-1)
 
 /* 0, or -EINVAL (bad service), -EEXIST. */
 int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx);
@@ -39,12 +45,21 @@ int cnet_send(int node, uint16_t service, const void *msg, size_t len);
 int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
 	       const void *body, size_t blen);
 
+/* One datagram (at most the MTU minus 64 bytes) to a host outside the
+ * cluster at Ethernet address mac, sealed with the cluster key: the answer
+ * to a CNET_FROM_HOST message. 0, or -EHOSTUNREACH (no transport), -E2BIG,
+ * -ENOMEM, or the NIC's error. */
+int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
+		   size_t len);
+
 int cnet_self(void); /* our node id (0 when alone) */
 int cnet_nodes(void); /* nodes in the view */
 bool cnet_alive(int node);
 /* The cluster's CPUs (sum over live nodes). */
 int cnet_total_cpus(void);
 int cnet_node_cpus(int node);
+/* A node's Ethernet address from the view: true and mac, or false. */
+bool cnet_node_mac(int node, uint8_t mac[6]);
 /* Runnable threads on a node, from its last heartbeat. */
 uint32_t cnet_node_load(int node);
 

@@ -210,7 +210,12 @@ static void print_view(void)
 int member_join(unsigned want)
 {
 	expected = want > CNET_MAX_NODES ? CNET_MAX_NODES : want;
-	hb_period = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
+	/* heartbeats carry the load the global scheduler decides on: they go
+	 * at the shorter of the two periods */
+	uint64_t hb_ms = config_uint("cluster.heartbeat_ms");
+	if (config_uint("sched.period_ms") < hb_ms)
+		hb_ms = config_uint("sched.period_ms");
+	hb_period = hb_ms * NSEC_PER_MSEC;
 	dead_after = config_uint("cluster.dead_ms") * NSEC_PER_MSEC;
 	uint64_t deadline = clock_ns() + config_uint("cluster.wait_ms") * NSEC_PER_MSEC;
 	mutex_lock(&cn.lock);

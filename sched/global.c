@@ -17,8 +17,10 @@
 #include "sched/migrate.h"
 #include "sched/policy.h"
 
-static const struct sched_policy_ops *policy; /* (a) the one in force */
-static void *policy_state; /* (a) with it */
+/* (a) the policy in force and its state, published as one pointer so a
+ * placement never pairs one policy with another's state; never freed (a
+ * placement may still be using an old one: a few bytes per switch) */
+static const struct sched_policy_choice *in_force;
 
 uint32_t sched_least_loaded_threshold(void);
 uint32_t sched_least_loaded_threshold(void)
@@ -26,24 +28,104 @@ uint32_t sched_least_loaded_threshold(void)
 	return (uint32_t)config_uint("sched.least_loaded.threshold");
 }
 
-int sched_set_policy(const char *name)
+/* why := the names of the policies linked in, after a prefix. */
+static void list_policies(char *why, size_t n, const char *name)
 {
-	const struct sched_policy_ops *p = sched_policy_find(name);
-	if (!p)
+	size_t at = (size_t)ksnprintf(why, n, "unknown policy '%s' (policies:",
+				      name);
+	for (unsigned i = 0; sched_policy_at(i) && at < n; i++)
+		at += (size_t)ksnprintf(why + at, n - at, " %s",
+					sched_policy_at(i)->name);
+	if (at < n)
+		ksnprintf(why + at, n - at, ")");
+}
+
+/* One key=value for policy p on st: 0, or -errno and why. */
+static int prepare_key(const struct sched_policy_ops *p, void *st,
+		       const char *key, const char *value, char *why,
+		       size_t why_len)
+{
+	char prefix[48];
+	struct cfg_value v;
+	char expect[96];
+	size_t pl = (size_t)ksnprintf(prefix, sizeof(prefix), "sched.%s.", p->name);
+	int rc = config_check_value(&boot_config, key, value, &v, expect,
+				    sizeof(expect));
+	if (rc == -ENOENT || strncmp(key, prefix, pl) || !p->set) {
+		ksnprintf(why, why_len, "unknown key '%s' for policy '%s'%s", key,
+			  p->name, p->set ? "" : " (it has no keys)");
+		return -ENOENT;
+	}
+	if (rc) {
+		ksnprintf(why, why_len, "bad value '%s' for key '%s': %s", value,
+			  key, expect);
 		return -EINVAL;
-	void *st = NULL;
-	if (p->state_size && !(st = kzalloc(p->state_size)))
-		return -ENOMEM;
-	if (p->init)
-		p->init(st);
-	/* the old state is kept: a placement may still be using it */
-	__atomic_store_n(&policy_state, st, __ATOMIC_RELEASE);
-	__atomic_store_n(&policy, p, __ATOMIC_RELEASE);
-	pr_info("sched", "global policy: %s", p->name);
+	}
+	const struct cfg_key *k = NULL;
+	for (size_t i = 0; i < boot_config.nkeys; i++)
+		if (!strcmp(boot_config.keys[i].name, key))
+			k = &boot_config.keys[i];
+	if (!k || k->type != CFG_UINT || p->set(st, key, v.u)) {
+		ksnprintf(why, why_len, "unknown key '%s' for policy '%s'", key,
+			  p->name);
+		return -ENOENT;
+	}
 	return 0;
 }
 
-const char *sched_policy_name(void) { return policy ? policy->name : "none"; }
+int sched_policy_prepare(const char *name, const char *const *keys,
+			 const char *const *values, int n,
+			 struct sched_policy_choice **out, char *why,
+			 size_t why_len)
+{
+	const struct sched_policy_ops *p = sched_policy_find(name);
+	if (!p) {
+		list_policies(why, why_len, name);
+		return -EINVAL;
+	}
+	struct sched_policy_choice *c = kzalloc(sizeof(*c) + p->state_size);
+	if (!c) {
+		ksnprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	c->ops = p;
+	c->state = p->state_size ? c + 1 : NULL;
+	if (p->init)
+		p->init(c->state);
+	for (int i = 0; i < n; i++) {
+		int rc = prepare_key(p, c->state, keys[i], values[i], why, why_len);
+		if (rc) {
+			kfree(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+void sched_policy_install(const struct sched_policy_choice *c)
+{
+	__atomic_store_n(&in_force, c, __ATOMIC_RELEASE);
+	pr_info("sched", "global policy: %s", c->ops->name);
+}
+
+int sched_set_policy(const char *name)
+{
+	struct sched_policy_choice *c;
+	char why[160];
+	int rc = sched_policy_prepare(name, NULL, NULL, 0, &c, why, sizeof(why));
+	if (rc)
+		return rc;
+	sched_policy_install(c);
+	return 0;
+}
+
+const char *sched_policy_name(void)
+{
+	const struct sched_policy_choice *c =
+		__atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
+	return c ? c->ops->name : "none";
+}
 
 static void build_view(struct sched_view *v)
 {
@@ -61,14 +143,15 @@ static void build_view(struct sched_view *v)
 
 int sched_place(void)
 {
-	const struct sched_policy_ops *p = __atomic_load_n(&policy, __ATOMIC_ACQUIRE);
-	if (!p || cnet_nodes() <= 1)
+	const struct sched_policy_choice *c =
+		__atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
+	if (!c || cnet_nodes() <= 1)
 		return cnet_self();
 	struct sched_view *v = kmalloc(sizeof(*v));
 	if (!v)
 		return cnet_self();
 	build_view(v);
-	int n = p->place(__atomic_load_n(&policy_state, __ATOMIC_ACQUIRE), v);
+	int n = c->ops->place(c->state, v);
 	kfree(v);
 	return n >= 0 && n < cnet_nodes() && cnet_alive(n) ? n : cnet_self();
 }
@@ -88,6 +171,8 @@ static void *balancer(void *arg)
 	(void)arg;
 	uint64_t period = config_uint("sched.period_ms") * NSEC_PER_MSEC;
 	uint64_t gossip = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
+	if (period < gossip)
+		gossip = period; /* heartbeats go at the shorter (net/member.c) */
 	uint64_t settle = 2 * (period > gossip ? period : gossip);
 	uint64_t quiet_until = 0;
 	struct sched_view *v = kmalloc(sizeof(*v));
@@ -95,14 +180,14 @@ static void *balancer(void *arg)
 		return NULL;
 	for (;;) {
 		thread_sleep_ns(period);
-		const struct sched_policy_ops *p =
-		    __atomic_load_n(&policy, __ATOMIC_ACQUIRE);
-		if (!ksys_app_running() || !p->balance || clock_ns() < quiet_until)
+		const struct sched_policy_choice *c =
+		    __atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
+		const struct sched_policy_ops *p = c ? c->ops : NULL;
+		if (!ksys_app_running() || !p || !p->balance || clock_ns() < quiet_until)
 			continue;
 		struct sched_move mv[MAX_MOVES];
 		build_view(v);
-		int n = p->balance(__atomic_load_n(&policy_state, __ATOMIC_ACQUIRE),
-				   v, mv, MAX_MOVES);
+		int n = p->balance(c->state, v, mv, MAX_MOVES);
 		int done = 0;
 		for (int i = 0; i < n; i++) {
 			if (mv[i].from < 0 || mv[i].from >= v->nodes || mv[i].to < 0 ||

@@ -490,6 +490,20 @@ int sched_set_policy_all(const char *name)
 	return 0;
 }
 
+static bool count_app(struct thread *t, void *arg)
+{
+	if (t->app_tid && t->state != THREAD_EXITED)
+		++*(uint32_t *)arg;
+	return false;
+}
+
+uint32_t sched_app_threads(void)
+{
+	uint32_t n = 0;
+	thread_for_each(count_app, &n);
+	return n;
+}
+
 void sched_migrate_stats(struct migrate_stats *s)
 {
 	s->out = __atomic_load_n(&st.out, __ATOMIC_RELAXED);

@@ -30,6 +30,8 @@ int sched_migrate(uint32_t tid, int node);
 int sched_shed(int from, int to);
 /* An application thread started (alive) or ended here. */
 void sched_thread_event(uint32_t tid, bool alive);
+/* Threads of the program living on this node now. */
+uint32_t sched_app_threads(void);
 void sched_migrate_stats(struct migrate_stats *s);
 
 #endif

@@ -52,6 +52,12 @@ struct sched_policy_ops {
 	 * sched.least_loaded.threshold are read here). */
 	unsigned state_size;
 	void (*init)(void *state);
+	/* Optional. One of the policy's keys (sched.<name>.<x>, in the boot
+	 * key table) set while the program runs (unumctl policy set), on
+	 * state after init() and before the policy is in force; the value
+	 * was checked against the key's range. 0, or -ENOENT: not a key this
+	 * policy reads. */
+	int (*set)(void *state, const char *key, uint64_t value);
 };
 
 #define DEFINE_SCHED_POLICY(var)                                            \
@@ -60,6 +66,8 @@ struct sched_policy_ops {
 
 /* The policies linked in (the core; host tests pass their own list). */
 const struct sched_policy_ops *sched_policy_find(const char *name);
+/* The i-th policy linked in, NULL past the last. */
+const struct sched_policy_ops *sched_policy_at(unsigned i);
 
 /* Helpers shared by policies: a node's load per CPU, in 1/1000ths. */
 static inline uint32_t sched_load_milli(const struct sched_node_load *l)

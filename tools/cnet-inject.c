@@ -31,6 +31,7 @@
 #include "net/cnet.h"
 #include "net/cnet_frame.h"
 #include "net/cnet_wire.h"
+#include "tools/tool_args.h"
 
 #define PAYLOAD_LEN 24 /* the size of a membership HELLO */
 #define COUNT_MAX   10000
@@ -72,21 +73,6 @@ static bool parse_mac(const char *s, uint8_t out[ETH_ALEN])
 	return true;
 }
 
-/* A decimal number in [lo, hi]; false otherwise. */
-static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi,
-			unsigned long *out)
-{
-	char *end;
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* 0, or 2 after a message naming what was wrong. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -122,7 +108,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'n':
-			if (!parse_ulong(optarg, 1, COUNT_MAX, &o->count)) {
+			if (!tool_parse_ulong(optarg, 1, COUNT_MAX, &o->count)) {
 				fprintf(stderr,
 					"cnet-inject: -n '%s' is not a count "
 					"from 1 to %d\n",
@@ -134,7 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->key = optarg;
 			break;
 		case 'c':
-			if (!parse_ulong(optarg, 1, 4294967295ul,
+			if (!tool_parse_ulong(optarg, 1, 4294967295ul,
 					 &o->cluster_id)) {
 				fprintf(stderr,
 					"cnet-inject: -c '%s' is not a cluster "

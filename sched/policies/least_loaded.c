@@ -5,6 +5,8 @@
  * while their difference exceeds sched.least_loaded.threshold (in
  * thousandths of a thread per CPU; default 1000: one thread per CPU).
  */
+#include "kernel/errno.h"
+#include "kernel/kstring.h"
 #include "sched/policy.h"
 
 struct ll_state {
@@ -17,6 +19,15 @@ static void ll_init(void *state)
 {
 	struct ll_state *s = state;
 	s->threshold = sched_least_loaded_threshold();
+}
+
+static int ll_set(void *state, const char *key, uint64_t value)
+{
+	struct ll_state *s = state;
+	if (strcmp(key, "sched.least_loaded.threshold"))
+		return -ENOENT;
+	s->threshold = (uint32_t)value;
+	return 0;
 }
 
 static int least_loaded(const struct sched_view *v, int prefer)
@@ -80,5 +91,6 @@ static const struct sched_policy_ops ll_policy = {
 	.balance = ll_balance,
 	.state_size = sizeof(struct ll_state),
 	.init = ll_init,
+	.set = ll_set,
 };
 DEFINE_SCHED_POLICY(ll_policy);

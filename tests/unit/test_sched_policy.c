@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -124,6 +125,26 @@ static void test_imbalance_converges(void **s)
 		assert_true(b[i] >= 2); /* every node has its CPUs busy */
 }
 
+/* Run-time keys (unumctl policy set): least_loaded takes its threshold,
+ * which then decides whether a move is proposed; others have no keys. */
+static void test_set_keys(void **s)
+{
+	(void)s;
+	uint32_t r[2] = { 3, 1 }; /* 2 CPUs each: 1500 vs 500 thousandths */
+	struct sched_view v = view(2, 0, r);
+	struct sched_move m[4];
+	const struct sched_policy_ops *p = get("least_loaded");
+	assert_non_null(p->set);
+	assert_int_equal(p->balance(state, &v, m, 4), 0); /* 1000: no move */
+	assert_int_equal(p->set(state, "sched.least_loaded.threshold", 500), 0);
+	assert_int_equal(p->balance(state, &v, m, 4), 1);
+	assert_int_equal(m[0].from, 0);
+	assert_int_equal(m[0].to, 1);
+	assert_int_equal(p->set(state, "sched.least_loaded.nosuch", 1), -ENOENT);
+	assert_null(get("round_robin")->set);
+	assert_null(get("local")->set);
+}
+
 static void test_locality(void **s)
 {
 	(void)s;
@@ -145,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_local_and_round_robin),
 		cmocka_unit_test(test_least_loaded_place),
 		cmocka_unit_test(test_imbalance_converges),
+		cmocka_unit_test(test_set_keys),
 		cmocka_unit_test(test_locality),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
