@@ -90,11 +90,16 @@ median() {
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# over_reps KEY: the median of V[r<r>_KEY] over the repetitions.
+# over_reps KEY [min|max]: the median (or the least, the greatest) of
+# V[r<r>_KEY] over the repetitions.
 over_reps() {
 	local r list=()
 	for ((r = 1; r <= REPS; r++)); do list+=("${V[r${r}_$1]:-}"); done
-	median "${list[@]}"
+	case ${2:-median} in
+	median) median "${list[@]}" ;;
+	min) printf '%s\n' "${list[@]}" | { grep -E '^[0-9.]+$' || true; } | sort -g | head -n1 ;;
+	max) printf '%s\n' "${list[@]}" | { grep -E '^[0-9.]+$' || true; } | sort -g | tail -n1 ;;
+	esac
 }
 
 # ratio A B [DIGITS]: V[A] / V[B], or null.
@@ -140,14 +145,20 @@ for n in $NODES; do
 	done
 	for x in unum_rpc_rtt_64_p50 unum_rpc_rtt_4096_p50 unum_raw_echo_4096_p50; do
 		V[n${n}_$x]=$(over_reps "n${n}_$x")
+		V[lo_n${n}_$x]=$(over_reps "n${n}_$x" min)
+		V[hi_n${n}_$x]=$(over_reps "n${n}_$x" max)
 	done
 	for k in $KINDS mutex_handoff barrier; do
 		for st in p50 min mean samples; do
 			V[dsm_n${n}_${k}_$st]=$(over_reps "dsm_n${n}_${k}_$st")
 		done
+		V[lo_dsm_n${n}_${k}_p50]=$(over_reps "dsm_n${n}_${k}_p50" min)
+		V[hi_dsm_n${n}_${k}_p50]=$(over_reps "dsm_n${n}_${k}_p50" max)
 	done
 	for k in $KINDS; do
 		paired "n${n}_${k}_over_rtt4k" "dsm_n${n}_${k}_p50" "n${n}_unum_rpc_rtt_4096_p50"
+		# the least disturbed repetition of each: noise only adds time
+		R[n${n}_${k}_over_rtt4k_best]=$(ratio "lo_dsm_n${n}_${k}_p50" "lo_n${n}_unum_rpc_rtt_4096_p50")
 	done
 	paired "n${n}_mutex_handoff_over_rtt64" "dsm_n${n}_mutex_handoff_p50" "n${n}_unum_rpc_rtt_64_p50"
 	paired "n${n}_barrier_over_rtt64" "dsm_n${n}_barrier_p50" "n${n}_unum_rpc_rtt_64_p50"
@@ -185,21 +196,21 @@ paired matmul_n2_serial_over_parallel matmul_n2_serial_s matmul_n2_s 2
 # ---- table ----------------------------------------------------------------------
 us() { [[ ${V[$1]:-} =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v x="${V[$1]}" 'BEGIN { printf "%.1f", x / 1000 }' || echo n/a; }
 echo
-printf '%-34s' "median, us"
-for n in $NODES; do printf ' %12s %8s' "$n nodes" "/RTT4K"; done
+printf '%-34s' "us (median of the runs' medians)"
+for n in $NODES; do printf ' %12s %8s %8s' "$n nodes" "/RTT" "best"; done
 echo
 row() { # row LABEL VNAME RNAME-SUFFIX
 	printf '%-34s' "$1"
 	for n in $NODES; do
-		printf ' %12s %8s' "$(us "${2/@/$n}")" "${R[n${n}_$3]:-}"
+		printf ' %12s %8s %8s' "$(us "${2/@/$n}")" "${R[n${n}_$3]:-}" "${R[n${n}_$3_best]:-}"
 	done
 	echo
 }
 printf '%-34s' "transport 64 B round trip"
-for n in $NODES; do printf ' %12s %8s' "$(us "n${n}_unum_rpc_rtt_64_p50")" ""; done
+for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_64_p50")" "" ""; done
 echo
-printf '%-34s' "transport 4 KiB round trip"
-for n in $NODES; do printf ' %12s %8s' "$(us "n${n}_unum_rpc_rtt_4096_p50")" "1"; done
+printf '%-34s' "transport 4 KiB round trip (RTT)"
+for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_4096_p50")" "1" "1"; done
 echo
 row "read fault (from the home)" "dsm_n@_read_p50" read_over_rtt4k
 row "read fault (recall from a writer)" "dsm_n@_read_recall_p50" read_recall_over_rtt4k
@@ -209,7 +220,9 @@ row "write fault, 3 sharers" "dsm_n@_write_s3_p50" write_s3_over_rtt4k
 row "write fault, pristine page" "dsm_n@_write_pristine_p50" write_pristine_over_rtt4k
 row "mutex hand-off (node 0 <-> 1)" "dsm_n@_mutex_handoff_p50" mutex_handoff_over_rtt64
 row "barrier round (1 thread/node)" "dsm_n@_barrier_p50" barrier_over_rtt64
-echo "(mutex and barrier ratios are over the 64 B round trip)"
+echo "(/RTT: median over the $REPS repetitions of fault / 4 KiB round trip of the same"
+echo " repetition; best: the least of each over the repetitions, divided. Mutex and"
+echo " barrier ratios are over the 64 B round trip.)"
 echo
 printf '%-12s %12s %12s %10s\n' "app" "1 node s" "2 nodes s" "speedup"
 for app in matmul mandelbrot; do
@@ -218,7 +231,8 @@ done
 printf 'matmul on 2 nodes: serial (node 0) %s s / parallel %s s = %s\n' \
 	"${V[matmul_n2_serial_s]:-n/a}" "${V[matmul_n2_s]:-n/a}" "${R[matmul_n2_serial_over_parallel]}"
 for n in $NODES; do
-	printf 'read fault / 4 KiB RTT on %s nodes: %s (goal <= 1.3)\n' "$n" "${R[n${n}_read_over_rtt4k]}"
+	printf 'read fault / 4 KiB RTT on %s nodes: %s, best repetitions %s, per repetition %s (goal <= 1.3)\n' \
+		"$n" "${R[n${n}_read_over_rtt4k]}" "${R[n${n}_read_over_rtt4k_best]}" "${RL[n${n}_read_over_rtt4k]}"
 done
 
 # ---- JSON -----------------------------------------------------------------------
@@ -228,7 +242,7 @@ jlist() { printf '%s' "${1// /,}"; }
 jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 obj() {
 	local n k s first
-	printf '{\n    "setup": %s,\n' "$(jstr "tools/unum-run -n N, one vCPU per node, accel ${UNUM_ACCEL:-tcg}, sched.policy=round_robin; $REPS repetitions of every boot, values the median over them, ratios the median of the per-repetition ratios; faults: $PAGES pages per kind, home node 0, writer node 1; $ROUNDS lock/barrier rounds; matmul N=$MATMUL_N, mandelbrot $MANDEL_SIZE, 2 threads")"
+	printf '{\n    "setup": %s,\n' "$(jstr "tools/unum-run -n N, one vCPU per node, accel ${UNUM_ACCEL:-tcg}, sched.policy=round_robin; $REPS repetitions of every boot, values the median over them, ratios the median of the per-repetition ratios (_best: least over the repetitions / least); faults: $PAGES pages per kind, home node 0, writer node 1; $ROUNDS lock/barrier rounds; matmul N=$MATMUL_N, mandelbrot $MANDEL_SIZE, 2 threads")"
 	printf '    "units": {"latency": "ns (median unless _mean/_min)", "app": "s"},\n'
 	printf '    "kinds": {\n'
 	printf '      "read": "node 0 (the home) wrote the page, node 1 reads: READ_REQ, the home downgrades its own copy, DATA 4 KiB (2 messages on the wire)",\n'
@@ -248,20 +262,23 @@ obj() {
 		printf '\n      "%s": {\n' "$n"
 		printf '        "rpc_rtt_64_p50": %s, "rpc_rtt_4096_p50": %s, "raw_echo_4096_p50": %s,\n' \
 			"$(num "n${n}_unum_rpc_rtt_64_p50")" "$(num "n${n}_unum_rpc_rtt_4096_p50")" "$(num "n${n}_unum_raw_echo_4096_p50")"
+		printf '        "rpc_rtt_4096_p50_least_rep": %s, "rpc_rtt_4096_p50_greatest_rep": %s,\n' \
+			"$(num "lo_n${n}_unum_rpc_rtt_4096_p50")" "$(num "hi_n${n}_unum_rpc_rtt_4096_p50")"
 		for k in $KINDS mutex_handoff barrier; do
 			printf '        "%s": {' "$k"
 			for s in p50 min mean samples; do
-				printf '"%s": %s' "$s" "$(num "dsm_n${n}_${k}_$s")"
-				[ $s = samples ] || printf ', '
+				printf '"%s": %s, ' "$s" "$(num "dsm_n${n}_${k}_$s")"
 			done
-			printf '},\n'
+			printf '"p50_least_rep": %s, "p50_greatest_rep": %s},\n' \
+				"$(num "lo_dsm_n${n}_${k}_p50")" "$(num "hi_dsm_n${n}_${k}_p50")"
 		done
 		printf '        "ratios": {'
 		local f2=1
 		for k in $KINDS; do
 			[ $f2 = 1 ] || printf ', '
 			f2=0
-			printf '"%s_over_rtt4k": %s' "$k" "${R[n${n}_${k}_over_rtt4k]}"
+			printf '"%s_over_rtt4k": %s, "%s_over_rtt4k_best": %s' "$k" "${R[n${n}_${k}_over_rtt4k]}" \
+				"$k" "${R[n${n}_${k}_over_rtt4k_best]}"
 		done
 		printf ', "mutex_handoff_over_rtt64": %s, "barrier_over_rtt64": %s},\n' \
 			"${R[n${n}_mutex_handoff_over_rtt64]}" "${R[n${n}_barrier_over_rtt64]}"
@@ -289,12 +306,12 @@ echo "saved $out"
 # ---- plot -----------------------------------------------------------------------
 dat=$work/plot
 {
-	echo "# kind ${NODES// / } (us, medians)"
+	echo "# kind, then per cluster size: median, least, greatest over the repetitions (us)"
 	for k in rtt4k read read_recall write_s0 write_s1 write_s3 write_pristine; do
 		printf '%s' "$k"
 		for n in $NODES; do
-			if [ $k = rtt4k ]; then v=$(us "n${n}_unum_rpc_rtt_4096_p50"); else v=$(us "dsm_n${n}_${k}_p50"); fi
-			printf ' %s' "${v/n\/a/NaN}"
+			if [ $k = rtt4k ]; then x=n${n}_unum_rpc_rtt_4096_p50; else x=dsm_n${n}_${k}_p50; fi
+			for v in "$(us "$x")" "$(us "lo_$x")" "$(us "hi_$x")"; do printf ' %s' "${v/n\/a/NaN}"; done
 		done
 		echo
 	done
@@ -302,7 +319,10 @@ dat=$work/plot
 {
 	for k in mutex_handoff barrier; do
 		printf '%s' "$k"
-		for n in $NODES; do v=$(us "dsm_n${n}_${k}_p50"); printf ' %s' "${v/n\/a/NaN}"; done
+		for n in $NODES; do
+			x=dsm_n${n}_${k}_p50
+			for v in "$(us "$x")" "$(us "lo_$x")" "$(us "hi_$x")"; do printf ' %s' "${v/n\/a/NaN}"; done
+		done
 		echo
 	done
 } >"$dat.sync"
@@ -312,15 +332,15 @@ dat=$work/plot
 		printf '%s %s\n' "$app" "${v/null/NaN}"
 	done
 } >"$dat.speedup"
-# plot_by_nodes FILE: a gnuplot command plotting FILE's columns 2.. as one
-# series per cluster size.
+# plot_by_nodes FILE: a gnuplot command plotting FILE's columns 2.. (median,
+# least, greatest, per cluster size) as one series per cluster size.
 plot_by_nodes() {
 	local i=2 n
 	printf 'plot'
 	for n in $NODES; do
 		[ $i = 2 ] || printf ','
-		printf ' "%s" using %d:xtic(1) title "%s nodes"' "$1" $i "$n"
-		i=$((i + 1))
+		printf ' "%s" using %d:%d:%d:xtic(1) title "%s nodes"' "$1" $i $((i + 1)) $((i + 2)) "$n"
+		i=$((i + 3))
 	done
 	printf '\n'
 }
@@ -329,14 +349,15 @@ if command -v gnuplot >/dev/null; then
 		printf 'set terminal pngcairo noenhanced size 1500,520 font ",10"\nset output "%s"\n' "$png"
 		printf 'set multiplot layout 1,3 title "Unum DSM on %s, %s, %s (QEMU %s, one vCPU per node)"\n' \
 			"$(hostname -s)" "$(date -u +%Y-%m-%d)" "$(nproc) host cores" "${UNUM_ACCEL:-tcg}"
-		printf 'set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
+		printf 'set style data histograms\nset style histogram errorbars gap 1 lw 1\nset style fill solid 0.8 border -1\n'
 		printf 'set grid ytics\nset key top left\nset xtics rotate by -30\nset yrange [0:*]\n'
-		printf 'set title "page faults vs 4 KiB round trip (median, us)"\nset ylabel "us"\n'
+		printf 'set title "faults vs 4 KiB round trip (us): median, range of %s runs"\nset ylabel "us"\n' "$REPS"
 		plot_by_nodes "$dat.faults"
-		printf 'set title "mutex hand-off and barrier round (median, us)"\nset xtics norotate\n'
+		printf 'set title "mutex hand-off, barrier round (us): median, range"\nset xtics norotate\n'
 		plot_by_nodes "$dat.sync"
 		printf 'set title "speedup, 1 node -> 2 nodes (2 threads)"\nset ylabel "T(1 node) / T(2 nodes)"\nset yrange [0:2.2]\n'
-		printf 'plot "%s" using 2:xtic(1) title "measured", 2 with lines dashtype 2 title "ideal"\n' "$dat.speedup"
+		printf 'set style histogram clustered gap 1\n'
+		printf 'plot "%s" using 2:xtic(1) title "measured (median of per-repetition ratios)", 2 with lines dashtype 2 title "ideal"\n' "$dat.speedup"
 		printf 'unset multiplot\n'
 	} >"$dat.gp"
 	if gnuplot "$dat.gp" 2>"$work/gnuplot.err"; then
