@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static int w, h, maxit = 500;
@@ -46,10 +47,13 @@ int main(int argc, char **argv)
 	}
 	iters = calloc((size_t)w * h, sizeof(int));
 	pthread_t t[256];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < nt; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
 	for (int i = 0; i < nt; i++)
 		pthread_join(t[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long total = 0;
 	for (int y = 0; y < h; y++) {
 		char line[1024];
@@ -64,5 +68,7 @@ int main(int argc, char **argv)
 			puts(line);
 	}
 	printf("mandelbrot: %dx%d, %d threads, %ld iterations\n", w, h, nt, total);
+	printf("mandelbrot: parallel %.3f s\n",
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }

@@ -20,6 +20,8 @@
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 ELF=${UNUM_ELF:-build/unum.elf}
 work=build/bench/net
@@ -140,15 +142,5 @@ obj() {
 } >"$out"
 echo "saved $out"
 # bench/run's results file: the same object as its "net" member.
-if [ -n "${BENCH_RUN_JSON:-}" ] && [ -f "$BENCH_RUN_JSON" ] && [ "$(tail -n1 "$BENCH_RUN_JSON")" = "}" ]; then
-	tmp=$BENCH_RUN_JSON.tmp
-	{
-		sed '$d' "$BENCH_RUN_JSON" | sed '$s/$/,/'
-		printf '  "net": '
-		obj
-		printf '\n}\n'
-	} >"$tmp"
-	mv "$tmp" "$BENCH_RUN_JSON"
-	echo "added to $BENCH_RUN_JSON as \"net\""
-fi
+bench_add_to_run_json net obj
 exit "$failed"
