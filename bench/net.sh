@@ -13,6 +13,8 @@
 #   rpc_over_raw_64, rpc_over_raw_4096      Unum echo / raw echo (goal <= 1.2)
 #   rpc_over_linux_64, rpc_over_linux_4096  Unum echo / Linux UDP (goal <= 0.5)
 #   stream_over_linux                        Unum MB/s / Linux MB/s
+#   remote_spawn_over_rtt_64                 a thread started on node 1 until
+#                                            it said so / 64 B echo (goal <= 2)
 # and writes bench/results/<date>-<host>-net.json; when bench/run calls it
 # (BENCH_RUN_JSON names bench/run's results file) the same object is added
 # to that file as "net". Needs root (network namespaces). Exit status 1 if a
@@ -90,7 +92,8 @@ R[rpc_over_raw_4096]=$(ratio unum_rpc_rtt_4096_p50 unum_raw_echo_4096_p50)
 R[rpc_over_linux_64]=$(ratio unum_rpc_rtt_64_p50 linux_udp_rtt_64_p50)
 R[rpc_over_linux_4096]=$(ratio unum_rpc_rtt_4096_p50 linux_udp_rtt_4096_p50)
 R[stream_over_linux]=$(ratio unum_stream_mbps linux_udp_stream)
-ratios="rpc_over_raw_64 rpc_over_raw_4096 rpc_over_linux_64 rpc_over_linux_4096 stream_over_linux"
+R[remote_spawn_over_rtt_64]=$(ratio unum_remote_spawn_p50 unum_rpc_rtt_64_p50)
+ratios="rpc_over_raw_64 rpc_over_raw_4096 rpc_over_linux_64 rpc_over_linux_4096 stream_over_linux remote_spawn_over_rtt_64"
 for r in $ratios; do printf 'bench: net_%s %s ratio\n' "$r" "${R[$r]}"; done
 
 # ---- table ---------------------------------------------------------------------------
@@ -108,6 +111,7 @@ echo
 printf 'Unum echo / raw echo:  64 B %s, 4 KiB %s  (goal <= 1.2)\n' "${R[rpc_over_raw_64]}" "${R[rpc_over_raw_4096]}"
 printf 'Unum echo / Linux UDP: 64 B %s, 4 KiB %s  (goal <= 0.5)\n' "${R[rpc_over_linux_64]}" "${R[rpc_over_linux_4096]}"
 printf 'Unum stream / Linux stream: %s\n' "${R[stream_over_linux]}"
+printf 'remote thread start %s us / 64 B round trip: %s  (goal <= 2)\n' "$(us unum_remote_spawn_p50)" "${R[remote_spawn_over_rtt_64]}"
 
 # ---- JSON ----------------------------------------------------------------------------
 num() { [ -n "${V[$1]:-}" ] && echo "${V[$1]}" || echo null; }
@@ -117,7 +121,7 @@ obj() {
 	printf '    "values": {'
 	for n in unum_raw_echo_64 unum_raw_echo_64_p50 unum_raw_echo_4096 unum_raw_echo_4096_p50 \
 		unum_rpc_rtt_64 unum_rpc_rtt_64_p50 unum_rpc_rtt_4096 unum_rpc_rtt_4096_p50 \
-		unum_stream_mbps linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
+		unum_stream_mbps unum_remote_spawn unum_remote_spawn_p50 linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
 		linux_udp_rtt_4096_p50 linux_udp_stream linux_udp_stream_loss; do
 		[ "$first" = 1 ] || printf ','
 		printf '\n      "%s": %s' "$n" "$(num "$n")"
