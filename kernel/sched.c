@@ -27,6 +27,24 @@ static uint32_t slice_ticks = 10; /* (c) set at boot */
 
 uint32_t sched_slice_ticks(void) { return slice_ticks; }
 
+uint64_t sched_idle_ns(void)
+{
+	uint64_t ns = 0, now = clock_ns();
+	for (int i = 0; i < nr_cpus; i++) {
+		struct cpu *c = cpus[i];
+		if (!c || !c->idle)
+			continue;
+		unsigned long f = arch_irq_save();
+		spin_lock(&c->rq.lock);
+		ns += c->idle->cpu_ns;
+		if (c->current == c->idle)
+			ns += now - c->idle->run_start;
+		spin_unlock(&c->rq.lock);
+		arch_irq_restore(f);
+	}
+	return ns;
+}
+
 uint32_t sched_runnable(void)
 {
 	uint32_t n = 0;

@@ -123,6 +123,8 @@ uint32_t sched_slice_ticks(void);
 /* Threads running or queued on this node's CPUs, the caller not
  * counted (a load probe: the prober itself is no load). */
 uint32_t sched_runnable(void);
+/* Time this node's CPUs have spent idle since boot, summed (a probe). */
+uint64_t sched_idle_ns(void);
 void sched_set_slice_ms(uint32_t ms);
 
 /* Architecture hooks (arch/x86_64/switch.S, thread_arch.c). */

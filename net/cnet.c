@@ -371,7 +371,22 @@ bool cnet_node_mac(int node, uint8_t mac[6])
 }
 uint32_t cnet_node_load(int node)
 {
-	return node >= 0 && node < cn.nodes ? __atomic_load_n(&cn.load[node], __ATOMIC_RELAXED) : 0;
+	struct cnet_load l;
+	return cnet_node_probe(node, &l) ? l.runnable : 0;
+}
+
+bool cnet_node_probe(int node, struct cnet_load *out)
+{
+	if (node < 0 || node >= cn.nodes)
+		return false;
+	if (node == cn.self) {
+		member_probe(out);
+		return true;
+	}
+	mutex_lock(&cn.lock);
+	*out = cn.load[node];
+	mutex_unlock(&cn.lock);
+	return true;
 }
 
 int cnet_total_cpus(void)

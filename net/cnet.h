@@ -63,6 +63,19 @@ bool cnet_node_mac(int node, uint8_t mac[6]);
 /* Runnable threads on a node, from its last heartbeat. */
 uint32_t cnet_node_load(int node);
 
+/* A node's load probes, gossiped in its heartbeats. */
+struct __attribute__((packed)) cnet_load {
+	uint32_t runnable; /* threads running or queued */
+	uint16_t util; /* CPU busy over the last period, permille of all CPUs */
+	uint16_t threads; /* the program's threads living there */
+	uint32_t free_mb; /* free memory */
+	uint32_t faults_per_s; /* DSM faults per second, last period */
+};
+/* From its last heartbeat (our own: measured now). false: no such node. */
+bool cnet_node_probe(int node, struct cnet_load *out);
+/* The scheduler's probe of this node (without it: runnable threads only). */
+void cnet_set_load_probe(void (*fn)(struct cnet_load *out));
+
 /* Called (in a kernel thread) when a node is declared dead. */
 typedef void (*cnet_view_fn)(int dead_node, void *ctx);
 void cnet_on_node_death(cnet_view_fn fn, void *ctx);

@@ -30,7 +30,7 @@ struct cnet_state {
 	bool have_mac[CNET_MAX_NODES]; /* (c) */
 	int cpus[CNET_MAX_NODES]; /* (c) */
 	uint32_t mem_mb[CNET_MAX_NODES]; /* (c) */
-	uint32_t load[CNET_MAX_NODES]; /* (L) runnable threads, gossiped */
+	struct cnet_load load[CNET_MAX_NODES]; /* (L) gossiped probes */
 	bool alive[CNET_MAX_NODES]; /* (L) written; read racily */
 	uint64_t last_seen[CNET_MAX_NODES]; /* (L) */
 	struct cond writable; /* with lock: a peer's window opened */
@@ -43,6 +43,8 @@ extern struct cnet_state cn;
 /* net/member.c, called with cn.lock held except member_join and
  * member_report_deaths. */
 int member_join(unsigned want);
+/* This node's probes now (the scheduler's probe, or runnable only). */
+void member_probe(struct cnet_load *out);
 void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 		  size_t len);
 void member_tick(uint64_t now);

@@ -27,7 +27,7 @@ struct __attribute__((packed)) hello {
 	uint8_t in_view; /* 1: the sender has formed its view */
 	uint16_t cpus;
 	uint32_t mem_mb;
-	uint32_t load; /* runnable threads now: gossip for the scheduler */
+	struct cnet_load load; /* probes: gossip for the scheduler */
 };
 
 struct seen {
@@ -52,14 +52,27 @@ static int nr_death_cbs;
 
 static struct hello my_hello(void)
 {
-	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0, 0 };
+	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0, { 0 } };
 	memcpy(h.mac, cn.nd->mac, 6);
 	h.origin = config_bool("cluster.origin");
 	h.in_view = view_formed;
 	h.cpus = (uint16_t)nr_cpus;
 	h.mem_mb = (uint32_t)((frame_total_count() * PAGE_SIZE) >> 20);
-	h.load = sched_runnable();
+	member_probe(&h.load);
 	return h;
+}
+
+static void (*load_probe)(struct cnet_load *out); /* (c) set at init */
+
+void cnet_set_load_probe(void (*fn)(struct cnet_load *out)) { load_probe = fn; }
+
+void member_probe(struct cnet_load *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (load_probe)
+		load_probe(out);
+	else
+		out->runnable = sched_runnable();
 }
 
 static void add_seen(const struct hello *h)

@@ -7,12 +7,17 @@
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
+#include "kernel/ksys.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/spinlock.h"
 #include "kernel/thread.h"
+#include "mm/dsm.h"
+#include "mm/frame.h"
 #include "mm/kmalloc.h"
+#include "mm/vm.h"
 #include "net/cnet.h"
-#include "kernel/ksys.h"
 #include "sched/global.h"
 #include "sched/migrate.h"
 #include "sched/policy.h"
@@ -127,17 +132,69 @@ const char *sched_policy_name(void)
 	return c ? c->ops->name : "none";
 }
 
+/* ---- probes --------------------------------------------------------------- */
+
+#define PROBE_MIN_NS (50 * NSEC_PER_MSEC) /* rates over at least this */
+
+static struct spinlock probe_lock = SPINLOCK_INIT;
+static struct {
+	uint64_t at, idle_ns, faults;
+	uint16_t util;
+	uint32_t faults_per_s;
+} probe_last; /* (probe_lock) the last sample and the rates from it */
+
+static uint64_t dsm_faults(void)
+{
+	if (!dsm_active())
+		return 0;
+	struct dsm_stats d;
+	dsm_get_stats(&d);
+	return d.read_faults + d.write_faults;
+}
+
+/* This node's load (cnet_set_load_probe): gossiped in heartbeats. */
+static void probe(struct cnet_load *o)
+{
+	uint64_t faults = dsm_faults(), idle = sched_idle_ns(), now = clock_ns();
+	unsigned long f = spin_lock_irqsave(&probe_lock);
+	uint64_t dt = now - probe_last.at;
+	if (dt >= PROBE_MIN_NS && probe_last.at) {
+		uint64_t span = dt * (uint64_t)(nr_cpus ? nr_cpus : 1);
+		uint64_t idled = idle - probe_last.idle_ns;
+		probe_last.util = (uint16_t)(idled >= span ? 0 : 1000 - idled * 1000 / span);
+		probe_last.faults_per_s =
+		    (uint32_t)((faults - probe_last.faults) * NSEC_PER_SEC / dt);
+	}
+	if (dt >= PROBE_MIN_NS || !probe_last.at) {
+		probe_last.at = now;
+		probe_last.idle_ns = idle;
+		probe_last.faults = faults;
+	}
+	o->util = probe_last.util;
+	o->faults_per_s = probe_last.faults_per_s;
+	spin_unlock_irqrestore(&probe_lock, f);
+	o->runnable = sched_runnable();
+	o->threads = (uint16_t)sched_app_threads();
+	o->free_mb = (uint32_t)((frame_free_count() * PAGE_SIZE) >> 20);
+}
+
 static void build_view(struct sched_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->nodes = cnet_nodes();
 	v->self = cnet_self();
 	for (int n = 0; n < v->nodes && n < SCHED_MAX_NODES; n++) {
+		struct cnet_load l;
 		v->n[n].alive = cnet_alive(n);
 		v->n[n].cpus = (uint16_t)cnet_node_cpus(n);
-		/* our own load is read here; the others' come by gossip */
-		v->n[n].runnable = n == v->self ? sched_runnable() : cnet_node_load(n);
-		v->n[n].threads = v->n[n].runnable;
+		/* our own load is measured now; the others' come by gossip */
+		if (!cnet_node_probe(n, &l))
+			continue;
+		v->n[n].runnable = l.runnable;
+		v->n[n].threads = l.threads;
+		v->n[n].util = l.util;
+		v->n[n].free_mb = l.free_mb;
+		v->n[n].dsm_faults = l.faults_per_s;
 	}
 }
 
@@ -204,6 +261,7 @@ static void *balancer(void *arg)
 
 static int sched_global_start(void)
 {
+	cnet_set_load_probe(probe);
 	return sched_set_policy(config_str("sched.policy"));
 }
 INITCALL(7, sched_global_start);

@@ -22,6 +22,7 @@ struct sched_node_load {
 	uint16_t cpus; /* CPUs of the node */
 	uint32_t runnable; /* threads running or queued (all CPUs) */
 	uint32_t threads; /* application threads living there */
+	uint16_t util; /* CPU busy, permille of all its CPUs, recent */
 	uint64_t free_mb; /* free memory */
 	uint64_t dsm_faults; /* DSM faults per second, recent */
 };
