@@ -58,6 +58,10 @@ const char *ksys_argv(size_t i);
 const char *ksys_env(void);
 bool ksys_initrd(const void **data, size_t *len);
 
+/* This node's DSM counters as "key value" lines (/proc/dsm; the keys are
+ * in mm/dsm.h), like snprintf: returns the length the whole text needs. */
+size_t ksys_dsm_text(char *buf, size_t len);
+
 /* The TLS template of the image (PT_TLS). */
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 		       size_t *align);
