@@ -36,6 +36,11 @@ const struct cfg_key cfg_keys[] = {
 		 "cluster.x_forged_frames: how many frames of each "
 		 "forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
 
+    CFG_KEY_BOOL("test.dsm_check_forge", "0",
+		 "with dsm.check=1: node 1 falsely reports holding the first "
+		 "page of static data RW, so the checker must stop the "
+		 "cluster with a report"),
+
     /* Scheduler. */
     CFG_KEY_UINT("sched.slice_ms", "10", 1, 1000,
 		 "time slice of a thread before preemption, in ms"),

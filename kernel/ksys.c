@@ -356,6 +356,20 @@ size_t ksys_dsm_text(char *buf, size_t len)
 	return (size_t)arch_kcall(do_dsm_text, &a);
 }
 
+static long do_cluster_text(void *p)
+{
+	struct text_args *a = p;
+	if (!cl)
+		return (long)dsm_proc_text(a->buf, a->len);
+	return (long)cl->cluster_text(a->buf, a->len);
+}
+
+size_t ksys_cluster_text(char *buf, size_t len)
+{
+	struct text_args a = { buf, len };
+	return (size_t)arch_kcall(do_cluster_text, &a);
+}
+
 /* ---- arguments, TLS ------------------------------------------------------ */
 
 size_t ksys_argc(void) { return config_app_argc(); }

@@ -349,7 +349,7 @@ static void check_failed(const char *report)
 static void check_report(const struct wire *w, int from, size_t blen)
 {
 	static char rep[1024]; /* (dsm_lock) */
-	if (!check_mode || blen) {
+	if (!check_mode || blen || op_home(NULL, w->page) != eng.self) {
 		eng.stats.bad_msgs++;
 		return;
 	}
@@ -466,6 +466,12 @@ static int dsm_start(void)
 	if (rc)
 		return rc;
 	active = true;
+	if (check_mode && eng.self == 1 && config_bool("test.dsm_check_forge")) {
+		/* a lie, for the test of the checker's stop */
+		mutex_lock(&dsm_lock);
+		op_changed(NULL, (uintptr_t)__gas_data_start >> PAGE_SHIFT, DSM_RW, 1);
+		unlock_and_flush();
+	}
 	pr_info("dsm", "node %d of %d: the global address space is shared "
 		"(static data homes %s)%s", cnet_self(), cnet_nodes(),
 		home_interleave ? "interleaved" : "at the origin",

@@ -128,12 +128,15 @@ static void main_thread(void *arg)
 			exit(127);
 		}
 	}
-	/* /proc/dsm: this node's DSM counters, taken at open */
+	/* /proc/dsm: the DSM counters of the opener's node; /proc/cluster:
+	 * every node's (both taken at open) */
 	int prc = vfs_mkdir("/proc", 0555);
 	if (prc == 0 || prc == -EEXIST)
 		prc = vfs_proc_add("/proc/dsm", ksys_dsm_text);
+	if (prc == 0)
+		prc = vfs_proc_add("/proc/cluster", ksys_cluster_text);
 	if (prc < 0)
-		fprintf(stderr, "unum: /proc/dsm not made: error %d\n", -prc);
+		fprintf(stderr, "unum: /proc not made: error %d\n", -prc);
 	size_t argc = ksys_argc();
 	if (argc > MAX_ARGS)
 		argc = MAX_ARGS;

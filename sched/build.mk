@@ -1,4 +1,4 @@
 # sched/ — the global scheduler: its core and one file per policy.
 KERNEL_SRCS += sched/global.c sched/policy_find.c sched/policies/basic.c \
 	sched/policies/least_loaded.c sched/policies/locality.c \
-	sched/remote.c
+	sched/remote.c sched/report.c

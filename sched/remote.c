@@ -5,11 +5,8 @@
  * exit (CNET_SVC_CONTROL lives in net/cnet.c), and thread placement
  * (sched.policy). Registered into kernel/ksys.c as its cluster ops.
  *
- * The exit report (dsm.stats=1, CNET_SVC_REPORT): the program ends at the
- * origin, which asks every live node for its lines (where threads ran, its
- * DSM counters), waits for the answers at most REPORT_WAIT_NS, and prints
- * them in node order on its console before the cluster powers off. A node
- * other than the origin that ends the program asks the origin to do so.
+ * With dsm.stats=1 the exit goes through the origin, which prints every
+ * node's report first (sched/report.c).
  */
 #include "kernel/config.h"
 #include "kernel/errno.h"
@@ -18,13 +15,10 @@
 #include "kernel/kstring.h"
 #include "kernel/ksys.h"
 #include "kernel/log.h"
-#include "kernel/panic.h"
-#include "kernel/sync.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
-#include "mm/kmalloc.h"
 #include "net/cnet.h"
 #include "sched/global.h"
+#include "sched/remote_impl.h"
 
 struct spawn_msg {
 	uint64_t entry, arg, stack_top, fs_base;
@@ -90,165 +84,34 @@ static void futex_handler(int from, const void *msg, size_t len, void *ctx)
 
 static void console(const char *s, size_t n) { cnet_console(s, n); }
 
-/* ---- the exit report ------------------------------------------------------ */
+/* ---- the exit ------------------------------------------------------------ */
 
-#define REPORT_MAX 2048 /* bytes of one node's lines */
-#define REPORT_WAIT_NS (5 * NSEC_PER_SEC)
-
-enum { REPORT_ASK = 1, REPORT_LINES = 2, REPORT_EXIT = 3 };
-
-struct report_msg {
-	uint32_t kind; /* REPORT_*; REPORT_LINES: the text follows */
-	int32_t arg; /* ASK, LINES: the round; EXIT: the status */
-};
-
-static struct mutex report_lock;
-static struct cond report_cv; /* with report_lock: an answer came */
-static int report_round; /* (report_lock) the origin's current question */
-static char *report_lines[CNET_MAX_NODES]; /* (report_lock) answers */
-static uint32_t report_bad; /* (report_lock) malformed answers dropped */
-static int exiting; /* (a) the first exit_all wins */
-
-/* This node's lines: where threads ran, then its DSM counters. */
-static size_t node_report(char *buf, size_t len)
+uint32_t remote_threads_here(void)
 {
-	int self = cnet_self();
-	uint32_t here = __atomic_load_n(&threads_remote, __ATOMIC_RELAXED) +
-			__atomic_load_n(&threads_placed[self], __ATOMIC_RELAXED);
-	size_t n = 0;
-	kappendf(buf, len, &n, "sched: node %d: ran %u thread(s) of the program; "
-		 "placed by this node (policy %s):", self, here,
-		 sched_policy_name());
-	for (int i = 0; i < cnet_nodes(); i++)
-		kappendf(buf, len, &n, " %d:%u", i,
-			 __atomic_load_n(&threads_placed[i], __ATOMIC_RELAXED));
-	kappendf(buf, len, &n, "\n");
-	if (n < len)
-		n += dsm_report_text(buf + n, len - n);
-	return n < len ? n : len - 1;
+	return __atomic_load_n(&threads_remote, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&threads_placed[cnet_self()], __ATOMIC_RELAXED);
 }
 
-/* An answer's text as the origin prints it: printable bytes and newlines,
- * ending with one. NULL if it is not that, or memory is short. */
-static char *report_copy(const char *s, size_t n)
+uint32_t remote_threads_placed(int node)
 {
-	if (n == 0 || n > REPORT_MAX || s[n - 1] != '\n')
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((s[i] < 0x20 && s[i] != '\n') || s[i] > 0x7e)
-			return NULL;
-	char *c = kmalloc(n + 1);
-	if (c) {
-		memcpy(c, s, n);
-		c[n] = 0;
-	}
-	return c;
+	return __atomic_load_n(&threads_placed[node], __ATOMIC_RELAXED);
 }
 
-static void exit_all(int status) __attribute__((noreturn));
+static int exiting; /* (a) the first exit wins */
 
-static void *exit_thread(void *arg)
-{
-	exit_all((int)(intptr_t)arg);
-}
-
-static void report_handler(int from, const void *msg, size_t len, void *ctx)
-{
-	(void)ctx;
-	struct report_msg m;
-	if (len < sizeof(m))
-		goto bad;
-	memcpy(&m, msg, sizeof(m));
-	if (m.kind == REPORT_ASK && from == 0 && len == sizeof(m)) {
-		char *buf = kmalloc(sizeof(m) + REPORT_MAX);
-		if (!buf)
-			return; /* the origin times out on us */
-		m.kind = REPORT_LINES;
-		memcpy(buf, &m, sizeof(m));
-		size_t n = node_report(buf + sizeof(m), REPORT_MAX);
-		cnet_send(0, CNET_SVC_REPORT, buf, sizeof(m) + n);
-		kfree(buf);
-		return;
-	}
-	if (m.kind == REPORT_EXIT && cnet_self() == 0 && len == sizeof(m)) {
-		kprintf("unum: node %d ended the program (status %d)\n", from,
-			m.arg);
-		/* not in this thread: the answers come to it */
-		if (!thread_create("exit", exit_thread, (void *)(intptr_t)m.arg,
-				   PRIO_DEFAULT))
-			cnet_exit_all(m.arg);
-		return;
-	}
-	if (m.kind == REPORT_LINES && cnet_self() == 0) {
-		mutex_lock(&report_lock);
-		char *c = NULL;
-		if (m.arg == report_round && from > 0 && from < CNET_MAX_NODES &&
-		    !report_lines[from])
-			c = report_copy((const char *)msg + sizeof(m),
-					len - sizeof(m));
-		if (c) {
-			report_lines[from] = c;
-			cond_broadcast(&report_cv);
-		} else {
-			report_bad++;
-		}
-		mutex_unlock(&report_lock);
-		return;
-	}
-bad:
-	mutex_lock(&report_lock);
-	report_bad++;
-	mutex_unlock(&report_lock);
-}
-
-/* At the origin: every node's lines, in node order, on this console. */
-static void gather_and_print(void)
-{
-	static char own[REPORT_MAX]; /* only the first exit_all gets here */
-	int nodes = cnet_nodes();
-	mutex_lock(&report_lock);
-	int round = ++report_round;
-	mutex_unlock(&report_lock);
-	struct report_msg ask = { REPORT_ASK, round };
-	for (int i = 1; i < nodes; i++)
-		if (cnet_alive(i))
-			cnet_send(i, CNET_SVC_REPORT, &ask, sizeof(ask));
-	node_report(own, sizeof(own));
-	kputs_raw(own, strlen(own));
-	uint64_t deadline = clock_ns() + REPORT_WAIT_NS;
-	mutex_lock(&report_lock);
-	for (int i = 1; i < nodes; i++) {
-		while (!report_lines[i] && cnet_alive(i)) {
-			uint64_t now = clock_ns();
-			if (now >= deadline)
-				break;
-			cond_wait(&report_cv, &report_lock, deadline - now);
-		}
-		if (report_lines[i])
-			kputs_raw(report_lines[i], strlen(report_lines[i]));
-		else
-			kprintf("cluster: node %d sent no report (%s)\n", i,
-				cnet_alive(i) ? "timed out" : "dead");
-	}
-	if (report_bad)
-		kprintf("cluster: %u malformed report message(s) dropped\n",
-			report_bad);
-	mutex_unlock(&report_lock);
-}
-
-static void exit_all(int status)
+/* With dsm.stats=1 the origin prints every node's report first; a node
+ * other than the origin asks it to, and ends alone if it does not answer. */
+void remote_exit_all(int status)
 {
 	if (__atomic_exchange_n(&exiting, 1, __ATOMIC_ACQ_REL))
 		for (;;) /* another exit is under way: it powers us off */
 			thread_sleep_ns(NSEC_PER_SEC);
 	if (config_bool("dsm.stats")) {
 		if (cnet_self() != 0) {
-			/* the origin gathers; should it not answer, end alone */
-			struct report_msg m = { REPORT_EXIT, status };
-			if (!cnet_send(0, CNET_SVC_REPORT, &m, sizeof(m)))
-				thread_sleep_ns(2 * REPORT_WAIT_NS);
+			if (!report_ask_exit(status))
+				thread_sleep_ns(15 * NSEC_PER_SEC);
 		} else {
-			gather_and_print();
+			report_print_all();
 		}
 	}
 	cnet_exit_all(status);
@@ -265,7 +128,8 @@ static const struct ksys_cluster_ops ops = {
 	.place = place,
 	.spawn = spawn,
 	.console = console,
-	.exit_all = exit_all,
+	.exit_all = remote_exit_all,
+	.cluster_text = report_cluster_text,
 };
 
 static int cluster_svc_start(void)
@@ -275,10 +139,8 @@ static int cluster_svc_start(void)
 	int rc = cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
 	if (!rc)
 		rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
-	mutex_init(&report_lock);
-	cond_init(&report_cv);
 	if (!rc)
-		rc = cnet_register(CNET_SVC_REPORT, report_handler, NULL);
+		rc = report_start();
 	if (rc)
 		return rc;
 	futex_set_remote(remote_wake);

@@ -6,7 +6,8 @@
  * nodes (booted by tests/qemu/dsm on 1 and 2 nodes): on 1 node the DSM is
  * not active and every counter is 0; on more, touching pages homed on
  * other nodes counts faults, and each latency histogram adds up to its
- * fault count.
+ * fault count. /proc/cluster is every node's /proc/dsm, one after the
+ * other in node order.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,10 +29,12 @@ static const char *const counters[NCOUNTERS] = {
 	"msgs_recv", "bytes_sent", "bad_msgs",
 };
 
+#define MAXNODES 4
+
 struct proc {
 	int lines; /* -1: not read or malformed */
-	char key[NKEYS][40];
-	unsigned long long val[NKEYS];
+	char key[MAXNODES * NKEYS][40];
+	unsigned long long val[MAXNODES * NKEYS];
 };
 
 static char expect_key[NKEYS][40];
@@ -55,13 +58,13 @@ static void make_keys(void)
 		}
 }
 
-/* Reads and parses /proc/dsm; false if it is not exactly NKEYS lines of
- * "key decimal". */
-static int read_proc(struct proc *p)
+/* Reads and parses a file of "key decimal" lines, at most `max`; false
+ * if it is not that. */
+static int read_lines(const char *path, struct proc *p, int max)
 {
-	static __thread char buf[8192];
+	static __thread char buf[32768];
 	p->lines = -1;
-	int fd = open("/proc/dsm", O_RDONLY);
+	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return 0;
 	size_t got = 0;
@@ -75,7 +78,7 @@ static int read_proc(struct proc *p)
 	int lines = 0;
 	for (char *l = buf; *l; lines++) {
 		char *nl = strchr(l, '\n'), *sp = strchr(l, ' ');
-		if (lines >= NKEYS || !sp || sp > nl || sp - l >= 40 || sp[1] < '0' || sp[1] > '9')
+		if (lines >= max || !sp || sp > nl || sp - l >= 40 || sp[1] < '0' || sp[1] > '9')
 			return 0;
 		memcpy(p->key[lines], l, (size_t)(sp - l));
 		p->key[lines][sp - l] = 0;
@@ -87,6 +90,11 @@ static int read_proc(struct proc *p)
 	}
 	p->lines = lines;
 	return 1;
+}
+
+static int read_proc(struct proc *p)
+{
+	return read_lines("/proc/dsm", p, NKEYS);
 }
 
 static unsigned long long get(const struct proc *p, const char *key)
@@ -191,5 +199,20 @@ int main(int argc, char **argv)
 	CHECK_EQ(hist_sum(&after, "write"), get(&after, "write_faults"),
 		 "write latency buckets add up to write_faults");
 	CHECK_EQ(get(&after, "bad_msgs"), 0, "no bad messages");
+
+	static struct proc all;
+	CHECK(read_lines("/proc/cluster", &all, MAXNODES * NKEYS),
+	      "/proc/cluster reads as key value lines");
+	CHECK_EQ(all.lines, nodes * NKEYS, "/proc/cluster has one section per node");
+	int good = 0;
+	for (int i = 0; i < nodes && all.lines == nodes * NKEYS; i++) {
+		int ok = all.val[i * NKEYS] == (unsigned long long)i &&
+			 all.val[i * NKEYS + 1] == (unsigned long long)nodes &&
+			 all.val[i * NKEYS + 2] == (unsigned long long)cluster;
+		for (int k = 0; k < NKEYS; k++)
+			ok &= !strcmp(all.key[i * NKEYS + k], expect_key[k]);
+		good += ok;
+	}
+	CHECK_EQ(good, nodes, "each section is a node's /proc/dsm, in node order");
 	return pt_done();
 }
