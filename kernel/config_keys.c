@@ -36,6 +36,11 @@ const struct cfg_key cfg_keys[] = {
 		 "cluster.x_forged_frames: how many frames of each "
 		 "forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
 
+    CFG_KEY_BOOL("test.dsm_check_forge", "0",
+		 "with dsm.check=1: node 1 falsely reports holding the first "
+		 "page of static data RW, so the checker must stop the "
+		 "cluster with a report"),
+
     /* Scheduler. */
     CFG_KEY_UINT("sched.slice_ms", "10", 1, 1000,
 		 "time slice of a thread before preemption, in ms"),
@@ -71,7 +76,12 @@ const struct cfg_key cfg_keys[] = {
 		 "home of the pages of the program's static data: interleaved "
 		 "over the nodes, or all at the origin"),
     CFG_KEY_BOOL("dsm.stats", "0",
-		 "print every node's DSM counters when the program ends"),
+		 "when the program ends, print every node's DSM counters and "
+		 "where threads ran on the origin's console"),
+    CFG_KEY_BOOL("dsm.check", "0",
+		 "debug: every node reports each change of its access to a "
+		 "page to the page's home, which stops the cluster with a "
+		 "report if single writer / many readers breaks"),
     CFG_KEY_ENUM("sched.policy", "round_robin",
 		 "local|round_robin|least_loaded|locality|steal",
 		 "global scheduling policy: where new threads go (see "

@@ -158,3 +158,15 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void kappendf(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	size_t room = *pos < size ? size - *pos : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = kvsnprintf(room ? buf + *pos : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
+}

@@ -13,6 +13,7 @@
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
+#include "mm/dsm.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
 #include "sched/global.h"
@@ -428,6 +429,39 @@ void ksys_release(uintptr_t va, size_t len)
 {
 	struct guard_args a = { va, len };
 	arch_kcall(do_release, &a);
+}
+
+/* ---- counters ------------------------------------------------------------- */
+
+struct text_args {
+	char *buf;
+	size_t len;
+};
+
+static long do_dsm_text(void *p)
+{
+	struct text_args *a = p;
+	return (long)dsm_proc_text(a->buf, a->len);
+}
+
+size_t ksys_dsm_text(char *buf, size_t len)
+{
+	struct text_args a = { buf, len };
+	return (size_t)arch_kcall(do_dsm_text, &a);
+}
+
+static long do_cluster_text(void *p)
+{
+	struct text_args *a = p;
+	if (!cl)
+		return (long)dsm_proc_text(a->buf, a->len);
+	return (long)cl->cluster_text(a->buf, a->len);
+}
+
+size_t ksys_cluster_text(char *buf, size_t len)
+{
+	struct text_args a = { buf, len };
+	return (size_t)arch_kcall(do_cluster_text, &a);
 }
 
 /* ---- arguments, TLS ------------------------------------------------------ */

@@ -59,6 +59,14 @@ const char *ksys_argv(size_t i);
 const char *ksys_env(void);
 bool ksys_initrd(const void **data, size_t *len);
 
+/* This node's DSM counters as "key value" lines (/proc/dsm; the keys are
+ * in mm/dsm.h), like snprintf: returns the length the whole text needs. */
+size_t ksys_dsm_text(char *buf, size_t len);
+/* The same text of every node, one after the other in node order
+ * (/proc/cluster); a node that does not answer within 2 s gives the two
+ * lines "node N" and "answered 0". On one node: ksys_dsm_text's. */
+size_t ksys_cluster_text(char *buf, size_t len);
+
 /* The TLS template of the image (PT_TLS). */
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 		       size_t *align);
@@ -92,6 +100,8 @@ struct ksys_cluster_ops {
 	/* an application thread started (alive) or ended on this node */
 	void (*thread_event)(uint32_t tid, bool alive);
 	int (*migrate)(uint32_t tid, int node); /* sched_migrate */
+	/* Every node's DSM counters text, in node order (may sleep). */
+	size_t (*cluster_text)(char *buf, size_t len);
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */

@@ -9,6 +9,13 @@
  * faulting thread sleeps on dsm_cv until the engine completes its page.
  * Frames: each node has at most one frame per page it maps (frames[]), and
  * the home keeps a separate copy of its pages once written back (homes[]).
+ *
+ * dsm.check=1: every change of this node's access to a page is reported
+ * to the page's home (DSM_CHECK_REPORT, queued ahead of the protocol
+ * messages of the same transition), whose checker (mm/dsm_check.c) stops
+ * the cluster with a report when single writer / many readers breaks.
+ * Lock order: dsm_lock, then send_lock (check mode only: it keeps this
+ * node's sends in the order they were queued).
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/config.h"
@@ -20,6 +27,7 @@
 #include "kernel/sync.h"
 #include "kernel/thread.h"
 #include "mm/dsm.h"
+#include "mm/dsm_check.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
@@ -60,6 +68,9 @@ static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
 static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
 static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
 static bool home_interleave; /* (c) */
+static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
+static struct mutex send_lock; /* check mode: one node's sends in order */
+static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
 extern char __gas_data_start[], __gas_bss_end[], __gas_data_end[];
 extern char __gas_data_lma[];
 
@@ -223,6 +234,24 @@ static void op_free(void *ctx, void *p)
 	kfree(p);
 }
 
+static uint64_t op_now(void *ctx)
+{
+	(void)ctx;
+	return clock_ns();
+}
+
+/* dsm.check: the report goes into the same queue as the protocol
+ * messages, so it leaves before the ones this transition sends next. */
+static void op_changed(void *ctx, uint64_t page, enum dsm_access a,
+		       uint32_t version)
+{
+	if (!check_mode)
+		return;
+	struct dsm_msg m = { DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)eng.self,
+			     version, page, NULL };
+	op_send(ctx, op_home(ctx, page), &m);
+}
+
 static const struct dsm_ops ops = {
 	.send = op_send,
 	.map = op_map,
@@ -233,6 +262,8 @@ static const struct dsm_ops ops = {
 	.home = op_home,
 	.alloc = op_alloc,
 	.free = op_free,
+	.now = op_now,
+	.changed = op_changed,
 };
 
 /* Sends what the engine queued; called after dsm_lock is dropped. */
@@ -260,6 +291,21 @@ static struct outmsg *take_out(void)
 	return o;
 }
 
+/* Drops dsm_lock and sends what was queued. In check mode a home must see
+ * each report before the protocol message queued after it, even when two
+ * threads of this node flush one after the other: send_lock, taken before
+ * dsm_lock is dropped, keeps the flushes in queue order. */
+static void unlock_and_flush(void)
+{
+	struct outmsg *o = take_out();
+	if (check_mode)
+		mutex_lock(&send_lock);
+	mutex_unlock(&dsm_lock);
+	flush_out(o);
+	if (check_mode)
+		mutex_unlock(&send_lock);
+}
+
 bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
@@ -273,19 +319,46 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		}
 		if (rc == DSM_FAULT_DONE)
 			break;
-		struct outmsg *o = take_out();
-		if (o) {
-			mutex_unlock(&dsm_lock);
-			flush_out(o);
+		if (out_head) {
+			unlock_and_flush();
 			mutex_lock(&dsm_lock);
 			continue; /* the answer may already have come */
 		}
 		cond_wait(&dsm_cv, &dsm_lock, 0);
 	}
-	struct outmsg *o = take_out();
-	mutex_unlock(&dsm_lock);
-	flush_out(o);
+	unlock_and_flush();
 	return true;
+}
+
+/* dsm.check found the invariant broken: the report goes to this console
+ * and the origin's, the other nodes are stopped, and this one panics. */
+static void check_failed(const char *report) __attribute__((noreturn));
+static void check_failed(const char *report)
+{
+	kputs_raw(report, strlen(report));
+	kputs_raw("\n", 1);
+	if (cnet_self() != 0) {
+		cnet_console(report, strlen(report));
+		cnet_console("\n", 1);
+	}
+	cnet_stop_others(EXIT_STATUS_PANIC);
+	panic("dsm.check: single writer / many readers broken (report above)");
+}
+
+/* A report for the checker (dsm_lock held). */
+static void check_report(const struct wire *w, int from, size_t blen)
+{
+	static char rep[1024]; /* (dsm_lock) */
+	if (!check_mode || blen || op_home(NULL, w->page) != eng.self) {
+		eng.stats.bad_msgs++;
+		return;
+	}
+	int rc = dsm_check_apply(&checker, from, w->page, w->flags, w->version,
+				 rep, sizeof(rep));
+	if (rc == DSM_CHECK_VIOLATION)
+		check_failed(rep);
+	if (rc < 0)
+		eng.stats.bad_msgs++;
 }
 
 static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
@@ -309,6 +382,11 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 	struct dsm_msg m = { w.type, w.flags, w.from, w.version, w.page,
 			     blen ? (const uint8_t *)msg + sizeof(w) : NULL };
 	mutex_lock(&dsm_lock);
+	if (w.type == DSM_CHECK_REPORT) {
+		check_report(&w, from, blen);
+		mutex_unlock(&dsm_lock);
+		return;
+	}
 	if (m.type == DSM_INV || m.type == DSM_RECALL) {
 		/* a page just granted here stays long enough for the thread
 		 * that faulted on it to make its access (no ping-pong) */
@@ -321,9 +399,7 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 		}
 	}
 	dsm_receive(&eng, &m);
-	struct outmsg *o = take_out();
-	mutex_unlock(&dsm_lock);
-	flush_out(o);
+	unlock_and_flush();
 }
 
 void dsm_get_stats(struct dsm_stats *s)
@@ -333,18 +409,46 @@ void dsm_get_stats(struct dsm_stats *s)
 	mutex_unlock(&dsm_lock);
 }
 
-void dsm_print_stats(void)
+size_t dsm_proc_text(char *buf, size_t len)
 {
-	if (!active)
-		return;
+	struct dsm_stats st;
+	memset(&st, 0, sizeof(st));
+	if (active)
+		dsm_get_stats(&st);
+	int n = ksnprintf(buf, len, "node %d\nnodes %d\nactive %d\ncheck %d\n",
+			  cnet_self(), cnet_nodes(), active, check_mode);
+	size_t h = (size_t)n;
+	return h + dsm_stats_text(&st, h < len ? buf + h : NULL,
+				  h < len ? len - h : 0);
+}
+
+size_t dsm_report_text(char *buf, size_t len)
+{
+	if (!active) {
+		if (len)
+			buf[0] = 0;
+		return 0;
+	}
 	struct dsm_stats s = eng.stats; /* racy read at exit is fine */
-	kprintf("dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
+	char rd[256], wr[256];
+	dsm_lat_summary(s.read_lat, rd, sizeof(rd));
+	dsm_lat_summary(s.write_lat, wr, sizeof(wr));
+	int self = cnet_self();
+	size_t n = (size_t)ksnprintf(buf, len,
+		"dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
 		"pages in %lu out %lu, invalidations sent %lu received %lu, "
 		"recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
-		"bad %lu\n", cnet_self(), s.read_faults, s.write_faults,
-		s.local_hits, s.pages_in, s.pages_out, s.inv_sent, s.inv_recv,
-		s.recalls_sent, s.recalls_recv, s.msgs_sent, s.msgs_recv,
-		s.bytes_sent >> 10, s.bad_msgs);
+		"bad %lu\n"
+		"dsm: node %d: fault latency in us, read: %s; write: %s\n",
+		self, s.read_faults, s.write_faults, s.local_hits, s.pages_in,
+		s.pages_out, s.inv_sent, s.inv_recv, s.recalls_sent,
+		s.recalls_recv, s.msgs_sent, s.msgs_recv, s.bytes_sent >> 10,
+		s.bad_msgs, self, rd, wr);
+	if (check_mode)
+		kappendf(buf, len, &n, "dsm: node %d: dsm.check: %lu report(s) "
+			 "checked here, %lu violation(s)\n", self,
+			 checker.reports, checker.violations);
+	return n;
 }
 
 static int dsm_start(void)
@@ -353,15 +457,26 @@ static int dsm_start(void)
 		return 0; /* one node: first-touch mapping (mm/gas.c) is all */
 	mutex_init(&dsm_lock);
 	cond_init(&dsm_cv);
+	mutex_init(&send_lock);
 	home_interleave = config_enum("dsm.home") == 0;
+	check_mode = config_bool("dsm.check");
 	dsm_init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
+	dsm_check_init(&checker, cnet_nodes(), op_alloc, op_free, NULL);
 	int rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
 	if (rc)
 		return rc;
 	active = true;
+	if (check_mode && eng.self == 1 && config_bool("test.dsm_check_forge")) {
+		/* a lie, for the test of the checker's stop */
+		mutex_lock(&dsm_lock);
+		op_changed(NULL, (uintptr_t)__gas_data_start >> PAGE_SHIFT, DSM_RW, 1);
+		unlock_and_flush();
+	}
 	pr_info("dsm", "node %d of %d: the global address space is shared "
-		"(static data homes %s)", cnet_self(), cnet_nodes(),
-		home_interleave ? "interleaved" : "at the origin");
+		"(static data homes %s)%s", cnet_self(), cnet_nodes(),
+		home_interleave ? "interleaved" : "at the origin",
+		check_mode ? "; dsm.check verifies single writer / many readers"
+			   : "");
 	return 0;
 }
 INITCALL(8, dsm_start);

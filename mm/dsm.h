@@ -18,7 +18,14 @@ bool dsm_active(void);
  * retried. `write`: the access was a write. */
 bool dsm_handle_fault(uintptr_t addr, bool write);
 void dsm_get_stats(struct dsm_stats *s);
-/* Prints this node's counters (dsm.stats=1 at exit). */
-void dsm_print_stats(void);
+/* This node's counters as "key value" lines (/proc/dsm): node, nodes,
+ * active (0 when alone: then every counter is 0), check, then
+ * dsm_stats_text's lines. Like snprintf: returns the length needed. May
+ * sleep (takes dsm_lock), and buf may be in the global address space. */
+size_t dsm_proc_text(char *buf, size_t len);
+/* This node's counters for the exit report (dsm.stats=1): two lines (a
+ * third with dsm.check=1: the reports its checker applied), or nothing
+ * when the DSM is not active. Like snprintf; takes no lock. */
+size_t dsm_report_text(char *buf, size_t len);
 
 #endif

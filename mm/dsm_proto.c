@@ -21,6 +21,7 @@ struct dsm_page {
 	bool pending; /* a request is out */
 	bool pending_write;
 	uint32_t version;
+	uint64_t req_ns; /* when the pending request was sent */
 };
 
 struct dsm_req {
@@ -45,6 +46,26 @@ struct dsm_dir {
 	bool tx_req_has_copy;
 	struct dsm_req *q_head, *q_tail; /* waiting requests, FIFO */
 };
+
+unsigned dsm_lat_bucket(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	unsigned b = us ? 64 - (unsigned)__builtin_clzll(us) : 0;
+	return b < DSM_LAT_BUCKETS - 1 ? b : DSM_LAT_BUCKETS - 1;
+}
+
+static uint64_t now(struct dsm *d)
+{
+	return d->ops->now ? d->ops->now(d->ctx) : 0;
+}
+
+/* This node's access to a page changed (dsm.check reports it). */
+static void changed(struct dsm *d, struct dsm_page *p)
+{
+	if (d->ops->changed)
+		d->ops->changed(d->ctx, p->page, (enum dsm_access)p->access,
+				p->version);
+}
 
 static unsigned hash(uint64_t page) { return (unsigned)((page * 0x9e3779b97f4a7c15ull) >> 54) % DSM_HASH; }
 
@@ -124,10 +145,12 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 		d->ops->map(d->ctx, page, DSM_RO, NULL, true);
 		p->access = DSM_RO;
 		d->stats.local_hits++;
+		changed(d, p);
 		return DSM_FAULT_DONE;
 	}
 	p->pending = true;
 	p->pending_write = write;
+	p->req_ns = now(d);
 	if (write)
 		d->stats.write_faults++;
 	else
@@ -156,6 +179,9 @@ static int recv_data_or_grant(struct dsm *d, const struct dsm_msg *m)
 	p->pristine_ok = false;
 	p->pending = false;
 	p->version = m->version;
+	uint64_t t = now(d), lat = t > p->req_ns ? t - p->req_ns : 0;
+	(grant ? d->stats.write_lat : d->stats.read_lat)[dsm_lat_bucket(lat)]++;
+	changed(d, p);
 	d->ops->complete(d->ctx, m->page);
 	return 0;
 }
@@ -168,10 +194,13 @@ static int recv_inv(struct dsm *d, const struct dsm_msg *m)
 	if (p->access == DSM_RW)
 		return -EINVAL; /* owners get recalls, not invalidations */
 	d->stats.inv_recv++;
-	if (p->access != DSM_NONE)
+	bool had = p->access != DSM_NONE;
+	if (had)
 		d->ops->map(d->ctx, m->page, DSM_NONE, NULL, false);
 	p->access = DSM_NONE;
 	p->pristine_ok = false; /* somebody writes it now */
+	if (had)
+		changed(d, p);
 	send(d, m->from, DSM_INV_ACK, 0, m->page, 0, NULL);
 	return 0;
 }
@@ -190,6 +219,7 @@ static int recv_recall(struct dsm *d, const struct dsm_msg *m)
 	if (!keep)
 		d->ops->map(d->ctx, m->page, DSM_NONE, NULL, false);
 	p->access = keep ? DSM_RO : DSM_NONE;
+	changed(d, p); /* the transient RO of an invalidation is not reported */
 	send(d, m->from, DSM_RECALL_REPLY, 0, m->page, p->version, d->buf);
 	return 0;
 }

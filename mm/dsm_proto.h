@@ -78,7 +78,27 @@ struct dsm_ops {
 	 * new pages); NULL on exhaustion, then the fault reports -ENOMEM. */
 	void *(*alloc)(void *ctx, size_t n);
 	void (*free)(void *ctx, void *p);
+	/* Optional: a clock in nanoseconds for the fault-latency histograms
+	 * (NULL: every latency counts as 0). */
+	uint64_t (*now)(void *ctx);
+	/* Optional (dsm.check): this node's access to `page` has just become
+	 * `access`, holding the copy of `version`. Called after the map and
+	 * before any message the same transition sends, so a report queued
+	 * here reaches the home ahead of them. */
+	void (*changed)(void *ctx, uint64_t page, enum dsm_access access,
+			uint32_t version);
 };
+
+/*
+ * Fault latency, from the request (the fault) to the page being mapped
+ * here, in log2 buckets of microseconds: bucket 0 counts latencies under
+ * 1 us, bucket k (1..DSM_LAT_BUCKETS-2) those in [2^(k-1), 2^k) us, the
+ * last bucket those of 2^(DSM_LAT_BUCKETS-2) us (about 1 s) and more.
+ * Once no request is in flight, a histogram's buckets add up to
+ * read_faults (or write_faults).
+ */
+#define DSM_LAT_BUCKETS 22
+unsigned dsm_lat_bucket(uint64_t ns);
 
 struct dsm_stats {
 	uint64_t read_faults, write_faults, local_hits;
@@ -86,7 +106,16 @@ struct dsm_stats {
 	uint64_t inv_sent, inv_recv, recalls_sent, recalls_recv;
 	uint64_t msgs_sent, msgs_recv, bytes_sent;
 	uint64_t bad_msgs; /* malformed or unexpected, dropped */
+	uint64_t read_lat[DSM_LAT_BUCKETS], write_lat[DSM_LAT_BUCKETS];
 };
+
+/* The counters as text (mm/dsm_stats.c): "key value" lines, the
+ * histograms' buckets as read_lat_us_lt_<hi> ... read_lat_us_ge_<lo> (then
+ * write_), like snprintf: returns the length the whole text needs. */
+size_t dsm_stats_text(const struct dsm_stats *s, char *buf, size_t len);
+/* One histogram's non-empty buckets, "lo-hi:count" in us separated by
+ * spaces ("lo+:count" for the last; "none" when empty), like snprintf. */
+size_t dsm_lat_summary(const uint64_t *hist, char *buf, size_t len);
 
 struct dsm_page; /* node-side state, per page touched */
 struct dsm_dir; /* home-side directory entry, per page written */

@@ -434,7 +434,13 @@ static void control_handler(int from, const void *msg, size_t len, void *ctx)
 	}
 }
 
-void cnet_exit_all(int status)
+int cnet_console(const char *s, size_t n)
+{
+	uint32_t kind = 2; /* console bytes follow */
+	return cnet_send2(0, CNET_SVC_CONTROL, &kind, sizeof(kind), s, n);
+}
+
+void cnet_stop_others(int status)
 {
 	struct ctl_msg m = { 1, status };
 	for (int i = 0; i < cn.nodes; i++)
@@ -455,6 +461,11 @@ void cnet_exit_all(int status)
 			break;
 		thread_sleep_ns(2 * NSEC_PER_MSEC);
 	}
+}
+
+void cnet_exit_all(int status)
+{
+	cnet_stop_others(status);
 	power_off(status & 0x7f);
 }
 

@@ -25,6 +25,7 @@ enum cnet_service {
 	CNET_SVC_THREAD = 6, /* remote thread creation */
 	CNET_SVC_FUTEX = 7,
 	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
+	CNET_SVC_REPORT = 9, /* exit report: counters gathered at the origin */
 	CNET_SVC_MAX = 16,
 };
 
@@ -82,6 +83,12 @@ void cnet_on_node_death(cnet_view_fn fn, void *ctx);
 
 /* Every node powers off with `status` (the origin's QEMU exit status). */
 void cnet_exit_all(int status) __attribute__((noreturn));
+/* The same for every node but this one, which goes on (after waiting,
+ * bounded, for the messages to be acknowledged). */
+void cnet_stop_others(int status);
+/* Writes on the origin's console (from any node; the origin's own goes
+ * through its service thread too). 0 or cnet_send's errors. */
+int cnet_console(const char *s, size_t n);
 
 struct cnet_stats {
 	uint64_t frames_in, frames_out, dropped, bad_mac, wrong_cluster,

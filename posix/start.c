@@ -4,6 +4,7 @@
  * console, constructors, argv, then exit(main(argc, argv, environ)).
  * Also the hooks the allocator and the internal locks need.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,15 @@ static void main_thread(void *arg)
 			exit(127);
 		}
 	}
+	/* /proc/dsm: the DSM counters of the opener's node; /proc/cluster:
+	 * every node's (both taken at open) */
+	int prc = vfs_mkdir("/proc", 0555);
+	if (prc == 0 || prc == -EEXIST)
+		prc = vfs_proc_add("/proc/dsm", ksys_dsm_text);
+	if (prc == 0)
+		prc = vfs_proc_add("/proc/cluster", ksys_cluster_text);
+	if (prc < 0)
+		fprintf(stderr, "unum: /proc not made: error %d\n", -prc);
 	size_t argc = ksys_argc();
 	if (argc > MAX_ARGS)
 		argc = MAX_ARGS;

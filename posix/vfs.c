@@ -57,6 +57,17 @@ void vfs_free(void *p)
 	free(p);
 }
 
+int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf,
+		     size_t len, uint64_t off)
+{
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = (size_t)(size - off);
+	memcpy(buf, data + off, len);
+	return (int64_t)len;
+}
+
 uint64_t vfs_now(void)
 {
 	return vfs_clock ? vfs_clock() : 0;

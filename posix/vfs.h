@@ -185,6 +185,19 @@ int vfs_fchdir(int fd);
 int vfs_getcwd(char *buf, size_t size);
 
 /*
+ * Generated files (like Linux's /proc): a read-only regular file (mode
+ * 0444, size 0) whose text gen writes, like snprintf: at most len bytes
+ * with the NUL, returning the length the whole text needs. Every open
+ * takes a snapshot of the text, which that open file description reads
+ * (so a reader sees one consistent text, made by the thread that opened
+ * it). gen is called with the vfs lock held. -EEXIST if the name exists,
+ * -EROFS in a read-only directory, -ENOSPC if memory is short; open()
+ * gives -ENOMEM when the snapshot cannot be made.
+ */
+typedef size_t (*vfs_gen_fn)(char *buf, size_t len);
+int vfs_proc_add(const char *path, vfs_gen_fn gen);
+
+/*
  * Directories by fd. vfs_opendir() is open(path, O_RDONLY | O_DIRECTORY).
  * vfs_readdir() fills *ent and returns 1, or returns 0 at the end: "." and
  * ".." first, then the entries in the order they were made. Entries added or

@@ -50,6 +50,7 @@ static void file_put(struct vfs_file *f)
 	if (--f->refs)
 		return;
 	vfs_node_put(f->node);
+	vfs_free(f->snap);
 	vfs_free(f);
 }
 
@@ -185,6 +186,8 @@ int vfs_open(const char *path, int flags, uint32_t mode)
 		err = open_create(&p, flags, mode, &p.node);
 	else
 		err = -ENOENT;
+	if (!err && p.node->ops->snapshot)
+		err = p.node->ops->snapshot(p.node, &f->snap, &f->snap_len);
 	if (err) {
 		vfs_free(f);
 		goto out;
@@ -228,6 +231,14 @@ static bool can_write(const struct vfs_file *f)
 	return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
 }
 
+/* A generated file reads the snapshot its open took. */
+static int64_t snap_read(const struct vfs_file *f, void *buf, size_t len,
+			 uint64_t off)
+{
+	return vfs_copy_out((const uint8_t *)f->snap, f->snap_len, buf, len,
+			    off);
+}
+
 /* read/pread: at is the offset, or -1 for the file position. */
 static int64_t do_read(int fd, void *buf, size_t len, int64_t at)
 {
@@ -253,8 +264,11 @@ static int64_t do_read(int fd, void *buf, size_t len, int64_t at)
 		goto out;
 	if (len > VFS_IO_MAX)
 		len = VFS_IO_MAX;
-	n = f->node->ops->read(f->node, buf, len,
-			       at >= 0 ? (uint64_t)at : f->pos);
+	if (f->snap)
+		n = snap_read(f, buf, len, at >= 0 ? (uint64_t)at : f->pos);
+	else
+		n = f->node->ops->read(f->node, buf, len,
+				       at >= 0 ? (uint64_t)at : f->pos);
 	if (n > 0) {
 		vfs_accessed(f->node);
 		if (at < 0)

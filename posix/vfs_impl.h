@@ -34,6 +34,9 @@ struct vfs_node_ops {
 	void (*release)(struct vfs_node *n);
 	/* 512-byte blocks held, for stat. */
 	uint64_t (*blocks)(const struct vfs_node *n);
+	/* Optional (generated files): at open, the text the open file
+	 * description reads instead of read(); *text from vfs_zalloc. */
+	int (*snapshot)(struct vfs_node *n, char **text, size_t *len);
 };
 
 /* A name in a directory. Entries are kept in the order they were made; each
@@ -77,6 +80,7 @@ struct vfs_node {
 		struct vfs_dir dir;    /* VFS_S_IFDIR */
 		struct vfs_ram ram;    /* writable files */
 		const uint8_t *rodata; /* initrd files: into the archive */
+		vfs_gen_fn gen;	       /* generated files (vfs_proc.c) */
 	};
 };
 
@@ -90,6 +94,9 @@ struct vfs_file {
 	 * directory's removal count equals dir_removals */
 	struct vfs_dentry *dir_last;
 	uint64_t dir_removals;
+	/* generated files: the text taken at open (NULL otherwise) */
+	char *snap;
+	size_t snap_len;
 };
 
 /* Directory positions: 0 ".", 1 "..", then entry cookies. */
@@ -115,7 +122,8 @@ struct vfs_path {
 extern struct ulock vfs_lock;
 extern struct vfs_node *vfs_root; /* NULL before vfs_init() */
 extern struct vfs_node *vfs_cwd;  /* holds a ref */
-extern const struct vfs_node_ops vfs_dir_ops, ramfs_ops, initrd_file_ops;
+extern const struct vfs_node_ops vfs_dir_ops, ramfs_ops, initrd_file_ops,
+	vfs_proc_ops;
 
 /* Memory: every allocation of the vfs goes through these. */
 void *vfs_zalloc(size_t size);
@@ -129,6 +137,10 @@ extern long vfs_nodes_alive;
 #endif
 
 uint64_t vfs_now(void);
+/* Reads of data held in memory: copies up to len bytes of data[0, size)
+ * from off; returns the count (0 past the end). */
+int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf,
+		     size_t len, uint64_t off);
 static inline bool vfs_is_dir(const struct vfs_node *n)
 {
 	return (n->mode & VFS_S_IFMT) == VFS_S_IFDIR;
@@ -166,10 +178,14 @@ void vfs_tree_free(struct vfs_node *dir);
 int vfs_walk(const char *path, struct vfs_path *p);
 int vfs_lookup(const char *path, struct vfs_node **out);
 
-/* vfs_ns.c: setting a size (checks type, read-only and limits) and the
- * cwd (-ENOTDIR unless n is a directory). */
+/* vfs_ns.c: setting a size (checks type, read-only and limits), the cwd
+ * (-ENOTDIR unless n is a directory), making a named node. */
 int vfs_node_truncate(struct vfs_node *n, int64_t len);
 int vfs_set_cwd(struct vfs_node *n);
+/* Makes a node named path (-EEXIST if the name is taken; -ENOENT, -EROFS
+ * for a removed or read-only directory; -ENOSPC). */
+int vfs_ns_create(const char *path, uint32_t mode,
+		  const struct vfs_node_ops *ops, struct vfs_node **out);
 
 /* fd table (vfs_fd.c). */
 int vfs_fd_init(void);

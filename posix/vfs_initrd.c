@@ -519,12 +519,7 @@ out:
 static int64_t initrd_read(struct vfs_node *n, void *buf, size_t len,
 			   uint64_t off)
 {
-	if (off >= n->size)
-		return 0;
-	if (len > n->size - off)
-		len = (size_t)(n->size - off);
-	memcpy(buf, n->rodata + off, len);
-	return (int64_t)len;
+	return vfs_copy_out(n->rodata, n->size, buf, len, off);
 }
 
 static uint64_t initrd_blocks(const struct vfs_node *n)

@@ -82,33 +82,41 @@ int vfs_truncate(const char *path, int64_t len)
 	return err;
 }
 
-int vfs_mkdir(const char *path, uint32_t mode)
+int vfs_ns_create(const char *path, uint32_t mode,
+		  const struct vfs_node_ops *ops, struct vfs_node **out)
 {
 	struct vfs_path p;
+	struct vfs_node *n;
+	int err = vfs_walk(path, &p);
+
+	if (err)
+		return err;
+	if (p.node)
+		return -EEXIST;
+	if (!p.dir->nlink) /* a removed directory */
+		return -ENOENT;
+	if (p.dir->readonly)
+		return -EROFS;
+	n = vfs_node_new(mode, ops);
+	if (!n)
+		return -ENOSPC;
+	err = vfs_dir_add(p.dir, p.name, p.len, n);
+	if (err) {
+		vfs_node_drop(n);
+		return err;
+	}
+	*out = n;
+	return 0;
+}
+
+int vfs_mkdir(const char *path, uint32_t mode)
+{
 	struct vfs_node *n;
 	int err;
 
 	ulock_lock(&vfs_lock);
-	err = vfs_walk(path, &p);
-	if (err)
-		goto out;
-	err = -EEXIST;
-	if (p.node)
-		goto out;
-	err = -ENOENT;
-	if (!p.dir->nlink) /* a removed directory */
-		goto out;
-	err = -EROFS;
-	if (p.dir->readonly)
-		goto out;
-	err = -ENOSPC;
-	n = vfs_node_new(VFS_S_IFDIR | (mode & VFS_S_IPERM), &vfs_dir_ops);
-	if (!n)
-		goto out;
-	err = vfs_dir_add(p.dir, p.name, p.len, n);
-	if (err)
-		vfs_node_drop(n);
-out:
+	err = vfs_ns_create(path, VFS_S_IFDIR | (mode & VFS_S_IPERM),
+			    &vfs_dir_ops, &n);
 	ulock_unlock(&vfs_lock);
 	return err;
 }

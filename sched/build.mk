@@ -2,4 +2,4 @@
 KERNEL_SRCS += sched/global.c sched/policy_find.c sched/policies/basic.c \
 	sched/policies/least_loaded.c sched/policies/locality.c \
 	sched/remote.c sched/migrate.c sched/thread_msg.c sched/control.c \
-	sched/control_proto.c
+	sched/control_proto.c sched/report.c

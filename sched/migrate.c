@@ -37,6 +37,7 @@
 #include "net/cnet.h"
 #include "sched/global.h"
 #include "sched/migrate.h"
+#include "sched/remote_impl.h"
 #include "sched/thread_msg.h"
 
 extern char __text_start[], __text_end[], __gas_data_start[], __gas_bss_end[];
@@ -420,6 +421,8 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 		struct tm_spawn s;
 		memcpy(&s, msg, sizeof(s));
 		int rc = ksys_spawn_local(s.entry, s.arg, s.stack_top, s.fs_base);
+		if (!rc)
+			remote_note_started();
 		if (rc)
 			pr_err("sched", "cannot start a thread for node %d: %d",
 			       from, rc);

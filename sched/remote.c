@@ -5,6 +5,9 @@
  * (CNET_SVC_FUTEX), console forwarding to the origin and the cluster-wide
  * exit (CNET_SVC_CONTROL lives in net/cnet.c), and thread placement
  * (sched.policy). Registered into kernel/ksys.c as its cluster ops.
+ *
+ * With dsm.stats=1 the exit goes through the origin, which prints every
+ * node's report first (sched/report.c).
  */
 #include "kernel/config.h"
 #include "kernel/errno.h"
@@ -13,10 +16,11 @@
 #include "kernel/kstring.h"
 #include "kernel/ksys.h"
 #include "kernel/log.h"
-#include "mm/dsm.h"
+#include "kernel/thread.h"
 #include "net/cnet.h"
 #include "sched/global.h"
 #include "sched/migrate.h"
+#include "sched/remote_impl.h"
 #include "sched/thread_msg.h"
 
 struct futex_msg {
@@ -24,12 +28,8 @@ struct futex_msg {
 	int32_t n;
 };
 
-struct console_msg {
-	uint32_t kind; /* 2: console bytes follow */
-};
-
-
 static uint32_t threads_placed[CNET_MAX_NODES]; /* (a) by this node */
+static uint32_t threads_remote; /* (a) started here for another node */
 
 static int place(void)
 {
@@ -64,29 +64,42 @@ static void futex_handler(int from, const void *msg, size_t len, void *ctx)
 	futex_wake_local((const uint32_t *)(uintptr_t)m.addr, m.n);
 }
 
-static void console(const char *s, size_t n)
+static void console(const char *s, size_t n) { cnet_console(s, n); }
+
+/* ---- the exit ------------------------------------------------------------ */
+
+void remote_note_started(void)
 {
-	struct console_msg h = { 2 };
-	cnet_send2(0, CNET_SVC_CONTROL, &h, sizeof(h), s, n);
+	__atomic_fetch_add(&threads_remote, 1, __ATOMIC_RELAXED);
 }
 
-static void exit_all(int status) __attribute__((noreturn));
-static void exit_all(int status)
+uint32_t remote_threads_here(void)
 {
+	return __atomic_load_n(&threads_remote, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&threads_placed[cnet_self()], __ATOMIC_RELAXED);
+}
+
+uint32_t remote_threads_placed(int node)
+{
+	return __atomic_load_n(&threads_placed[node], __ATOMIC_RELAXED);
+}
+
+static int exiting; /* (a) the first exit wins */
+
+/* With dsm.stats=1 the origin prints every node's report first; a node
+ * other than the origin asks it to, and ends alone if it does not answer. */
+void remote_exit_all(int status)
+{
+	if (__atomic_exchange_n(&exiting, 1, __ATOMIC_ACQ_REL))
+		for (;;) /* another exit is under way: it powers us off */
+			thread_sleep_ns(NSEC_PER_SEC);
 	if (config_bool("dsm.stats")) {
-		kprintf("sched: threads this node started, by node (policy %s):",
-			sched_policy_name());
-		for (int i = 0; i < cnet_nodes(); i++)
-			kprintf(" %d:%u", i, threads_placed[i]);
-		kprintf("\n");
-		struct migrate_stats ms;
-		sched_migrate_stats(&ms);
-		kprintf("sched: node %d: migrations out %lu, in %lu, failed %lu, "
-			"balance orders %lu; stop to resumed %lu us, stack page "
-			"back %lu us (means)\n", cnet_self(), ms.out, ms.in,
-			ms.failed, ms.shed, ms.out ? ms.move_ns_sum / ms.out / 1000 : 0,
-			ms.in ? ms.first_page_ns_sum / ms.in / 1000 : 0);
-		dsm_print_stats();
+		if (cnet_self() != 0) {
+			if (!report_ask_exit(status))
+				thread_sleep_ns(15 * NSEC_PER_SEC);
+		} else {
+			report_print_all();
+		}
 	}
 	cnet_exit_all(status);
 }
@@ -102,9 +115,10 @@ static const struct ksys_cluster_ops ops = {
 	.place = place,
 	.spawn = spawn,
 	.console = console,
-	.exit_all = exit_all,
+	.exit_all = remote_exit_all,
 	.thread_event = sched_thread_event,
 	.migrate = sched_migrate,
+	.cluster_text = report_cluster_text,
 };
 
 static int cluster_svc_start(void)
@@ -112,6 +126,8 @@ static int cluster_svc_start(void)
 	if (cnet_nodes() <= 1)
 		return 0;
 	int rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
+	if (!rc)
+		rc = report_start();
 	if (rc)
 		return rc;
 	futex_set_remote(remote_wake);

@@ -1,2 +1,3 @@
 FUZZ_TARGETS += dsm
-FUZZ_SRCS_dsm := tests/fuzz/fuzz_dsm.c mm/dsm_proto.c
+FUZZ_SRCS_dsm := tests/fuzz/fuzz_dsm.c mm/dsm_proto.c mm/dsm_check.c \
+	kernel/format.c

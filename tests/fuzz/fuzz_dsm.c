@@ -3,12 +3,14 @@
  * peer or a broken transport could send them) and faults, from the input:
  * nothing may crash, and what the node maps must stay consistent with its
  * own view (never RW and RO at once is the engine's; here: no crash, no
- * leak, bad messages counted).
+ * leak, bad messages counted). The dsm.check checker at the home gets
+ * arbitrary reports too: out-of-range ones refused, violations reported.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/dsm_check.h"
 #include "mm/dsm_proto.h"
 
 static uint8_t page_data[DSM_PAGE];
@@ -27,10 +29,11 @@ static void op_complete(void *c, uint64_t p) { (void)c, (void)p; }
 static int op_home(void *c, uint64_t p) { (void)c; return (int)(p % 3); }
 static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
 static void op_free(void *c, void *p) { (void)c; free(p); }
+static uint64_t op_now(void *c) { (void)c; return 12345; }
 
 static const struct dsm_ops ops = {
 	op_send, op_map, op_read_local, op_home_read, op_home_write,
-	op_complete, op_home, op_alloc, op_free,
+	op_complete, op_home, op_alloc, op_free, op_now, NULL,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,12 +41,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dsm d;
 	static uint8_t buf[DSM_PAGE];
+	static struct dsm_check chk;
+	char rep[128];
 	dsm_init(&d, 0, 3, &ops, NULL);
+	dsm_check_init(&chk, 3, op_alloc, op_free, NULL);
 	for (size_t i = 0; i + 4 <= size; i += 4) {
 		uint8_t op = data[i], a = data[i + 1], b = data[i + 2], c = data[i + 3];
 		uint64_t page = c % 8;
 		if (op % 4 == 0) {
 			dsm_fault(&d, page, a & 1);
+		} else if (op % 8 == 1) {
+			dsm_check_apply(&chk, (int)(a % 5) - 1, page, b % 4, c % 4,
+					rep, sizeof(rep));
 		} else {
 			struct dsm_msg m = { (uint8_t)(a % 10), b & 7, (uint16_t)(op % 5),
 					     c, page, (b & 8) ? buf : NULL };
@@ -51,5 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	dsm_destroy(&d);
+	dsm_check_destroy(&chk);
 	return 0;
 }

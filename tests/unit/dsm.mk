@@ -1,3 +1,7 @@
-# The DSM coherence engine against a simulated cluster.
-UNIT_TESTS += dsm
-UNIT_SRCS_dsm := tests/unit/test_dsm.c mm/dsm_proto.c
+# The DSM coherence engine against a simulated cluster (with the dsm.check
+# invariant checker fed every access change), and the checker alone.
+UNIT_TESTS += dsm dsm_check
+UNIT_SRCS_dsm := tests/unit/test_dsm.c mm/dsm_proto.c mm/dsm_stats.c mm/dsm_check.c \
+	kernel/format.c
+UNIT_SRCS_dsm_check := tests/unit/test_dsm_check.c mm/dsm_check.c \
+	kernel/format.c

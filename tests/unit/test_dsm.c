@@ -5,7 +5,10 @@
  * at random (seeded). After every step: at most one writer per page, no
  * reader beside a writer; every access sees the last write (each write
  * increments a per-page counter that every copy must agree with); when the
- * system is quiet, the directory agrees with the nodes.
+ * system is quiet, the directory agrees with the nodes. Every change of a
+ * node's access is also reported to the page's home, in the sender's FIFO,
+ * where the dsm.check checker (mm/dsm_check.c) must never find a
+ * violation; and the fault-latency histograms add up to the fault counts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
+#include "mm/dsm_check.h"
 #include "mm/dsm_proto.h"
 
 #define MAXN 6
@@ -54,6 +58,8 @@ struct sim {
 	int qh[MAXN][MAXN], qt[MAXN][MAXN];
 	uint64_t latest[MAXP]; /* the value of the last completed write */
 	uint64_t writes, reads, steps;
+	uint64_t now_ns; /* the clock of the latency histograms */
+	struct dsm_check check[MAXN]; /* at each home */
 	unsigned rng;
 };
 
@@ -149,6 +155,22 @@ static void op_free(void *ctx, void *p)
 	free(p);
 }
 
+static uint64_t op_now(void *ctx)
+{
+	struct node *nd = ctx;
+	return nd->sim->now_ns;
+}
+
+/* dsm.check's report, in the FIFO to the home like the kernel sends it */
+static void op_changed(void *ctx, uint64_t page, enum dsm_access a,
+		       uint32_t version)
+{
+	struct node *nd = ctx;
+	struct dsm_msg m = { DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)nd->id,
+			     version, page, NULL };
+	op_send(ctx, op_home(ctx, page), &m);
+}
+
 static const struct dsm_ops sim_ops = {
 	.send = op_send,
 	.map = op_map,
@@ -159,6 +181,8 @@ static const struct dsm_ops sim_ops = {
 	.home = op_home,
 	.alloc = op_alloc,
 	.free = op_free,
+	.now = op_now,
+	.changed = op_changed,
 };
 
 /* ---- the simulated cluster ---------------------------------------------- */
@@ -178,6 +202,7 @@ static struct sim *sim_new(int n, int pages, int threads, unsigned seed)
 		nd->sim = s;
 		nd->id = i;
 		dsm_init(&nd->d, i, n, &sim_ops, nd);
+		dsm_check_init(&s->check[i], n, op_alloc, op_free, NULL);
 		for (int t = 0; t < MAXT; t++)
 			nd->t_page[t] = -1;
 	}
@@ -189,8 +214,10 @@ static void sim_free(struct sim *s)
 	for (int a = 0; a < s->n; a++)
 		for (int b = 0; b < s->n; b++)
 			free(s->q[a][b]);
-	for (int i = 0; i < s->n; i++)
+	for (int i = 0; i < s->n; i++) {
 		dsm_destroy(&s->node[i].d);
+		dsm_check_destroy(&s->check[i]);
+	}
 	free(s);
 }
 
@@ -251,6 +278,14 @@ static bool deliver_one(struct sim *s, int src, int dst)
 	s->qh[src][dst] = (s->qh[src][dst] + 1) % QCAP;
 	struct dsm_msg m = qm->m;
 	m.data = qm->has_data ? qm->data : NULL;
+	if (m.type == DSM_CHECK_REPORT) {
+		char rep[512];
+		int rc = dsm_check_apply(&s->check[dst], src, m.page, m.flags,
+					 m.version, rep, sizeof(rep));
+		if (rc)
+			fail_msg("dsm.check at node %d: %d\n%s", dst, rc, rep);
+		return true;
+	}
 	int rc = dsm_receive(&s->node[dst].d, &m);
 	if (rc)
 		fail_msg("node %d rejected message type %d from %d: %d", dst,
@@ -270,6 +305,7 @@ static bool queues_empty(struct sim *s)
 static void sim_step(struct sim *s)
 {
 	s->steps++;
+	s->now_ns += 700;
 	if (rnd(s) % 2) { /* deliver: any sender's FIFO, head first */
 		int src = (int)(rnd(s) % (unsigned)s->n), dst = (int)(rnd(s) % (unsigned)s->n);
 		for (int k = 0; k < s->n * s->n && !deliver_one(s, src, dst); k++) {
@@ -334,8 +370,21 @@ static void run_schedule(int n, int pages, int threads, unsigned seed, int steps
 	for (int i = 0; i < steps; i++)
 		sim_step(s);
 	sim_quiesce(s);
+	uint64_t reports = 0;
 	for (int i = 0; i < n; i++)
-		assert_int_equal(s->node[i].d.stats.bad_msgs, 0);
+		reports += s->check[i].reports;
+	assert_true(reports > 0 || s->reads + s->writes == 0);
+	for (int i = 0; i < n; i++) {
+		const struct dsm_stats *st = &s->node[i].d.stats;
+		uint64_t r = 0, w = 0;
+		assert_int_equal(st->bad_msgs, 0);
+		for (int b = 0; b < DSM_LAT_BUCKETS; b++) {
+			r += st->read_lat[b];
+			w += st->write_lat[b];
+		}
+		assert_int_equal(r, st->read_faults);
+		assert_int_equal(w, st->write_faults);
+	}
 	sim_free(s);
 }
 
@@ -396,6 +445,90 @@ static void test_pristine_is_local(void **state)
 	sim_free(s);
 }
 
+/* Latency buckets are log2 microseconds; a fault lands in the bucket of
+ * the time from its request to its page being mapped. */
+static void test_latency_histogram(void **state)
+{
+	(void)state;
+	assert_int_equal(dsm_lat_bucket(0), 0);
+	assert_int_equal(dsm_lat_bucket(999), 0);
+	assert_int_equal(dsm_lat_bucket(1000), 1);
+	assert_int_equal(dsm_lat_bucket(1999), 1);
+	assert_int_equal(dsm_lat_bucket(2000), 2);
+	assert_int_equal(dsm_lat_bucket(5000), 3);
+	assert_int_equal(dsm_lat_bucket(524287999), 19);
+	assert_int_equal(dsm_lat_bucket(524288000), 20);
+	assert_int_equal(dsm_lat_bucket(1048576000), 21);
+	assert_int_equal(dsm_lat_bucket(UINT64_MAX), DSM_LAT_BUCKETS - 1);
+
+	struct sim *s = sim_new(2, 2, 1, 9);
+	struct node *a = &s->node[1];
+	s->now_ns = 1000000;
+	assert_int_equal(dsm_fault(&a->d, 0, true), DSM_FAULT_WAIT);
+	s->now_ns += 5000; /* 5 us later: [4, 8) us */
+	sim_quiesce(s);
+	assert_int_equal(a->d.stats.write_faults, 1);
+	assert_int_equal(a->d.stats.write_lat[3], 1);
+	assert_int_equal(dsm_fault(&s->node[0].d, 0, false), DSM_FAULT_WAIT);
+	s->now_ns += 300; /* under 1 us */
+	sim_quiesce(s);
+	assert_int_equal(s->node[0].d.stats.read_faults, 1);
+	assert_int_equal(s->node[0].d.stats.read_lat[0], 1);
+	for (int b = 0; b < DSM_LAT_BUCKETS; b++) {
+		assert_int_equal(a->d.stats.read_lat[b], 0);
+		assert_int_equal(a->d.stats.write_lat[b], b == 3);
+	}
+	sim_free(s);
+}
+
+/* The counters as text: exact keys and order, every bucket a line. */
+static void test_stats_text(void **state)
+{
+	(void)state;
+	struct dsm_stats st;
+	memset(&st, 0, sizeof(st));
+	st.read_faults = 12;
+	st.write_faults = 5;
+	st.local_hits = 3;
+	st.bytes_sent = 8192;
+	st.bad_msgs = 1;
+	st.read_lat[0] = 7;
+	st.read_lat[3] = 3;
+	st.read_lat[DSM_LAT_BUCKETS - 1] = 2;
+	st.write_lat[12] = 5;
+	char buf[4096];
+	size_t n = dsm_stats_text(&st, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	const char *head = "read_faults 12\nwrite_faults 5\nlocal_hits 3\n"
+			   "pages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
+			   "recalls_sent 0\nrecalls_recv 0\nmsgs_sent 0\n"
+			   "msgs_recv 0\nbytes_sent 8192\nbad_msgs 1\n"
+			   "read_lat_us_lt_1 7\nread_lat_us_lt_2 0\n"
+			   "read_lat_us_lt_4 0\nread_lat_us_lt_8 3\n";
+	assert_memory_equal(buf, head, strlen(head));
+	assert_non_null(strstr(buf, "\nread_lat_us_lt_1048576 0\nread_lat_us_ge_1048576 2\n"
+				    "write_lat_us_lt_1 0\n"));
+	assert_non_null(strstr(buf, "\nwrite_lat_us_lt_4096 5\n"));
+	assert_string_equal(buf + n - strlen("write_lat_us_ge_1048576 0\n"),
+			    "write_lat_us_ge_1048576 0\n");
+	int lines = 0;
+	for (size_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	assert_int_equal(lines, 13 + 2 * DSM_LAT_BUCKETS);
+	char small[8];
+	assert_int_equal(dsm_stats_text(&st, small, sizeof(small)), n);
+	assert_string_equal(small, "read_fa");
+
+	assert_int_equal(dsm_lat_summary(st.read_lat, buf, sizeof(buf)),
+			 strlen("0-1:7 4-8:3 1048576+:2"));
+	assert_string_equal(buf, "0-1:7 4-8:3 1048576+:2");
+	dsm_lat_summary(st.write_lat, buf, sizeof(buf));
+	assert_string_equal(buf, "2048-4096:5");
+	memset(&st, 0, sizeof(st));
+	dsm_lat_summary(st.write_lat, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+}
+
 /* Malformed and unexpected messages are counted and dropped. */
 static void test_bad_messages(void **state)
 {
@@ -426,6 +559,8 @@ int main(void)
 		cmocka_unit_test(test_pristine_is_local),
 		cmocka_unit_test(test_concurrent_upgrades),
 		cmocka_unit_test(test_bad_messages),
+		cmocka_unit_test(test_latency_histogram),
+		cmocka_unit_test(test_stats_text),
 		cmocka_unit_test(test_random_schedules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,33 @@
+/*
+ * sched/remote_impl.h — private to sched/remote.c, sched/report.c and
+ * sched/migrate.c: the
+ * thread counts the report shows, the cluster-wide exit, and the report
+ * service.
+ */
+#ifndef SCHED_REMOTE_IMPL_H
+#define SCHED_REMOTE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Threads of the program this node ran (main's aside), and those it placed
+ * on `node` (sched/remote.c). */
+uint32_t remote_threads_here(void);
+/* A thread started here for another node (sched/migrate.c, TM_SPAWN). */
+void remote_note_started(void);
+uint32_t remote_threads_placed(int node);
+/* Ends the program on every node (sched/remote.c). */
+void remote_exit_all(int status) __attribute__((noreturn));
+
+/* sched/report.c: registers CNET_SVC_REPORT (0 or cnet_register's error). */
+int report_start(void);
+/* At the origin: every node's exit report, in node order, on its console
+ * (waits at most REPORT_WAIT_NS for the others). */
+void report_print_all(void);
+/* Elsewhere: asks the origin to end the program with `status` (and so to
+ * gather the reports). 0 or cnet_send's error. */
+int report_ask_exit(int status);
+/* Every node's /proc/dsm text, in node order (like snprintf). */
+size_t report_cluster_text(char *buf, size_t len);
+
+#endif
