@@ -25,6 +25,7 @@
 #define PRIO_IDLE NR_PRIO
 #define KSTACK_SIZE (16 * 1024)
 #define CPUMASK_ALL (~0ull)
+#define THREAD_SRC_NODES 64 /* CNET_MAX_NODES */
 
 enum thread_state {
 	THREAD_RUNNABLE, /* running or on a run queue */
@@ -72,6 +73,10 @@ struct thread {
 	 * were redirected to the leaving code */
 	int mig_to;
 	void *mig_frame;
+	/* DSM faults it waited for, by the home node of the page: written by
+	 * the thread, read and halved by the scheduler (racy counts, a
+	 * locality probe) */
+	uint16_t dsm_src[THREAD_SRC_NODES];
 	uint64_t mig_rip, mig_rsp, mig_rflags;
 };
 

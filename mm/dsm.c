@@ -309,6 +309,7 @@ static void unlock_and_flush(void)
 bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
+	bool waited = false;
 	mutex_lock(&dsm_lock);
 	for (;;) {
 		int rc = dsm_fault(&eng, page, write);
@@ -319,6 +320,7 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		}
 		if (rc == DSM_FAULT_DONE)
 			break;
+		waited = true;
 		if (out_head) {
 			unlock_and_flush();
 			mutex_lock(&dsm_lock);
@@ -327,6 +329,11 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		cond_wait(&dsm_cv, &dsm_lock, 0);
 	}
 	unlock_and_flush();
+	if (waited) { /* the locality probe: where this thread's pages live */
+		uint16_t *c = &thread_current()->dsm_src[op_home(NULL, page) % THREAD_SRC_NODES];
+		if (*c < UINT16_MAX)
+			++*c;
+	}
 	return true;
 }
 
@@ -400,6 +407,16 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 	}
 	dsm_receive(&eng, &m);
 	unlock_and_flush();
+}
+
+uint64_t dsm_fault_count(void)
+{
+	if (!active)
+		return 0;
+	/* racy but whole: aligned 64-bit loads; no lock, so callers may hold
+	 * the transport's (the heartbeat's load probe) */
+	return __atomic_load_n(&eng.stats.read_faults, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&eng.stats.write_faults, __ATOMIC_RELAXED);
 }
 
 void dsm_get_stats(struct dsm_stats *s)

@@ -18,6 +18,8 @@ bool dsm_active(void);
  * retried. `write`: the access was a write. */
 bool dsm_handle_fault(uintptr_t addr, bool write);
 void dsm_get_stats(struct dsm_stats *s);
+/* Read and write faults so far, without locking (for load probes). */
+uint64_t dsm_fault_count(void);
 /* This node's counters as "key value" lines (/proc/dsm): node, nodes,
  * active (0 when alone: then every counter is 0), check, then
  * dsm_stats_text's lines. Like snprintf: returns the length needed. May

@@ -143,19 +143,11 @@ static struct {
 	uint32_t faults_per_s;
 } probe_last; /* (probe_lock) the last sample and the rates from it */
 
-static uint64_t dsm_faults(void)
-{
-	if (!dsm_active())
-		return 0;
-	struct dsm_stats d;
-	dsm_get_stats(&d);
-	return d.read_faults + d.write_faults;
-}
-
-/* This node's load (cnet_set_load_probe): gossiped in heartbeats. */
+/* This node's load (cnet_set_load_probe): gossiped in heartbeats. Called
+ * with the transport's lock held: takes only spinlocks. */
 static void probe(struct cnet_load *o)
 {
-	uint64_t faults = dsm_faults(), idle = sched_idle_ns(), now = clock_ns();
+	uint64_t faults = dsm_fault_count(), idle = sched_idle_ns(), now = clock_ns();
 	unsigned long f = spin_lock_irqsave(&probe_lock);
 	uint64_t dt = now - probe_last.at;
 	if (dt >= PROBE_MIN_NS && probe_last.at) {
@@ -208,20 +200,76 @@ int sched_place(void)
 	if (!v)
 		return cnet_self();
 	build_view(v);
+	const uint16_t *src = thread_current()->dsm_src; /* the creator's pages */
+	for (int i = 0; i < v->nodes && i < THREAD_SRC_NODES; i++)
+		v->pages_on[i] = src[i];
 	int n = c->ops->place(c->state, v);
 	kfree(v);
 	return n >= 0 && n < cnet_nodes() && cnet_alive(n) ? n : cnet_self();
 }
 
 /*
- * The balancer, on the origin while the program runs: every
- * sched.period_ms the policy in force (if it balances) looks at the
- * gossiped loads and proposes moves; each becomes an order to the node
- * that gives a thread (sched_shed). After moving, it waits long enough for
- * the loads it decides on to reflect the moves (two gossip periods), so
- * it does not move the same imbalance twice.
+ * The balancer, a thread on every node while the program runs. Every
+ * sched.period_ms: if the policy in force has `toward`, each node offers it
+ * its own running threads with the nodes their recent pages came from
+ * (locality); on the origin, if it has `balance`, it looks at the gossiped
+ * loads and proposes moves, each an order to the node that gives a thread
+ * (sched_shed). After moving, it waits long enough for the loads it
+ * decides on to reflect the moves (two gossip periods), so it does not
+ * move the same imbalance twice.
  */
 #define MAX_MOVES 8
+#define MAX_CANDIDATES 64
+
+struct candidate {
+	uint32_t tid;
+	uint32_t pages_on[THREAD_SRC_NODES];
+};
+
+struct candidates {
+	int n;
+	struct candidate c[MAX_CANDIDATES];
+};
+
+/* Takes each of the program's threads' recent page sources and halves
+ * them (so "recent" decays by half every period). Blocked threads count:
+ * one waiting for remote pages is blocked most of the time. */
+static bool take_candidate(struct thread *t, void *arg)
+{
+	struct candidates *cs = arg;
+	if (!t->app_tid || t->state == THREAD_EXITED)
+		return false;
+	if (cs->n < MAX_CANDIDATES) {
+		struct candidate *c = &cs->c[cs->n++];
+		c->tid = t->app_tid;
+		for (int i = 0; i < THREAD_SRC_NODES; i++)
+			c->pages_on[i] = t->dsm_src[i];
+	}
+	for (int i = 0; i < THREAD_SRC_NODES; i++)
+		t->dsm_src[i] /= 2;
+	return false;
+}
+
+/* On every node: a policy with `toward` may move one of our threads (at
+ * most one a period, so the loads it decides on stay true). */
+static bool local_pass(const struct sched_policy_choice *c, struct sched_view *v,
+		       struct candidates *cs)
+{
+	cs->n = 0;
+	thread_for_each(take_candidate, cs);
+	build_view(v);
+	for (int i = 0; i < cs->n; i++) {
+		int to = c->ops->toward(c->state, v, cs->c[i].pages_on);
+		if (to < 0 || to == v->self || to >= v->nodes)
+			continue;
+		if (!sched_migrate(cs->c[i].tid, to)) {
+			pr_info("sched", "%s: thread %u goes to node %d, where its "
+				"pages are", c->ops->name, cs->c[i].tid, to);
+			return true;
+		}
+	}
+	return false;
+}
 
 static void *balancer(void *arg)
 {
@@ -233,14 +281,23 @@ static void *balancer(void *arg)
 	uint64_t settle = 2 * (period > gossip ? period : gossip);
 	uint64_t quiet_until = 0;
 	struct sched_view *v = kmalloc(sizeof(*v));
-	if (!v)
+	struct candidates *cs = kmalloc(sizeof(*cs));
+	if (!v || !cs) {
+		pr_err("sched", "no memory for the balancer: threads will not be moved");
+		kfree(v);
+		kfree(cs);
 		return NULL;
+	}
 	for (;;) {
 		thread_sleep_ns(period);
 		const struct sched_policy_choice *c =
 		    __atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
 		const struct sched_policy_ops *p = c ? c->ops : NULL;
-		if (!ksys_app_running() || !p || !p->balance || clock_ns() < quiet_until)
+		if (!ksys_app_running() || !p || clock_ns() < quiet_until)
+			continue;
+		if (p->toward && local_pass(c, v, cs))
+			quiet_until = clock_ns() + settle;
+		if (!p->balance || cnet_self() != 0)
 			continue;
 		struct sched_move mv[MAX_MOVES];
 		build_view(v);
@@ -268,7 +325,7 @@ INITCALL(7, sched_global_start);
 
 static int balancer_start(void)
 {
-	if (cnet_nodes() <= 1 || cnet_self() != 0)
+	if (cnet_nodes() <= 1)
 		return 0;
 	struct thread *t = thread_create("balancer", balancer, NULL, PRIO_DEFAULT - 2);
 	if (!t)

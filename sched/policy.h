@@ -49,6 +49,12 @@ struct sched_policy_ops {
 	 * how many. Called every sched.period_ms on the origin. */
 	int (*balance)(void *state, const struct sched_view *v,
 		       struct sched_move *out, int max);
+	/* Optional. For one thread of this node: the node it should move to,
+	 * given how many of the pages it waited for recently have their home
+	 * on each node (pages_on), or -1 to stay. Called every
+	 * sched.period_ms on every node for its own threads. */
+	int (*toward)(void *state, const struct sched_view *v,
+		      const uint32_t *pages_on);
 	/* Optional. Per-policy state: size and initialiser (keys such as
 	 * sched.least_loaded.threshold are read here). */
 	unsigned state_size;

@@ -159,6 +159,38 @@ static void test_locality(void **s)
 	assert_null(p->balance);
 }
 
+/* locality's toward: a running thread goes where its recent pages live */
+static void test_locality_toward(void **s)
+{
+	(void)s;
+	const struct sched_policy_ops *p = get("locality");
+	assert_non_null(p->toward);
+	uint32_t r[3] = { 2, 2, 2 };
+	struct sched_view v = view(3, 0, r);
+	uint32_t on[SCHED_MAX_NODES] = { 0 };
+	on[1] = 20;
+	assert_int_equal(p->toward(state, &v, on), 1);
+	on[0] = 6, on[1] = 14; /* 70% from node 1: below the 75% share */
+	assert_int_equal(p->toward(state, &v, on), -1);
+	on[0] = 5, on[1] = 15; /* exactly 75% */
+	assert_int_equal(p->toward(state, &v, on), 1);
+	on[0] = 0, on[1] = 10; /* too few faults to judge */
+	assert_int_equal(p->toward(state, &v, on), -1);
+	on[0] = 20, on[1] = 0; /* its pages are here already */
+	assert_int_equal(p->toward(state, &v, on), -1);
+	on[0] = 0, on[1] = 0, on[2] = 30;
+	v.n[2].alive = false; /* never toward a dead node */
+	assert_int_equal(p->toward(state, &v, on), -1);
+	v.n[2].alive = true;
+	v.n[2].runnable = 20; /* 10 per CPU: more than twice the mean + 1 */
+	assert_int_equal(p->toward(state, &v, on), -1);
+	v.n[2].runnable = 2;
+	assert_int_equal(p->toward(state, &v, on), 2);
+	/* the other policies do not move threads by their pages */
+	assert_null(get("least_loaded")->toward);
+	assert_null(get("steal")->toward);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_imbalance_converges),
 		cmocka_unit_test(test_set_keys),
 		cmocka_unit_test(test_locality),
+		cmocka_unit_test(test_locality_toward),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
