@@ -26,6 +26,8 @@ enum cnet_service {
 	CNET_SVC_FUTEX = 7,
 	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
 	CNET_SVC_REPORT = 9, /* exit report: counters gathered at the origin */
+	CNET_SVC_SCHED_RPC = 10, /* RPC: thread migration requests */
+	CNET_SVC_RPC_TEST = 12, /* RPC: the cluster ktests */
 	CNET_SVC_MAX = 16,
 };
 
@@ -76,6 +78,28 @@ struct __attribute__((packed)) cnet_load {
 bool cnet_node_probe(int node, struct cnet_load *out);
 /* The scheduler's probe of this node (without it: runnable threads only). */
 void cnet_set_load_probe(void (*fn)(struct cnet_load *out));
+
+/*
+ * Remote procedure calls (net/cnet_call.c). An RPC service answers each
+ * call in its service thread (it may block): fn writes at most cap bytes
+ * of reply to out and returns their number, or a negative errno that the
+ * caller gets back as it is.
+ */
+typedef int (*cnet_serve_fn)(int from, const void *args, size_t len,
+			     void *out, size_t cap, void *ctx);
+/* Registers an RPC service (on every node that calls it too: replies come
+ * back on it). 0, -EINVAL, -EEXIST, -ENOMEM. */
+int cnet_serve(uint16_t service, cnet_serve_fn fn, void *ctx);
+/*
+ * Calls `service` on `node` (ourselves too: no NIC) and waits for the
+ * answer, at most timeout_ns (0: no limit). Returns the reply's length
+ * (copied into reply), or a negative errno: the remote function's,
+ * -ETIMEDOUT, -EHOSTUNREACH (the node is dead, or is declared dead while
+ * we wait), -EOVERFLOW (the reply is longer than cap: nothing copied),
+ * -EAGAIN (too many calls at once), -EINVAL (not an RPC service here).
+ */
+int cnet_call(int node, uint16_t service, const void *args, size_t len,
+	      void *reply, size_t cap, uint64_t timeout_ns);
 
 /* Called (in a kernel thread) when a node is declared dead. */
 typedef void (*cnet_view_fn)(int dead_node, void *ctx);

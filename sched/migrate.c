@@ -19,7 +19,7 @@
  * above, so they survive. If the destination cannot be reached the thread
  * resumes where it is.
  *
- * Guards: (a) atomics; (wl) where_lock; (rl) req_lock.
+ * Guards: (a) atomics; (wl) where_lock.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
@@ -224,17 +224,30 @@ static int migrate_local(uint32_t tid, int node)
 	return thread_for_each(mark_one, &k) ? 0 : -ESRCH;
 }
 
-#define MAX_REQS 8
 #define REQ_TIMEOUT_NS (2000 * NSEC_PER_MSEC)
 
-static struct mutex req_lock;
-static struct cond req_cv; /* with req_lock: an answer came */
-static struct pending {
-	uint32_t id; /* (rl) 0: free */
-	int waiting; /* (rl) answers still due */
-	int status; /* (rl) 0 once some node started the move */
-} reqs[MAX_REQS];
-static uint32_t next_req = 1; /* (rl) */
+struct mig_req {
+	uint32_t tid;
+	int32_t node;
+};
+
+/* CNET_SVC_SCHED_RPC: "move thread tid to node if it lives here". */
+static int serve_migrate(int from, const void *args, size_t len, void *out,
+			 size_t cap, void *ctx)
+{
+	(void)from, (void)out, (void)cap, (void)ctx;
+	struct mig_req r;
+	if (len != sizeof(r)) {
+		__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
+		return -EBADMSG;
+	}
+	memcpy(&r, args, sizeof(r));
+	if (!r.tid || r.node < 0 || r.node >= cnet_nodes()) {
+		__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
+		return -EINVAL;
+	}
+	return migrate_local(r.tid, r.node);
+}
 
 int sched_migrate(uint32_t tid, int node)
 {
@@ -246,59 +259,21 @@ int sched_migrate(uint32_t tid, int node)
 		return -EHOSTUNREACH;
 	if (!migrate_local(tid, node))
 		return 0;
-	if (cnet_nodes() <= 1)
-		return -ESRCH;
-	mutex_lock(&req_lock);
-	struct pending *p = NULL;
-	for (int i = 0; i < MAX_REQS && !p; i++)
-		if (!reqs[i].id)
-			p = &reqs[i];
-	if (!p) {
-		mutex_unlock(&req_lock);
-		return -EAGAIN;
-	}
-	p->id = next_req++;
-	if (!next_req)
-		next_req = 1;
-	p->status = -ESRCH;
-	p->waiting = 0;
-	struct tm_mig_req r = { TM_MIG_REQ, tid, node, p->id };
+	/* ask the others, one by one: the thread lives on one node at most
+	 * (a node that cannot answer in time is reported if none has it) */
+	struct mig_req r = { tid, node };
+	int rc = -ESRCH;
 	for (int i = 0; i < cnet_nodes(); i++) {
 		if (i == cnet_self() || !cnet_alive(i))
 			continue;
-		mutex_unlock(&req_lock);
-		int rc = cnet_send(i, CNET_SVC_THREAD, &r, sizeof(r));
-		mutex_lock(&req_lock);
-		if (!rc)
-			p->waiting++;
+		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL, 0,
+				    REQ_TIMEOUT_NS);
+		if (got == 0)
+			return 0;
+		if (got != -ESRCH && got != -EHOSTUNREACH)
+			rc = got;
 	}
-	uint64_t end = clock_ns() + REQ_TIMEOUT_NS;
-	while (p->waiting > 0 && p->status != 0) {
-		uint64_t now = clock_ns();
-		if (now >= end) {
-			p->status = -ETIMEDOUT;
-			break;
-		}
-		cond_wait(&req_cv, &req_lock, end - now);
-	}
-	int rc = p->status;
-	p->id = 0;
-	mutex_unlock(&req_lock);
 	return rc;
-}
-
-static void answer(uint32_t id, int status)
-{
-	mutex_lock(&req_lock);
-	for (int i = 0; i < MAX_REQS; i++) {
-		if (reqs[i].id != id || !id)
-			continue;
-		reqs[i].waiting--;
-		if (status == 0)
-			reqs[i].status = 0;
-		cond_broadcast(&req_cv);
-	}
-	mutex_unlock(&req_lock);
 }
 
 int sched_shed(int from, int to)
@@ -431,20 +406,6 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 	case TM_MIGRATE:
 		arrive(from, msg);
 		break;
-	case TM_MIG_REQ: {
-		struct tm_mig_req r;
-		memcpy(&r, msg, sizeof(r));
-		struct tm_mig_rep a = { TM_MIG_REP, r.req,
-					migrate_local(r.tid, r.node), 0 };
-		cnet_send(from, CNET_SVC_THREAD, &a, sizeof(a));
-		break;
-	}
-	case TM_MIG_REP: {
-		struct tm_mig_rep a;
-		memcpy(&a, msg, sizeof(a));
-		answer(a.req, a.status);
-		break;
-	}
 	case TM_SHED: {
 		struct tm_shed s;
 		memcpy(&s, msg, sizeof(s));
@@ -521,8 +482,6 @@ void sched_migrate_stats(struct migrate_stats *s)
 
 static int migrate_start(void)
 {
-	mutex_init(&req_lock);
-	cond_init(&req_cv);
 	limits.text_lo = (uintptr_t)__text_start;
 	limits.text_hi = (uintptr_t)__text_end;
 	limits.mem_lo[0] = (uintptr_t)__gas_data_start;
@@ -534,6 +493,7 @@ static int migrate_start(void)
 	if (cnet_nodes() <= 1)
 		return 0;
 	cnet_on_node_death(node_died, NULL);
-	return cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
+	int rc = cnet_serve(CNET_SVC_SCHED_RPC, serve_migrate, NULL);
+	return rc ? rc : cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
 }
 INITCALL(8, migrate_start);

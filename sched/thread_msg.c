@@ -12,8 +12,6 @@
 static const size_t sizes[] = {
 	[TM_SPAWN] = sizeof(struct tm_spawn),
 	[TM_MIGRATE] = sizeof(struct tm_migrate),
-	[TM_MIG_REQ] = sizeof(struct tm_mig_req),
-	[TM_MIG_REP] = sizeof(struct tm_mig_rep),
 	[TM_SHED] = sizeof(struct tm_shed),
 	[TM_ARRIVED] = sizeof(struct tm_arrived),
 	[TM_WHERE] = sizeof(struct tm_where),
@@ -54,7 +52,7 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 	if (len < sizeof(kind))
 		return -EBADMSG;
 	memcpy(&kind, msg, sizeof(kind));
-	if (kind == 0 || kind >= sizeof(sizes) / sizeof(sizes[0]))
+	if (kind == 0 || kind >= sizeof(sizes) / sizeof(sizes[0]) || !sizes[kind])
 		return -EPROTO;
 	if (len != sizes[kind])
 		return -EBADMSG;
@@ -64,18 +62,6 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		struct tm_migrate m;
 		memcpy(&m, msg, sizeof(m));
 		rc = check_migrate(&m, lim);
-		break;
-	}
-	case TM_MIG_REQ: {
-		struct tm_mig_req r;
-		memcpy(&r, msg, sizeof(r));
-		rc = node_ok(lim, r.node) && r.tid ? 0 : -EINVAL;
-		break;
-	}
-	case TM_MIG_REP: {
-		struct tm_mig_rep r;
-		memcpy(&r, msg, sizeof(r));
-		rc = r.status <= 0 && r.status >= -4095 ? 0 : -EINVAL;
 		break;
 	}
 	case TM_SHED: {

@@ -1,7 +1,7 @@
 /*
  * sched/thread_msg.h — the messages of the thread service (CNET_SVC_THREAD):
- * remote thread start, migration of a thread's context, migration
- * requests and their answers, balance orders, and the origin's record of
+ * remote thread start, migration of a thread's context, balance orders,
+ * live policy switches, and the origin's record of
  * where each application thread lives. Every message starts with a 32-bit
  * kind and has a fixed size; thread_msg_check validates one from a peer
  * (pure: host-tested and fuzzed).
@@ -15,8 +15,7 @@
 enum thread_msg_kind {
 	TM_SPAWN = 1,	 /* start a new thread here */
 	TM_MIGRATE = 2,	 /* a thread's context: resume it here */
-	TM_MIG_REQ = 3,	 /* move thread `tid` to `node` if it lives here */
-	TM_MIG_REP = 4,	 /* the answer to TM_MIG_REQ */
+	/* 3, 4: no longer used (migration requests are RPCs now) */
 	TM_SHED = 5,	 /* the balancer: send one of your threads to `node` */
 	TM_ARRIVED = 6,	 /* a migrated thread resumed (to its old node) */
 	TM_WHERE = 7,	 /* to the origin: thread `tid` now lives on `node` */
@@ -49,20 +48,6 @@ struct tm_migrate {
 	uint64_t rip, rflags, rsp;
 	uint64_t freeze_ns; /* sender's clock when it stopped; echoed back */
 	uint8_t fpu[TM_FPU_SIZE]; /* FXSAVE image */
-};
-
-struct tm_mig_req {
-	uint32_t kind;
-	uint32_t tid;
-	int32_t node;
-	uint32_t req; /* the asker's request id */
-};
-
-struct tm_mig_rep {
-	uint32_t kind;
-	uint32_t req;
-	int32_t status; /* 0: started; -ESRCH: not here; other -errno */
-	uint32_t pad;
 };
 
 struct tm_shed {

@@ -14,8 +14,6 @@ seeds = {
     + struct.pack("<15Q", *range(15))
     + struct.pack("<QQQQ", 0xFFFFFFFF80100010, 0x246, 0x108000000FF8, 123)
     + bytes(fpu),
-    "mig_req": struct.pack("<IIiI", 3, 5, 1, 9),
-    "mig_rep": struct.pack("<IIiI", 4, 9, -3, 0),
     "shed": struct.pack("<Ii", 5, 1),
     "arrived": struct.pack("<IIQ", 6, 7, 123),
     "where": struct.pack("<IIiI", 7, 7, 2, 0),

@@ -118,9 +118,74 @@ KTEST(cluster, d_bulk_checksum)
 	KT_EQ(sum_in, sum_out);
 }
 
+/* ---- RPC (net/cnet_call.c) ---------------------------------------------- */
+
+enum { RT_REVERSE = 1, RT_ENOENT, RT_SLOW, RT_BIG, RT_NEVER };
+
+static int rpc_test(int from, const void *args, size_t len, void *out,
+		    size_t cap, void *ctx)
+{
+	(void)from, (void)ctx;
+	const uint8_t *a = args;
+	if (len < 1)
+		return -EINVAL;
+	switch (a[0]) {
+	case RT_REVERSE:
+		if (len - 1 > cap)
+			return -E2BIG;
+		for (size_t i = 1; i < len; i++)
+			((uint8_t *)out)[len - 1 - i] = a[i];
+		return (int)(len - 1);
+	case RT_ENOENT:
+		return -ENOENT;
+	case RT_SLOW:
+		thread_sleep_ns(300 * NSEC_PER_MSEC);
+		return 0;
+	case RT_BIG:
+		memset(out, 7, 5000);
+		return 5000;
+	case RT_NEVER: /* the caller's node dies first (y_node_death) */
+		thread_sleep_ns(600 * SEC);
+		return 0;
+	}
+	return -EPROTO;
+}
+
+/* Calls to every node (ourselves included): results, remote errors,
+ * overflow and time-outs exact; a late reply is not mistaken for the
+ * next call's. */
+KTEST(cluster, e_rpc)
+{
+	KT_EQ(cnet_serve(CNET_SVC_RPC_TEST, rpc_test, NULL), 0);
+	KT_EQ(cnet_barrier(2, 60 * SEC), 0); /* served everywhere */
+	uint8_t args[101], back[200];
+	int bad = 0;
+	for (int n = 0; n < cnet_nodes(); n++) {
+		args[0] = RT_REVERSE;
+		fill(args + 1, 100, (uint32_t)n);
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 101, back, sizeof(back), 20 * SEC), 100);
+		for (int i = 0; i < 100; i++)
+			bad += back[i] != args[100 - i];
+		args[0] = RT_ENOENT;
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 20 * SEC), -ENOENT);
+		args[0] = RT_BIG;
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 20 * SEC), -EOVERFLOW);
+		args[0] = RT_SLOW;
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 50 * NSEC_PER_MSEC),
+		      -ETIMEDOUT);
+		args[0] = RT_REVERSE; /* answered after the slow one's late reply */
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 2, back, sizeof(back), 20 * SEC), 1);
+		KT_EQ(back[0], args[1]);
+	}
+	KT_EQ(bad, 0);
+	KT_EQ(cnet_call(0, CNET_SVC_MAX - 1, args, 1, back, sizeof(back), SEC), -EINVAL);
+	KT_EQ(cnet_call(cnet_nodes(), CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), SEC),
+	      -EHOSTUNREACH);
+}
+
 KTEST(cluster, zz_all_done)
 {
-	KT_EQ(cnet_barrier(2, 120 * SEC), 0);
+	KT_EQ(cnet_barrier(3, 120 * SEC), 0);
 }
 
 /*
@@ -175,9 +240,12 @@ KTEST(cluster, y_node_death)
 			   victim);
 		return;
 	}
+	/* A call in flight to the victim (it never answers) ends with the
+	 * death, not with its 100 s time-out. */
 	uint64_t t0 = clock_ns();
-	while (cnet_alive(victim) && clock_ns() - t0 < 120 * SEC)
-		thread_sleep_ns(10 * NSEC_PER_MSEC);
+	uint8_t op = RT_NEVER, r;
+	KT_EQ(cnet_call(victim, CNET_SVC_RPC_TEST, &op, 1, &r, 1, 100 * SEC), -EHOSTUNREACH);
+	KT_ASSERT(clock_ns() - t0 < 60 * SEC);
 	KT_ASSERT(!cnet_alive(victim));
 	/* The callback runs just after, from the poll thread. */
 	t0 = clock_ns();
