@@ -14,9 +14,11 @@
  * node registers the RPC services it calls (cnet_serve does both).
  *
  * Locking: rpc_lock (a mutex) serialises every use of `rpc`; the done
- * callback runs under it. Sending may block (a full window) with it
- * held: the window is opened by acknowledgements, which the transport's
- * poll thread handles without it.
+ * callback runs under it. Nothing is sent under it: what the matching
+ * layer sends is queued (outbox) and sent once the lock is dropped, since
+ * sending may block on a full window, and a node whose RPC threads wait
+ * for the lock would stop draining what its peers send it (two nodes
+ * calling each other could wait for each other for ever).
  */
 #include "kernel/errno.h"
 #include "kernel/init.h"
@@ -48,12 +50,56 @@ static struct rpc_svc {
 	} taken;
 } svcs[CNET_SVC_MAX];
 
+struct outmsg {
+	struct outmsg *next;
+	int peer;
+	uint16_t service;
+	size_t len;
+	uint8_t data[];
+};
+
+static struct outmsg *outbox, **outbox_tail = &outbox; /* (rpc_lock) */
+
 static int op_send(void *ctx, int peer, uint16_t service,
 		   const struct cnet_iov *iov, int iovcnt)
 {
 	(void)ctx;
-	return cnet_send2(peer, service, iov[0].base, iov[0].len,
-			  iovcnt > 1 ? iov[1].base : NULL, iovcnt > 1 ? iov[1].len : 0);
+	size_t len = 0;
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].len;
+	struct outmsg *o = kmalloc(sizeof(*o) + len);
+	if (!o)
+		return -ENOMEM;
+	o->next = NULL;
+	o->peer = peer;
+	o->service = service;
+	o->len = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		memcpy(o->data + o->len, iov[i].base, iov[i].len);
+		o->len += iov[i].len;
+	}
+	*outbox_tail = o;
+	outbox_tail = &o->next;
+	return 0;
+}
+
+/* Drops rpc_lock, then sends what was queued under it: the first error. */
+static int unlock_and_send(void)
+{
+	struct outmsg *o = outbox;
+	outbox = NULL;
+	outbox_tail = &outbox;
+	mutex_unlock(&rpc_lock);
+	int err = 0;
+	while (o) {
+		struct outmsg *next = o->next;
+		int rc = cnet_send(o->peer, o->service, o->data, o->len);
+		if (rc && !err)
+			err = rc;
+		kfree(o);
+		o = next;
+	}
+	return err;
 }
 
 /* A CALL arrived (rpc_lock held, in the service's thread): taken out to
@@ -106,9 +152,16 @@ int cnet_call(int node, uint16_t service, const void *args, size_t len,
 	mutex_lock(&rpc_lock);
 	int rc = cnet_rpc_call(&rpc, node, service, args, len, reply, cap, 0,
 			       clock_ns(), call_done, &w, &id);
-	mutex_unlock(&rpc_lock);
+	int sent = unlock_and_send();
 	if (rc)
 		return rc;
+	if (sent) { /* the call never left: forget it, unless it is answered */
+		mutex_lock(&rpc_lock);
+		rc = cnet_rpc_cancel(&rpc, id);
+		mutex_unlock(&rpc_lock);
+		if (!rc)
+			return sent;
+	}
 	if (sem_down(&w.done, timeout_ns)) {
 		mutex_lock(&rpc_lock);
 		rc = cnet_rpc_cancel(&rpc, id);
@@ -129,7 +182,7 @@ static void rpc_deliver(int from, const void *msg, size_t len, void *ctx)
 	uint16_t service = (uint16_t)(s - svcs);
 	mutex_lock(&rpc_lock);
 	int rc = cnet_rpc_input(&rpc, from, service, msg, len);
-	mutex_unlock(&rpc_lock);
+	unlock_and_send(); /* a call refused at once is answered at once */
 	if (rc && rc != -ENOENT)
 		pr_warn("cnet", "bad RPC message on service %u from node %d (%zu "
 			"bytes): %d", service, from, len, rc);
@@ -144,7 +197,9 @@ static void rpc_deliver(int from, const void *msg, size_t len, void *ctx)
 	mutex_lock(&rpc_lock);
 	rc = cnet_rpc_reply(&rpc, from, service, s->taken.id, n < 0 ? n : 0, out,
 			    n < 0 ? 0 : (size_t)n);
-	mutex_unlock(&rpc_lock);
+	int sent = unlock_and_send();
+	if (!rc)
+		rc = sent;
 	if (rc)
 		pr_warn("cnet", "reply on service %u to node %d lost: %d", service,
 			from, rc);

@@ -165,7 +165,7 @@ static void probe(struct cnet_load *o)
 	o->util = probe_last.util;
 	o->faults_per_s = probe_last.faults_per_s;
 	spin_unlock_irqrestore(&probe_lock, f);
-	o->runnable = sched_runnable();
+	o->runnable = sched_app_runnable();
 	o->threads = (uint16_t)sched_app_threads();
 	o->free_mb = (uint32_t)((frame_free_count() * PAGE_SIZE) >> 20);
 }

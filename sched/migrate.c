@@ -461,6 +461,20 @@ static bool count_app(struct thread *t, void *arg)
 	return false;
 }
 
+static bool count_app_runnable(struct thread *t, void *arg)
+{
+	if (t->app_tid && t->state == THREAD_RUNNABLE && t != thread_current())
+		++*(uint32_t *)arg;
+	return false;
+}
+
+uint32_t sched_app_runnable(void)
+{
+	uint32_t n = 0;
+	thread_for_each(count_app_runnable, &n);
+	return n;
+}
+
 uint32_t sched_app_threads(void)
 {
 	uint32_t n = 0;

@@ -30,8 +30,11 @@ int sched_migrate(uint32_t tid, int node);
 int sched_shed(int from, int to);
 /* An application thread started (alive) or ended here. */
 void sched_thread_event(uint32_t tid, bool alive);
-/* Threads of the program living on this node now. */
+/* Threads of the program living on this node now; of those, running or
+ * queued (not counting the caller): the load the policies weigh (kernel
+ * threads come and go too fast to be sampled meaningfully). */
 uint32_t sched_app_threads(void);
+uint32_t sched_app_runnable(void);
 void sched_migrate_stats(struct migrate_stats *s);
 
 #endif
