@@ -6,7 +6,7 @@
  * The whole engine is guarded by its caller's lock (kernel/csync.c:
  * eng_lock); nothing here blocks.
  */
-#include <string.h>
+#include "kernel/kstring.h"
 
 #include "kernel/csync_proto.h"
 #include "kernel/errno.h"
@@ -543,33 +543,45 @@ static void home_notfree(struct csync *e, int from, struct csync_obj *o)
 
 /* ---- cond, barrier, sem: the home part ----------------------------------- */
 
-/* Wakes the waiters popped from o->q (up to `max`), one message per node;
- * `serial` (a wid of node serial_node) gets val 1. */
+/* Wakes up to `max` waiters of o->q, one message per node (more only past
+ * CSYNC_MAXW waiters); `serial` (a wid of serial_node) gets val 1. */
 static void home_wake(struct csync *e, struct csync_obj *o, uint32_t max,
 		      int serial_node, uint32_t serial)
 {
-	struct csync_msg per[CSYNC_MAX_NODES];
-	bool used[CSYNC_MAX_NODES] = { false };
-	int n;
-	uint32_t w;
-	for (uint32_t i = 0; i < max && wl_pop(e, &o->q, &n, &w, NULL); i++) {
-		struct csync_msg *m = &per[n];
-		if (!used[n]) {
-			memset(m, 0, CSYNC_HDR);
-			m->type = CM_WAKE;
-			m->h = o->h;
-			m->wid = n == serial_node ? serial : 0;
-			used[n] = true;
-		}
-		m->w[m->n++] = w;
-		if (m->n == CSYNC_MAXW) {
-			emit(e, n, m);
-			m->n = 0;
-		}
+	struct csync_wl take = { NULL, NULL, 0 };
+	while (take.n < max && o->q.head) {
+		struct wl_ent *x = o->q.head; /* move, do not copy */
+		o->q.head = x->next;
+		if (!o->q.head)
+			o->q.tail = NULL;
+		o->q.n--;
+		x->next = NULL;
+		if (take.tail)
+			take.tail->next = x;
+		else
+			take.head = x;
+		take.tail = x;
+		take.n++;
 	}
-	for (n = 0; n < CSYNC_MAX_NODES; n++)
-		if (used[n] && per[n].n)
-			emit(e, n, &per[n]);
+	struct csync_msg m;
+	for (int n = 0; n < e->nodes; n++) {
+		memset(&m, 0, CSYNC_HDR);
+		m.type = CM_WAKE;
+		m.h = o->h;
+		m.wid = n == serial_node ? serial : 0;
+		for (struct wl_ent *x = take.head; x; x = x->next) {
+			if (x->node != n)
+				continue;
+			m.w[m.n++] = x->wid;
+			if (m.n == CSYNC_MAXW) {
+				emit(e, n, &m);
+				m.n = 0;
+			}
+		}
+		if (m.n)
+			emit(e, n, &m);
+	}
+	wl_clear(e, &take);
 }
 
 static void home_request(struct csync *e, int from, struct csync_obj *o,

@@ -24,6 +24,7 @@ enum cnet_service {
 	CNET_SVC_DSM = 5,
 	CNET_SVC_THREAD = 6, /* remote thread creation */
 	CNET_SVC_FUTEX = 7,
+	CNET_SVC_LOCK = 8, /* cluster lock service (kernel/csync.c) */
 	CNET_SVC_MAX = 16,
 };
 

@@ -184,6 +184,8 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 {
 	if (count == 0 || (a && !a->is_initialized))
 		return EINVAL;
+	if (psync_clustered())
+		return psc_create(b, KSYS_CS_BARRIER, 0, count);
 	struct sobj *o;
 	int rc = psync_create(b, SOBJ_BARRIER, &o);
 	if (!rc)
@@ -193,6 +195,8 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 
 int pthread_barrier_destroy(pthread_barrier_t *b)
 {
+	if (psync_clustered())
+		return psc_destroy(b, KSYS_CS_BARRIER);
 	struct sobj *o = psync_get(*b);
 	if (o && o->kind == SOBJ_BARRIER && o->count)
 		return EBUSY;
@@ -201,6 +205,8 @@ int pthread_barrier_destroy(pthread_barrier_t *b)
 
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
+	if (psync_clustered())
+		return psc_barrier_wait(b);
 	struct sobj *o = psync_get(*b);
 	if (!o || o->kind != SOBJ_BARRIER)
 		return EINVAL;

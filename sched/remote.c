@@ -6,6 +6,7 @@
  * (sched.policy). Registered into kernel/ksys.c as its cluster ops.
  */
 #include "kernel/config.h"
+#include "kernel/csync.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
 #include "kernel/init.h"
@@ -96,6 +97,7 @@ static void exit_all(int status)
 			kprintf(" %d:%u", i, threads_placed[i]);
 		kprintf("\n");
 		dsm_print_stats();
+		csync_print_stats();
 	}
 	cnet_exit_all(status);
 }
