@@ -26,7 +26,8 @@
 #include "net/cnet.h"
 
 _Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
-		       KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM,
+		       KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM &&
+		       KSYS_CS_RWLOCK == CSK_RWLOCK,
 	       "ksys.h and csync_proto.h agree on kinds");
 
 long arch_kcall(long (*fn)(void *), void *arg);
@@ -367,6 +368,18 @@ int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns)
 		return request(h, CM_SGET, 0, 0);
 	}
 	return -EINVAL;
+}
+
+int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
+{
+	static const int type[] = {
+		[KSYS_RW_RD] = CM_RDLOCK, [KSYS_RW_WR] = CM_WRLOCK,
+		[KSYS_RW_TRYRD] = CM_TRYRD, [KSYS_RW_TRYWR] = CM_TRYWR,
+		[KSYS_RW_UNLOCK] = CM_RWUNLOCK,
+	};
+	if (op < 0 || op > KSYS_RW_UNLOCK)
+		return -EINVAL;
+	return request(h, type[op], (int32_t)tid, timeout_ns);
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */

@@ -17,6 +17,9 @@
  *   barrier  the home counts arrivals and releases each node in one
  *            message naming its waiters (one of them serial).
  *   sem      value and waiters at the home; every operation a request.
+ *   rwlock   writer, reader count and a FIFO at the home (writers first:
+ *            a reader waits behind a queued writer); every operation a
+ *            request carrying the caller's thread id.
  * A thread that must wait is named by a wid (the glue's wait slot, never
  * 0); the engine completes it with ops->wake.
  *
@@ -34,6 +37,10 @@
 #define CSYNC_MAX_NODES 64
 #define CSYNC_MAXW 32 /* wids in one WAKE message */
 #define CSYNC_BUCKETS 256
+/* Threads of the holding node that may still take a mutex after its home
+ * asked for the token, if they were already waiting (bounded unfairness
+ * for throughput: a token move costs a round trip). */
+#define CSYNC_BATCH 32
 
 /* Handle: 1 | home:6 | kind:3 | param:2 | serial:20. Never 0, never
  * 0xFFFFFFFF (kind 7 is unused), never below 2^31 (the one-node table). */
@@ -43,7 +50,7 @@ static inline int csync_h_home(uint32_t h) { return (int)((h >> 25) & 63); }
 static inline int csync_h_kind(uint32_t h) { return (int)((h >> 22) & 7); }
 static inline int csync_h_param(uint32_t h) { return (int)((h >> 20) & 3); }
 
-enum csync_kind { CSK_MUTEX = 1, CSK_COND, CSK_BARRIER, CSK_SEM, CSK_MAX };
+enum csync_kind { CSK_MUTEX = 1, CSK_COND, CSK_BARRIER, CSK_SEM, CSK_RWLOCK, CSK_MAX };
 
 /* Mutex types (param of a mutex handle): PTHREAD_MUTEX_* values. */
 enum { CSM_NORMAL = 0, CSM_RECURSIVE = 1, CSM_ERRORCHECK = 2, CSM_DEFAULT = 3 };
@@ -67,6 +74,11 @@ enum csync_msg_type {
 	CM_SGET, /* node -> home: sem value */
 	CM_DESTROY, /* node -> home */
 	CM_RESULT, /* home -> node: wid's request done, a = result */
+	CM_RDLOCK, /* node -> home: a = tid */
+	CM_WRLOCK, /* node -> home: a = tid */
+	CM_TRYRD, /* node -> home: a = tid */
+	CM_TRYWR, /* node -> home: a = tid */
+	CM_RWUNLOCK, /* node -> home: a = tid */
 	CM_MAX
 };
 
@@ -152,7 +164,8 @@ int csync_mutex_destroy(struct csync *e, uint32_t h);
 int csync_mutex_state(struct csync *e, uint32_t h, uint32_t tid);
 
 /* A request to the object's home: CM_CWAIT, CM_CSIGNAL, CM_CANCEL,
- * CM_ARRIVE, CM_SWAIT, CM_SPOST, CM_SGET, CM_DESTROY. 0 (CM_CSIGNAL: sent),
+ * CM_ARRIVE, CM_SWAIT, CM_SPOST, CM_SGET, CM_DESTROY, CM_RDLOCK, CM_WRLOCK,
+ * CM_TRYRD, CM_TRYWR, CM_RWUNLOCK. 0 (CM_CSIGNAL: sent),
  * CSYNC_WAIT, -EINVAL, -EHOSTUNREACH (home dead). */
 int csync_request(struct csync *e, uint32_t h, int type, uint32_t wid,
 		  int32_t a);

@@ -96,7 +96,8 @@ int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
  * CLOCK_MONOTONIC). `tid` is the caller's pthread_t. Timeouts are
  * relative, 0 = none. Results are 0 or a negative errno unless stated.
  */
-enum { KSYS_CS_MUTEX = 1, KSYS_CS_COND, KSYS_CS_BARRIER, KSYS_CS_SEM };
+enum { KSYS_CS_MUTEX = 1, KSYS_CS_COND, KSYS_CS_BARRIER, KSYS_CS_SEM,
+       KSYS_CS_RWLOCK };
 enum { KSYS_SEM_WAIT, KSYS_SEM_TRYWAIT, KSYS_SEM_POST, KSYS_SEM_VALUE };
 #define KSYS_CS_IS(h) (((h)&0x80000000u) && (h) != 0xFFFFFFFFu)
 #define KSYS_CS_KIND(h) ((int)(((h) >> 22) & 7))
@@ -120,6 +121,10 @@ int ksys_csync_barrier_wait(uint32_t b);
 /* op KSYS_SEM_*: WAIT (timeout), TRYWAIT (-EAGAIN), POST (-EOVERFLOW),
  * VALUE (returns the value). */
 int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns);
+/* op KSYS_RW_*: -EBUSY (try), -EDEADLK (tid writes it), -EPERM (unlock of
+ * an unheld lock), -ETIMEDOUT. */
+enum { KSYS_RW_RD, KSYS_RW_WR, KSYS_RW_TRYRD, KSYS_RW_TRYWR, KSYS_RW_UNLOCK };
+int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
 /* This node's counters: messages out, in, local lock hits, tokens in,
  * out, bad messages; returns how many were written, or -ENODEV. */
 int ksys_csync_stats(uint64_t *out, int n);

@@ -7,9 +7,10 @@
  * assigned once with a compare-and-swap (which also resolves the static
  * initialisers, 0xFFFFFFFF, at first use). After that the application's
  * word is only read, so in a cluster its page stays shared; the state the
- * threads fight over lives in the table entry, which the cluster lock
- * service will own. Fast paths are atomic operations; contention sleeps on
- * a futex word of the entry.
+ * threads fight over lives in the table entry. Fast paths are atomic
+ * operations; contention sleeps on a futex word of the entry. With more
+ * than one node, mutexes and condition variables go to the cluster lock
+ * service instead (posix/psync_cluster.c).
  */
 #include <errno.h>
 #include <limits.h>

@@ -37,8 +37,8 @@ int psync_mutex_unlock_obj(struct sobj *o);
 
 /*
  * With more than one node, mutexes, condition variables, barriers and
- * semaphores live in the cluster lock service instead
- * (posix/psync_cluster.c); rwlocks and spinlocks stay here. Positive
+ * semaphores and rwlocks live in the cluster lock service instead
+ * (posix/psync_cluster.c); spinlocks stay in the application's word. Positive
  * errno results; psc_sem returns the value or a negative errno.
  */
 static inline bool psync_clustered(void) { return ksys_csync_active(); }
@@ -50,5 +50,6 @@ int psc_cond_wait(uint32_t *c, uint32_t *m, const struct timespec *abs);
 int psc_cond_wake(uint32_t *c, bool all);
 int psc_barrier_wait(uint32_t *b);
 int psc_sem(uint32_t *s, int op, const struct timespec *abs);
+int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * posix/psync_cluster.c — mutexes, condition variables, barriers and
- * semaphores when the cluster has more than one node: the application's
+ * semaphores and rwlocks when the cluster has more than one node: the application's
  * word holds a handle of the cluster lock service (kernel/csync.c), whose
  * state lives at the handle's home node in kernel memory. The word is
  * written once (init, or a compare-and-swap for a static initialiser) and
@@ -126,4 +126,10 @@ int psc_sem(uint32_t *s, int op, const struct timespec *abs)
 	if (op == KSYS_SEM_WAIT)
 		posix_testcancel();
 	return ksys_csync_sem(h, op, (uint64_t)rel);
+}
+
+int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns)
+{
+	uint32_t h = resolve(l, KSYS_CS_RWLOCK);
+	return h ? -ksys_csync_rwlock(h, op, pthread_cur()->id, rel_ns) : EINVAL;
 }

@@ -1,6 +1,8 @@
 /*
  * posix/sem.c — unnamed and named semaphores. Named ones live in an
  * in-memory table (there is one process: names need no file system).
+ * With more than one node, a semaphore's value and waiters live at its
+ * home in the cluster lock service (posix/psync_cluster.c).
  */
 #include <errno.h>
 #include <fcntl.h>

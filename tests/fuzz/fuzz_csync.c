@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct csync e;
-	uint32_t h[4];
+	uint32_t h[5];
 	csync_init(&e, 1, 4, &ops, NULL);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 5; k++)
 		csync_create(&e, k + 1, k == 0 ? 1 : 0, 2, &h[k]);
 	size_t i = 0;
 	while (i + 2 <= size) {
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = (uint8_t)(size - i);
 		const uint8_t *b = data + i;
 		i += len;
-		uint32_t obj = h[op & 3];
+		uint32_t obj = h[op % 5];
 		if (len >= 8 && (op & 0x80)) { /* a handle homed elsewhere */
 			memcpy(&obj, b, 4);
 			obj |= CSYNC_H_FLAG;
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			csync_mutex_cancel(&e, obj, 1 + (op & 3));
 			break;
 		case 5:
-			csync_request(&e, obj, CM_CWAIT + (op & 0x70) / 16 % 12, 1 + (op & 3), op & 1);
+			csync_request(&e, obj, CM_CWAIT + (op >> 3) % (CM_MAX - CM_CWAIT), 1 + (op & 3), op & 1);
 			break;
 		case 6:
 			csync_node_dead(&e, op & 3);

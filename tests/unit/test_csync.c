@@ -438,60 +438,74 @@ static void test_barrier(void **st)
 	}
 }
 
-/* ---- semaphore as a lock, with try and timed waits --------------------------- */
+/* ---- semaphore and rwlock: requests answered by the home -------------------- */
 
-static uint32_t sh;
+/* A thread takes the object (a request that may wait or, if `try`, fail
+ * with `busy`), gives up timed waits at random (cancel), holds it, and
+ * releases it with a request answered at once. */
+struct req_model {
+	uint32_t *h;
+	int busy; /* a try's refusal */
+	bool try_arg; /* the request's argument: try (sem), else the tid */
+	int (*acquire)(struct sthread *t, bool *try); /* request type */
+	void (*enter)(struct sthread *t);
+	int (*leave)(struct sthread *t); /* release request type */
+};
 
-static bool sem_step(struct sthread *t)
+static uint32_t sh, rwh;
+static int readers, writers;
+
+static bool req_step(struct sthread *t, const struct req_model *md)
 {
 	struct csync *e = &S.e[t->node];
 	struct ev ev;
 	switch (t->state) {
-	case 0:
-		t->result = rnd() % 4 == 0; /* try */
-		assert_int_equal(csync_request(e, sh, CM_SWAIT, t->wid, t->result), CSYNC_WAIT);
+	case 0: { /* ask */
+		bool try;
+		int type = md->acquire(t, &try);
+		t->step = try;
+		int32_t arg = md->try_arg ? try : (int32_t)t->tid;
+		assert_int_equal(csync_request(e, *md->h, type, t->wid, arg), CSYNC_WAIT);
 		t->state = 1;
 		break;
-	case 1:
+	}
+	case 1: /* waiting for the answer */
 		if (pop_ev(t, &ev)) {
 			assert_int_equal(ev.ev, CSE_DONE);
 			if (ev.val == 0) {
-				holders++;
-				assert_int_equal(holders, 1);
+				md->enter(t);
 				t->state = 3;
 			} else {
-				assert_int_equal(ev.val, -EAGAIN);
+				assert_int_equal(ev.val, md->busy);
+				assert_true(t->step);
 				t->state = 0;
 			}
-		} else if (!t->result && rnd() % 10 == 0) {
-			csync_request(e, sh, CM_CANCEL, t->wid, 0);
+		} else if (!t->step && timeouts && rnd() % 10 == 0) {
+			csync_request(e, *md->h, CM_CANCEL, t->wid, 0);
 			t->state = 2;
 		}
 		break;
-	case 2:
+	case 2: /* cancelled: a grant may come before the answer */
 		if (!pop_ev(t, &ev))
 			break;
-		if (ev.ev == CSE_DONE) { /* granted before the cancel */
+		if (ev.ev == CSE_DONE) {
 			assert_int_equal(ev.val, 0);
-			holders++;
-			assert_int_equal(holders, 1);
-			t->result = 1; /* the cancel answer comes next */
+			md->enter(t);
 			t->state = 4;
 			break;
 		}
+		assert_int_equal(ev.ev, CSE_CANCEL);
 		t->state = 0;
 		break;
-	case 4: /* holding; swallow the cancel answer first */
+	case 4: /* holding; the cancel answer follows the grant */
 		if (!pop_ev(t, &ev))
 			break;
 		assert_int_equal(ev.ev, CSE_CANCEL);
 		assert_int_equal(ev.val, 0);
 		t->state = 3;
 		break;
-	case 3:
-		counter++;
-		holders--;
-		assert_int_equal(csync_request(e, sh, CM_SPOST, t->wid, 0), CSYNC_WAIT);
+	case 3: /* holding: release */
+		assert_int_equal(csync_request(e, *md->h, md->leave(t), t->wid, t->tid), CSYNC_WAIT);
 		t->state = 5;
 		break;
 	case 5:
@@ -505,6 +519,30 @@ static bool sem_step(struct sthread *t)
 	return true;
 }
 
+/* a semaphore of 1 as a lock */
+static int sem_acquire(struct sthread *t, bool *try)
+{
+	(void)t;
+	*try = rnd() % 4 == 0;
+	return CM_SWAIT;
+}
+static void sem_enter(struct sthread *t)
+{
+	(void)t;
+	holders++;
+	assert_int_equal(holders, 1);
+}
+static int sem_leave(struct sthread *t)
+{
+	(void)t;
+	counter++;
+	holders--;
+	return CM_SPOST;
+}
+static const struct req_model sem_model = { &sh, -EAGAIN, true, sem_acquire,
+					     sem_enter, sem_leave };
+static bool sem_step(struct sthread *t) { return req_step(t, &sem_model); }
+
 static void test_sem(void **st)
 {
 	(void)st;
@@ -514,8 +552,72 @@ static void test_sem(void **st)
 		assert_int_equal(csync_create(&S.e[0], CSK_SEM, 0, 1, &sh), 0);
 		holders = counter = 0;
 		iters = 15;
+		timeouts = true;
 		run(sem_step, 2000000);
 		assert_int_equal(counter, threads * iters);
+		sim_fini();
+	}
+}
+
+/* rwlock: writers alone, readers together */
+static int rw_acquire(struct sthread *t, bool *try)
+{
+	static const int types[] = { CM_RDLOCK, CM_WRLOCK, CM_TRYRD, CM_TRYWR };
+	int k = (int)(rnd() % 4);
+	t->result = k % 2; /* writer */
+	*try = k >= 2;
+	return types[k];
+}
+static void rw_enter(struct sthread *t)
+{
+	if (t->result)
+		writers++;
+	else
+		readers++;
+	assert_true(writers <= 1);
+	assert_true(!writers || !readers);
+}
+static int rw_leave(struct sthread *t)
+{
+	if (t->result)
+		writers--;
+	else
+		readers--;
+	return CM_RWUNLOCK;
+}
+static const struct req_model rw_model = { &rwh, -EBUSY, false, rw_acquire,
+					    rw_enter, rw_leave };
+static bool rw_step(struct sthread *t) { return req_step(t, &rw_model); }
+
+static void test_rwlock(void **st)
+{
+	(void)st;
+	for (unsigned seed = 1; seed <= 40; seed++) {
+		int nodes = 2 + (int)(seed % 3), threads = 2 + (int)(seed % 8);
+		sim_init(nodes, threads, seed);
+		assert_int_equal(csync_create(&S.e[seed % 2], CSK_RWLOCK, 0, 0, &rwh), 0);
+		readers = writers = 0;
+		iters = 20;
+		timeouts = seed % 2;
+		run(rw_step, 2000000);
+		while (deliver_one())
+			;
+		/* errors: EDEADLK, EPERM, EBUSY */
+		struct csync *e = &S.e[0];
+		S.t[0].nev = 0;
+		S.t[0].state = 0;
+		struct ev ev;
+		int calls[][2] = { { CM_WRLOCK, 0 }, { CM_WRLOCK, -EDEADLK },
+				   { CM_TRYRD, -EDEADLK }, { CM_RWUNLOCK, 0 },
+				   { CM_RWUNLOCK, -EPERM }, { CM_RDLOCK, 0 },
+				   { CM_TRYRD, 0 }, { CM_TRYWR, -EBUSY } };
+		for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			csync_request(e, rwh, calls[i][0], S.t[0].wid, S.t[0].tid);
+			while (deliver_one())
+				;
+			assert_true(pop_ev(&S.t[0], &ev));
+			assert_int_equal(ev.val, calls[i][1]);
+		}
 		sim_fini();
 	}
 }
@@ -589,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_cond),
 		cmocka_unit_test(test_barrier),
 		cmocka_unit_test(test_sem),
+		cmocka_unit_test(test_rwlock),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_death),
 	};
