@@ -14,6 +14,7 @@
  */
 #include "kernel/config.h"
 #include "kernel/csync.h"
+#include "kernel/csync_opt.h"
 #include "kernel/csync_proto.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
@@ -32,7 +33,7 @@ _Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
 
 long arch_kcall(long (*fn)(void *), void *arg);
 
-#define NSLOTS 1024 /* threads of this node waiting at once */
+#define NSLOTS CSYNC_SLOTS
 
 struct outmsg {
 	struct outmsg *next;
@@ -45,6 +46,7 @@ struct outmsg {
  * most once per wait except CSE_RETRY. */
 struct wslot {
 	uint32_t wid; /* (eng_lock) 0: free */
+	uint32_t h; /* (eng_lock) the object it waits on */
 	int home; /* (eng_lock) node whose answer it waits for */
 	uint32_t retry, ack, done, cancel; /* (eng_lock) events seen */
 	int done_val, cancel_val; /* (eng_lock) */
@@ -83,12 +85,16 @@ static struct wslot *slot_of(uint32_t wid)
 	return wid && slots[i].wid == wid ? &slots[i] : NULL;
 }
 
-static void op_wake(void *ctx, uint32_t wid, int ev, int val)
+static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 {
 	(void)ctx;
 	struct wslot *s = slot_of(wid);
 	if (!s)
 		return; /* it gave up (timed out) already */
+	if (s->h != h) {
+		eng.st.bad++; /* a peer named a slot waiting on another object */
+		return;
+	}
 	if (ev == CSE_RETRY) {
 		s->retry++;
 	} else if (ev == CSE_ACK) {
@@ -141,6 +147,7 @@ static struct wslot *slot_get(uint32_t h)
 		struct wslot *s = &slots[i];
 		uint32_t gen = slot_gen++ % (UINT32_MAX / NSLOTS - 1) + 1;
 		s->wid = gen * NSLOTS + i; /* never 0; wid % NSLOTS == i */
+		s->h = h;
 		s->home = csync_h_home(h);
 		s->retry = s->ack = s->done = s->cancel = 0;
 		s->done_val = s->cancel_val = 0;

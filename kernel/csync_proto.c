@@ -9,6 +9,7 @@
  */
 #include "kernel/kstring.h"
 
+#include "kernel/csync_opt.h"
 #include "kernel/csync_priv.h"
 #include "kernel/csync_proto.h"
 #include "kernel/errno.h"
@@ -259,7 +260,7 @@ static void wake_local(struct csync *e, struct csync_obj *o, uint32_t max)
 	uint32_t wid;
 	for (uint32_t i = 0; i < max && csp_wl_pop(e, &o->local, &n, &wid, NULL); i++) {
 		o->nretry++;
-		e->ops->wake(e->ctx, wid, CSE_RETRY, 0);
+		e->ops->wake(e->ctx, wid, o->h, CSE_RETRY, 0);
 	}
 }
 
@@ -437,7 +438,7 @@ static void node_grant(struct csync *e, struct csync_obj *o, int recall)
 		uint32_t w = o->try_wid;
 		o->try_wid = 0;
 		o->nretry++;
-		e->ops->wake(e->ctx, w, CSE_RETRY, 0);
+		e->ops->wake(e->ctx, w, o->h, CSE_RETRY, 0);
 	}
 	settle(e, o);
 }
@@ -447,7 +448,7 @@ static void node_busy(struct csync *e, struct csync_obj *o)
 	if (o->try_wid) {
 		uint32_t w = o->try_wid;
 		o->try_wid = 0;
-		e->ops->wake(e->ctx, w, CSE_DONE, -EBUSY);
+		e->ops->wake(e->ctx, w, o->h, CSE_DONE, -EBUSY);
 	}
 	settle(e, o);
 }
@@ -535,7 +536,7 @@ static void dispatch(struct csync *e, int from, const struct csync_msg *m)
 	}
 	if (m->type == CM_WAKE) {
 		for (unsigned i = 0; i < m->n; i++)
-			e->ops->wake(e->ctx, m->w[i], CSE_DONE,
+			e->ops->wake(e->ctx, m->w[i], m->h, CSE_DONE,
 				     m->wid && m->w[i] == m->wid);
 		return;
 	}
@@ -543,7 +544,7 @@ static void dispatch(struct csync *e, int from, const struct csync_msg *m)
 		int ev = m->type == CM_CACK ? CSE_ACK
 			 : m->type == CM_CANCELR ? CSE_CANCEL
 						  : CSE_DONE;
-		e->ops->wake(e->ctx, m->wid, ev, m->a);
+		e->ops->wake(e->ctx, m->wid, m->h, ev, m->a);
 		return;
 	}
 	struct csync_obj *o = get_node(e, m->h);

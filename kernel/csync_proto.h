@@ -37,10 +37,6 @@
 #define CSYNC_MAX_NODES 64
 #define CSYNC_MAXW 32 /* wids in one WAKE message */
 #define CSYNC_BUCKETS 256
-/* Threads of the holding node that may still take a mutex after its home
- * asked for the token, if they were already waiting (bounded unfairness
- * for throughput: a token move costs a round trip). */
-#define CSYNC_BATCH 32
 
 /* Handle: 1 | home:6 | kind:3 | param:2 | serial:20. Never 0, never
  * 0xFFFFFFFF (kind 7 is unused), never below 2^31 (the one-node table). */
@@ -107,8 +103,9 @@ enum csync_event {
 struct csync_ops {
 	/* Queue a message to another node (copy it before returning). */
 	void (*send)(void *ctx, int dst, const struct csync_msg *m);
-	/* Complete an event for wait slot wid of this node. */
-	void (*wake)(void *ctx, uint32_t wid, int ev, int val);
+	/* Complete an event for wait slot wid of this node, waiting on
+	 * object h (a peer may name any wid: the glue checks h). */
+	void (*wake)(void *ctx, uint32_t wid, uint32_t h, int ev, int val);
 	void *(*alloc)(void *ctx, size_t n);
 	void (*free)(void *ctx, void *p);
 };
@@ -124,6 +121,8 @@ struct csync_wl; /* a queue of (node, wid, flag) */
 struct csync_obj;
 struct csync_self; /* a message to oneself, waiting to be handled */
 
+/* One node's engine. Every field is guarded by the caller's engine lock
+ * (kernel/csync.c: eng_lock); self, nodes, ops and ctx are constant. */
 struct csync {
 	int self, nodes;
 	const struct csync_ops *ops;

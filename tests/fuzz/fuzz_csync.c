@@ -11,7 +11,10 @@
 #include "kernel/csync_proto.h"
 
 static void op_send(void *c, int dst, const struct csync_msg *m) { (void)c, (void)dst, (void)m; }
-static void op_wake(void *c, uint32_t wid, int ev, int val) { (void)c, (void)wid, (void)ev, (void)val; }
+static void op_wake(void *c, uint32_t wid, uint32_t h, int ev, int val)
+{
+	(void)c, (void)wid, (void)h, (void)ev, (void)val;
+}
 static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
 static void op_free(void *c, void *p) { (void)c; free(p); }
 

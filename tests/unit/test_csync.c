@@ -79,8 +79,9 @@ static struct sthread *by_wid(int node, uint32_t wid)
 	return NULL;
 }
 
-static void op_wake(void *ctx, uint32_t wid, int ev, int val)
+static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 {
+	(void)h;
 	struct sthread *t = by_wid((int)(intptr_t)ctx, wid);
 	assert_non_null(t);
 	assert_true(t->nev < MAXEV);
@@ -434,6 +435,16 @@ static void test_barrier(void **st)
 		run(barrier_step, 1000000);
 		for (int r = 0; r < brounds; r++)
 			assert_int_equal(serial_count[r], 1);
+		/* per round: one arrival per thread off the home, one release
+		 * per other node */
+		uint64_t msgs = 0;
+		int home_threads = 0;
+		for (int i = 0; i < nodes; i++)
+			msgs += S.e[i].st.msgs_out;
+		for (int i = 0; i < threads; i++)
+			home_threads += S.t[i].node == 1;
+		assert_true(msgs <= (uint64_t)brounds *
+					   (uint64_t)(threads - home_threads + nodes - 1));
 		sim_fini();
 	}
 }
