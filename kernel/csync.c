@@ -240,6 +240,12 @@ int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_n
 	return (int)arch_kcall(do_mutex_lock, &a);
 }
 
+int csync_kmutex_lock(uint32_t h, uint32_t tid, uint64_t timeout_ns)
+{
+	struct mutex_args a = { h, tid, 0, timeout_ns };
+	return (int)do_mutex_lock(&a);
+}
+
 static long do_mutex_unlock(void *p)
 {
 	struct mutex_args *a = p;
@@ -412,6 +418,12 @@ int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h)
 {
 	struct create_args a = { kind, param, value, h };
 	return (int)arch_kcall(do_create, &a);
+}
+
+int csync_kcreate(int kind, int param, uint32_t value, uint32_t *h)
+{
+	struct create_args a = { kind, param, value, h };
+	return (int)do_create(&a);
 }
 
 static long do_mutex_destroy(void *p)
