@@ -159,10 +159,13 @@ static struct wslot *slot_get(uint32_t h)
 
 static void slot_put(struct wslot *s) { s->wid = 0; }
 
-/* Sleeps until `ready` holds for the slot or the deadline (0 = none)
- * passes. Called and returns with eng_lock held. false on time-out. */
+/* Sleeps until `ready` holds for the slot, the deadline (0 = none)
+ * passes, or *stop (the waiter's pthread cancel flag, in the GAS; NULL =
+ * none) is set: it is polled every CSYNC_STOP_POLL_NS with no lock held,
+ * as reading it may fault. Called and returns with eng_lock held; false on
+ * time-out or stop (*stopped set). */
 static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
-		      uint64_t deadline)
+		      uint64_t deadline, const volatile int *stop, bool *stopped)
 {
 	while (!ready(s)) {
 		uint64_t left = 0;
@@ -172,9 +175,16 @@ static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
 				return false;
 			left = deadline - now;
 		}
+		if (stop && (!left || left > CSYNC_STOP_POLL_NS))
+			left = CSYNC_STOP_POLL_NS;
 		eng_leave();
 		sem_down(&s->sem, left);
+		bool halt = stop && *stop;
 		eng_enter();
+		if (halt && !ready(s)) {
+			*stopped = true;
+			return false;
+		}
 	}
 	return true;
 }
@@ -203,7 +213,7 @@ static int mutex_lock_locked(uint32_t h, uint32_t tid, int flags,
 		rc = csync_mutex_lock(&eng, h, tid, s->wid, flags, count);
 		if (rc != CSYNC_WAIT)
 			break;
-		if (!slot_wait(s, got_retry_or_done, deadline)) {
+		if (!slot_wait(s, got_retry_or_done, deadline, NULL, NULL)) {
 			csync_mutex_cancel(&eng, h, s->wid);
 			rc = -ETIMEDOUT;
 			break;
@@ -266,6 +276,7 @@ int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid)
 struct cond_args {
 	uint32_t c, m, tid;
 	uint64_t timeout;
+	const volatile int *stop;
 };
 
 static long do_cond_wait(void *p)
@@ -282,7 +293,7 @@ static long do_cond_wait(void *p)
 	if (rc < 0)
 		goto out;
 	/* queued at the home before the mutex goes: no signal is lost */
-	slot_wait(s, got_ack_or_done, 0);
+	slot_wait(s, got_ack_or_done, 0, NULL, NULL);
 	if (!s->ack) {
 		rc = s->done_val; /* the cond is gone, or its home */
 		goto out;
@@ -290,12 +301,13 @@ static long do_cond_wait(void *p)
 	uint32_t count = 1;
 	csync_mutex_unlock(&eng, a->m, a->tid, true, &count);
 	rc = 0;
-	if (!slot_wait(s, got_done, deadline)) {
+	bool stopped = false;
+	if (!slot_wait(s, got_done, deadline, a->stop, &stopped)) {
 		if (csync_request(&eng, a->c, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
-			slot_wait(s, got_cancel, 0);
+			slot_wait(s, got_cancel, 0, NULL, NULL);
 		/* woken before the home saw the cancel: a wake-up */
 		if (!s->done)
-			rc = -ETIMEDOUT;
+			rc = stopped ? -ECANCELED : -ETIMEDOUT;
 	}
 	slot_put(s);
 	s = NULL;
@@ -309,9 +321,10 @@ out:
 	return rc;
 }
 
-int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid, uint64_t timeout_ns)
+int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+			 uint64_t timeout_ns, const volatile int *stop)
 {
-	struct cond_args a = { c, m, tid, timeout_ns };
+	struct cond_args a = { c, m, tid, timeout_ns, stop };
 	return (int)arch_kcall(do_cond_wait, &a);
 }
 
@@ -322,6 +335,7 @@ struct req_args {
 	int type;
 	int32_t a;
 	uint64_t timeout;
+	const volatile int *stop;
 };
 
 static long do_request(void *p)
@@ -336,14 +350,16 @@ static long do_request(void *p)
 	}
 	struct wslot *s = slot_get(a->h);
 	int rc = s ? csync_request(&eng, a->h, a->type, s->wid, a->a) : -EAGAIN;
+	bool stopped = false;
 	if (rc == CSYNC_WAIT) {
-		if (slot_wait(s, got_done, deadline)) {
+		if (slot_wait(s, got_done, deadline, a->stop, &stopped)) {
 			rc = s->done_val;
 		} else {
 			/* sem_timedwait: cancel; a grant before it counts */
 			if (csync_request(&eng, a->h, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
-				slot_wait(s, got_cancel, 0);
-			rc = s->done ? s->done_val : -ETIMEDOUT;
+				slot_wait(s, got_cancel, 0, NULL, NULL);
+			rc = s->done ? s->done_val
+				     : stopped ? -ECANCELED : -ETIMEDOUT;
 		}
 	}
 	if (s)
@@ -352,33 +368,35 @@ static long do_request(void *p)
 	return rc;
 }
 
-static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns)
+static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns,
+		   const volatile int *stop)
 {
-	struct req_args a = { h, type, arg, timeout_ns };
+	struct req_args a = { h, type, arg, timeout_ns, stop };
 	return (int)arch_kcall(do_request, &a);
 }
 
 int ksys_csync_cond_wake(uint32_t c, bool all)
 {
-	return request(c, CM_CSIGNAL, all, 0);
+	return request(c, CM_CSIGNAL, all, 0, NULL);
 }
 
 int ksys_csync_barrier_wait(uint32_t b)
 {
-	return request(b, CM_ARRIVE, 0, 0);
+	return request(b, CM_ARRIVE, 0, 0, NULL);
 }
 
-int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns)
+int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop)
 {
 	switch (op) {
 	case KSYS_SEM_WAIT:
-		return request(h, CM_SWAIT, 0, timeout_ns);
+		return request(h, CM_SWAIT, 0, timeout_ns, stop);
 	case KSYS_SEM_TRYWAIT:
-		return request(h, CM_SWAIT, 1, 0);
+		return request(h, CM_SWAIT, 1, 0, NULL);
 	case KSYS_SEM_POST:
-		return request(h, CM_SPOST, 0, 0);
+		return request(h, CM_SPOST, 0, 0, NULL);
 	case KSYS_SEM_VALUE:
-		return request(h, CM_SGET, 0, 0);
+		return request(h, CM_SGET, 0, 0, NULL);
 	}
 	return -EINVAL;
 }
@@ -392,7 +410,7 @@ int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
 	};
 	if (op < 0 || op > KSYS_RW_UNLOCK)
 		return -EINVAL;
-	return request(h, type[op], (int32_t)tid, timeout_ns);
+	return request(h, type[op], (int32_t)tid, timeout_ns, NULL);
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -438,7 +456,7 @@ int ksys_csync_destroy(uint32_t h)
 {
 	if (csync_h_kind(h) == CSK_MUTEX)
 		return (int)arch_kcall(do_mutex_destroy, &h);
-	return request(h, CM_DESTROY, 0, 0);
+	return request(h, CM_DESTROY, 0, 0, NULL);
 }
 
 bool ksys_csync_active(void) { return active; }

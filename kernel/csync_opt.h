@@ -12,6 +12,12 @@
 #define CSYNC_BATCH 32
 #endif
 
+/* How often a thread blocked in a cond or semaphore wait looks at its
+ * pthread cancel flag (pthread_cancel sends no message). */
+#ifndef CSYNC_STOP_POLL_NS
+#define CSYNC_STOP_POLL_NS (20 * 1000 * 1000ull)
+#endif
+
 /* Threads of one node blocked in the lock service at once (wait slots);
  * one more gets EAGAIN. */
 #ifndef CSYNC_SLOTS

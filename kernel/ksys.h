@@ -112,15 +112,17 @@ int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try,
 			  uint64_t timeout_ns);
 int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid); /* -EPERM */
 /* Queues at the cond's home, releases m, sleeps, re-takes m (with its
- * recursion count): 0, -ETIMEDOUT, -EPERM (m not held by tid). */
+ * recursion count): 0, -ETIMEDOUT, -EPERM (m not held by tid), or
+ * -ECANCELED once *stop (the pthread's cancel flag; NULL = none) is set. */
 int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
-			 uint64_t timeout_ns);
+			 uint64_t timeout_ns, const volatile int *stop);
 int ksys_csync_cond_wake(uint32_t c, bool all);
 /* 1 for exactly one thread per round, 0 for the others. */
 int ksys_csync_barrier_wait(uint32_t b);
-/* op KSYS_SEM_*: WAIT (timeout), TRYWAIT (-EAGAIN), POST (-EOVERFLOW),
- * VALUE (returns the value). */
-int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns);
+/* op KSYS_SEM_*: WAIT (timeout; -ECANCELED once *stop is set), TRYWAIT
+ * (-EAGAIN), POST (-EOVERFLOW), VALUE (returns the value). */
+int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop);
 /* op KSYS_RW_*: -EBUSY (try), -EDEADLK (tid writes it), -EPERM (unlock of
  * an unheld lock), -ETIMEDOUT. */
 enum { KSYS_RW_RD, KSYS_RW_WR, KSYS_RW_TRYRD, KSYS_RW_TRYWR, KSYS_RW_UNLOCK };

@@ -91,7 +91,9 @@ int psc_cond_wait(uint32_t *c, uint32_t *m, const struct timespec *abs)
 	}
 	struct pthread *self = pthread_cur();
 	posix_testcancel();
-	int rc = -ksys_csync_cond_wait(ch, mh, self->id, (uint64_t)rel);
+	const volatile int *stop =
+		self->cancel_state == PTHREAD_CANCEL_ENABLE ? &self->cancel_pending : NULL;
+	int rc = -ksys_csync_cond_wait(ch, mh, self->id, (uint64_t)rel, stop);
 	if (self->cancel_pending && self->cancel_state == PTHREAD_CANCEL_ENABLE)
 		pthread_exit(PTHREAD_CANCELED); /* the mutex is held again */
 	return rc;
@@ -123,9 +125,16 @@ int psc_sem(uint32_t *s, int op, const struct timespec *abs)
 		if (rel < 0)
 			return -EINVAL;
 	}
-	if (op == KSYS_SEM_WAIT)
-		posix_testcancel();
-	return ksys_csync_sem(h, op, (uint64_t)rel);
+	if (op != KSYS_SEM_WAIT)
+		return ksys_csync_sem(h, op, 0, NULL);
+	struct pthread *self = pthread_cur();
+	posix_testcancel();
+	const volatile int *stop =
+		self->cancel_state == PTHREAD_CANCEL_ENABLE ? &self->cancel_pending : NULL;
+	int rc = ksys_csync_sem(h, op, (uint64_t)rel, stop);
+	if (rc == -ECANCELED)
+		posix_testcancel(); /* does not return */
+	return rc;
 }
 
 int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns)

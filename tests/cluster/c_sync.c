@@ -7,13 +7,16 @@
  *     token move, then nothing;
  *   - across nodes: a counter under a mutex, a condition-variable ping-pong
  *     between threads of different nodes, barrier rounds with one serial
- *     thread each, semaphores as a work queue; every result exact.
+ *     thread each, semaphores as a work queue; every result exact;
+ *   - pthread_cancel of threads blocked in cond_wait and sem_wait (one of
+ *     them on another node): cleanup handlers run, the mutex is released.
  * Booted by tests/qemu/dsm with dsm.stats=1 (counters printed at exit).
  */
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ptest.h"
 
@@ -130,6 +133,37 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* ---- cancellation of threads blocked in the lock service ----------------- */
+
+static pthread_mutex_t cm = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cc = PTHREAD_COND_INITIALIZER;
+static sem_t never;
+static int cleanup_ran, cancel_node[2];
+
+static void unlock_cm(void *arg)
+{
+	(void)arg;
+	cleanup_ran++;
+	pthread_mutex_unlock(&cm);
+}
+
+static void *cancelled_in_cond(void *arg)
+{
+	cancel_node[(intptr_t)arg] = ksys_node();
+	pthread_mutex_lock(&cm);
+	pthread_cleanup_push(unlock_cm, NULL);
+	for (;;)
+		pthread_cond_wait(&cc, &cm);
+	pthread_cleanup_pop(1);
+	return arg;
+}
+
+static void *cancelled_in_sem(void *arg)
+{
+	sem_wait(&never);
+	return arg;
+}
+
 static void print_stats(int node, const uint64_t *s, const char *when)
 {
 	printf("c_sync: node %d %s: lock messages out %lu in %lu, local hits "
@@ -204,6 +238,30 @@ int main(void)
 	sem_getvalue(&z, &v);
 	CHECK_EQ(v, 2, "sem_getvalue after two posts");
 	CHECK_EQ(sem_destroy(&z), 0, "sem_destroy");
+
+	/* two threads cancelled in cond_wait, two in sem_wait: placed
+	 * round-robin, one of each pair runs on another node */
+	void *rv = NULL;
+	sem_init(&never, 0, 0);
+	for (intptr_t i = 0; i < 2; i++) {
+		pthread_create(&t[0], NULL, cancelled_in_cond, (void *)i);
+		usleep(100000);
+		CHECK_EQ(pthread_cancel(t[0]), 0, "cancel a thread in cond_wait");
+		pthread_join(t[0], &rv);
+		CHECK(rv == PTHREAD_CANCELED, "cancelled in cond_wait: PTHREAD_CANCELED");
+		CHECK_EQ(cleanup_ran, i + 1, "its cleanup handler ran with the mutex held");
+		CHECK_EQ(pthread_mutex_trylock(&cm), 0, "and released the mutex");
+		pthread_mutex_unlock(&cm);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&t[0], NULL, cancelled_in_sem, NULL);
+		usleep(100000);
+		CHECK_EQ(pthread_cancel(t[0]), 0, "cancel a thread in sem_wait");
+		pthread_join(t[0], &rv);
+		CHECK(rv == PTHREAD_CANCELED, "cancelled in sem_wait: PTHREAD_CANCELED");
+	}
+	CHECK(cancel_node[0] != 0 || cancel_node[1] != 0,
+	      "a cancelled cond waiter ran on another node");
 
 	ksys_csync_stats(s, ST_N);
 	print_stats(0, s, "before the workload");
