@@ -68,7 +68,8 @@ static void op_send(void *ctx, int dst, const struct csync_msg *m)
 	(void)ctx;
 	struct outmsg *o = kmalloc(sizeof(*o));
 	if (!o)
-		return; /* lost: as if the node had died (see docs) */
+		return; /* kernel heap exhausted: the message is lost, its waiter
+			 * waits (no recovery yet) */
 	o->next = NULL;
 	o->dst = dst;
 	o->len = csync_encode(m, o->buf);
