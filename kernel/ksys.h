@@ -108,6 +108,50 @@ void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
 		     uint64_t fs_base);
 
+/*
+ * The cluster lock service (kernel/csync.c): with more than one node,
+ * posix/ keeps mutexes, condition variables, barriers and semaphores there
+ * (state at a home node in kernel memory, never in the application's
+ * words). Handles have bit 31 set and are never 0xFFFFFFFF; they encode
+ * the home, the kind and a 2-bit parameter (mutex type; cond: 1 =
+ * CLOCK_MONOTONIC). `tid` is the caller's pthread_t. Timeouts are
+ * relative, 0 = none. Results are 0 or a negative errno unless stated.
+ */
+enum { KSYS_CS_MUTEX = 1, KSYS_CS_COND, KSYS_CS_BARRIER, KSYS_CS_SEM,
+       KSYS_CS_RWLOCK };
+enum { KSYS_SEM_WAIT, KSYS_SEM_TRYWAIT, KSYS_SEM_POST, KSYS_SEM_VALUE };
+#define KSYS_CS_IS(h) (((h)&0x80000000u) && (h) != 0xFFFFFFFFu)
+#define KSYS_CS_KIND(h) ((int)(((h) >> 22) & 7))
+#define KSYS_CS_PARAM(h) ((int)(((h) >> 20) & 3))
+bool ksys_csync_active(void); /* false: one node, use local objects */
+/* A new object homed at this node (no message). value: barrier count,
+ * semaphore value. */
+int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h);
+int ksys_csync_destroy(uint32_t h); /* -EBUSY while in use */
+/* -EBUSY (try), -ETIMEDOUT, -EDEADLK/-EAGAIN (by type), -EHOSTUNREACH */
+int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try,
+			  uint64_t timeout_ns);
+int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid); /* -EPERM */
+/* Queues at the cond's home, releases m, sleeps, re-takes m (with its
+ * recursion count): 0, -ETIMEDOUT, -EPERM (m not held by tid), or
+ * -ECANCELED once *stop (the pthread's cancel flag; NULL = none) is set. */
+int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+			 uint64_t timeout_ns, const volatile int *stop);
+int ksys_csync_cond_wake(uint32_t c, bool all);
+/* 1 for exactly one thread per round, 0 for the others. */
+int ksys_csync_barrier_wait(uint32_t b);
+/* op KSYS_SEM_*: WAIT (timeout; -ECANCELED once *stop is set), TRYWAIT
+ * (-EAGAIN), POST (-EOVERFLOW), VALUE (returns the value). */
+int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop);
+/* op KSYS_RW_*: -EBUSY (try), -EDEADLK (tid writes it), -EPERM (unlock of
+ * an unheld lock), -ETIMEDOUT. */
+enum { KSYS_RW_RD, KSYS_RW_WR, KSYS_RW_TRYRD, KSYS_RW_TRYWR, KSYS_RW_UNLOCK };
+int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
+/* This node's counters: messages out, in, local lock hits, tokens in,
+ * out, bad messages; returns how many were written, or -ENODEV. */
+int ksys_csync_stats(uint64_t *out, int n);
+
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */
 void ksys_set_app(int (*run)(void));

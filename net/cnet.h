@@ -27,6 +27,7 @@ enum cnet_service {
 	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
 	CNET_SVC_REPORT = 9, /* exit report: counters gathered at the origin */
 	CNET_SVC_SCHED_RPC = 10, /* RPC: thread migration requests */
+	CNET_SVC_LOCK = 11, /* cluster lock service (kernel/csync.c) */
 	CNET_SVC_RPC_TEST = 12, /* RPC: the cluster ktests */
 	CNET_SVC_MAX = 16,
 };

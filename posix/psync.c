@@ -7,9 +7,10 @@
  * assigned once with a compare-and-swap (which also resolves the static
  * initialisers, 0xFFFFFFFF, at first use). After that the application's
  * word is only read, so in a cluster its page stays shared; the state the
- * threads fight over lives in the table entry, which the cluster lock
- * service will own. Fast paths are atomic operations; contention sleeps on
- * a futex word of the entry.
+ * threads fight over lives in the table entry. Fast paths are atomic
+ * operations; contention sleeps on a futex word of the entry. With more
+ * than one node, mutexes and condition variables go to the cluster lock
+ * service instead (posix/psync_cluster.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -190,6 +191,8 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
 	if (a && !a->is_initialized)
 		return EINVAL;
+	if (psync_clustered())
+		return psc_create(m, KSYS_CS_MUTEX, a ? a->type : PTHREAD_MUTEX_DEFAULT, 0);
 	struct sobj *o;
 	int rc = psync_create(m, SOBJ_MUTEX, &o);
 	if (!rc)
@@ -199,6 +202,8 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 
 int pthread_mutex_destroy(pthread_mutex_t *m)
 {
+	if (psync_clustered())
+		return psc_destroy(m, KSYS_CS_MUTEX);
 	struct sobj *o = psync_get(*m);
 	if (o && o->kind == SOBJ_MUTEX && o->word)
 		return EBUSY;
@@ -249,18 +254,29 @@ static int mutex_lock_obj(struct sobj *o, int64_t rel_ns, bool try)
 
 int pthread_mutex_lock(pthread_mutex_t *m)
 {
+	if (psync_clustered())
+		return psc_mutex_lock(m, false, 0);
 	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
 	return o ? mutex_lock_obj(o, 0, false) : EINVAL;
 }
 
 int pthread_mutex_trylock(pthread_mutex_t *m)
 {
+	if (psync_clustered())
+		return psc_mutex_lock(m, true, 0);
 	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
 	return o ? mutex_lock_obj(o, 0, true) : EINVAL;
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
 {
+	if (psync_clustered()) {
+		int rc = psc_mutex_lock(m, true, 0);
+		if (rc != EBUSY)
+			return rc;
+		int64_t rel = posix_abs_to_rel(CLOCK_REALTIME, abs);
+		return rel < 0 ? EINVAL : psc_mutex_lock(m, false, rel);
+	}
 	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
 	if (!o)
 		return EINVAL;
@@ -293,6 +309,8 @@ int psync_mutex_unlock_obj(struct sobj *o)
 
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
+	if (psync_clustered())
+		return psc_mutex_unlock(m);
 	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
 	return o ? psync_mutex_unlock_obj(o) : EINVAL;
 }
@@ -336,6 +354,9 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
 	if (a && !a->is_initialized)
 		return EINVAL;
+	if (psync_clustered())
+		return psc_create(c, KSYS_CS_COND,
+				  a && a->clock == CLOCK_MONOTONIC, 0);
 	struct sobj *o;
 	int rc = psync_create(c, SOBJ_COND, &o);
 	if (!rc)
@@ -345,6 +366,8 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 
 int pthread_cond_destroy(pthread_cond_t *c)
 {
+	if (psync_clustered())
+		return psc_destroy(c, KSYS_CS_COND);
 	struct sobj *o = psync_get(*c);
 	if (o && o->kind == SOBJ_COND && o->waiters)
 		return EBUSY;
@@ -381,12 +404,16 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t rel_ns)
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
+	if (psync_clustered())
+		return psc_cond_wait(c, m, NULL);
 	return cond_wait(c, m, 0);
 }
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 			   const struct timespec *abs)
 {
+	if (psync_clustered())
+		return psc_cond_wait(c, m, abs);
 	struct sobj *o = psync_resolve(c, SOBJ_COND);
 	if (!o)
 		return EINVAL;
@@ -398,6 +425,8 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
+	if (psync_clustered())
+		return psc_cond_wake(c, false);
 	struct sobj *o = psync_resolve(c, SOBJ_COND);
 	if (!o)
 		return EINVAL;
@@ -409,6 +438,8 @@ int pthread_cond_signal(pthread_cond_t *c)
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
+	if (psync_clustered())
+		return psc_cond_wake(c, true);
 	struct sobj *o = psync_resolve(c, SOBJ_COND);
 	if (!o)
 		return EINVAL;

@@ -6,7 +6,11 @@
 #ifndef POSIX_PSYNC_H
 #define POSIX_PSYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
+
+#include "kernel/ksys.h"
 
 enum { SOBJ_FREE, SOBJ_MUTEX, SOBJ_COND, SOBJ_RWLOCK, SOBJ_BARRIER, SOBJ_SEM };
 
@@ -30,5 +34,22 @@ struct sobj *psync_resolve(uint32_t *word, int kind);
 int psync_create(uint32_t *word, int kind, struct sobj **out);
 int psync_destroy(uint32_t *word, int kind);
 int psync_mutex_unlock_obj(struct sobj *o);
+
+/*
+ * With more than one node, mutexes, condition variables, barriers and
+ * semaphores and rwlocks live in the cluster lock service instead
+ * (posix/psync_cluster.c); spinlocks stay in the application's word. Positive
+ * errno results; psc_sem returns the value or a negative errno.
+ */
+static inline bool psync_clustered(void) { return ksys_csync_active(); }
+int psc_create(uint32_t *word, int kind, int param, uint32_t value);
+int psc_destroy(uint32_t *word, int kind);
+int psc_mutex_lock(uint32_t *m, bool try, int64_t rel_ns);
+int psc_mutex_unlock(uint32_t *m);
+int psc_cond_wait(uint32_t *c, uint32_t *m, const struct timespec *abs);
+int psc_cond_wake(uint32_t *c, bool all);
+int psc_barrier_wait(uint32_t *b);
+int psc_sem(uint32_t *s, int op, const struct timespec *abs);
+int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * posix/psync_more.c — read-write locks (writer-preferring), barriers and
- * spinlocks, on the object table of posix/psync.c.
+ * spinlocks, on the object table of posix/psync.c. With more than one
+ * node, rwlocks and barriers go to the cluster lock service
+ * (posix/psync_cluster.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -45,12 +47,16 @@ int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
 {
 	if (a && !a->is_initialized)
 		return EINVAL;
+	if (psync_clustered())
+		return psc_create(l, KSYS_CS_RWLOCK, 0, 0);
 	struct sobj *o;
 	return psync_create(l, SOBJ_RWLOCK, &o);
 }
 
 int pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
+	if (psync_clustered())
+		return psc_destroy(l, KSYS_CS_RWLOCK);
 	struct sobj *o = psync_get(*l);
 	if (o && o->kind == SOBJ_RWLOCK && (o->owner || o->count))
 		return EBUSY;
@@ -59,6 +65,14 @@ int pthread_rwlock_destroy(pthread_rwlock_t *l)
 
 static int rw_lock(pthread_rwlock_t *l, bool write, bool try, uint64_t deadline)
 {
+	if (psync_clustered()) {
+		uint64_t now = ksys_clock_ns(), rel = 0;
+		if (deadline)
+			rel = deadline > now ? deadline - now : 1;
+		int op = try ? (write ? KSYS_RW_TRYWR : KSYS_RW_TRYRD)
+			     : (write ? KSYS_RW_WR : KSYS_RW_RD);
+		return psc_rwlock(l, op, rel);
+	}
 	struct sobj *o = psync_resolve(l, SOBJ_RWLOCK);
 	if (!o)
 		return EINVAL;
@@ -141,6 +155,8 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abs)
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
+	if (psync_clustered())
+		return psc_rwlock(l, KSYS_RW_UNLOCK, 0);
 	struct sobj *o = psync_resolve(l, SOBJ_RWLOCK);
 	if (!o)
 		return EINVAL;
@@ -184,6 +200,8 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 {
 	if (count == 0 || (a && !a->is_initialized))
 		return EINVAL;
+	if (psync_clustered())
+		return psc_create(b, KSYS_CS_BARRIER, 0, count);
 	struct sobj *o;
 	int rc = psync_create(b, SOBJ_BARRIER, &o);
 	if (!rc)
@@ -193,6 +211,8 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 
 int pthread_barrier_destroy(pthread_barrier_t *b)
 {
+	if (psync_clustered())
+		return psc_destroy(b, KSYS_CS_BARRIER);
 	struct sobj *o = psync_get(*b);
 	if (o && o->kind == SOBJ_BARRIER && o->count)
 		return EBUSY;
@@ -201,6 +221,8 @@ int pthread_barrier_destroy(pthread_barrier_t *b)
 
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
+	if (psync_clustered())
+		return psc_barrier_wait(b);
 	struct sobj *o = psync_get(*b);
 	if (!o || o->kind != SOBJ_BARRIER)
 		return EINVAL;

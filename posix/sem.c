@@ -1,6 +1,8 @@
 /*
  * posix/sem.c — unnamed and named semaphores. Named ones live in an
  * in-memory table (there is one process: names need no file system).
+ * With more than one node, a semaphore's value and waiters live at its
+ * home in the cluster lock service (posix/psync_cluster.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,14 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 		errno = EINVAL;
 		return -1;
 	}
+	if (psync_clustered()) {
+		int rc = psc_create(&s->__handle, KSYS_CS_SEM, 0, value);
+		if (rc) {
+			errno = rc;
+			return -1;
+		}
+		return 0;
+	}
 	struct sobj *o;
 	int rc = psync_create(&s->__handle, SOBJ_SEM, &o);
 	if (rc) {
@@ -48,6 +58,14 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 
 int sem_destroy(sem_t *s)
 {
+	if (psync_clustered()) {
+		int rc = psc_destroy(&s->__handle, KSYS_CS_SEM);
+		if (rc) {
+			errno = rc;
+			return -1;
+		}
+		return 0;
+	}
 	struct sobj *o = sem_obj(s);
 	if (!o) {
 		errno = EINVAL;
@@ -61,8 +79,21 @@ int sem_destroy(sem_t *s)
 	return 0;
 }
 
+/* With more than one node: the lock service; -1 and errno on failure. */
+static int sem_cluster(sem_t *s, int op, const struct timespec *abs)
+{
+	int rc = psc_sem(&s->__handle, op, abs);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
 static int sem_down(sem_t *s, bool try, const struct timespec *abs)
 {
+	if (psync_clustered())
+		return sem_cluster(s, try ? KSYS_SEM_TRYWAIT : KSYS_SEM_WAIT, abs);
 	struct sobj *o = sem_obj(s);
 	if (!o) {
 		errno = EINVAL;
@@ -123,6 +154,8 @@ int sem_timedwait(sem_t *s, const struct timespec *abs)
 
 int sem_post(sem_t *s)
 {
+	if (psync_clustered())
+		return sem_cluster(s, KSYS_SEM_POST, NULL);
 	struct sobj *o = sem_obj(s);
 	if (!o) {
 		errno = EINVAL;
@@ -145,6 +178,13 @@ int sem_post(sem_t *s)
 
 int sem_getvalue(sem_t *s, int *value)
 {
+	if (psync_clustered()) {
+		int v = sem_cluster(s, KSYS_SEM_VALUE, NULL);
+		if (v < 0)
+			return -1;
+		*value = v;
+		return 0;
+	}
 	struct sobj *o = sem_obj(s);
 	if (!o) {
 		errno = EINVAL;

@@ -10,6 +10,7 @@
  * node's report first (sched/report.c).
  */
 #include "kernel/config.h"
+#include "kernel/csync.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
 #include "kernel/init.h"

@@ -17,6 +17,7 @@
  * Lock order: gather_lock (one gather at a time on this node), then
  * report_lock.
  */
+#include "kernel/csync.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
@@ -73,6 +74,8 @@ static size_t exit_lines(char *buf, size_t len)
 		 ms.in ? ms.first_page_ns_sum / ms.in / 1000 : 0);
 	if (n < len)
 		n += dsm_report_text(buf + n, len - n);
+	if (n < len)
+		n += csync_stats_text(buf + n, len - n);
 	return n;
 }
 

@@ -8,9 +8,11 @@
  * for them, before the final barrier.
  */
 #include "kernel/config.h"
+#include "kernel/csync.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/kstring.h"
+#include "kernel/ksys.h"
 #include "kernel/thread.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
@@ -224,8 +226,21 @@ static void on_death(int node, void *ctx)
 	__atomic_store_n(&death_reported, node, __ATOMIC_RELEASE);
 }
 
+/* A thread of this node blocked on a mutex homed at the victim (which
+ * holds it) while the victim dies: the lock service fails it. */
+static uint32_t victim_mutex; /* (c) */
+static int blocked_rc = 1; /* (a) 1 while it waits */
+
+static void *lock_victims_mutex(void *arg)
+{
+	int rc = csync_kmutex_lock(victim_mutex, 0x70000000u + (uint32_t)cnet_self(), 0);
+	__atomic_store_n(&blocked_rc, rc, __ATOMIC_RELEASE);
+	return arg;
+}
+
 /* test.cluster_kill=K: the host kills node K while every node waits here.
- * The others must declare it dead, tell the death callback, and go on. */
+ * The others must declare it dead, tell the death callback, and go on;
+ * a mutex homed at K fails with EHOSTUNREACH instead of hanging. */
 KTEST(cluster, y_node_death)
 {
 	int victim = (int)config_uint("test.cluster_kill");
@@ -233,6 +248,19 @@ KTEST(cluster, y_node_death)
 		return;
 	KT_ASSERT(victim < cnet_nodes());
 	cnet_on_node_death(on_death, NULL);
+	/* the victim's first lock-service object: serial 1, locked there */
+	victim_mutex = 0x80000000u | (uint32_t)victim << 25 |
+		       (uint32_t)KSYS_CS_MUTEX << 22 | 1;
+	if (cnet_self() == victim) {
+		uint32_t h = 0;
+		KT_EQ(csync_kcreate(KSYS_CS_MUTEX, 0, 0, &h), 0);
+		KT_EQ(h, victim_mutex);
+		KT_EQ(csync_kmutex_lock(h, 0x7fffffffu, 0), 0);
+	} else {
+		thread_sleep_ns(200 * NSEC_PER_MSEC); /* after the victim's lock */
+		KT_ASSERT(thread_create("kt-csync", lock_victims_mutex, NULL,
+					PRIO_DEFAULT));
+	}
 	if (cnet_self() == victim) {
 		thread_sleep_ns(120 * SEC);
 		ktest_fail(ctx, __FILE__, __LINE__,
@@ -258,6 +286,12 @@ KTEST(cluster, y_node_death)
 	uint8_t b = 0;
 	KT_EQ(cnet_send(victim, CNET_SVC_ECHO, &b, 1), -EHOSTUNREACH);
 	KT_EQ(echo_live_nodes(), 0);
+	t0 = clock_ns();
+	while (__atomic_load_n(&blocked_rc, __ATOMIC_ACQUIRE) == 1 &&
+	       clock_ns() - t0 < 5 * SEC)
+		thread_sleep_ns(NSEC_PER_MSEC);
+	KT_EQ(__atomic_load_n(&blocked_rc, __ATOMIC_ACQUIRE), -EHOSTUNREACH);
+	KT_EQ(csync_kmutex_lock(victim_mutex, 1, 0), -EHOSTUNREACH);
 }
 
 /* test.cluster_inject=N: the host sends N frames with a bad MAC and N of

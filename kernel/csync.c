@@ -1,0 +1,538 @@
+/*
+ * kernel/csync.c — the cluster lock service's glue: the engine
+ * (kernel/csync_proto.c) on the transport (CNET_SVC_LOCK), wait slots for
+ * the threads it makes wait, and the ksys_csync_* calls posix/ makes when
+ * the cluster has more than one node.
+ *
+ * Locks, in the order they are taken:
+ *   eng_lock   (mutex) the engine, the outgoing queue and the wait slots;
+ *   send_lock  (mutex) taken before eng_lock is dropped, held while the
+ *              queued messages go out: messages leave in engine order.
+ * A waiting thread sleeps on its slot's semaphore (one up per event) with
+ * no lock held. Handlers run in the service's thread and never wait for a
+ * lock object: a blocked request is answered later by the home.
+ */
+#include "kernel/config.h"
+#include "kernel/csync.h"
+#include "kernel/csync_opt.h"
+#include "kernel/csync_proto.h"
+#include "kernel/errno.h"
+#include "kernel/init.h"
+#include "kernel/kstring.h"
+#include "kernel/ksys.h"
+#include "kernel/log.h"
+#include "kernel/sync.h"
+#include "kernel/time.h"
+#include "mm/kmalloc.h"
+#include "net/cnet.h"
+
+_Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
+		       KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM &&
+		       KSYS_CS_RWLOCK == CSK_RWLOCK,
+	       "ksys.h and csync_proto.h agree on kinds");
+
+long arch_kcall(long (*fn)(void *), void *arg);
+
+#define NSLOTS CSYNC_SLOTS
+
+struct outmsg {
+	struct outmsg *next;
+	int dst;
+	size_t len;
+	uint8_t buf[CSYNC_WIRE_MAX];
+};
+
+/* A waiting thread. Events are counted, not queued: each kind happens at
+ * most once per wait except CSE_RETRY. */
+struct wslot {
+	uint32_t wid; /* (eng_lock) 0: free */
+	uint32_t h; /* (eng_lock) the object it waits on */
+	int home; /* (eng_lock) node whose answer it waits for */
+	uint32_t retry, ack, done, cancel; /* (eng_lock) events seen */
+	int done_val, cancel_val; /* (eng_lock) */
+	struct semaphore sem; /* one up per event */
+};
+
+static bool active; /* (c) after csync_start */
+static struct mutex eng_lock;
+static struct mutex send_lock;
+static struct csync eng; /* (eng_lock) */
+static struct outmsg *out_head, *out_tail; /* (eng_lock) to send */
+static struct wslot slots[NSLOTS]; /* (eng_lock) */
+static uint32_t slot_gen = 1; /* (eng_lock) */
+
+/* ---- engine ops (called with eng_lock held) ------------------------------ */
+
+static void op_send(void *ctx, int dst, const struct csync_msg *m)
+{
+	(void)ctx;
+	struct outmsg *o = kmalloc(sizeof(*o));
+	if (!o)
+		return; /* kernel heap exhausted: the message is lost, its waiter
+			 * waits (no recovery yet) */
+	o->next = NULL;
+	o->dst = dst;
+	o->len = csync_encode(m, o->buf);
+	if (out_tail)
+		out_tail->next = o;
+	else
+		out_head = o;
+	out_tail = o;
+}
+
+static struct wslot *slot_of(uint32_t wid)
+{
+	uint32_t i = wid % NSLOTS;
+	return wid && slots[i].wid == wid ? &slots[i] : NULL;
+}
+
+static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
+{
+	(void)ctx;
+	struct wslot *s = slot_of(wid);
+	if (!s)
+		return; /* it gave up (timed out) already */
+	if (s->h != h) {
+		eng.st.bad++; /* a peer named a slot waiting on another object */
+		return;
+	}
+	if (ev == CSE_RETRY) {
+		s->retry++;
+	} else if (ev == CSE_ACK) {
+		s->ack++;
+	} else if (ev == CSE_DONE) {
+		s->done++;
+		s->done_val = val;
+	} else {
+		s->cancel++;
+		s->cancel_val = val;
+	}
+	sem_up(&s->sem);
+}
+
+static void *op_alloc(void *ctx, size_t n) { (void)ctx; return kmalloc(n); }
+static void op_free(void *ctx, void *p) { (void)ctx; kfree(p); }
+
+static const struct csync_ops ops = { op_send, op_wake, op_alloc, op_free };
+
+/* ---- locking and sending ---------------------------------------------------- */
+
+static void eng_enter(void) { mutex_lock(&eng_lock); }
+
+/* Drops eng_lock and sends what the engine queued, in order. */
+static void eng_leave(void)
+{
+	struct outmsg *o = out_head;
+	out_head = out_tail = NULL;
+	if (!o) {
+		mutex_unlock(&eng_lock);
+		return;
+	}
+	mutex_lock(&send_lock);
+	mutex_unlock(&eng_lock);
+	while (o) {
+		struct outmsg *next = o->next;
+		cnet_send(o->dst, CNET_SVC_LOCK, o->buf, o->len);
+		kfree(o);
+		o = next;
+	}
+	mutex_unlock(&send_lock);
+}
+
+static struct wslot *slot_get(uint32_t h)
+{
+	for (uint32_t n = 0; n < NSLOTS; n++) {
+		uint32_t i = (slot_gen + n) % NSLOTS;
+		if (slots[i].wid)
+			continue;
+		struct wslot *s = &slots[i];
+		uint32_t gen = slot_gen++ % (UINT32_MAX / NSLOTS - 1) + 1;
+		s->wid = gen * NSLOTS + i; /* never 0; wid % NSLOTS == i */
+		s->h = h;
+		s->home = csync_h_home(h);
+		s->retry = s->ack = s->done = s->cancel = 0;
+		s->done_val = s->cancel_val = 0;
+		sem_init(&s->sem, 0);
+		return s;
+	}
+	return NULL;
+}
+
+static void slot_put(struct wslot *s) { s->wid = 0; }
+
+/* Sleeps until `ready` holds for the slot, the deadline (0 = none)
+ * passes, or *stop (the waiter's pthread cancel flag, in the GAS; NULL =
+ * none) is set: it is polled every CSYNC_STOP_POLL_NS with no lock held,
+ * as reading it may fault. Called and returns with eng_lock held; false on
+ * time-out or stop (*stopped set). */
+static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
+		      uint64_t deadline, const volatile int *stop, bool *stopped)
+{
+	while (!ready(s)) {
+		uint64_t left = 0;
+		if (deadline) {
+			uint64_t now = clock_ns();
+			if (now >= deadline)
+				return false;
+			left = deadline - now;
+		}
+		if (stop && (!left || left > CSYNC_STOP_POLL_NS))
+			left = CSYNC_STOP_POLL_NS;
+		eng_leave();
+		sem_down(&s->sem, left);
+		bool halt = stop && *stop;
+		eng_enter();
+		if (halt && !ready(s)) {
+			*stopped = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool got_retry_or_done(struct wslot *s) { return s->retry || s->done; }
+static bool got_ack_or_done(struct wslot *s) { return s->ack || s->done; }
+static bool got_done(struct wslot *s) { return s->done; }
+static bool got_cancel(struct wslot *s) { return s->cancel; }
+
+static uint64_t deadline_of(uint64_t timeout_ns)
+{
+	return timeout_ns ? clock_ns() + timeout_ns : 0;
+}
+
+/* ---- mutexes -------------------------------------------------------------------- */
+
+/* With eng_lock held. count: the recursion count to restore (cond). */
+static int mutex_lock_locked(uint32_t h, uint32_t tid, int flags,
+			     uint64_t deadline, uint32_t count)
+{
+	struct wslot *s = slot_get(h);
+	if (!s)
+		return -EAGAIN;
+	int rc;
+	for (;;) {
+		rc = csync_mutex_lock(&eng, h, tid, s->wid, flags, count);
+		if (rc != CSYNC_WAIT)
+			break;
+		if (!slot_wait(s, got_retry_or_done, deadline, NULL, NULL)) {
+			csync_mutex_cancel(&eng, h, s->wid);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (s->done) {
+			rc = s->done_val; /* a trylock's -EBUSY */
+			break;
+		}
+		s->retry--;
+		flags |= CSF_RETRY;
+	}
+	slot_put(s);
+	return rc;
+}
+
+struct mutex_args {
+	uint32_t h, tid;
+	int flags;
+	uint64_t timeout;
+};
+
+static long do_mutex_lock(void *p)
+{
+	struct mutex_args *a = p;
+	eng_enter();
+	int rc = mutex_lock_locked(a->h, a->tid, a->flags, deadline_of(a->timeout), 1);
+	eng_leave();
+	return rc;
+}
+
+int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns)
+{
+	struct mutex_args a = { h, tid, try ? CSF_TRY : 0, timeout_ns };
+	return (int)arch_kcall(do_mutex_lock, &a);
+}
+
+int csync_kmutex_lock(uint32_t h, uint32_t tid, uint64_t timeout_ns)
+{
+	struct mutex_args a = { h, tid, 0, timeout_ns };
+	return (int)do_mutex_lock(&a);
+}
+
+static long do_mutex_unlock(void *p)
+{
+	struct mutex_args *a = p;
+	eng_enter();
+	int rc = csync_mutex_unlock(&eng, a->h, a->tid, false, NULL);
+	eng_leave();
+	return rc;
+}
+
+int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid)
+{
+	struct mutex_args a = { h, tid, 0, 0 };
+	return (int)arch_kcall(do_mutex_unlock, &a);
+}
+
+/* ---- condition variables ------------------------------------------------------------- */
+
+struct cond_args {
+	uint32_t c, m, tid;
+	uint64_t timeout;
+	const volatile int *stop;
+};
+
+static long do_cond_wait(void *p)
+{
+	struct cond_args *a = p;
+	uint64_t deadline = deadline_of(a->timeout);
+	eng_enter();
+	if (csync_mutex_state(&eng, a->m, a->tid) != 1) {
+		eng_leave();
+		return -EPERM;
+	}
+	struct wslot *s = slot_get(a->c);
+	int rc = s ? csync_request(&eng, a->c, CM_CWAIT, s->wid, 0) : -EAGAIN;
+	if (rc < 0)
+		goto out;
+	/* queued at the home before the mutex goes: no signal is lost */
+	slot_wait(s, got_ack_or_done, 0, NULL, NULL);
+	if (!s->ack) {
+		rc = s->done_val; /* the cond is gone, or its home */
+		goto out;
+	}
+	uint32_t count = 1;
+	csync_mutex_unlock(&eng, a->m, a->tid, true, &count);
+	rc = 0;
+	bool stopped = false;
+	if (!slot_wait(s, got_done, deadline, a->stop, &stopped)) {
+		if (csync_request(&eng, a->c, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
+			slot_wait(s, got_cancel, 0, NULL, NULL);
+		/* woken before the home saw the cancel: a wake-up */
+		if (!s->done)
+			rc = stopped ? -ECANCELED : -ETIMEDOUT;
+	}
+	slot_put(s);
+	s = NULL;
+	int lrc = mutex_lock_locked(a->m, a->tid, 0, 0, count);
+	if (lrc)
+		rc = lrc;
+out:
+	if (s)
+		slot_put(s);
+	eng_leave();
+	return rc;
+}
+
+int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+			 uint64_t timeout_ns, const volatile int *stop)
+{
+	struct cond_args a = { c, m, tid, timeout_ns, stop };
+	return (int)arch_kcall(do_cond_wait, &a);
+}
+
+/* ---- requests answered by the home ------------------------------------------------------ */
+
+struct req_args {
+	uint32_t h;
+	int type;
+	int32_t a;
+	uint64_t timeout;
+	const volatile int *stop;
+};
+
+static long do_request(void *p)
+{
+	struct req_args *a = p;
+	uint64_t deadline = deadline_of(a->timeout);
+	eng_enter();
+	if (a->type == CM_CSIGNAL) {
+		int rc = csync_request(&eng, a->h, CM_CSIGNAL, 0, a->a);
+		eng_leave();
+		return rc;
+	}
+	struct wslot *s = slot_get(a->h);
+	int rc = s ? csync_request(&eng, a->h, a->type, s->wid, a->a) : -EAGAIN;
+	bool stopped = false;
+	if (rc == CSYNC_WAIT) {
+		if (slot_wait(s, got_done, deadline, a->stop, &stopped)) {
+			rc = s->done_val;
+		} else {
+			/* sem_timedwait: cancel; a grant before it counts */
+			if (csync_request(&eng, a->h, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
+				slot_wait(s, got_cancel, 0, NULL, NULL);
+			rc = s->done ? s->done_val
+				     : stopped ? -ECANCELED : -ETIMEDOUT;
+		}
+	}
+	if (s)
+		slot_put(s);
+	eng_leave();
+	return rc;
+}
+
+static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns,
+		   const volatile int *stop)
+{
+	struct req_args a = { h, type, arg, timeout_ns, stop };
+	return (int)arch_kcall(do_request, &a);
+}
+
+int ksys_csync_cond_wake(uint32_t c, bool all)
+{
+	return request(c, CM_CSIGNAL, all, 0, NULL);
+}
+
+int ksys_csync_barrier_wait(uint32_t b)
+{
+	return request(b, CM_ARRIVE, 0, 0, NULL);
+}
+
+int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop)
+{
+	switch (op) {
+	case KSYS_SEM_WAIT:
+		return request(h, CM_SWAIT, 0, timeout_ns, stop);
+	case KSYS_SEM_TRYWAIT:
+		return request(h, CM_SWAIT, 1, 0, NULL);
+	case KSYS_SEM_POST:
+		return request(h, CM_SPOST, 0, 0, NULL);
+	case KSYS_SEM_VALUE:
+		return request(h, CM_SGET, 0, 0, NULL);
+	}
+	return -EINVAL;
+}
+
+int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
+{
+	static const int type[] = {
+		[KSYS_RW_RD] = CM_RDLOCK, [KSYS_RW_WR] = CM_WRLOCK,
+		[KSYS_RW_TRYRD] = CM_TRYRD, [KSYS_RW_TRYWR] = CM_TRYWR,
+		[KSYS_RW_UNLOCK] = CM_RWUNLOCK,
+	};
+	if (op < 0 || op > KSYS_RW_UNLOCK)
+		return -EINVAL;
+	return request(h, type[op], (int32_t)tid, timeout_ns, NULL);
+}
+
+/* ---- objects ------------------------------------------------------------------------------ */
+
+struct create_args {
+	int kind, param;
+	uint32_t value;
+	uint32_t *h;
+};
+
+static long do_create(void *p)
+{
+	struct create_args *a = p;
+	uint32_t h = 0;
+	eng_enter();
+	int rc = csync_create(&eng, a->kind, a->param, a->value, &h);
+	eng_leave();
+	*a->h = h;
+	return rc;
+}
+
+int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h)
+{
+	struct create_args a = { kind, param, value, h };
+	return (int)arch_kcall(do_create, &a);
+}
+
+int csync_kcreate(int kind, int param, uint32_t value, uint32_t *h)
+{
+	struct create_args a = { kind, param, value, h };
+	return (int)do_create(&a);
+}
+
+static long do_mutex_destroy(void *p)
+{
+	eng_enter();
+	int rc = csync_mutex_destroy(&eng, *(uint32_t *)p);
+	eng_leave();
+	return rc;
+}
+
+int ksys_csync_destroy(uint32_t h)
+{
+	if (csync_h_kind(h) == CSK_MUTEX)
+		return (int)arch_kcall(do_mutex_destroy, &h);
+	return request(h, CM_DESTROY, 0, 0, NULL);
+}
+
+bool ksys_csync_active(void) { return active; }
+
+int ksys_csync_stats(uint64_t *out, int n)
+{
+	if (!active)
+		return -ENODEV;
+	struct csync_stats st = eng.st; /* racy read: counters */
+	uint64_t v[] = { st.msgs_out, st.msgs_in, st.local_hits,
+			 st.token_in, st.token_out, st.bad };
+	int k = n < 6 ? n : 6;
+	for (int i = 0; i < k; i++)
+		out[i] = v[i];
+	return k;
+}
+
+size_t csync_stats_text(char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!active)
+		return 0;
+	struct csync_stats st = eng.st; /* racy read at exit is fine */
+	kappendf(buf, len, &n, "csync: node %d: messages %lu/%lu, local lock hits "
+		 "%lu, tokens in %lu out %lu, bad %lu\n", cnet_self(), st.msgs_out,
+		 st.msgs_in, st.local_hits, st.token_in, st.token_out, st.bad);
+	return n;
+}
+
+
+/* ---- the service ----------------------------------------------------------------------------- */
+
+static void lock_handler(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)ctx;
+	struct csync_msg m;
+	eng_enter();
+	if (csync_decode(&eng, from, msg, len, &m) == 0)
+		csync_receive(&eng, from, &m);
+	eng_leave();
+}
+
+/* Waits for a dead home fail; its tokens and queue entries are dropped. */
+static void node_died(int node, void *ctx)
+{
+	(void)ctx;
+	eng_enter();
+	csync_node_dead(&eng, node);
+	for (int i = 0; i < NSLOTS; i++) {
+		struct wslot *s = &slots[i];
+		if (s->wid && s->home == node) {
+			if (!s->done) {
+				s->done++;
+				s->done_val = -EHOSTUNREACH;
+			}
+			s->cancel++;
+			sem_up(&s->sem);
+		}
+	}
+	eng_leave();
+	pr_info("csync", "node %d died: its locks fail with EHOSTUNREACH", node);
+}
+
+static int csync_start(void)
+{
+	if (cnet_nodes() <= 1)
+		return 0; /* one node: posix/ keeps its local objects */
+	mutex_init(&eng_lock);
+	mutex_init(&send_lock);
+	csync_init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
+	int rc = cnet_register(CNET_SVC_LOCK, lock_handler, NULL);
+	if (rc)
+		return rc;
+	cnet_on_node_death(node_died, NULL);
+	active = true;
+	return 0;
+}
+INITCALL(8, csync_start);
