@@ -21,6 +21,7 @@
 #include "kernel/kstring.h"
 #include "kernel/ksys.h"
 #include "kernel/log.h"
+#include "kernel/migrate_point.h"
 #include "kernel/sync.h"
 #include "kernel/time.h"
 #include "mm/kmalloc.h"
@@ -160,13 +161,20 @@ static struct wslot *slot_get(uint32_t h)
 
 static void slot_put(struct wslot *s) { s->wid = 0; }
 
+enum { STOP_NONE, STOP_CANCEL, STOP_MOVE };
+
 /* Sleeps until `ready` holds for the slot, the deadline (0 = none)
- * passes, or *stop (the waiter's pthread cancel flag, in the GAS; NULL =
- * none) is set: it is polled every CSYNC_STOP_POLL_NS with no lock held,
- * as reading it may fault. Called and returns with eng_lock held; false on
- * time-out or stop (*stopped set). */
+ * passes, or, for a wait that may stop (stop not NULL), *stop (the
+ * waiter's pthread cancel flag, in the GAS) is set or the thread is to
+ * move to another node (sched/migrate.c): both are polled every
+ * CSYNC_STOP_POLL_NS with no lock held, as reading the flag may fault.
+ * A move stops the wait only if the thread holds at most held_ok
+ * cluster mutexes (a cond wait's own mutex is released by then): a thread
+ * that still holds one moves later. Called and returns with eng_lock
+ * held; false on time-out or stop (*stopped: STOP_CANCEL or STOP_MOVE). */
 static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
-		      uint64_t deadline, const volatile int *stop, bool *stopped)
+		      uint64_t deadline, const volatile int *stop, int *stopped,
+		      uint32_t held_ok)
 {
 	while (!ready(s)) {
 		uint64_t left = 0;
@@ -180,10 +188,15 @@ static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
 			left = CSYNC_STOP_POLL_NS;
 		eng_leave();
 		sem_down(&s->sem, left);
-		bool halt = stop && *stop;
+		int why = !stop		? STOP_NONE
+			  : *stop		? STOP_CANCEL
+			  : thread_moving() &&
+				    thread_current()->csync_held <= held_ok
+						? STOP_MOVE
+						: STOP_NONE;
 		eng_enter();
-		if (halt && !ready(s)) {
-			*stopped = true;
+		if (why && !ready(s)) {
+			*stopped = why;
 			return false;
 		}
 	}
@@ -214,7 +227,7 @@ static int mutex_lock_locked(uint32_t h, uint32_t tid, int flags,
 		rc = csync_mutex_lock(&eng, h, tid, s->wid, flags, count);
 		if (rc != CSYNC_WAIT)
 			break;
-		if (!slot_wait(s, got_retry_or_done, deadline, NULL, NULL)) {
+		if (!slot_wait(s, got_retry_or_done, deadline, NULL, NULL, 0)) {
 			csync_mutex_cancel(&eng, h, s->wid);
 			rc = -ETIMEDOUT;
 			break;
@@ -248,7 +261,11 @@ static long do_mutex_lock(void *p)
 int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns)
 {
 	struct mutex_args a = { h, tid, try ? CSF_TRY : 0, timeout_ns };
-	return (int)arch_kcall(do_mutex_lock, &a);
+	int rc = (int)arch_kcall(do_mutex_lock, &a);
+	if (!rc)
+		thread_current()->csync_held++;
+	ksys_migrate_point(); /* (it may have slept; moves once it holds none) */
+	return rc;
 }
 
 int csync_kmutex_lock(uint32_t h, uint32_t tid, uint64_t timeout_ns)
@@ -269,7 +286,12 @@ static long do_mutex_unlock(void *p)
 int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid)
 {
 	struct mutex_args a = { h, tid, 0, 0 };
-	return (int)arch_kcall(do_mutex_unlock, &a);
+	int rc = (int)arch_kcall(do_mutex_unlock, &a);
+	struct thread *t = thread_current();
+	if (!rc && t->csync_held)
+		t->csync_held--;
+	ksys_migrate_point(); /* a move waiting for this unlock */
+	return rc;
 }
 
 /* ---- condition variables ------------------------------------------------------------- */
@@ -278,6 +300,7 @@ struct cond_args {
 	uint32_t c, m, tid;
 	uint64_t timeout;
 	const volatile int *stop;
+	uint32_t count; /* out, with -EINTR: the recursion count to relock */
 };
 
 static long do_cond_wait(void *p)
@@ -294,7 +317,7 @@ static long do_cond_wait(void *p)
 	if (rc < 0)
 		goto out;
 	/* queued at the home before the mutex goes: no signal is lost */
-	slot_wait(s, got_ack_or_done, 0, NULL, NULL);
+	slot_wait(s, got_ack_or_done, 0, NULL, NULL, 0);
 	if (!s->ack) {
 		rc = s->done_val; /* the cond is gone, or its home */
 		goto out;
@@ -302,13 +325,21 @@ static long do_cond_wait(void *p)
 	uint32_t count = 1;
 	csync_mutex_unlock(&eng, a->m, a->tid, true, &count);
 	rc = 0;
-	bool stopped = false;
-	if (!slot_wait(s, got_done, deadline, a->stop, &stopped)) {
+	int stopped = STOP_NONE;
+	if (!slot_wait(s, got_done, deadline, a->stop, &stopped, 1)) {
 		if (csync_request(&eng, a->c, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
-			slot_wait(s, got_cancel, 0, NULL, NULL);
+			slot_wait(s, got_cancel, 0, NULL, NULL, 0);
 		/* woken before the home saw the cancel: a wake-up */
+		if (!s->done && stopped == STOP_MOVE) {
+			/* to move: out without the mutex, which the caller
+			 * takes again on the new node (a spurious wake-up) */
+			slot_put(s);
+			eng_leave();
+			a->count = count;
+			return -EINTR;
+		}
 		if (!s->done)
-			rc = stopped ? -ECANCELED : -ETIMEDOUT;
+			rc = stopped == STOP_CANCEL ? -ECANCELED : -ETIMEDOUT;
 	}
 	slot_put(s);
 	s = NULL;
@@ -322,11 +353,31 @@ out:
 	return rc;
 }
 
+static long do_relock(void *p)
+{
+	struct cond_args *a = p;
+	eng_enter();
+	int rc = mutex_lock_locked(a->m, a->tid, 0, 0, a->count);
+	eng_leave();
+	return rc;
+}
+
 int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
 			 uint64_t timeout_ns, const volatile int *stop)
 {
-	struct cond_args a = { c, m, tid, timeout_ns, stop };
-	return (int)arch_kcall(do_cond_wait, &a);
+	struct cond_args a = { c, m, tid, timeout_ns, stop, 0 };
+	int rc = (int)arch_kcall(do_cond_wait, &a);
+	if (rc == -EINTR) { /* the mutex is released: move, then take it */
+		struct thread *t = thread_current();
+		t->csync_held--;
+		ksys_migrate_point();
+		rc = (int)arch_kcall(do_relock, &a);
+		t = thread_current(); /* (another kernel thread now) */
+		if (!rc)
+			t->csync_held++;
+	}
+	ksys_migrate_point();
+	return rc;
 }
 
 /* ---- requests answered by the home ------------------------------------------------------ */
@@ -351,16 +402,18 @@ static long do_request(void *p)
 	}
 	struct wslot *s = slot_get(a->h);
 	int rc = s ? csync_request(&eng, a->h, a->type, s->wid, a->a) : -EAGAIN;
-	bool stopped = false;
+	int stopped = STOP_NONE;
 	if (rc == CSYNC_WAIT) {
-		if (slot_wait(s, got_done, deadline, a->stop, &stopped)) {
+		if (slot_wait(s, got_done, deadline, a->stop, &stopped, 0)) {
 			rc = s->done_val;
 		} else {
 			/* sem_timedwait: cancel; a grant before it counts */
 			if (csync_request(&eng, a->h, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
-				slot_wait(s, got_cancel, 0, NULL, NULL);
-			rc = s->done ? s->done_val
-				     : stopped ? -ECANCELED : -ETIMEDOUT;
+				slot_wait(s, got_cancel, 0, NULL, NULL, 0);
+			rc = s->done			  ? s->done_val
+			     : stopped == STOP_CANCEL ? -ECANCELED
+			     : stopped == STOP_MOVE   ? -EINTR /* moves, asks again */
+						      : -ETIMEDOUT;
 		}
 	}
 	if (s)
@@ -373,7 +426,9 @@ static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns,
 		   const volatile int *stop)
 {
 	struct req_args a = { h, type, arg, timeout_ns, stop };
-	return (int)arch_kcall(do_request, &a);
+	int rc = (int)arch_kcall(do_request, &a);
+	ksys_migrate_point(); /* (it may have slept) */
+	return rc;
 }
 
 int ksys_csync_cond_wake(uint32_t c, bool all)
@@ -390,8 +445,21 @@ int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
 		   const volatile int *stop)
 {
 	switch (op) {
-	case KSYS_SEM_WAIT:
-		return request(h, CM_SWAIT, 0, timeout_ns, stop);
+	case KSYS_SEM_WAIT: {
+		/* a thread that is to move stops waiting, moves, and asks
+		 * again from its new node for the time left */
+		uint64_t end = timeout_ns ? clock_ns() + timeout_ns : 0;
+		for (;;) {
+			uint64_t left = 0, now = clock_ns();
+			if (end && now >= end)
+				return -ETIMEDOUT;
+			if (end)
+				left = end - now;
+			int rc = request(h, CM_SWAIT, 0, left, stop);
+			if (rc != -EINTR)
+				return rc;
+		}
+	}
 	case KSYS_SEM_TRYWAIT:
 		return request(h, CM_SWAIT, 1, 0, NULL);
 	case KSYS_SEM_POST:

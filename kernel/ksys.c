@@ -10,6 +10,7 @@
 #include "kernel/ksys.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/migrate_point.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
@@ -191,18 +192,6 @@ void ksys_set_thread_ptr(void *p, uint32_t id)
 	arch_kcall(do_set_thread_ptr, &a);
 }
 
-/*
- * A safe point for migration, on the way back to the application from a
- * call that may have slept: a trap from here has the application's stack
- * and registers, which sched/migrate.c ships if a move is pending.
- */
-static inline void migrate_point(void)
-{
-	if (__builtin_expect(__atomic_load_n(&thread_current()->migrate_to,
-					     __ATOMIC_RELAXED) >= 0, 0))
-		__asm__ volatile("int %0" : : "i"(VEC_MIGRATE) : "memory");
-}
-
 static bool has_tid(struct thread *t, void *arg)
 {
 	return t->app_tid && t->app_tid == *(uint32_t *)arg;
@@ -236,7 +225,7 @@ int ksys_migrate(uint32_t tid, int node)
 {
 	struct migrate_args a = { tid, node };
 	int rc = (int)arch_kcall(do_migrate, &a);
-	migrate_point(); /* the caller may have moved itself */
+	ksys_migrate_point(); /* the caller may have moved itself */
 	return rc;
 }
 
@@ -259,7 +248,7 @@ int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 {
 	struct futex_args a = { addr, expected, timeout_ns, 0 };
 	int rc = (int)arch_kcall(do_futex_wait, &a);
-	migrate_point();
+	ksys_migrate_point();
 	return rc;
 }
 
@@ -284,7 +273,7 @@ static long do_sleep(void *p)
 void ksys_sleep_ns(uint64_t ns)
 {
 	arch_kcall(do_sleep, &ns);
-	migrate_point();
+	ksys_migrate_point();
 }
 
 static long do_yield(void *p)
@@ -297,7 +286,7 @@ static long do_yield(void *p)
 void ksys_yield(void)
 {
 	arch_kcall(do_yield, NULL);
-	migrate_point();
+	ksys_migrate_point();
 }
 
 /* ---- time ---------------------------------------------------------------- */

@@ -77,6 +77,10 @@ struct thread {
 	 * the thread, read and halved by the scheduler (racy counts, a
 	 * locality probe) */
 	uint16_t dsm_src[THREAD_SRC_NODES];
+	/* (o) cluster mutexes it holds (kernel/csync.c): it moves to another
+	 * node only when it holds none, so a lock's owner is always where
+	 * the lock's token is */
+	uint32_t csync_held;
 	uint64_t mig_rip, mig_rsp, mig_rflags;
 };
 

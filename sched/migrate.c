@@ -52,14 +52,15 @@ static void migrate_out(void) __attribute__((noreturn));
 /*
  * The trap exit hook (interrupts off). The frame is the thread's
  * application context only if the trap came from its application stack;
- * anything else (nested, kernel code) waits for a later trap.
+ * anything else (nested, kernel code) waits for a later trap, and so does
+ * a thread that holds a cluster mutex (its token stays with its node).
  */
 static void exit_hook(struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
 	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
 	if (!t->posix || !t->app_tid || (tf->rsp >= lo && tf->rsp < hi) ||
-	    !(tf->rflags & TM_RFLAGS_IF))
+	    !(tf->rflags & TM_RFLAGS_IF) || t->csync_held)
 		return;
 	int to = __atomic_exchange_n(&t->migrate_to, -1, __ATOMIC_ACQ_REL);
 	if (to < 0)

@@ -8,6 +8,9 @@
  *     double-precision sum and the node it ended on must be exact;
  *   - a thread sleeping in pthread_cond_wait is moved; it wakes on its
  *     new node when signalled and sees the predicate;
+ *   - a thread asleep in sem_wait is moved and takes the post over there;
+ *   - a thread holding a mutex moves only once it has unlocked it (a
+ *     lock's owner stays where the lock's token is), right at the unlock;
  *   - a thread joined while it is moved is joined with its return value;
  *   - the main thread moves itself and back; its stack and TLS follow;
  *   - errors: a thread that does not exist (ESRCH), a node that does not
@@ -15,6 +18,7 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <unum.h>
@@ -82,6 +86,34 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+static sem_t sem;
+static volatile int sem_node = -1;
+
+static void *sem_sleeper(void *arg)
+{
+	(void)arg;
+	while (sem_wait(&sem) != 0)
+		;
+	sem_node = unum_node();
+	return NULL;
+}
+
+static pthread_mutex_t hm = PTHREAD_MUTEX_INITIALIZER;
+static volatile int holding, release, node_locked = -1, node_unlocked = -1;
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&hm);
+	holding = 1;
+	while (!release)
+		; /* in application code, ticks land here: not a safe point */
+	node_locked = unum_node();
+	pthread_mutex_unlock(&hm);
+	node_unlocked = unum_node();
+	return NULL;
+}
+
 int main(void)
 {
 	int nodes = unum_nodes();
@@ -132,6 +164,29 @@ int main(void)
 	pthread_mutex_unlock(&cm);
 	pthread_join(s, NULL);
 	CHECK_EQ(woke_on, nodes - 1, "the moved sleeper woke on its new node");
+
+	/* a thread asleep in sem_wait */
+	sem_init(&sem, 0, 0);
+	CHECK_EQ(pthread_create(&s, NULL, sem_sleeper, NULL), 0, "create a semaphore sleeper");
+	usleep(50000);
+	CHECK_EQ(unum_migrate(s, nodes - 1), 0, "a thread in sem_wait can be moved");
+	usleep(50000);
+	sem_post(&sem);
+	pthread_join(s, NULL);
+	CHECK_EQ(sem_node, nodes - 1, "the moved semaphore sleeper took the post on its new node");
+
+	/* a thread that holds a mutex moves when it lets go of it */
+	CHECK_EQ(pthread_create(&s, NULL, holder, NULL), 0, "create a lock holder");
+	while (!holding)
+		usleep(1000);
+	CHECK_EQ(unum_migrate(s, nodes - 1), 0, "a thread holding a mutex can be asked to move");
+	usleep(100000);
+	release = 1;
+	pthread_join(s, NULL);
+	CHECK_EQ(node_locked, 0, "it stays while it holds the mutex");
+	CHECK_EQ(node_unlocked, nodes - 1, "it moves as it unlocks");
+	CHECK_EQ(pthread_mutex_trylock(&hm), 0, "the mutex is free after the move");
+	pthread_mutex_unlock(&hm);
 
 	/* the main thread moves itself, with its stack and TLS */
 	tls_mark = 4242;

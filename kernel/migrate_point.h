@@ -1,0 +1,30 @@
+/*
+ * kernel/migrate_point.h — a safe point for thread migration, for the
+ * kernel's calls from the application (kernel/ksys.c, kernel/csync.c).
+ *
+ * On the way back to the application from a call that may have slept, on
+ * the application's stack: if a move is pending (sched/migrate.c), a trap
+ * from here carries the application's registers, which the trap exit hook
+ * ships. Must not be used on a kernel stack (the hook ignores it there).
+ */
+#ifndef KERNEL_MIGRATE_POINT_H
+#define KERNEL_MIGRATE_POINT_H
+
+#include "arch/x86_64/trap.h"
+#include "kernel/thread.h"
+
+static inline void ksys_migrate_point(void)
+{
+	if (__builtin_expect(__atomic_load_n(&thread_current()->migrate_to,
+					     __ATOMIC_RELAXED) >= 0, 0))
+		__asm__ volatile("int %0" : : "i"(VEC_MIGRATE) : "memory");
+}
+
+/* True while a move of the calling thread is pending: a wait that may end
+ * early (a condition wait, a semaphore wait) ends so the move can happen. */
+static inline bool thread_moving(void)
+{
+	return __atomic_load_n(&thread_current()->migrate_to, __ATOMIC_RELAXED) >= 0;
+}
+
+#endif
