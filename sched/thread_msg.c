@@ -58,6 +58,15 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		return -EBADMSG;
 	int rc = 0;
 	switch (kind) {
+	case TM_SPAWN: {
+		struct tm_spawn m;
+		memcpy(&m, msg, sizeof(m));
+		rc = m.entry >= lim->text_lo && m.entry < lim->text_hi &&
+			     in_mem(lim, m.stack_top) && (!m.fs_base || in_mem(lim, m.fs_base))
+			 ? 0
+			 : -EINVAL;
+		break;
+	}
 	case TM_MIGRATE: {
 		struct tm_migrate m;
 		memcpy(&m, msg, sizeof(m));

@@ -83,8 +83,9 @@ struct tm_limits {
 /*
  * Checks a message from a peer. Returns its kind, or -EBADMSG (too
  * short, wrong size for its kind), -EPROTO (unknown kind), -EINVAL (a
- * field out of range: a node number, a rip outside the image's code, a
- * stack or TLS pointer outside the global address space, reserved
+ * field out of range: a node number, a rip or thread entry outside the
+ * image's code, a stack or TLS pointer outside the global address space
+ * (a new thread may have no TLS: fs_base 0), reserved
  * MXCSR or RFLAGS bits, a policy name without its NUL or empty).
  */
 int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim);

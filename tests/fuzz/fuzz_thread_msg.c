@@ -1,8 +1,9 @@
 /*
  * tests/fuzz/fuzz_thread_msg.c — thread-service messages as a peer could
  * send them (sched/thread_msg.c). Beyond not crashing, what is accepted
- * must be safe to act on: a migrated context that passes has its rip in
- * the code, its stack, TLS and thread record in the global address space,
+ * must be safe to act on: a thread start has its entry in the code and
+ * its stack (and TLS, if any) in the global address space; a migrated
+ * context that passes has its rip in the code, its stack, TLS and thread record in the global address space,
  * safe flags and an MXCSR fxrstor takes.
  */
 #include <assert.h>
@@ -39,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(in_mem(m.rsp) && in_mem(m.fs_base) && in_mem(m.posix));
 		assert(!(m.rflags & ~TM_RFLAGS_OK) && (m.rflags & TM_RFLAGS_IF));
 		assert(!(mxcsr >> 16));
+	} else if (k == TM_SPAWN) {
+		struct tm_spawn m;
+		memcpy(&m, data, sizeof(m));
+		assert(m.entry >= lim.text_lo && m.entry < lim.text_hi);
+		assert(in_mem(m.stack_top) && (!m.fs_base || in_mem(m.fs_base)));
 	} else if (k == TM_POLICY) {
 		struct tm_policy p;
 		memcpy(&p, data, sizeof(p));

@@ -183,11 +183,13 @@ KTEST(cluster, e_rpc)
 	KT_EQ(cnet_call(0, CNET_SVC_MAX - 1, args, 1, back, sizeof(back), SEC), -EINVAL);
 	KT_EQ(cnet_call(cnet_nodes(), CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), SEC),
 	      -EHOSTUNREACH);
+	/* everybody done before y_node_death blocks the victim's RPC thread */
+	KT_EQ(cnet_barrier(3, 60 * SEC), 0);
 }
 
 KTEST(cluster, zz_all_done)
 {
-	KT_EQ(cnet_barrier(3, 120 * SEC), 0);
+	KT_EQ(cnet_barrier(4, 120 * SEC), 0);
 }
 
 /*

@@ -44,9 +44,19 @@ static void test_sizes_and_kinds(void **st)
 	uint32_t k = TM_SPAWN;
 	assert_int_equal(thread_msg_check(&k, 2, &lim), -EBADMSG);
 	assert_int_equal(thread_msg_check(&k, 4, &lim), -EBADMSG);
-	struct tm_spawn s = { TM_SPAWN, 0, 1, 2, 3, 4 };
+	struct tm_spawn s = { TM_SPAWN, 0, lim.text_lo + 16, 2, lim.mem_lo[1] + 4096, 0 };
 	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
 	assert_int_equal(thread_msg_check(&s, sizeof(s) - 1, &lim), -EBADMSG);
+	s.fs_base = lim.mem_lo[0] + 64; /* with TLS */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
+	s.fs_base = 0x1000; /* TLS outside the global address space */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
+	s.fs_base = 0;
+	s.entry = lim.text_hi; /* an entry outside the code */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
+	s.entry = lim.text_lo;
+	s.stack_top = 0x7000; /* a stack outside it */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
 	k = 0;
 	assert_int_equal(thread_msg_check(&k, 4, &lim), -EPROTO);
 	k = 99;
