@@ -72,6 +72,9 @@ const struct cfg_key cfg_keys[] = {
 		 "period of the heartbeats every node sends"),
     CFG_KEY_UINT("cluster.dead_ms", "3000", 50, 600000,
 		 "silence after which a node is declared dead"),
+    CFG_KEY_ENUM("dsm.protocol", "sc", "sc",
+		 "coherence protocol of the global address space: sc "
+		 "(sequential consistency, single writer / many readers)"),
     CFG_KEY_ENUM("dsm.home", "interleave", "interleave|origin",
 		 "home of the pages of the program's static data: interleaved "
 		 "over the nodes, or all at the origin"),

@@ -64,6 +64,7 @@ static bool active; /* (c) after dsm_start */
 static struct mutex dsm_lock;
 static struct cond dsm_cv; /* with dsm_lock: a page completed */
 static struct dsm eng; /* (dsm_lock) */
+static const struct dsm_protocol *proto; /* (c) dsm.protocol */
 static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
 static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
 static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
@@ -312,7 +313,7 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 	bool waited = false;
 	mutex_lock(&dsm_lock);
 	for (;;) {
-		int rc = dsm_fault(&eng, page, write);
+		int rc = proto->fault(&eng, page, write);
 		if (rc < 0) {
 			mutex_unlock(&dsm_lock);
 			pr_err("dsm", "fault at 0x%lx: %d", addr, rc);
@@ -405,7 +406,7 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 			mutex_lock(&dsm_lock);
 		}
 	}
-	dsm_receive(&eng, &m);
+	proto->receive(&eng, &m);
 	unlock_and_flush();
 }
 
@@ -477,7 +478,10 @@ static int dsm_start(void)
 	mutex_init(&send_lock);
 	home_interleave = config_enum("dsm.home") == 0;
 	check_mode = config_bool("dsm.check");
-	dsm_init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
+	proto = dsm_protocol_find(config_str("dsm.protocol"));
+	if (!proto) /* the key table admits only protocols that exist */
+		panic("dsm: no protocol '%s'", config_str("dsm.protocol"));
+	proto->init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
 	dsm_check_init(&checker, cnet_nodes(), op_alloc, op_free, NULL);
 	int rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
 	if (rc)

@@ -450,3 +450,21 @@ void dsm_destroy(struct dsm *d)
 		}
 	}
 }
+
+/* ---- the protocol table ------------------------------------------------- */
+
+const struct dsm_protocol dsm_protocol_sc = {
+	.name = "sc",
+	.init = dsm_init,
+	.fault = dsm_fault,
+	.receive = dsm_receive,
+};
+
+const struct dsm_protocol *dsm_protocol_find(const char *name)
+{
+	static const struct dsm_protocol *const all[] = { &dsm_protocol_sc };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}

@@ -149,6 +149,25 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write);
  * counted in stats.bad_msgs and dropped; returns 0 or -EINVAL for those. */
 int dsm_receive(struct dsm *d, const struct dsm_msg *m);
 
+/*
+ * A coherence protocol as the kernel glue (mm/dsm.c) drives it: chosen at
+ * boot by name (dsm.protocol=). Each protocol keeps its state in a struct
+ * dsm (its tables behind the two hash heads, its counters in stats) and
+ * talks to the node through the same struct dsm_ops. Only sequential
+ * consistency exists today; a relaxed protocol (release consistency at
+ * the cluster lock service's acquire and release) is one more table.
+ */
+struct dsm_protocol {
+	const char *name;
+	void (*init)(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
+		     void *ctx);
+	int (*fault)(struct dsm *d, uint64_t page, bool write);
+	int (*receive)(struct dsm *d, const struct dsm_msg *m);
+};
+extern const struct dsm_protocol dsm_protocol_sc;
+/* The protocol called `name`, or NULL. */
+const struct dsm_protocol *dsm_protocol_find(const char *name);
+
 /* What this node holds of a page (for checks and statistics). */
 enum dsm_access dsm_access_of(struct dsm *d, uint64_t page);
 /* Home-side state for checks: 0 pristine, 1 shared, 2 exclusive; sharers

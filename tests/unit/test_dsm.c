@@ -553,9 +553,22 @@ static void test_bad_messages(void **state)
 	sim_free(s);
 }
 
+/* dsm.protocol: the protocols are found by name; sc is this engine. */
+static void test_protocol_table(void **st)
+{
+	(void)st;
+	assert_ptr_equal(dsm_protocol_find("sc"), &dsm_protocol_sc);
+	assert_null(dsm_protocol_find("rc"));
+	assert_null(dsm_protocol_find(""));
+	assert_string_equal(dsm_protocol_sc.name, "sc");
+	assert_true(dsm_protocol_sc.fault == dsm_fault && dsm_protocol_sc.receive == dsm_receive &&
+		    dsm_protocol_sc.init == dsm_init);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_protocol_table),
 		cmocka_unit_test(test_pristine_is_local),
 		cmocka_unit_test(test_concurrent_upgrades),
 		cmocka_unit_test(test_bad_messages),
