@@ -75,9 +75,10 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_ENUM("dsm.protocol", "sc", "sc",
 		 "coherence protocol of the global address space: sc "
 		 "(sequential consistency, single writer / many readers)"),
-    CFG_KEY_ENUM("dsm.home", "interleave", "interleave|origin",
+    CFG_KEY_ENUM("dsm.home", "interleave", "interleave|origin|first_touch",
 		 "home of the pages of the program's static data: interleaved "
-		 "over the nodes, or all at the origin"),
+		 "over the nodes, all at the origin, or the first node to fault "
+		 "on each (heap and stacks: where they were allocated)"),
     CFG_KEY_BOOL("dsm.stats", "0",
 		 "when the program ends, print every node's DSM counters and "
 		 "where threads ran on the origin's console"),

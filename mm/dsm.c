@@ -68,7 +68,8 @@ static const struct dsm_protocol *proto; /* (c) dsm.protocol */
 static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
 static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
 static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
-static bool home_interleave; /* (c) */
+enum { HOME_INTERLEAVE, HOME_ORIGIN, HOME_FIRST_TOUCH }; /* dsm.home */
+static int home_mode; /* (c) */
 static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
 static struct mutex send_lock; /* check mode: one node's sends in order */
 static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
@@ -76,6 +77,13 @@ extern char __gas_data_start[], __gas_bss_end[], __gas_data_end[];
 extern char __gas_data_lma[];
 
 bool dsm_active(void) { return active; }
+
+bool dsm_is_static_page(uint64_t page)
+{
+	uintptr_t va = page << PAGE_SHIFT;
+	return va >= ((uintptr_t)__gas_data_start & ~(uintptr_t)(PAGE_SIZE - 1)) &&
+	       va < (uintptr_t)__gas_bss_end;
+}
 
 static struct fent **fslot(struct fent **tab, uint64_t page)
 {
@@ -220,7 +228,9 @@ static int op_home(void *ctx, uint64_t page)
 		int k = (int)((va - GAS_DYN_BASE) / GAS_NODE_SPAN);
 		return k < n ? k : 0;
 	}
-	return home_interleave ? (int)(page % (uint64_t)n) : 0;
+	if (home_mode == HOME_FIRST_TOUCH)
+		return dsm_home_cached(page); /* learnt before the fault */
+	return home_mode == HOME_INTERLEAVE ? (int)(page % (uint64_t)n) : 0;
 }
 
 static void *op_alloc(void *ctx, size_t n)
@@ -311,6 +321,14 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
 	bool waited = false;
+	if (home_mode == HOME_FIRST_TOUCH && dsm_is_static_page(page) &&
+	    dsm_home_cached(page) < 0) {
+		int h = dsm_home_resolve(page); /* the engine needs it known */
+		if (h < 0) {
+			pr_err("dsm", "no home for the page at 0x%lx: %d", addr, h);
+			return false;
+		}
+	}
 	mutex_lock(&dsm_lock);
 	for (;;) {
 		int rc = proto->fault(&eng, page, write);
@@ -476,7 +494,7 @@ static int dsm_start(void)
 	mutex_init(&dsm_lock);
 	cond_init(&dsm_cv);
 	mutex_init(&send_lock);
-	home_interleave = config_enum("dsm.home") == 0;
+	home_mode = (int)config_enum("dsm.home");
 	check_mode = config_bool("dsm.check");
 	proto = dsm_protocol_find(config_str("dsm.protocol"));
 	if (!proto) /* the key table admits only protocols that exist */
@@ -484,6 +502,8 @@ static int dsm_start(void)
 	proto->init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
 	dsm_check_init(&checker, cnet_nodes(), op_alloc, op_free, NULL);
 	int rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
+	if (!rc && home_mode == HOME_FIRST_TOUCH)
+		rc = dsm_home_start();
 	if (rc)
 		return rc;
 	active = true;
@@ -495,7 +515,9 @@ static int dsm_start(void)
 	}
 	pr_info("dsm", "node %d of %d: the global address space is shared "
 		"(static data homes %s)%s", cnet_self(), cnet_nodes(),
-		home_interleave ? "interleaved" : "at the origin",
+		home_mode == HOME_INTERLEAVE ? "interleaved"
+		: home_mode == HOME_ORIGIN   ? "at the origin"
+					     : "at the first node to touch each",
 		check_mode ? "; dsm.check verifies single writer / many readers"
 			   : "");
 	return 0;

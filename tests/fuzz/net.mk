@@ -1,9 +1,12 @@
 # tests/fuzz/net.mk — fuzz targets of the cluster transport: the frame
 # decoder (build/fuzz/cnet_frame) and a receiver fed arbitrary and forged
-# authentic frames (build/fuzz/cnet_rel). Seeds: tests/fuzz/corpus/cnet_*/
-# (made by tests/fuzz/cnet_seeds.py).
-FUZZ_TARGETS += cnet_frame cnet_rel
+# authentic frames (build/fuzz/cnet_rel), and the RPC matching layer fed
+# peers' messages between its own calls (build/fuzz/cnet_rpc; seeds in
+# tests/fuzz/corpus/cnet_rpc/). Seeds: tests/fuzz/corpus/cnet_*/ (made by
+# tests/fuzz/cnet_seeds.py).
+FUZZ_TARGETS += cnet_frame cnet_rel cnet_rpc
 FUZZ_SRCS_cnet_frame := tests/fuzz/fuzz_cnet_frame.c net/siphash.c \
 	net/cnet_frame.c
 FUZZ_SRCS_cnet_rel := tests/fuzz/fuzz_cnet_rel.c net/siphash.c \
 	net/cnet_frame.c net/cnet_rel.c net/cnet_rel_tx.c net/cnet_rel_rx.c
+FUZZ_SRCS_cnet_rpc := tests/fuzz/fuzz_cnet_rpc.c net/cnet_rpc.c
