@@ -37,6 +37,7 @@
 #include "net/cnet.h"
 #include "sched/global.h"
 #include "sched/migrate.h"
+#include "sched/migrate_rules.h"
 #include "sched/remote_impl.h"
 #include "sched/thread_msg.h"
 
@@ -59,8 +60,19 @@ static void exit_hook(struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
 	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
-	if (!t->posix || !t->app_tid || (tf->rsp >= lo && tf->rsp < hi) ||
-	    !(tf->rflags & TM_RFLAGS_IF) || t->csync_held)
+	struct mig_point pt = {
+		.to = __atomic_load_n(&t->migrate_to, __ATOMIC_ACQUIRE),
+		.self = cnet_self(),
+		.nodes = cnet_nodes(),
+		.app = t->posix && t->app_tid,
+		.on_kstack = tf->rsp >= lo && tf->rsp < hi,
+		.irqs_on = tf->rflags & TM_RFLAGS_IF,
+		.locks = t->csync_held,
+	};
+	enum mig_step step = migrate_step(&pt);
+	if (step == MIG_DROP)
+		__atomic_store_n(&t->migrate_to, -1, __ATOMIC_RELEASE);
+	if (step != MIG_GO)
 		return;
 	int to = __atomic_exchange_n(&t->migrate_to, -1, __ATOMIC_ACQ_REL);
 	if (to < 0)

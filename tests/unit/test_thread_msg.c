@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
+#include "sched/migrate_rules.h"
 #include "sched/thread_msg.h"
 
 static const struct tm_limits lim = {
@@ -121,6 +122,32 @@ static void test_policy_name(void **st)
 	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
 }
 
+/* The migration state machine's decision at a safe point. */
+static void test_migrate_step(void **st)
+{
+	(void)st;
+	struct mig_point go = { .to = 1, .self = 0, .nodes = 2, .app = true,
+				.on_kstack = false, .irqs_on = true, .locks = 0 };
+	struct mig_point p = go;
+	assert_int_equal(migrate_step(&p), MIG_GO);
+	p.to = -1; /* nothing asked */
+	assert_int_equal(migrate_step(&p), MIG_NONE);
+	p = go, p.to = 0; /* to where it is already */
+	assert_int_equal(migrate_step(&p), MIG_DROP);
+	p = go, p.to = 2; /* to a node the cluster does not have */
+	assert_int_equal(migrate_step(&p), MIG_DROP);
+	p = go, p.app = false; /* a kernel thread never moves */
+	assert_int_equal(migrate_step(&p), MIG_LATER);
+	p = go, p.on_kstack = true; /* in the kernel: later */
+	assert_int_equal(migrate_step(&p), MIG_LATER);
+	p = go, p.irqs_on = false;
+	assert_int_equal(migrate_step(&p), MIG_LATER);
+	p = go, p.locks = 1; /* holds a cluster mutex: at its unlock */
+	assert_int_equal(migrate_step(&p), MIG_LATER);
+	p.locks = 0;
+	assert_int_equal(migrate_step(&p), MIG_GO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_context),
 		cmocka_unit_test(test_node_numbers),
 		cmocka_unit_test(test_policy_name),
+		cmocka_unit_test(test_migrate_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
