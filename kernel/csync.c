@@ -87,6 +87,8 @@ static struct wslot *slot_of(uint32_t wid)
 	return wid && slots[i].wid == wid ? &slots[i] : NULL;
 }
 
+static void bgroup_released(uint32_t h);
+
 static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 {
 	(void)ctx;
@@ -104,6 +106,8 @@ static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 	} else if (ev == CSE_DONE) {
 		s->done++;
 		s->done_val = val;
+		if (csync_h_kind(h) == CSK_BARRIER)
+			bgroup_released(h);
 	} else {
 		s->cancel++;
 		s->cancel_val = val;
@@ -436,9 +440,120 @@ int ksys_csync_cond_wake(uint32_t c, bool all)
 	return request(c, CM_CSIGNAL, all, 0, NULL);
 }
 
+/*
+ * Barrier arrivals are combined per node: the first of this node's
+ * threads to arrive in a round (the leader) waits, at most
+ * BAR_WINDOW_NS, until as many local threads have arrived as arrived in
+ * the previous round (`expect`, learnt at each release), then sends all
+ * of them in one message; the others only wait for their release. So a
+ * barrier round costs one message per node each way once the pattern is
+ * known. A thread that no longer comes (it moved, it ended) only delays
+ * its node's arrival by the window until the next release teaches the new
+ * count. Groups are few (BAR_GROUPS barriers at once); beyond them, or
+ * beyond a message's room, a thread arrives alone.
+ */
+#define BAR_GROUPS 16
+#define BAR_WINDOW_NS (2 * NSEC_PER_MSEC)
+
+static struct bgroup {
+	uint32_t h; /* (eng_lock) the barrier, 0: free */
+	uint32_t n; /* (eng_lock) arrivals gathered, not yet sent */
+	uint32_t wids[CSYNC_MAXW + 1]; /* (eng_lock) */
+	uint32_t expect; /* (eng_lock) local arrivals in the last round */
+	uint32_t sent; /* (eng_lock) arrivals sent this round */
+	uint64_t used; /* (eng_lock) for reuse of the least recent */
+	struct semaphore full; /* the leader waits on it */
+} bgroups[BAR_GROUPS];
+static uint64_t bgroup_clock; /* (eng_lock) */
+
+static struct bgroup *bgroup_get(uint32_t h)
+{
+	struct bgroup *idle = NULL;
+	for (int i = 0; i < BAR_GROUPS; i++) {
+		struct bgroup *g = &bgroups[i];
+		if (g->h == h) {
+			g->used = ++bgroup_clock;
+			return g;
+		}
+		if (!g->n && (!idle || g->used < idle->used))
+			idle = g;
+	}
+	if (idle) {
+		idle->h = h;
+		idle->n = idle->sent = 0;
+		idle->expect = 1;
+		idle->used = ++bgroup_clock;
+		sem_init(&idle->full, 0);
+	}
+	return idle;
+}
+
+/* A release reached this node (op_wake): the round's count is learnt. */
+static void bgroup_released(uint32_t h)
+{
+	for (int i = 0; i < BAR_GROUPS; i++)
+		if (bgroups[i].h == h && bgroups[i].sent) {
+			bgroups[i].expect = bgroups[i].sent;
+			bgroups[i].sent = 0;
+		}
+}
+
+static long do_barrier(void *p)
+{
+	uint32_t h = *(uint32_t *)p;
+	eng_enter();
+	struct wslot *s = slot_get(h);
+	if (!s) {
+		eng_leave();
+		return -EAGAIN;
+	}
+	struct bgroup *g = bgroup_get(h);
+	int rc = CSYNC_WAIT;
+	bool added = false, leader = false;
+	if (g && g->n <= CSYNC_MAXW) {
+		g->wids[g->n++] = s->wid;
+		added = true;
+		leader = g->n == 1;
+	}
+	/* this round's arrivals here are all in once sent + gathered reach
+	 * the count learnt at the last release */
+	if (!added) {
+		rc = csync_arrive(&eng, h, &s->wid, 1); /* alone: no room */
+	} else if (!leader) {
+		if (g->sent + g->n >= g->expect)
+			sem_up(&g->full); /* the leader sends for us */
+	} else {
+		uint64_t end = clock_ns() + BAR_WINDOW_NS;
+		for (;;) {
+			uint64_t now = clock_ns();
+			if (g->sent + g->n >= g->expect || g->n > CSYNC_MAXW || now >= end)
+				break;
+			eng_leave();
+			sem_down(&g->full, end - now);
+			eng_enter();
+		}
+		uint32_t wids[CSYNC_MAXW + 1], n = g->n;
+		memcpy(wids, g->wids, sizeof(wids[0]) * n);
+		g->n = 0;
+		g->sent += n;
+		rc = csync_arrive(&eng, h, wids, n);
+		for (uint32_t i = 1; rc < 0 && i < n; i++)
+			op_wake(NULL, wids[i], h, CSE_DONE, rc); /* theirs failed too */
+	}
+	if (rc == CSYNC_WAIT) {
+		slot_wait(s, got_done, 0, NULL, NULL, 0);
+		rc = s->done_val;
+	}
+	slot_put(s);
+	eng_leave();
+	return rc;
+}
+
 int ksys_csync_barrier_wait(uint32_t b)
 {
-	return request(b, CM_ARRIVE, 0, 0, NULL);
+	int rc = (int)arch_kcall(do_barrier, &b);
+	ksys_migrate_point(); /* (it may have slept) */
+	return rc;
 }
 
 int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,

@@ -198,14 +198,19 @@ void csp_home_request(struct csync *e, int from, struct csync_obj *o,
 		if (r == 1)
 			return; /* answered when granted */
 		break;
-	case CM_ARRIVE:
-		if (!csp_wl_add(e, &o->q, from, m->wid, 0)) {
-			csp_send(e, from, CM_RESULT, o->h, m->wid, -ENOMEM);
-			return;
+	case CM_ARRIVE: { /* wid, then the node's other arrivals in w[] */
+		uint32_t last = m->wid;
+		for (unsigned i = 0; i <= m->n; i++) {
+			uint32_t w = i ? m->w[i - 1] : m->wid;
+			if (!csp_wl_add(e, &o->q, from, w, 0))
+				csp_send(e, from, CM_RESULT, o->h, w, -ENOMEM);
+			else
+				last = w;
 		}
 		if (o->q.n >= o->value)
-			home_wake(e, o, UINT32_MAX, from, m->wid);
+			home_wake(e, o, UINT32_MAX, from, last);
 		return;
+	}
 	case CM_SWAIT:
 		if (o->value > 0) {
 			o->value--;

@@ -500,6 +500,31 @@ int csync_request(struct csync *e, uint32_t h, int type, uint32_t wid,
 	return type == CM_CSIGNAL ? 0 : CSYNC_WAIT;
 }
 
+int csync_arrive(struct csync *e, uint32_t h, const uint32_t *wids, unsigned n)
+{
+	int home = csync_h_home(h);
+	if (!(h & CSYNC_H_FLAG) || home >= e->nodes || csync_h_kind(h) != CSK_BARRIER ||
+	    n == 0 || n > CSYNC_MAXW + 1)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!wids[i])
+			return -EINVAL;
+	if (home == e->self && !get(e, h))
+		return -EINVAL; /* destroyed, or never made */
+	if (e->dead[home])
+		return -EHOSTUNREACH;
+	struct csync_msg m;
+	memset(&m, 0, CSYNC_HDR);
+	m.type = CM_ARRIVE;
+	m.h = h;
+	m.wid = wids[0];
+	m.n = (uint8_t)(n - 1);
+	memcpy(m.w, wids + 1, 4u * (n - 1));
+	csp_emit(e, home, &m);
+	drain(e);
+	return CSYNC_WAIT;
+}
+
 /* ---- received messages --------------------------------------------------- */
 
 static void dispatch(struct csync *e, int from, const struct csync_msg *m)

@@ -64,7 +64,7 @@ enum csync_msg_type {
 	CM_CANCEL, /* node -> home: take wid off the cond/sem queue */
 	CM_CANCELR, /* home -> node: a: 1 = was queued (else woken) */
 	CM_WAKE, /* home -> node: w[] woken; wid: the serial one (barrier) */
-	CM_ARRIVE, /* node -> home: wid arrives at the barrier */
+	CM_ARRIVE, /* node -> home: wid, and w[] if any, arrive at the barrier */
 	CM_SWAIT, /* node -> home: sem down; a: 1 = try */
 	CM_SPOST, /* node -> home: sem up */
 	CM_SGET, /* node -> home: sem value */
@@ -82,7 +82,7 @@ enum csync_msg_type {
  * n 32-bit wids. */
 struct csync_msg {
 	uint8_t type; /* enum csync_msg_type */
-	uint8_t n; /* wids in w[] (WAKE only) */
+	uint8_t n; /* wids in w[] (WAKE; ARRIVE: arrivals beside wid) */
 	uint16_t pad; /* 0 */
 	uint32_t h; /* object handle */
 	uint32_t wid; /* waiting thread at the sender (or serial, WAKE) */
@@ -168,6 +168,11 @@ int csync_mutex_state(struct csync *e, uint32_t h, uint32_t tid);
  * CSYNC_WAIT, -EINVAL, -EHOSTUNREACH (home dead). */
 int csync_request(struct csync *e, uint32_t h, int type, uint32_t wid,
 		  int32_t a);
+/* Several of this node's threads (wids[0..n-1], 1 <= n <= CSYNC_MAXW + 1)
+ * arrive at barrier h in one message to its home. CSYNC_WAIT (each wid is
+ * woken with CSE_DONE, val 1 for the serial one), or -EINVAL,
+ * -EHOSTUNREACH. */
+int csync_arrive(struct csync *e, uint32_t h, const uint32_t *wids, unsigned n);
 
 /* Parses a peer's bytes: 0, or -EINVAL (counted in e->st.bad). */
 int csync_decode(struct csync *e, int from, const void *buf, size_t len,

@@ -54,7 +54,8 @@ int csync_decode(struct csync *e, int from, const void *buf, size_t len,
 		goto bad;
 	memcpy(m, buf, CSYNC_HDR);
 	if (m->type == 0 || m->type >= CM_MAX || m->pad ||
-	    len != CSYNC_HDR + 4u * m->n || (m->n != 0) != (m->type == CM_WAKE) ||
+	    len != CSYNC_HDR + 4u * m->n || (m->type == CM_WAKE && m->n == 0) ||
+	    (m->n != 0 && m->type != CM_WAKE && m->type != CM_ARRIVE) ||
 	    !(m->h & CSYNC_H_FLAG))
 		goto bad;
 	int kind = csync_h_kind(m->h), home = csync_h_home(m->h);
