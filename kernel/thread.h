@@ -77,6 +77,10 @@ struct thread {
 	 * the thread, read and halved by the scheduler (racy counts, a
 	 * locality probe) */
 	uint16_t dsm_src[THREAD_SRC_NODES];
+	/* (o) waiting for a page in a DSM fault: it still wants the CPU, so
+	 * the scheduler's load probe counts it as runnable (as Linux's load
+	 * average counts uninterruptible waits) */
+	bool in_dsm_fault;
 	/* (o) cluster mutexes it holds (kernel/csync.c): it moves to another
 	 * node only when it holds none, so a lock's owner is always where
 	 * the lock's token is */

@@ -329,11 +329,14 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 			return false;
 		}
 	}
+	struct thread *self = thread_current();
+	__atomic_store_n(&self->in_dsm_fault, true, __ATOMIC_RELAXED);
 	mutex_lock(&dsm_lock);
 	for (;;) {
 		int rc = proto->fault(&eng, page, write);
 		if (rc < 0) {
 			mutex_unlock(&dsm_lock);
+			__atomic_store_n(&self->in_dsm_fault, false, __ATOMIC_RELAXED);
 			pr_err("dsm", "fault at 0x%lx: %d", addr, rc);
 			return false;
 		}
@@ -348,8 +351,9 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		cond_wait(&dsm_cv, &dsm_lock, 0);
 	}
 	unlock_and_flush();
+	__atomic_store_n(&self->in_dsm_fault, false, __ATOMIC_RELAXED);
 	if (waited) { /* the locality probe: where this thread's pages live */
-		uint16_t *c = &thread_current()->dsm_src[op_home(NULL, page) % THREAD_SRC_NODES];
+		uint16_t *c = &self->dsm_src[op_home(NULL, page) % THREAD_SRC_NODES];
 		if (*c < UINT16_MAX)
 			++*c;
 	}
@@ -392,17 +396,13 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 	(void)ctx;
 	struct wire w;
 	if (len < sizeof(w)) {
-		mutex_lock(&dsm_lock);
-		eng.stats.bad_msgs++;
-		mutex_unlock(&dsm_lock);
+		dsm_count_bad();
 		return;
 	}
 	memcpy(&w, msg, sizeof(w));
 	size_t blen = len - sizeof(w);
 	if ((blen != 0 && blen != DSM_PAGE) || w.from != from) {
-		mutex_lock(&dsm_lock);
-		eng.stats.bad_msgs++;
-		mutex_unlock(&dsm_lock);
+		dsm_count_bad();
 		return;
 	}
 	struct dsm_msg m = { w.type, w.flags, w.from, w.version, w.page,
@@ -426,6 +426,13 @@ static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 	}
 	proto->receive(&eng, &m);
 	unlock_and_flush();
+}
+
+void dsm_count_bad(void)
+{
+	mutex_lock(&dsm_lock);
+	eng.stats.bad_msgs++;
+	mutex_unlock(&dsm_lock);
 }
 
 uint64_t dsm_fault_count(void)

@@ -22,12 +22,12 @@ void dsm_get_stats(struct dsm_stats *s);
 bool dsm_is_static_page(uint64_t page);
 /* First-touch homes (mm/dsm_home.c): the home this node knows for a
  * static page, or -1; the home, claimed or learnt from the page's manager
- * (may block; -errno if it cannot be had); the service's start; refused
- * claim messages. */
+ * (may block; -errno if it cannot be had); the service's start. */
 int dsm_home_cached(uint64_t page);
 int dsm_home_resolve(uint64_t page);
 int dsm_home_start(void);
-uint64_t dsm_home_bad_requests(void);
+/* A malformed or refused DSM message from a peer: counted in bad_msgs. */
+void dsm_count_bad(void);
 /* Read and write faults so far, without locking (for load probes). */
 uint64_t dsm_fault_count(void);
 /* This node's counters as "key value" lines (/proc/dsm): node, nodes,

@@ -26,18 +26,13 @@
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
 #include "mm/dsm.h"
+#include "mm/dsm_home_msg.h"
 #include "mm/kmalloc.h"
+#include "mm/vm.h"
 #include "net/cnet.h"
 
 #define HOME_BUCKETS 1024
 
-enum { HOME_CLAIM = 1, HOME_CONFIRM = 2 };
-
-struct home_req {
-	uint32_t op;
-	uint32_t pad;
-	uint64_t page;
-};
 
 struct hent {
 	struct hent *next;
@@ -49,7 +44,6 @@ struct hent {
 static struct spinlock home_lock = SPINLOCK_INIT;
 static struct hent *cache[HOME_BUCKETS]; /* (hl) homes this node learnt */
 static struct hent *claims[HOME_BUCKETS]; /* (hl) pages this node manages */
-static uint64_t bad_requests; /* (hl) refused CLAIM/CONFIRM messages */
 
 static struct hent **slot(struct hent **tab, uint64_t page)
 {
@@ -89,29 +83,25 @@ static void remember(uint64_t page, int home)
 
 static int manager_of(uint64_t page) { return (int)(page % (uint64_t)cnet_nodes()); }
 
+static struct dsm_home_scope scope; /* (c) set by dsm_home_start */
+
 /* The manager's side (in the service's thread). */
 static int serve(int from, const void *args, size_t len, void *out, size_t cap,
 		 void *ctx)
 {
 	(void)ctx;
-	struct home_req r;
+	struct dsm_home_req r;
 	int32_t answer;
 	unsigned long f;
-	if (len != sizeof(r) || cap < sizeof(answer))
+	if (cap < sizeof(answer) || dsm_home_req_check(args, len, &scope, &r))
 		goto bad;
-	memcpy(&r, args, sizeof(r));
-	if ((r.op != HOME_CLAIM && r.op != HOME_CONFIRM) || !dsm_is_static_page(r.page) ||
-	    manager_of(r.page) != cnet_self())
-		goto bad;
-	struct hent *fresh = r.op == HOME_CLAIM ? kmalloc(sizeof(*fresh)) : NULL;
+	struct hent *fresh = r.op == DSM_HOME_CLAIM ? kmalloc(sizeof(*fresh)) : NULL;
 	f = spin_lock_irqsave(&home_lock);
 	struct hent **p = slot(claims, r.page);
-	if (r.op == HOME_CONFIRM) {
+	if (r.op == DSM_HOME_CONFIRM) {
 		bool mine = *p && (*p)->home == from;
 		if (mine)
 			(*p)->confirmed = true;
-		else
-			bad_requests++;
 		answer = mine ? from : -EINVAL;
 	} else if (!*p && fresh) {
 		fresh->page = r.page;
@@ -130,14 +120,14 @@ static int serve(int from, const void *args, size_t len, void *out, size_t cap,
 	}
 	spin_unlock_irqrestore(&home_lock, f);
 	kfree(fresh);
+	if (answer == -EINVAL)
+		dsm_count_bad(); /* a confirm for a claim that is not its own */
 	if (answer < 0)
 		return answer;
 	memcpy(out, &answer, sizeof(answer));
 	return sizeof(answer);
 bad:
-	f = spin_lock_irqsave(&home_lock);
-	bad_requests++;
-	spin_unlock_irqrestore(&home_lock, f);
+	dsm_count_bad();
 	return -EINVAL;
 }
 
@@ -148,7 +138,7 @@ int dsm_home_resolve(uint64_t page)
 	int h = dsm_home_cached(page);
 	if (h >= 0)
 		return h;
-	struct home_req r = { HOME_CLAIM, 0, page };
+	struct dsm_home_req r = { DSM_HOME_CLAIM, 0, page };
 	int32_t home;
 	for (;;) {
 		int rc = cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r, sizeof(r),
@@ -165,7 +155,7 @@ int dsm_home_resolve(uint64_t page)
 	}
 	remember(page, home);
 	if (home == cnet_self()) { /* recorded: now the others may learn it */
-		r.op = HOME_CONFIRM;
+		r.op = DSM_HOME_CONFIRM;
 		int rc = cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r, sizeof(r),
 				   &home, sizeof(home), CLAIM_TIMEOUT_NS);
 		if (rc < 0)
@@ -174,12 +164,13 @@ int dsm_home_resolve(uint64_t page)
 	return dsm_home_cached(page);
 }
 
-uint64_t dsm_home_bad_requests(void)
-{
-	unsigned long f = spin_lock_irqsave(&home_lock);
-	uint64_t n = bad_requests;
-	spin_unlock_irqrestore(&home_lock, f);
-	return n;
-}
+extern char __gas_data_start[], __gas_bss_end[];
 
-int dsm_home_start(void) { return cnet_serve(CNET_SVC_DSM_HOME, serve, NULL); }
+int dsm_home_start(void)
+{
+	scope.page_lo = (uintptr_t)__gas_data_start >> PAGE_SHIFT;
+	scope.page_hi = ((uintptr_t)__gas_bss_end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	scope.nodes = cnet_nodes();
+	scope.self = cnet_self();
+	return cnet_serve(CNET_SVC_DSM_HOME, serve, NULL);
+}

@@ -70,7 +70,7 @@ uint32_t cnet_node_load(int node);
 
 /* A node's load probes, gossiped in its heartbeats. */
 struct __attribute__((packed)) cnet_load {
-	uint32_t runnable; /* the program's threads running or queued */
+	uint32_t runnable; /* the program's threads running, queued or waiting for a page */
 	uint16_t util; /* CPU busy over the last period, permille of all CPUs */
 	uint16_t threads; /* the program's threads living there */
 	uint32_t free_mb; /* free memory */

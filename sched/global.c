@@ -214,11 +214,11 @@ int sched_place(void)
  * its own running threads with the nodes their recent pages came from
  * (locality); on the origin, if it has `balance`, it looks at the gossiped
  * loads and proposes moves, each an order to the node that gives a thread
- * (sched_shed). After moving, it waits long enough for the loads it
- * decides on to reflect the moves (two gossip periods), so it does not
- * move the same imbalance twice.
+ * (sched_shed); a move is made only when the previous pass proposed it
+ * too (sched_moves_confirmed: loads are samples). After moving, it waits
+ * long enough for the loads it decides on to reflect the moves (two
+ * gossip periods), so it does not move the same imbalance twice.
  */
-#define MAX_MOVES 8
 #define MAX_CANDIDATES 64
 
 struct candidate {
@@ -280,6 +280,11 @@ static void *balancer(void *arg)
 		gossip = period; /* heartbeats go at the shorter (net/member.c) */
 	uint64_t settle = 2 * (period > gossip ? period : gossip);
 	uint64_t quiet_until = 0;
+	/* the previous pass's proposals (sched_moves_confirmed), from policy
+	 * choice prev_c; forgotten whenever a period passes without a pass */
+	struct sched_move prev[SCHED_MAX_MOVES];
+	int nprev = 0;
+	const struct sched_policy_choice *prev_c = NULL;
 	struct sched_view *v = kmalloc(sizeof(*v));
 	struct candidates *cs = kmalloc(sizeof(*cs));
 	if (!v || !cs) {
@@ -293,15 +298,25 @@ static void *balancer(void *arg)
 		const struct sched_policy_choice *c =
 		    __atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
 		const struct sched_policy_ops *p = c ? c->ops : NULL;
-		if (!ksys_app_running() || !p || clock_ns() < quiet_until)
+		if (c != prev_c)
+			nprev = 0;
+		prev_c = c;
+		if (!ksys_app_running() || !p || clock_ns() < quiet_until) {
+			nprev = 0;
 			continue;
+		}
 		if (p->toward && local_pass(c, v, cs))
 			quiet_until = clock_ns() + settle;
 		if (!p->balance || cnet_self() != 0)
 			continue;
-		struct sched_move mv[MAX_MOVES];
+		struct sched_move cur[SCHED_MAX_MOVES], mv[SCHED_MAX_MOVES];
 		build_view(v);
-		int n = p->balance(c->state, v, mv, MAX_MOVES);
+		int ncur = p->balance(c->state, v, cur, SCHED_MAX_MOVES);
+		if (ncur < 0 || ncur > SCHED_MAX_MOVES)
+			ncur = 0;
+		int n = sched_moves_confirmed(prev, nprev, cur, ncur, mv);
+		memcpy(prev, cur, sizeof(cur[0]) * (size_t)ncur);
+		nprev = ncur;
 		int done = 0;
 		for (int i = 0; i < n; i++) {
 			if (mv[i].from < 0 || mv[i].from >= v->nodes || mv[i].to < 0 ||
@@ -312,6 +327,7 @@ static void *balancer(void *arg)
 		if (done) {
 			pr_info("sched", "%s: %d thread(s) to move", p->name, done);
 			quiet_until = clock_ns() + settle;
+			nprev = 0; /* the loads change: confirm afresh */
 		}
 	}
 }

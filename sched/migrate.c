@@ -239,25 +239,16 @@ static int migrate_local(uint32_t tid, int node)
 
 #define REQ_TIMEOUT_NS (2000 * NSEC_PER_MSEC)
 
-struct mig_req {
-	uint32_t tid;
-	int32_t node;
-};
-
 /* CNET_SVC_SCHED_RPC: "move thread tid to node if it lives here". */
 static int serve_migrate(int from, const void *args, size_t len, void *out,
 			 size_t cap, void *ctx)
 {
 	(void)from, (void)out, (void)cap, (void)ctx;
-	struct mig_req r;
-	if (len != sizeof(r)) {
+	struct tm_mig_req r;
+	int rc = thread_mig_req_check(args, len, cnet_nodes(), &r);
+	if (rc) {
 		__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
-		return -EBADMSG;
-	}
-	memcpy(&r, args, sizeof(r));
-	if (!r.tid || r.node < 0 || r.node >= cnet_nodes()) {
-		__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
-		return -EINVAL;
+		return rc;
 	}
 	return migrate_local(r.tid, r.node);
 }
@@ -274,7 +265,7 @@ int sched_migrate(uint32_t tid, int node)
 		return 0;
 	/* ask the others, one by one: the thread lives on one node at most
 	 * (a node that cannot answer in time is reported if none has it) */
-	struct mig_req r = { tid, node };
+	struct tm_mig_req r = { tid, node };
 	int rc = -ESRCH;
 	for (int i = 0; i < cnet_nodes(); i++) {
 		if (i == cnet_self() || !cnet_alive(i))
@@ -429,7 +420,6 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 		struct tm_arrived a;
 		memcpy(&a, msg, sizeof(a));
 		uint64_t ns = clock_ns() - a.freeze_ns;
-		__atomic_store_n(&st.last_move_ns, ns, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&st.move_ns_sum, ns, __ATOMIC_RELAXED);
 		pr_debug("sched", "thread %u resumed on node %d, %lu us after "
 			 "it stopped here", a.tid, from, ns / 1000);
@@ -474,9 +464,15 @@ static bool count_app(struct thread *t, void *arg)
 	return false;
 }
 
+/* A thread waiting for a page counts: it wants the CPU back within a
+ * round trip, and a probe taken while it waits must not call its node
+ * idle. The caller (placing a thread, or probing from the transport's
+ * thread) does not count itself. */
 static bool count_app_runnable(struct thread *t, void *arg)
 {
-	if (t->app_tid && t->state == THREAD_RUNNABLE && t != thread_current())
+	if (t->app_tid && t != thread_current() &&
+	    (t->state == THREAD_RUNNABLE ||
+	     __atomic_load_n(&t->in_dsm_fault, __ATOMIC_RELAXED)))
 		++*(uint32_t *)arg;
 	return false;
 }
@@ -502,7 +498,6 @@ void sched_migrate_stats(struct migrate_stats *s)
 	s->failed = __atomic_load_n(&st.failed, __ATOMIC_RELAXED);
 	s->shed = __atomic_load_n(&st.shed, __ATOMIC_RELAXED);
 	s->bad_msgs = __atomic_load_n(&st.bad_msgs, __ATOMIC_RELAXED);
-	s->last_move_ns = __atomic_load_n(&st.last_move_ns, __ATOMIC_RELAXED);
 	s->move_ns_sum = __atomic_load_n(&st.move_ns_sum, __ATOMIC_RELAXED);
 	s->first_page_ns_sum = __atomic_load_n(&st.first_page_ns_sum, __ATOMIC_RELAXED);
 }

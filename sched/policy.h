@@ -20,7 +20,7 @@
 struct sched_node_load {
 	bool alive;
 	uint16_t cpus; /* CPUs of the node */
-	uint32_t runnable; /* threads running or queued (all CPUs) */
+	uint32_t runnable; /* threads running, queued or waiting for a page */
 	uint32_t threads; /* application threads living there */
 	uint16_t util; /* CPU busy, permille of all its CPUs, recent */
 	uint64_t free_mb; /* free memory */
@@ -75,6 +75,17 @@ struct sched_policy_ops {
 const struct sched_policy_ops *sched_policy_find(const char *name);
 /* The i-th policy linked in, NULL past the last. */
 const struct sched_policy_ops *sched_policy_at(unsigned i);
+
+/* Most moves one balance pass proposes. */
+#define SCHED_MAX_MOVES 8
+
+/* The moves of `cur` that `prev` (the previous period's proposals) also
+ * proposed, each earlier proposal confirming at most one move, into out
+ * (room for ncur); returns how many. The balancer carries out only these,
+ * so an imbalance seen in one sample moves nothing. */
+int sched_moves_confirmed(const struct sched_move *prev, int nprev,
+			  const struct sched_move *cur, int ncur,
+			  struct sched_move *out);
 
 /* Helpers shared by policies: a node's load per CPU, in 1/1000ths. */
 static inline uint32_t sched_load_milli(const struct sched_node_load *l)

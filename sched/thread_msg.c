@@ -95,3 +95,12 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 	}
 	return rc < 0 ? rc : (int)kind;
 }
+
+int thread_mig_req_check(const void *msg, size_t len, int nodes,
+			 struct tm_mig_req *out)
+{
+	if (len != sizeof(*out))
+		return -EBADMSG;
+	memcpy(out, msg, sizeof(*out));
+	return out->tid && out->node >= 0 && out->node < nodes ? 0 : -EINVAL;
+}

@@ -68,6 +68,13 @@ struct tm_where {
 	uint32_t pad;
 };
 
+/* A migration request (an RPC on CNET_SVC_SCHED_RPC, sched/migrate.c):
+ * move thread `tid` to `node` if it lives here. */
+struct tm_mig_req {
+	uint32_t tid;
+	int32_t node;
+};
+
 /* What a receiver accepts: code and data ranges of this image. */
 struct tm_limits {
 	uint64_t text_lo, text_hi; /* rip */
@@ -89,5 +96,9 @@ struct tm_limits {
  * MXCSR or RFLAGS bits, a policy name without its NUL or empty).
  */
 int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim);
+/* Checks a migration request from a peer into *out: 0, -EBADMSG (wrong
+ * size), -EINVAL (thread id 0, or a node the cluster does not have). */
+int thread_mig_req_check(const void *msg, size_t len, int nodes,
+			 struct tm_mig_req *out);
 
 #endif

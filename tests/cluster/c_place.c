@@ -7,7 +7,8 @@
  *   local         0000   (the creator's node)
  *   round_robin   0101   (the live nodes in turn)
  *   least_loaded  0101   (the least loaded per CPU; a tie keeps the
- *                         creator's node)
+ *                         creator's node; its balancer moves nothing:
+ *                         a 2:1 split is as even as it gets)
  *   steal         0000   (new threads stay; idle nodes pull later)
  * The threads stop when main says so; their work is not checked here.
  */
@@ -21,8 +22,13 @@
 
 #define THREADS 4
 
-static volatile int stop;
-static volatile int started_on[THREADS];
+/* Each on a page of its own: the spinning threads read `stop` from a page
+ * nobody writes until the end, so main's writes to started_on[] do not
+ * take it from them (and main is not held up refetching it). */
+static volatile int stop_page[1024] __attribute__((aligned(4096)));
+static volatile int started_page[1024] __attribute__((aligned(4096)));
+#define stop (stop_page[0])
+#define started_on started_page
 
 static void *spin(void *arg)
 {

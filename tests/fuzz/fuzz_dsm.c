@@ -5,12 +5,15 @@
  * own view (never RW and RO at once is the engine's; here: no crash, no
  * leak, bad messages counted). The dsm.check checker at the home gets
  * arbitrary reports too: out-of-range ones refused, violations reported.
+ * The input is also checked as a first-touch home claim: what passes must
+ * be one this manager may answer.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm/dsm_check.h"
+#include "mm/dsm_home_msg.h"
 #include "mm/dsm_proto.h"
 
 static uint8_t page_data[DSM_PAGE];
@@ -39,6 +42,13 @@ static const struct dsm_ops ops = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* the same bytes as a first-touch home claim (mm/dsm_home_msg.c) */
+	static const struct dsm_home_scope sc = { 100, 200, 3, 2 };
+	struct dsm_home_req hr;
+	if (dsm_home_req_check(data, size, &sc, &hr) == 0 &&
+	    (size != sizeof(hr) || hr.pad || hr.page < 100 || hr.page >= 200 ||
+	     hr.page % 3 != 2 || (hr.op != DSM_HOME_CLAIM && hr.op != DSM_HOME_CONFIRM)))
+		abort();
 	static struct dsm d;
 	static uint8_t buf[DSM_PAGE];
 	static struct dsm_check chk;

@@ -29,6 +29,9 @@ static int in_mem(uint64_t a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct tm_mig_req r; /* the same bytes as a migration request */
+	if (thread_mig_req_check(data, size, lim.nodes, &r) == 0)
+		assert(size == sizeof(r) && r.tid && r.node >= 0 && r.node < lim.nodes);
 	int k = thread_msg_check(data, size, &lim);
 	if (k == TM_MIGRATE) {
 		struct tm_migrate m;

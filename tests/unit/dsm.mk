@@ -2,6 +2,7 @@
 # invariant checker fed every access change), and the checker alone.
 UNIT_TESTS += dsm dsm_check
 UNIT_SRCS_dsm := tests/unit/test_dsm.c mm/dsm_proto.c mm/dsm_stats.c mm/dsm_check.c \
+	mm/dsm_home_msg.c \
 	kernel/format.c
 UNIT_SRCS_dsm_check := tests/unit/test_dsm_check.c mm/dsm_check.c \
 	kernel/format.c

@@ -22,6 +22,7 @@
 
 #include "kernel/errno.h"
 #include "mm/dsm_check.h"
+#include "mm/dsm_home_msg.h"
 #include "mm/dsm_proto.h"
 
 #define MAXN 6
@@ -553,6 +554,29 @@ static void test_bad_messages(void **state)
 	sim_free(s);
 }
 
+/* First-touch home claims from peers (mm/dsm_home_msg.c). */
+static void test_home_req(void **st)
+{
+	(void)st;
+	const struct dsm_home_scope sc = { 100, 200, 4, 1 }; /* node 1 of 4 */
+	struct dsm_home_req in = { DSM_HOME_CLAIM, 0, 101 }, out;
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), 0);
+	assert_int_equal(out.page, 101);
+	in.op = DSM_HOME_CONFIRM;
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), 0);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in) - 1, &sc, &out), -EBADMSG);
+	in.pad = 1;
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EBADMSG);
+	in.pad = 0, in.op = 3;
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EPROTO);
+	in.op = DSM_HOME_CLAIM, in.page = 102; /* managed by node 2 */
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+	in.page = 97; /* below the static data */
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+	in.page = 201; /* above it */
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+}
+
 /* dsm.protocol: the protocols are found by name; sc is this engine. */
 static void test_protocol_table(void **st)
 {
@@ -569,6 +593,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocol_table),
+		cmocka_unit_test(test_home_req),
 		cmocka_unit_test(test_pristine_is_local),
 		cmocka_unit_test(test_concurrent_upgrades),
 		cmocka_unit_test(test_bad_messages),

@@ -191,6 +191,41 @@ static void test_locality_toward(void **s)
 	assert_null(get("steal")->toward);
 }
 
+/* The balancer carries out a move only when two passes in a row
+ * proposed it; each earlier proposal confirms one move. */
+static void test_moves_confirmed(void **s)
+{
+	(void)s;
+	struct sched_move prev[3] = { { 0, 1 }, { 0, 1 }, { 2, 3 } };
+	struct sched_move cur[4] = { { 0, 1 }, { 2, 1 }, { 0, 1 }, { 0, 1 } };
+	struct sched_move out[4];
+	assert_int_equal(sched_moves_confirmed(prev, 3, cur, 4, out), 2);
+	assert_int_equal(out[0].from, 0);
+	assert_int_equal(out[0].to, 1);
+	assert_int_equal(out[1].from, 0);
+	assert_int_equal(out[1].to, 1);
+	/* nothing proposed before (first pass, or after a move): no move */
+	assert_int_equal(sched_moves_confirmed(prev, 0, cur, 4, out), 0);
+	/* a blip: proposed once, then not */
+	assert_int_equal(sched_moves_confirmed(cur, 4, prev, 0, out), 0);
+	/* the opposite direction does not confirm */
+	struct sched_move back = { 1, 0 };
+	assert_int_equal(sched_moves_confirmed(&back, 1, cur, 4, out), 0);
+	/* a persistent 2-CPU imbalance: least_loaded proposes the same
+	 * moves in two passes, and all are confirmed */
+	const struct sched_policy_ops *p = get("least_loaded");
+	uint32_t r[2] = { 8, 0 };
+	struct sched_view v = view(2, 0, r);
+	struct sched_move a[4], b[4];
+	int na = p->balance(state, &v, a, 4);
+	int nb = p->balance(state, &v, b, 4);
+	assert_int_equal(na, 3); /* 8:0 on 2 CPUs each -> 5:3 */
+	assert_int_equal(nb, 3);
+	assert_int_equal(sched_moves_confirmed(a, na, b, nb, out), 3);
+	assert_int_equal(out[2].from, 0);
+	assert_int_equal(out[2].to, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_local_and_round_robin),
 		cmocka_unit_test(test_least_loaded_place),
 		cmocka_unit_test(test_imbalance_converges),
+		cmocka_unit_test(test_moves_confirmed),
 		cmocka_unit_test(test_set_keys),
 		cmocka_unit_test(test_locality),
 		cmocka_unit_test(test_locality_toward),

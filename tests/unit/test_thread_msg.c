@@ -122,6 +122,24 @@ static void test_policy_name(void **st)
 	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
 }
 
+/* A migration request from a peer (an RPC). */
+static void test_mig_req(void **st)
+{
+	(void)st;
+	struct tm_mig_req in = { 5, 3 }, out;
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), 0);
+	assert_int_equal(out.tid, 5);
+	assert_int_equal(out.node, 3);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in) - 1, 4, &out), -EBADMSG);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in) + 1, 4, &out), -EBADMSG);
+	in.node = 4; /* no such node */
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+	in.node = -1;
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+	in.node = 0, in.tid = 0; /* no thread 0 */
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+}
+
 /* The migration state machine's decision at a safe point. */
 static void test_migrate_step(void **st)
 {
@@ -156,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_node_numbers),
 		cmocka_unit_test(test_policy_name),
 		cmocka_unit_test(test_migrate_step),
+		cmocka_unit_test(test_mig_req),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
