@@ -112,6 +112,8 @@ printf 'Unum echo / raw echo:  64 B %s, 4 KiB %s  (goal <= 1.2)\n' "${R[rpc_over
 printf 'Unum echo / Linux UDP: 64 B %s, 4 KiB %s  (goal <= 0.5)\n' "${R[rpc_over_linux_64]}" "${R[rpc_over_linux_4096]}"
 printf 'Unum stream / Linux stream: %s\n' "${R[stream_over_linux]}"
 printf 'remote thread start %s us / 64 B round trip: %s  (goal <= 2)\n' "$(us unum_remote_spawn_p50)" "${R[remote_spawn_over_rtt_64]}"
+printf 'where the time goes: the same start on node 0 %s us; per 4 KiB, MAC %s us, memcpy %s us\n' \
+	"$(us unum_local_spawn_p50)" "$(us unum_mac_4096)" "$(us unum_copy_4096)"
 
 # ---- JSON ----------------------------------------------------------------------------
 num() { [ -n "${V[$1]:-}" ] && echo "${V[$1]}" || echo null; }
@@ -121,7 +123,8 @@ obj() {
 	printf '    "values": {'
 	for n in unum_raw_echo_64 unum_raw_echo_64_p50 unum_raw_echo_4096 unum_raw_echo_4096_p50 \
 		unum_rpc_rtt_64 unum_rpc_rtt_64_p50 unum_rpc_rtt_4096 unum_rpc_rtt_4096_p50 \
-		unum_stream_mbps unum_remote_spawn unum_remote_spawn_p50 linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
+		unum_stream_mbps unum_remote_spawn unum_remote_spawn_p50 unum_local_spawn \
+		unum_local_spawn_p50 unum_mac_4096 unum_copy_4096 linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
 		linux_udp_rtt_4096_p50 linux_udp_stream linux_udp_stream_loss; do
 		[ "$first" = 1 ] || printf ','
 		printf '\n      "%s": %s' "$n" "$(num "$n")"

@@ -2,12 +2,24 @@
  * kernel/string.c — memory and string primitives for the freestanding
  * kernel (the compiler also emits calls to memcpy/memset/memmove/memcmp).
  */
+#include <stdint.h>
+
 #include "kernel/kstring.h"
 
+/*
+ * Bulk copies and fills go 8 bytes at a time (rep movsq / rep stosq), the
+ * last n % 8 bytes with the byte forms. Real CPUs run both forms as fast
+ * strings; under QEMU's TCG, where these nodes are tested, a rep movsb is
+ * emulated a byte per iteration and costs 7 times a rep movsq for 4 KiB
+ * (20 us against 2.9 us, bench=net unum_copy_4096), and every DSM page,
+ * frame and kernel stack goes through here.
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	size_t q = n >> 3, r = n & 7;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 	return dst;
 }
 
@@ -20,15 +32,27 @@ void *memmove(void *dst, const void *src, size_t n)
 		return dst;
 	if (d < s || d >= s + n)
 		return memcpy(dst, src, n);
-	while (n--)
+	/* d overlaps the end of s: copy from the end, 8 bytes at a time */
+	while (n & 7) {
+		n--;
 		d[n] = s[n];
+	}
+	while (n) {
+		uint64_t w;
+		n -= 8;
+		__builtin_memcpy(&w, s + n, 8);
+		__builtin_memcpy(d + n, &w, 8);
+	}
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	size_t q = n >> 3, r = n & 7;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
 	return dst;
 }
 

@@ -233,6 +233,17 @@ static int op_home(void *ctx, uint64_t page)
 	return home_mode == HOME_INTERLEAVE ? (int)(page % (uint64_t)n) : 0;
 }
 
+/* Static data is read everywhere: any node maps a never-written page
+ * from its own image. Heaps and stacks (the dynamic part) start as zeros
+ * that nobody shares: their home tracks every copy, so the first write to
+ * a new thread's stack or a fresh heap block invalidates nobody. */
+static bool op_pristine_shared(void *ctx, uint64_t page)
+{
+	(void)ctx;
+	uintptr_t va = page << PAGE_SHIFT;
+	return !(va >= GAS_DYN_BASE && va < GAS_DYN_BASE + GAS_DYN_SIZE);
+}
+
 static void *op_alloc(void *ctx, size_t n)
 {
 	(void)ctx;
@@ -271,6 +282,7 @@ static const struct dsm_ops ops = {
 	.home_write = op_home_write,
 	.complete = op_complete,
 	.home = op_home,
+	.pristine_shared = op_pristine_shared,
 	.alloc = op_alloc,
 	.free = op_free,
 	.now = op_now,
@@ -302,12 +314,56 @@ static struct outmsg *take_out(void)
 	return o;
 }
 
+/*
+ * Messages this node sends itself (a fault on a page homed here, and the
+ * home's answer) are handed to the engine at once, under dsm_lock, in the
+ * order queued: no transport, no hand-off to the service thread, so a
+ * first touch of a page homed here (a new thread's stack) costs no
+ * context switch. Messages for other nodes keep their queue order.
+ * Invalidations and recalls take the service thread's path even to this
+ * node: it keeps a just-granted page long enough (HOLD_NS) for the thread
+ * that faulted on it to use it. They cannot be overtaken for their page:
+ * the home sends this node nothing more for a page until it has the
+ * answer. In check mode everything takes that path, so each report still
+ * reaches the checker before the message queued after it.
+ */
+static bool local_delivery(const struct outmsg *o)
+{
+	return o->dst == eng.self && !check_mode && o->m.type != DSM_INV &&
+	       o->m.type != DSM_RECALL;
+}
+
+static void deliver_local(void)
+{
+	struct outmsg *prev = NULL, *o = out_head;
+	while (o) {
+		if (!local_delivery(o)) {
+			prev = o;
+			o = o->next;
+			continue;
+		}
+		if (prev)
+			prev->next = o->next;
+		else
+			out_head = o->next;
+		if (out_tail == o)
+			out_tail = prev;
+		struct dsm_msg m = o->m;
+		m.data = o->has_data ? o->data : NULL;
+		if (proto->receive(&eng, &m) < 0)
+			eng.stats.bad_msgs++; /* our own: a bug, counted as such */
+		kfree(o);
+		o = prev ? prev->next : out_head; /* receive may have queued more */
+	}
+}
+
 /* Drops dsm_lock and sends what was queued. In check mode a home must see
  * each report before the protocol message queued after it, even when two
  * threads of this node flush one after the other: send_lock, taken before
  * dsm_lock is dropped, keeps the flushes in queue order. */
 static void unlock_and_flush(void)
 {
+	deliver_local();
 	struct outmsg *o = take_out();
 	if (check_mode)
 		mutex_lock(&send_lock);

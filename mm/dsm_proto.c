@@ -17,7 +17,9 @@ struct dsm_page {
 	struct dsm_page *next;
 	uint64_t page;
 	uint8_t access; /* enum dsm_access */
-	bool pristine_ok; /* may map the image copy without asking */
+	bool pristine_ok; /* may map the image copy without asking (the
+			   * home of a page not pristine_shared: only while
+			   * its directory says pristine and idle) */
 	bool pending; /* a request is out */
 	bool pending_write;
 	uint32_t version;
@@ -34,7 +36,7 @@ struct dsm_dir {
 	struct dsm_dir *next;
 	uint64_t page;
 	uint8_t state;
-	uint64_t sharers;
+	uint64_t sharers; /* DIR_PRISTINE: only for pages not pristine_shared */
 	int owner;
 	uint32_t version;
 	/* the transaction in flight */
@@ -79,6 +81,11 @@ void dsm_init(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
 	d->ctx = ctx;
 }
 
+static bool pristine_shared(struct dsm *d, uint64_t page)
+{
+	return !d->ops->pristine_shared || d->ops->pristine_shared(d->ctx, page);
+}
+
 static struct dsm_page *page_get(struct dsm *d, uint64_t page, bool create)
 {
 	unsigned h = hash(page);
@@ -92,7 +99,8 @@ static struct dsm_page *page_get(struct dsm *d, uint64_t page, bool create)
 		return NULL;
 	memset(p, 0, sizeof(*p));
 	p->page = page;
-	p->pristine_ok = true;
+	p->pristine_ok = pristine_shared(d, page) ||
+			 d->ops->home(d->ctx, page) == d->self;
 	p->next = d->pages[h];
 	d->pages[h] = p;
 	return p;
@@ -141,6 +149,17 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 		return DSM_FAULT_DONE; /* raced with a completion */
 	if (p->pending)
 		return DSM_FAULT_WAIT; /* another thread's request covers us */
+	if (!write && p->pristine_ok && !pristine_shared(d, page)) {
+		/* the home, of a page whose copies it tracks: a sharer now,
+		 * unless it stopped being pristine or a request is in flight */
+		struct dsm_dir *e = dir_get(d, page, true);
+		if (!e)
+			return -ENOMEM;
+		if (e->state != DIR_PRISTINE || e->busy)
+			p->pristine_ok = false;
+		else
+			e->sharers |= 1ull << d->self;
+	}
 	if (!write && p->pristine_ok) {
 		d->ops->map(d->ctx, page, DSM_RO, NULL, true);
 		p->access = DSM_RO;
@@ -277,6 +296,7 @@ static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
 		}
 		if (e->state == DIR_PRISTINE) {
 			send(d, from, DSM_DATA, DSM_F_PRISTINE, e->page, e->version, NULL);
+			e->sharers |= bit; /* tracked when not pristine_shared */
 		} else {
 			d->ops->home_read(d->ctx, e->page, d->buf);
 			send(d, from, DSM_DATA, 0, e->page, e->version, d->buf);
@@ -303,7 +323,8 @@ static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
 		return; /* continues in recv_recall_reply */
 	}
 	uint64_t targets;
-	if (e->state == DIR_PRISTINE) {
+	if (e->state == DIR_PRISTINE && pristine_shared(d, e->page)) {
+		/* anyone may hold the image's copy: invalidate everyone */
 		targets = (d->nodes >= 64 ? ~0ull : (1ull << d->nodes) - 1) & ~bit;
 	} else {
 		e->tx_req_has_copy = (e->sharers & bit) != 0;

@@ -81,6 +81,14 @@ struct dsm_ops {
 	/* Optional: a clock in nanoseconds for the fault-latency histograms
 	 * (NULL: every latency counts as 0). */
 	uint64_t (*now)(void *ctx);
+	/* Optional: whether every node may map a never-written page from its
+	 * own image without asking (NULL: every page). Worth it for static
+	 * data, read everywhere; but then the first write must invalidate
+	 * every node. When false, only the home maps it without asking and
+	 * it counts itself among the sharers, the others ask it, so the first
+	 * write invalidates only the copies there are (none for a new
+	 * thread's stack or a fresh heap block). */
+	bool (*pristine_shared)(void *ctx, uint64_t page);
 	/* Optional (dsm.check): this node's access to `page` has just become
 	 * `access`, holding the copy of `version`. Called after the map and
 	 * before any message the same transition sends, so a report queued

@@ -34,9 +34,21 @@ static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
 static void op_free(void *c, void *p) { (void)c; free(p); }
 static uint64_t op_now(void *c) { (void)c; return 12345; }
 
+/* even pages like static data, odd ones like heap (copies tracked) */
+static bool op_pristine_shared(void *c, uint64_t p) { (void)c; return !(p & 1); }
+
 static const struct dsm_ops ops = {
-	op_send, op_map, op_read_local, op_home_read, op_home_write,
-	op_complete, op_home, op_alloc, op_free, op_now, NULL,
+	.send = op_send,
+	.map = op_map,
+	.read_local = op_read_local,
+	.home_read = op_home_read,
+	.home_write = op_home_write,
+	.complete = op_complete,
+	.home = op_home,
+	.pristine_shared = op_pristine_shared,
+	.alloc = op_alloc,
+	.free = op_free,
+	.now = op_now,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

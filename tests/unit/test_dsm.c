@@ -172,6 +172,15 @@ static void op_changed(void *ctx, uint64_t page, enum dsm_access a,
 	op_send(ctx, op_home(ctx, page), &m);
 }
 
+/* Pages 0-3 are like static data (any node maps them pristine without
+ * asking), 4 and up like heap and stacks (the home tracks every copy). */
+#define TRACKED_FROM 4
+static bool op_pristine_shared(void *ctx, uint64_t page)
+{
+	(void)ctx;
+	return page < TRACKED_FROM;
+}
+
 static const struct dsm_ops sim_ops = {
 	.send = op_send,
 	.map = op_map,
@@ -180,6 +189,7 @@ static const struct dsm_ops sim_ops = {
 	.home_write = op_home_write,
 	.complete = op_complete,
 	.home = op_home,
+	.pristine_shared = op_pristine_shared,
 	.alloc = op_alloc,
 	.free = op_free,
 	.now = op_now,
@@ -446,6 +456,48 @@ static void test_pristine_is_local(void **state)
 	sim_free(s);
 }
 
+/* A never-written page of heap or stack (TRACKED_FROM and up): only its
+ * home maps it without asking, the others ask, and the first write
+ * invalidates exactly the copies there are. */
+static void test_pristine_tracked_by_home(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(4, 8, 1, 3);
+	/* page 5, home 1: the home reads and writes it with no message to
+	 * another node */
+	assert_int_equal(dsm_fault(&s->node[1].d, 5, false), DSM_FAULT_DONE);
+	assert_int_equal(s->node[1].d.stats.local_hits, 1);
+	assert_int_equal(dsm_fault(&s->node[1].d, 5, true), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(s->node[1].access[5], DSM_RW);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(s->node[i].d.stats.inv_sent, 0);
+		for (int j = 0; j < 4; j++)
+			if (j != 1 || i != 1)
+				assert_int_equal(s->qt[i][j], 0); /* nothing sent */
+	}
+	/* page 6, home 2: the home reads locally, node 0 must ask */
+	assert_int_equal(dsm_fault(&s->node[2].d, 6, false), DSM_FAULT_DONE);
+	assert_int_equal(dsm_fault(&s->node[0].d, 6, false), DSM_FAULT_WAIT);
+	assert_int_equal(s->node[0].d.stats.msgs_sent, 1);
+	sim_quiesce(s);
+	assert_int_equal(s->node[0].access[6], DSM_RO);
+	assert_int_equal(val(s->node[0].frame[6]), 0);
+	/* node 3 writes: the home invalidates node 0 and itself, not node 1 */
+	assert_int_equal(dsm_fault(&s->node[3].d, 6, true), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(s->node[2].d.stats.inv_sent, 2);
+	assert_int_equal(s->node[1].d.stats.inv_recv, 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(s->node[i].access[6], i == 3 ? DSM_RW : DSM_NONE);
+	/* once written, even the home asks */
+	assert_int_equal(dsm_fault(&s->node[2].d, 6, false), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(s->node[2].access[6], DSM_RO);
+	assert_int_equal(s->node[3].access[6], DSM_RO);
+	sim_free(s);
+}
+
 /* Latency buckets are log2 microseconds; a fault lands in the bucket of
  * the time from its request to its page being mapped. */
 static void test_latency_histogram(void **state)
@@ -595,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_protocol_table),
 		cmocka_unit_test(test_home_req),
 		cmocka_unit_test(test_pristine_is_local),
+		cmocka_unit_test(test_pristine_tracked_by_home),
 		cmocka_unit_test(test_concurrent_upgrades),
 		cmocka_unit_test(test_bad_messages),
 		cmocka_unit_test(test_latency_histogram),
