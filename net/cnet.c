@@ -100,6 +100,9 @@ static void op_deliver(void *ctx, int peer, uint16_t service, const void *msg,
 		}
 		early_bytes += len; /* held until the service registers */
 	}
+	cnet_fast_fn fast = __atomic_load_n(&cn.svc[service].fast, __ATOMIC_ACQUIRE);
+	if (fast && fast(peer, msg, len, cn.svc[service].ctx))
+		return;
 	enqueue(service, peer, msg, len);
 }
 
@@ -279,6 +282,15 @@ int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx)
 	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
 	if (!thread_create("cnet-svc", svc_thread, s, PRIO_DEFAULT - 2))
 		return -ENOMEM;
+	return 0;
+}
+
+int cnet_set_fast(uint16_t service, cnet_fast_fn fn)
+{
+	if (service == 0 || service >= CNET_SVC_MAX ||
+	    !__atomic_load_n(&cn.svc[service].fn, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	__atomic_store_n(&cn.svc[service].fast, fn, __ATOMIC_RELEASE);
 	return 0;
 }
 

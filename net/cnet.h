@@ -43,6 +43,20 @@ typedef void (*cnet_handler_fn)(int from, const void *msg, size_t len,
 
 /* 0, or -EINVAL (bad service), -EEXIST. */
 int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx);
+
+/*
+ * A registered service's fast path, for messages nobody needs to block
+ * on (a reply matched to its waiter): called in the transport's receive
+ * path, with its lock held, for each message from a peer before it is
+ * queued for the service's thread, with the service's ctx. It returns
+ * true if it consumed the message, false to queue it as usual. It must
+ * not send, call into the transport or block for long (a short mutex is
+ * fine). A consumed message may overtake messages of the service still
+ * queued. Messages a node sends itself are always queued.
+ */
+typedef bool (*cnet_fast_fn)(int from, const void *msg, size_t len, void *ctx);
+/* 0, or -EINVAL (bad service, or not registered). */
+int cnet_set_fast(uint16_t service, cnet_fast_fn fn);
 /* Reliable, ordered; blocks while the peer's window is full. 0, or
  * -EHOSTUNREACH (no such node, or it is dead), -E2BIG, -ENOMEM. */
 int cnet_send(int node, uint16_t service, const void *msg, size_t len);

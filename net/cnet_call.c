@@ -13,12 +13,17 @@
  * under it again. Replies come back on the same service number, so every
  * node registers the RPC services it calls (cnet_serve does both).
  *
+ * Replies from peers are matched in the transport's receive path
+ * (rpc_fast_reply, cnet_set_fast), not in the service's thread.
+ *
  * Locking: rpc_lock (a mutex) serialises every use of `rpc`; the done
- * callback runs under it. Nothing is sent under it: what the matching
- * layer sends is queued (outbox) and sent once the lock is dropped, since
- * sending may block on a full window, and a node whose RPC threads wait
- * for the lock would stop draining what its peers send it (two nodes
- * calling each other could wait for each other for ever).
+ * callback runs under it. Lock order: the transport's lock, then
+ * rpc_lock (the fast path); never the other way. Nothing is sent under
+ * rpc_lock: what the matching layer sends is queued (outbox) and sent
+ * once the lock is dropped, since sending may block on a full window,
+ * and a node whose RPC threads wait for the lock would stop draining
+ * what its peers send it (two nodes calling each other could wait for
+ * each other for ever).
  */
 #include "kernel/errno.h"
 #include "kernel/init.h"
@@ -207,6 +212,26 @@ static void rpc_deliver(int from, const void *msg, size_t len, void *ctx)
 	kfree(s->taken.args);
 }
 
+/* A reply from a peer, in the transport's receive path (its lock held):
+ * matched to its caller, who is woken, with no hand-off to the service's
+ * thread. Matching a reply sends nothing (done only wakes), so the lock
+ * is dropped without the outbox; rpc_lock is never held while taking the
+ * transport's lock, so taking it here cannot deadlock. */
+static bool rpc_fast_reply(int from, const void *msg, size_t len, void *ctx)
+{
+	struct rpc_svc *s = ctx;
+	uint16_t service = (uint16_t)(s - svcs);
+	if (len < CNET_RPC_HLEN || ((const uint8_t *)msg)[0] != CNET_RPC_REPLY)
+		return false;
+	mutex_lock(&rpc_lock);
+	int rc = cnet_rpc_input(&rpc, from, service, msg, len);
+	mutex_unlock(&rpc_lock);
+	if (rc && rc != -ENOENT)
+		pr_warn("cnet", "bad RPC reply on service %u from node %d (%zu "
+			"bytes): %d", service, from, len, rc);
+	return true;
+}
+
 int cnet_serve(uint16_t service, cnet_serve_fn fn, void *ctx)
 {
 	if (!rpc_ready || service == 0 || service >= CNET_SVC_MAX || !fn)
@@ -219,6 +244,8 @@ int cnet_serve(uint16_t service, cnet_serve_fn fn, void *ctx)
 	int rc = cnet_register(service, rpc_deliver, s);
 	if (rc)
 		s->fn = NULL;
+	else
+		cnet_set_fast(service, rpc_fast_reply);
 	return rc;
 }
 

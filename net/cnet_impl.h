@@ -14,6 +14,7 @@
 
 struct cnet_svc {
 	cnet_handler_fn fn; /* (c) */
+	cnet_fast_fn fast; /* (a) set once, after fn (cnet_set_fast) */
 	void *ctx; /* (c) */
 	struct spinlock qlock;
 	struct list_node q; /* (q) struct rx_item */
