@@ -93,23 +93,30 @@ R[rpc_over_linux_64]=$(ratio unum_rpc_rtt_64_p50 linux_udp_rtt_64_p50)
 R[rpc_over_linux_4096]=$(ratio unum_rpc_rtt_4096_p50 linux_udp_rtt_4096_p50)
 R[stream_over_linux]=$(ratio unum_stream_mbps linux_udp_stream)
 R[remote_spawn_over_rtt_64]=$(ratio unum_remote_spawn_p50 unum_rpc_rtt_64_p50)
-ratios="rpc_over_raw_64 rpc_over_raw_4096 rpc_over_linux_64 rpc_over_linux_4096 stream_over_linux remote_spawn_over_rtt_64"
+R[call_over_raw_64]=$(ratio unum_call_rtt_64_p50 unum_raw_echo_64_p50)
+R[call_over_raw_4096]=$(ratio unum_call_rtt_4096_p50 unum_raw_echo_4096_p50)
+R[call_over_linux_64]=$(ratio unum_call_rtt_64_p50 linux_udp_rtt_64_p50)
+R[call_over_linux_4096]=$(ratio unum_call_rtt_4096_p50 linux_udp_rtt_4096_p50)
+ratios="rpc_over_raw_64 rpc_over_raw_4096 rpc_over_linux_64 rpc_over_linux_4096 stream_over_linux remote_spawn_over_rtt_64 call_over_raw_64 call_over_raw_4096 call_over_linux_64 call_over_linux_4096"
 for r in $ratios; do printf 'bench: net_%s %s ratio\n' "$r" "${R[$r]}"; done
 
 # ---- table ---------------------------------------------------------------------------
 us() { [ -n "${V[$1]:-}" ] && awk -v n="${V[$1]}" 'BEGIN { printf "%.1f", n / 1000 }' || echo n/a; }
 echo
-printf '%-22s %14s %14s %14s\n' "round trip (us)" "raw echo" "Unum echo" "Linux UDP"
+printf '%-22s %12s %12s %12s %12s\n' "round trip (us)" "raw echo" "Unum echo" "Unum RPC" "Linux UDP"
 for s in 64 4096; do
-	printf '%-22s %14s %14s %14s\n' "$s B, median" "$(us unum_raw_echo_${s}_p50)" \
-		"$(us unum_rpc_rtt_${s}_p50)" "$(us linux_udp_rtt_${s}_p50)"
-	printf '%-22s %14s %14s %14s\n' "$s B, mean" "$(us unum_raw_echo_$s)" \
-		"$(us unum_rpc_rtt_$s)" "$(us linux_udp_rtt_$s)"
+	printf '%-22s %12s %12s %12s %12s\n' "$s B, median" "$(us unum_raw_echo_${s}_p50)" \
+		"$(us unum_rpc_rtt_${s}_p50)" "$(us unum_call_rtt_${s}_p50)" "$(us linux_udp_rtt_${s}_p50)"
+	printf '%-22s %12s %12s %12s %12s\n' "$s B, mean" "$(us unum_raw_echo_$s)" \
+		"$(us unum_rpc_rtt_$s)" "$(us unum_call_rtt_$s)" "$(us linux_udp_rtt_$s)"
 done
-printf '%-22s %14s %14s %14s\n' "stream (MB/s)" "" "${V[unum_stream_mbps]:-n/a}" "${V[linux_udp_stream]:-n/a}"
+printf '%-22s %12s %12s %12s %12s\n' "stream (MB/s)" "" "${V[unum_stream_mbps]:-n/a}" "" "${V[linux_udp_stream]:-n/a}"
 echo
+echo '(Unum echo: answered in the receive path; Unum RPC: cnet_call, answered by the service thread)'
 printf 'Unum echo / raw echo:  64 B %s, 4 KiB %s  (goal <= 1.2)\n' "${R[rpc_over_raw_64]}" "${R[rpc_over_raw_4096]}"
 printf 'Unum echo / Linux UDP: 64 B %s, 4 KiB %s  (goal <= 0.5)\n' "${R[rpc_over_linux_64]}" "${R[rpc_over_linux_4096]}"
+printf 'Unum RPC / raw echo:   64 B %s, 4 KiB %s\n' "${R[call_over_raw_64]}" "${R[call_over_raw_4096]}"
+printf 'Unum RPC / Linux UDP:  64 B %s, 4 KiB %s\n' "${R[call_over_linux_64]}" "${R[call_over_linux_4096]}"
 printf 'Unum stream / Linux stream: %s\n' "${R[stream_over_linux]}"
 printf 'remote thread start %s us / 64 B round trip: %s  (goal <= 2)\n' "$(us unum_remote_spawn_p50)" "${R[remote_spawn_over_rtt_64]}"
 printf 'where the time goes: the same start on node 0 %s us; per 4 KiB, MAC %s us, memcpy %s us\n' \
@@ -123,6 +130,7 @@ obj() {
 	printf '    "values": {'
 	for n in unum_raw_echo_64 unum_raw_echo_64_p50 unum_raw_echo_4096 unum_raw_echo_4096_p50 \
 		unum_rpc_rtt_64 unum_rpc_rtt_64_p50 unum_rpc_rtt_4096 unum_rpc_rtt_4096_p50 \
+		unum_call_rtt_64 unum_call_rtt_64_p50 unum_call_rtt_4096 unum_call_rtt_4096_p50 \
 		unum_stream_mbps unum_remote_spawn unum_remote_spawn_p50 unum_local_spawn \
 		unum_local_spawn_p50 unum_mac_4096 unum_copy_4096 linux_udp_rtt_64 linux_udp_rtt_64_p50 linux_udp_rtt_4096 \
 		linux_udp_rtt_4096_p50 linux_udp_stream linux_udp_stream_loss; do

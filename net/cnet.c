@@ -294,6 +294,19 @@ int cnet_set_fast(uint16_t service, cnet_fast_fn fn)
 	return 0;
 }
 
+/* One try at queueing a message to a peer (cn.lock held): 0, or
+ * cnet_rel_sendv's error (-EAGAIN: the window is full). */
+static int send_locked(int node, uint16_t service, const void *hdr,
+		       size_t hlen, const void *body, size_t blen)
+{
+	struct cnet_iov iov[2] = { { hdr, hlen }, { body, blen } };
+	int rc = cnet_rel_sendv(&cn.rel, node, service, iov, blen ? 2 : 1,
+				clock_ns());
+	if (!rc)
+		cn.stats.msgs_out++;
+	return rc;
+}
+
 int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
 	       const void *body, size_t blen)
 {
@@ -315,20 +328,25 @@ int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
 	}
 	if (!cn.alive[node])
 		return -EHOSTUNREACH;
-	struct cnet_iov iov[2] = { { hdr, hlen }, { body, blen } };
 	mutex_lock(&cn.lock);
 	int rc;
-	for (;;) {
-		rc = cnet_rel_sendv(&cn.rel, node, service, iov, blen ? 2 : 1,
-				    clock_ns());
-		if (rc != -EAGAIN || !cn.alive[node])
-			break;
+	while ((rc = send_locked(node, service, hdr, hlen, body, blen)) ==
+		       -EAGAIN &&
+	       cn.alive[node])
 		cond_wait(&cn.writable, &cn.lock, 5 * NSEC_PER_MSEC);
-	}
-	if (!rc)
-		cn.stats.msgs_out++;
 	mutex_unlock(&cn.lock);
 	return rc;
+}
+
+int cnet_fast_send(int node, uint16_t service, const void *hdr, size_t hlen,
+		   const void *body, size_t blen)
+{
+	if (!mutex_owned(&cn.lock))
+		panic("cnet_fast_send outside a fast path");
+	if (node < 0 || node >= cn.nodes || node == cn.self ||
+	    service >= CNET_SVC_MAX || !cn.alive[node])
+		return -EHOSTUNREACH;
+	return send_locked(node, service, hdr, hlen, body, blen);
 }
 
 int cnet_send(int node, uint16_t service, const void *msg, size_t len)

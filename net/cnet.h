@@ -30,6 +30,7 @@ enum cnet_service {
 	CNET_SVC_LOCK = 11, /* cluster lock service (kernel/csync.c) */
 	CNET_SVC_RPC_TEST = 12, /* RPC: the cluster ktests */
 	CNET_SVC_DSM_HOME = 13, /* RPC: first-touch homes (mm/dsm_home.c) */
+	CNET_SVC_BENCH_RPC = 14, /* RPC: the transport benchmark */
 	CNET_SVC_MAX = 16,
 };
 
@@ -46,17 +47,24 @@ int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx);
 
 /*
  * A registered service's fast path, for messages nobody needs to block
- * on (a reply matched to its waiter): called in the transport's receive
- * path, with its lock held, for each message from a peer before it is
- * queued for the service's thread, with the service's ctx. It returns
- * true if it consumed the message, false to queue it as usual. It must
- * not send, call into the transport or block for long (a short mutex is
- * fine). A consumed message may overtake messages of the service still
- * queued. Messages a node sends itself are always queued.
+ * on (a reply matched to its waiter, a request answered at once): called
+ * in the transport's receive path, with its lock held, for each message
+ * from a peer before it is queued for the service's thread, with the
+ * service's ctx. It returns true if it consumed the message, false to
+ * queue it as usual. It must not block for long (a short mutex is fine)
+ * and may call into the transport only through cnet_fast_send. A
+ * consumed message may overtake messages of the service still queued.
+ * Messages a node sends itself are always queued.
  */
 typedef bool (*cnet_fast_fn)(int from, const void *msg, size_t len, void *ctx);
 /* 0, or -EINVAL (bad service, or not registered). */
 int cnet_set_fast(uint16_t service, cnet_fast_fn fn);
+/* cnet_send2 from a fast path, to a peer: it never waits, and the ack of
+ * the message at hand rides on the frame. 0, or -EAGAIN (the peer's window
+ * is full: queue the message for the service's thread instead),
+ * -EHOSTUNREACH, -E2BIG, -ENOMEM. Anywhere else it panics. */
+int cnet_fast_send(int node, uint16_t service, const void *hdr, size_t hlen,
+		   const void *body, size_t blen);
 /* Reliable, ordered; blocks while the peer's window is full. 0, or
  * -EHOSTUNREACH (no such node, or it is dead), -E2BIG, -ENOMEM. */
 int cnet_send(int node, uint16_t service, const void *msg, size_t len);

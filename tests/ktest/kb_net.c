@@ -6,6 +6,11 @@
  *                               (net/cnet_raw.h): the floor, ns
  *   unum_rpc_rtt_{64,4096}      cnet_echo round trip of a 64-byte and a
  *                               4096-byte body over the transport, ns
+ *                               (the echo service answers in node 1's
+ *                               receive path)
+ *   unum_call_rtt_{64,4096}     cnet_call round trip of the same bodies to
+ *                               an RPC service on node 1, whose thread
+ *                               answers (the path of the kernel's own RPCs)
  *   (each also as _p50, the median)
  *   unum_stream                 cnet_send of 32 KiB messages to node 1 for
  *                               STREAM_NS, until node 1 has counted them all,
@@ -127,7 +132,25 @@ static void raw_run(size_t payload, const char *name)
 
 /* ---- echo over the transport ------------------------------------------- */
 
-static void rpc_run(size_t len, const char *name)
+static int bench_serve(int from, const void *args, size_t len, void *out,
+		       size_t cap, void *ctx)
+{
+	(void)from, (void)ctx;
+	if (len > cap)
+		return -EOVERFLOW;
+	memcpy(out, args, len);
+	return (int)len;
+}
+
+/* One round trip: cnet_echo, or cnet_call through node 1's service thread. */
+static int round_trip(bool call, const void *out, size_t len, void *in)
+{
+	if (call)
+		return cnet_call(1, CNET_SVC_BENCH_RPC, out, len, in, len, WAIT_NS);
+	return cnet_echo(1, out, len, in, len, WAIT_NS);
+}
+
+static void rpc_run(bool call, size_t len, const char *name)
 {
 	uint8_t *out = kmalloc(len), *in = kmalloc(len);
 	int n = 0, lost = 0;
@@ -136,7 +159,7 @@ static void rpc_run(size_t len, const char *name)
 	memset(out, 0xa5, len);
 	for (int i = 0; i < WARMUP + ROUNDS; i++) {
 		uint64_t t0 = clock_ns();
-		int got = cnet_echo(1, out, len, in, len, WAIT_NS);
+		int got = round_trip(call, out, len, in);
 		uint64_t dt = clock_ns() - t0;
 		if (got != (int)len)
 			lost += i >= WARMUP;
@@ -334,6 +357,11 @@ BENCH(net)
 		       rc);
 		return;
 	}
+	rc = cnet_serve(CNET_SVC_BENCH_RPC, bench_serve, NULL);
+	if (rc && rc != -EEXIST) {
+		pr_err("bench", "net: cannot register the RPC service (%d)", rc);
+		return;
+	}
 	if (cnet_barrier(1, 60 * NSEC_PER_SEC)) {
 		pr_err("bench", "net: node(s) missing at the start barrier");
 		return;
@@ -343,8 +371,10 @@ BENCH(net)
 		raw_run(64, "unum_raw_echo_64");
 		raw_run(4096, "unum_raw_echo_4096");
 		cnet_raw_set_handler(NULL, NULL);
-		rpc_run(64, "unum_rpc_rtt_64");
-		rpc_run(4096, "unum_rpc_rtt_4096");
+		rpc_run(false, 64, "unum_rpc_rtt_64");
+		rpc_run(false, 4096, "unum_rpc_rtt_4096");
+		rpc_run(true, 64, "unum_call_rtt_64");
+		rpc_run(true, 4096, "unum_call_rtt_4096");
 		stream_run();
 		spawn_run(1, started, "unum_remote_spawn");
 		spawn_run(0, started_local, "unum_local_spawn");
