@@ -11,19 +11,21 @@
  *   unum_call_rtt_{64,4096}     cnet_call round trip of the same bodies to
  *                               an RPC service on node 1, whose thread
  *                               answers (the path of the kernel's own RPCs)
- *   (each also as _p50, the median)
+ *   (each also as _p50, the median; the three measured interleaved)
  *   unum_stream                 cnet_send of 32 KiB messages to node 1 for
  *                               STREAM_NS, until node 1 has counted them all,
  *                               in KBps (10^3 bytes of message per second)
  *   unum_remote_spawn           a thread started on node 1 (the path of a
  *                               remote pthread_create) until it has run and
  *                               said so in a message back, ns
+ *   unum_spawn_rtt_64           the 64-byte echo round trip, measured after
+ *                               each of those starts (its ratio's baseline)
  * and, to tell where the transport's and the remote start's time goes:
  *   unum_local_spawn            the same thread started on node 0 until it
  *                               has run and said so (no message), ns
  *   unum_mac_4096               the frame MAC (SipHash-2-4) over 4 KiB, ns
  *   unum_copy_4096              a 4 KiB memcpy, ns
- * Node 0 measures and prints; node 1 serves (raw echo, echo and sink) and
+ * Node 0 measures and prints; node 1 serves (raw echo, echo, RPC, sink) and
  * waits at a barrier until node 0 is done.
  */
 #include "kernel/errno.h"
@@ -48,7 +50,16 @@
 #define SERVE_NS   (600 * NSEC_PER_SEC)
 #define ETH_HDR	   14
 
-static uint64_t rtt[ROUNDS];
+/*
+ * The three round trips are measured interleaved, in blocks of BLOCK of
+ * each in turn, so that all three see the same moments of a shared,
+ * noisy host: their ratios are what the benchmark is for.
+ */
+enum rtt_kind { RTT_RAW, RTT_ECHO, RTT_CALL, RTT_KINDS };
+#define BLOCK 50
+_Static_assert(WARMUP % BLOCK == 0 && ROUNDS % BLOCK == 0, "whole blocks");
+
+static uint64_t rtt[RTT_KINDS][ROUNDS];
 
 /* ---- raw echo ------------------------------------------------------------ */
 
@@ -64,6 +75,47 @@ static void raw_reply(const void *frame, size_t len, void *ctx)
 	memcpy(&seq, (const uint8_t *)frame + ETH_HDR + 4, sizeof(seq));
 	if (seq == __atomic_load_n(&raw_want, __ATOMIC_ACQUIRE))
 		sem_up(&raw_sem);
+}
+
+/* One raw frame of ETH_HDR + payload bytes to node 1 and its echo. */
+static bool raw_round(uint8_t *f, size_t payload)
+{
+	static uint32_t seq; /* (node 0's bench thread) */
+	seq++;
+	f[ETH_HDR] = CNET_RAW_REQUEST;
+	memcpy(f + ETH_HDR + 4, &seq, sizeof(seq));
+	__atomic_store_n(&raw_want, seq, __ATOMIC_RELEASE);
+	return !cnet_raw_send(1, f, ETH_HDR + payload) &&
+	       !sem_down(&raw_sem, WAIT_NS);
+}
+
+/* ---- echo and RPC over the transport ------------------------------------ */
+
+static int bench_serve(int from, const void *args, size_t len, void *out,
+		       size_t cap, void *ctx)
+{
+	(void)from, (void)ctx;
+	if (len > cap)
+		return -EOVERFLOW;
+	memcpy(out, args, len);
+	return (int)len;
+}
+
+/* One round trip of kind k with len bytes: true if answered in time. */
+static bool round_trip(enum rtt_kind k, uint8_t *frame, const void *out,
+		       size_t len, void *in)
+{
+	switch (k) {
+	case RTT_RAW:
+		return raw_round(frame, len);
+	case RTT_ECHO:
+		return cnet_echo(1, out, len, in, len, WAIT_NS) == (int)len;
+	case RTT_CALL:
+		return cnet_call(1, CNET_SVC_BENCH_RPC, out, len, in, len,
+				 WAIT_NS) == (int)len;
+	default:
+		return false;
+	}
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -87,7 +139,7 @@ static void summarize(uint64_t *v, int n, uint64_t *mean, uint64_t *p50)
 	*p50 = n ? v[n / 2] : 0;
 }
 
-static void report_rtt(const char *name, int n, int lost)
+static void report_rtt(const char *name, uint64_t *v, int n, int lost)
 {
 	char buf[64];
 	uint64_t mean, p50;
@@ -98,76 +150,38 @@ static void report_rtt(const char *name, int n, int lost)
 			name, lost, ROUNDS);
 	if (!n)
 		return;
-	summarize(rtt, n, &mean, &p50);
+	summarize(v, n, &mean, &p50);
 	bench_report(name, mean, "ns");
 	ksnprintf(buf, sizeof(buf), "%s_p50", name);
 	bench_report(buf, p50, "ns");
 }
 
-static void raw_run(size_t payload, const char *name)
+/* Raw echo, transport echo and RPC round trips of len bytes, interleaved. */
+static void rtt_run(size_t len, const char *const names[RTT_KINDS])
 {
-	size_t len = ETH_HDR + payload;
-	uint8_t *f = kzalloc(len);
-	int n = 0, lost = 0;
-	if (!f)
-		return;
-	for (int i = 0; i < WARMUP + ROUNDS; i++) {
-		uint32_t seq = (uint32_t)i + 1;
-		f[ETH_HDR] = CNET_RAW_REQUEST;
-		memcpy(f + ETH_HDR + 4, &seq, sizeof(seq));
-		__atomic_store_n(&raw_want, seq, __ATOMIC_RELEASE);
-		uint64_t t0 = clock_ns();
-		int rc = cnet_raw_send(1, f, len);
-		if (!rc)
-			rc = sem_down(&raw_sem, WAIT_NS);
-		uint64_t dt = clock_ns() - t0;
-		if (rc)
-			lost += i >= WARMUP;
-		else if (i >= WARMUP)
-			rtt[n++] = dt;
-	}
-	kfree(f);
-	report_rtt(name, n, lost);
-}
-
-/* ---- echo over the transport ------------------------------------------- */
-
-static int bench_serve(int from, const void *args, size_t len, void *out,
-		       size_t cap, void *ctx)
-{
-	(void)from, (void)ctx;
-	if (len > cap)
-		return -EOVERFLOW;
-	memcpy(out, args, len);
-	return (int)len;
-}
-
-/* One round trip: cnet_echo, or cnet_call through node 1's service thread. */
-static int round_trip(bool call, const void *out, size_t len, void *in)
-{
-	if (call)
-		return cnet_call(1, CNET_SVC_BENCH_RPC, out, len, in, len, WAIT_NS);
-	return cnet_echo(1, out, len, in, len, WAIT_NS);
-}
-
-static void rpc_run(bool call, size_t len, const char *name)
-{
+	uint8_t *frame = kzalloc(ETH_HDR + len);
 	uint8_t *out = kmalloc(len), *in = kmalloc(len);
-	int n = 0, lost = 0;
-	if (!out || !in)
+	int n[RTT_KINDS] = {0}, lost[RTT_KINDS] = {0};
+	if (!frame || !out || !in)
 		goto out;
 	memset(out, 0xa5, len);
-	for (int i = 0; i < WARMUP + ROUNDS; i++) {
-		uint64_t t0 = clock_ns();
-		int got = round_trip(call, out, len, in);
-		uint64_t dt = clock_ns() - t0;
-		if (got != (int)len)
-			lost += i >= WARMUP;
-		else if (i >= WARMUP)
-			rtt[n++] = dt;
-	}
-	report_rtt(name, n, lost);
+	for (int b = 0; b < (WARMUP + ROUNDS) / BLOCK; b++)
+		for (int k = 0; k < RTT_KINDS; k++)
+			for (int i = 0; i < BLOCK; i++) {
+				uint64_t t0 = clock_ns();
+				bool ok = round_trip(k, frame, out, len, in);
+				uint64_t dt = clock_ns() - t0;
+				if (b * BLOCK + i < WARMUP)
+					continue;
+				if (ok)
+					rtt[k][n[k]++] = dt;
+				else
+					lost[k]++;
+			}
+	for (int k = 0; k < RTT_KINDS; k++)
+		report_rtt(names[k], rtt[k], n[k], lost[k]);
 out:
+	kfree(frame);
 	kfree(out);
 	kfree(in);
 }
@@ -188,6 +202,26 @@ static struct semaphore sink_sem;
 static uint64_t spawn_want; /* node 0: (a) the thread awaited */
 static struct semaphore spawn_sem;
 
+/* A result or a start report wakes its waiter from the receive path. */
+static bool sink_fast(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)from, (void)ctx;
+	struct sink_hdr h;
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, msg, sizeof(h));
+	if (h.kind == SINK_RESULT) {
+		__atomic_store_n(&sink_result, h.bytes, __ATOMIC_RELEASE);
+		sem_up(&sink_sem);
+	} else if (h.kind == SINK_STARTED) {
+		if (h.bytes == __atomic_load_n(&spawn_want, __ATOMIC_ACQUIRE))
+			sem_up(&spawn_sem);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void sink_handler(int from, const void *msg, size_t len, void *ctx)
 {
 	(void)ctx;
@@ -201,12 +235,8 @@ static void sink_handler(int from, const void *msg, size_t len, void *ctx)
 		struct sink_hdr r = {SINK_RESULT, 0, sink_bytes};
 		sink_bytes = 0;
 		cnet_send(from, CNET_SVC_SINK, &r, sizeof(r));
-	} else if (h.kind == SINK_RESULT) {
-		__atomic_store_n(&sink_result, h.bytes, __ATOMIC_RELEASE);
-		sem_up(&sink_sem);
-	} else if (h.kind == SINK_STARTED &&
-		   h.bytes == __atomic_load_n(&spawn_want, __ATOMIC_ACQUIRE)) {
-		sem_up(&spawn_sem);
+	} else {
+		sink_fast(from, msg, len, ctx); /* from ourselves */
 	}
 }
 
@@ -285,13 +315,17 @@ static void started_local(void *arg)
  * run. On node 0 (started_local): what a remote start costs beyond the
  * message that carries it.
  */
-static void spawn_run(int node, void (*entry)(void *), const char *name)
+static void spawn_run(int node, void (*entry)(void *), const char *name,
+		      const char *rtt_name)
 {
 	uintptr_t base;
 	size_t size;
-	int n = 0, lost = 0;
+	uint8_t out[64], in[64];
+	int n = 0, lost = 0, m = 0, rtt_lost = 0;
+	memset(out, 0xa5, sizeof(out));
 	ksys_stack_region_of(node, &base, &size);
 	for (int i = 0; i < WARMUP / 10 + SPAWNS; i++) {
+		bool counted = i >= WARMUP / 10;
 		uint64_t id = ((uint64_t)node << 32) + (uint64_t)i + 1;
 		uintptr_t top = base + (uintptr_t)(i + 1) * SPAWN_STACK;
 		__atomic_store_n(&spawn_want, id, __ATOMIC_RELEASE);
@@ -301,11 +335,23 @@ static void spawn_run(int node, void (*entry)(void *), const char *name)
 			rc = sem_down(&spawn_sem, WAIT_NS);
 		uint64_t dt = clock_ns() - t0;
 		if (rc)
-			lost += i >= WARMUP / 10;
-		else if (i >= WARMUP / 10)
-			rtt[n++] = dt;
+			lost += counted;
+		else if (counted)
+			rtt[0][n++] = dt;
+		if (!rtt_name)
+			continue;
+		/* The round trip it is compared with, at the same moments. */
+		t0 = clock_ns();
+		bool ok = round_trip(RTT_ECHO, NULL, out, sizeof(out), in);
+		dt = clock_ns() - t0;
+		if (!ok)
+			rtt_lost += counted;
+		else if (counted)
+			rtt[1][m++] = dt;
 	}
-	report_rtt(name, n, lost);
+	report_rtt(name, rtt[0], n, lost);
+	if (rtt_name)
+		report_rtt(rtt_name, rtt[1], m, rtt_lost);
 }
 
 /* Per-byte costs on the transport's path, in ns per 4 KiB. */
@@ -352,6 +398,8 @@ BENCH(net)
 	sem_init(&sink_sem, 0);
 	sem_init(&spawn_sem, 0);
 	int rc = cnet_register(CNET_SVC_SINK, sink_handler, NULL);
+	if (!rc)
+		rc = cnet_set_fast(CNET_SVC_SINK, sink_fast);
 	if (rc && rc != -EEXIST) {
 		pr_err("bench", "net: cannot register the sink service (%d)",
 		       rc);
@@ -367,17 +415,18 @@ BENCH(net)
 		return;
 	}
 	if (cnet_self() == 0) {
+		static const char *const names64[RTT_KINDS] = {
+		    "unum_raw_echo_64", "unum_rpc_rtt_64", "unum_call_rtt_64"};
+		static const char *const names4k[RTT_KINDS] = {
+		    "unum_raw_echo_4096", "unum_rpc_rtt_4096",
+		    "unum_call_rtt_4096"};
 		cnet_raw_set_handler(raw_reply, NULL);
-		raw_run(64, "unum_raw_echo_64");
-		raw_run(4096, "unum_raw_echo_4096");
+		rtt_run(64, names64);
+		rtt_run(4096, names4k);
 		cnet_raw_set_handler(NULL, NULL);
-		rpc_run(false, 64, "unum_rpc_rtt_64");
-		rpc_run(false, 4096, "unum_rpc_rtt_4096");
-		rpc_run(true, 64, "unum_call_rtt_64");
-		rpc_run(true, 4096, "unum_call_rtt_4096");
 		stream_run();
-		spawn_run(1, started, "unum_remote_spawn");
-		spawn_run(0, started_local, "unum_local_spawn");
+		spawn_run(1, started, "unum_remote_spawn", "unum_spawn_rtt_64");
+		spawn_run(0, started_local, "unum_local_spawn", NULL);
 		byte_costs();
 	}
 	/* Node 1 serves until node 0 arrives here. */
