@@ -18,7 +18,9 @@
 # repetition, then their median:
 #   read_over_rtt4k   read fault / 4 KiB round trip of the same cluster
 #                     size (goal <= 1.3)
-#   <kind>_over_rtt4k the same for every fault kind
+#   <kind>_over_rtt4k the same for every fault kind (read_stream: the
+#                     per-page cost of reading pages in order, with
+#                     read-ahead)
 #   mutex_handoff_over_rtt64, barrier_over_rtt64: over the 64 B round trip
 #   speedup_<app>     parallel time on 1 node / on 2 nodes
 # Writes bench/results/<date>-<host>-dsm.json (machine and date inside) and
@@ -126,7 +128,7 @@ paired() {
 	R[$name]=${x:-null}
 }
 
-KINDS="read read_recall write_s0 write_s1 write_s3 write_pristine"
+KINDS="read read_stream read_recall write_s0 write_s1 write_s3 write_pristine"
 
 # ---- (a) + (b): transport and DSM, per cluster size, alternating ----------------
 for n in $NODES; do
@@ -213,6 +215,7 @@ printf '%-34s' "transport 4 KiB round trip (RTT)"
 for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_4096_p50")" "1" "1"; done
 echo
 row "read fault (from the home)" "dsm_n@_read_p50" read_over_rtt4k
+row "read in sequence, per page" "dsm_n@_read_stream_p50" read_stream_over_rtt4k
 row "read fault (recall from a writer)" "dsm_n@_read_recall_p50" read_recall_over_rtt4k
 row "write fault, 0 sharers" "dsm_n@_write_s0_p50" write_s0_over_rtt4k
 row "write fault, 1 sharer" "dsm_n@_write_s1_p50" write_s1_over_rtt4k
@@ -245,7 +248,8 @@ obj() {
 	printf '{\n    "setup": %s,\n' "$(jstr "tools/unum-run -n N, one vCPU per node, accel ${UNUM_ACCEL:-tcg}, sched.policy=round_robin; $REPS repetitions of every boot, values the median over them, ratios the median of the per-repetition ratios (_best: least over the repetitions / least); faults: $PAGES pages per kind, home node 0, writer node 1; $ROUNDS lock/barrier rounds; matmul N=$MATMUL_N, mandelbrot $MANDEL_SIZE, 2 threads")"
 	printf '    "units": {"latency": "ns (median unless _mean/_min)", "app": "s"},\n'
 	printf '    "kinds": {\n'
-	printf '      "read": "node 0 (the home) wrote the page, node 1 reads: READ_REQ, the home downgrades its own copy, DATA 4 KiB (2 messages on the wire)",\n'
+	printf '      "read": "node 0 (the home) wrote the page, node 1 reads: READ_REQ, the home downgrades its own copy, DATA 4 KiB (2 messages on the wire); pages visited out of order (even, then odd), so no read-ahead",\n'
+	printf '      "read_stream": "as read, but node 1 reads the pages in order (a loop over an array): read-ahead (dsm.readahead, default 16) asks for the next pages before they are touched; per page, timed over chunks of 8 pages",\n'
 	printf '      "read_recall": "node 1 wrote the page, the first other reader reads: on 2 nodes node 0, the home (RECALL to node 1 and its 4 KiB reply: 2 messages), on 4 nodes node 2 (READ_REQ, RECALL, 4 KiB reply, 4 KiB DATA: 4 messages)",\n'
 	printf '      "write_s0": "node 0 (the home) wrote the page, node 1 writes: WRITE_REQ, the home recalls its own copy locally, GRANT 4 KiB; nothing to invalidate (2 messages)",\n'
 	printf '      "write_s1": "node 1 wrote the page and one other node read it, node 1 writes again (upgrade, GRANT without data): on 2 nodes the sharer is node 0, the home, whose invalidation is local (2 small messages); on 4 nodes it is node 2 (WRITE_REQ, INV, INV_ACK, GRANT: 4)",\n'
@@ -307,7 +311,7 @@ echo "saved $out"
 dat=$work/plot
 {
 	echo "# kind, then per cluster size: median, least, greatest over the repetitions (us)"
-	for k in rtt4k read read_recall write_s0 write_s1 write_s3 write_pristine; do
+	for k in rtt4k read read_stream read_recall write_s0 write_s1 write_s3 write_pristine; do
 		printf '%s' "$k"
 		for n in $NODES; do
 			if [ $k = rtt4k ]; then x=n${n}_unum_rpc_rtt_4096_p50; else x=dsm_n${n}_${k}_p50; fi

@@ -79,6 +79,9 @@ const struct cfg_key cfg_keys[] = {
 		 "home of the pages of the program's static data: interleaved "
 		 "over the nodes, all at the origin, or the first node to fault "
 		 "on each (heap and stacks: where they were allocated)"),
+    CFG_KEY_UINT("dsm.readahead", "16", 0, 64,
+		 "most pages of a thread's forward stream of read faults asked "
+		 "for ahead of it (the window starts at 4 and doubles); 0: off"),
     CFG_KEY_BOOL("dsm.stats", "0",
 		 "when the program ends, print every node's DSM counters and "
 		 "where threads ran on the origin's console"),

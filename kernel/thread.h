@@ -19,6 +19,7 @@
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
+#include "mm/dsm_ra.h"
 
 #define THREAD_NAME_MAX 24
 #define PRIO_DEFAULT 16
@@ -81,6 +82,8 @@ struct thread {
 	 * the scheduler's load probe counts it as runnable (as Linux's load
 	 * average counts uninterruptible waits) */
 	bool in_dsm_fault;
+	/* (o) its DSM read-ahead window (mm/dsm_ra.h; dsm_lock held) */
+	struct dsm_ra dsm_ra;
 	/* (o) cluster mutexes it holds (kernel/csync.c): it moves to another
 	 * node only when it holds none, so a lock's owner is always where
 	 * the lock's token is */

@@ -70,6 +70,7 @@ static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
 static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
 enum { HOME_INTERLEAVE, HOME_ORIGIN, HOME_FIRST_TOUCH }; /* dsm.home */
 static int home_mode; /* (c) */
+static uint32_t ra_max; /* (c) dsm.readahead */
 static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
 static struct mutex send_lock; /* check mode: one node's sends in order */
 static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
@@ -373,6 +374,33 @@ static void unlock_and_flush(void)
 		mutex_unlock(&send_lock);
 }
 
+/* Whether read-ahead from `page` may go on to `next`: within the static
+ * data, or within one node's heap (not the stacks: other threads write
+ * there all the time, and a copy of theirs would cost them an
+ * invalidation). */
+static bool ra_region(uint64_t page, uint64_t next)
+{
+	if (dsm_is_static_page(page))
+		return dsm_is_static_page(next);
+	uintptr_t va = page << PAGE_SHIFT, vn = next << PAGE_SHIFT;
+	if (va < GAS_DYN_BASE || vn >= GAS_DYN_BASE + GAS_DYN_SIZE)
+		return false;
+	uintptr_t span = (va - GAS_DYN_BASE) / GAS_NODE_SPAN;
+	uintptr_t heap = GAS_DYN_BASE + span * GAS_NODE_SPAN + GAS_HEAP_OFF;
+	return va >= heap && vn < heap + GAS_HEAP_SIZE;
+}
+
+/* A read fault of thread t on `page` had to ask: if its faults walk
+ * forward, the next pages' copies are asked for too (dsm_lock held). */
+static void read_ahead(struct thread *t, uint64_t page)
+{
+	uint64_t next;
+	uint32_t n = dsm_ra_fault(&t->dsm_ra, page, ra_max, &next);
+	for (; n && proto->prefetch; n--, next++)
+		if (!ra_region(page, next) || proto->prefetch(&eng, next) < 0)
+			break;
+}
+
 bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
@@ -398,6 +426,8 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		}
 		if (rc == DSM_FAULT_DONE)
 			break;
+		if (!waited && !write)
+			read_ahead(self, page);
 		waited = true;
 		if (out_head) {
 			unlock_and_flush();
@@ -537,12 +567,13 @@ size_t dsm_report_text(char *buf, size_t len)
 		"dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
 		"pages in %lu out %lu, invalidations sent %lu received %lu, "
 		"recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
-		"bad %lu\n"
+		"bad %lu, read-ahead %lu (%lu waited for, %lu declined)\n"
 		"dsm: node %d: fault latency in us, read: %s; write: %s\n",
 		self, s.read_faults, s.write_faults, s.local_hits, s.pages_in,
 		s.pages_out, s.inv_sent, s.inv_recv, s.recalls_sent,
 		s.recalls_recv, s.msgs_sent, s.msgs_recv, s.bytes_sent >> 10,
-		s.bad_msgs, self, rd, wr);
+		s.bad_msgs, s.prefetches, s.prefetch_waits, s.prefetch_declined,
+		self, rd, wr);
 	if (check_mode)
 		kappendf(buf, len, &n, "dsm: node %d: dsm.check: %lu report(s) "
 			 "checked here, %lu violation(s)\n", self,
@@ -558,6 +589,7 @@ static int dsm_start(void)
 	cond_init(&dsm_cv);
 	mutex_init(&send_lock);
 	home_mode = (int)config_enum("dsm.home");
+	ra_max = (uint32_t)config_uint("dsm.readahead");
 	check_mode = config_bool("dsm.check");
 	proto = dsm_protocol_find(config_str("dsm.protocol"));
 	if (!proto) /* the key table admits only protocols that exist */

@@ -22,6 +22,7 @@ struct dsm_page {
 			   * its directory says pristine and idle) */
 	bool pending; /* a request is out */
 	bool pending_write;
+	bool prefetch; /* the request out is a read-ahead nobody waits for */
 	uint32_t version;
 	uint64_t req_ns; /* when the pending request was sent */
 };
@@ -39,6 +40,7 @@ struct dsm_dir {
 	uint64_t sharers; /* DIR_PRISTINE: only for pages not pristine_shared */
 	int owner;
 	uint32_t version;
+	uint64_t excl_ns; /* when it was last granted for writing */
 	/* the transaction in flight */
 	bool busy;
 	uint8_t tx_type;
@@ -147,8 +149,17 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 		return -ENOMEM;
 	if (write ? p->access == DSM_RW : p->access != DSM_NONE)
 		return DSM_FAULT_DONE; /* raced with a completion */
-	if (p->pending)
+	if (p->pending) {
+		if (p->prefetch && !write) {
+			/* a read-ahead still on its way: a fault now, whose
+			 * latency is from here */
+			p->prefetch = false;
+			p->req_ns = now(d);
+			d->stats.read_faults++;
+			d->stats.prefetch_waits++;
+		}
 		return DSM_FAULT_WAIT; /* another thread's request covers us */
+	}
 	if (!write && p->pristine_ok && !pristine_shared(d, page)) {
 		/* the home, of a page whose copies it tracks: a sharer now,
 		 * unless it stopped being pristine or a request is in flight */
@@ -169,6 +180,7 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 	}
 	p->pending = true;
 	p->pending_write = write;
+	p->prefetch = false;
 	p->req_ns = now(d);
 	if (write)
 		d->stats.write_faults++;
@@ -179,12 +191,45 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 	return DSM_FAULT_WAIT;
 }
 
+int dsm_prefetch(struct dsm *d, uint64_t page)
+{
+	int home = d->ops->home(d->ctx, page);
+	if (home < 0) /* not known yet (dsm.home=first_touch) */
+		return 0;
+	struct dsm_page *p = page_get(d, page, true);
+	if (!p)
+		return -ENOMEM;
+	if (p->access != DSM_NONE || p->pending || p->pristine_ok)
+		return 0;
+	p->pending = true;
+	p->pending_write = false;
+	p->prefetch = true;
+	p->req_ns = now(d);
+	d->stats.prefetches++;
+	send(d, home, DSM_READ_REQ, DSM_F_AHEAD, page, 0, NULL);
+	return 1;
+}
+
 static int recv_data_or_grant(struct dsm *d, const struct dsm_msg *m)
 {
 	struct dsm_page *p = page_get(d, m->page, false);
 	bool grant = m->type == DSM_GRANT;
 	if (!p || !p->pending || p->pending_write != grant)
 		return -EINVAL;
+	if (m->flags & DSM_F_DECLINED) {
+		if (grant || m->data || m->flags != DSM_F_DECLINED)
+			return -EINVAL;
+		d->stats.prefetch_declined++;
+		if (!p->prefetch) { /* a fault waits on it now: ask for real */
+			send(d, d->ops->home(d->ctx, m->page), DSM_READ_REQ, 0,
+			     m->page, 0, NULL);
+			return 0;
+		}
+		p->pending = false;
+		p->prefetch = false;
+		d->ops->complete(d->ctx, m->page); /* a write fault may wait */
+		return 0;
+	}
 	bool pristine = m->flags & DSM_F_PRISTINE;
 	bool nodata = (m->flags & DSM_F_NODATA) || pristine;
 	if (!nodata && !m->data)
@@ -199,7 +244,11 @@ static int recv_data_or_grant(struct dsm *d, const struct dsm_msg *m)
 	p->pending = false;
 	p->version = m->version;
 	uint64_t t = now(d), lat = t > p->req_ns ? t - p->req_ns : 0;
-	(grant ? d->stats.write_lat : d->stats.read_lat)[dsm_lat_bucket(lat)]++;
+	if (p->prefetch)
+		p->prefetch = false; /* arrived before anyone needed it */
+	else
+		(grant ? d->stats.write_lat
+		       : d->stats.read_lat)[dsm_lat_bucket(lat)]++;
 	changed(d, p);
 	d->ops->complete(d->ctx, m->page);
 	return 0;
@@ -275,6 +324,7 @@ static void grant(struct dsm *d, struct dsm_dir *e, const uint8_t *data)
 		data = d->buf;
 	}
 	e->version++;
+	e->excl_ns = now(d);
 	e->state = DIR_EXCLUSIVE;
 	e->owner = r;
 	e->sharers = 0;
@@ -347,6 +397,14 @@ static int recv_request(struct dsm *d, const struct dsm_msg *m)
 	struct dsm_dir *e = dir_get(d, m->page, true);
 	if (!e)
 		return -ENOMEM;
+	if (m->type == DSM_READ_REQ && (m->flags & DSM_F_AHEAD) &&
+	    (e->busy || e->state == DIR_PRISTINE ||
+	     (e->state == DIR_EXCLUSIVE &&
+	      now(d) - e->excl_ns < DSM_AHEAD_FRESH_NS))) {
+		send(d, m->from, DSM_DATA, DSM_F_DECLINED, m->page, e->version,
+		     NULL);
+		return 0;
+	}
 	if (!e->busy) {
 		start(d, e, m->type, m->from);
 		return 0;
@@ -479,6 +537,7 @@ const struct dsm_protocol dsm_protocol_sc = {
 	.init = dsm_init,
 	.fault = dsm_fault,
 	.receive = dsm_receive,
+	.prefetch = dsm_prefetch,
 };
 
 const struct dsm_protocol *dsm_protocol_find(const char *name)

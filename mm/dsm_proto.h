@@ -40,6 +40,12 @@ enum dsm_msg_type {
 #define DSM_F_NODATA 0x1 /* GRANT: requester's copy is current/pristine */
 #define DSM_F_PRISTINE 0x2 /* GRANT/DATA: use the image's copy */
 #define DSM_F_DOWNGRADE 0x4 /* RECALL: keep a read copy */
+#define DSM_F_AHEAD 0x8 /* READ_REQ: a read-ahead, which the home may decline */
+#define DSM_F_DECLINED 0x10 /* DATA: no copy for that read-ahead */
+
+/* A page granted for writing this recently is probably still being
+ * written: its home declines read-ahead requests for it (no recall). */
+#define DSM_AHEAD_FRESH_NS 10000000ull /* 10 ms */
 
 struct dsm_msg {
 	uint8_t type; /* enum dsm_msg_type */
@@ -72,7 +78,9 @@ struct dsm_ops {
 	void (*home_write)(void *ctx, uint64_t page, const uint8_t *buf);
 	/* A fault on `page` may now be retried (wake the waiting threads). */
 	void (*complete)(void *ctx, uint64_t page);
-	/* The page's home node (a pure function of the address). */
+	/* The page's home node (a function of the address), or -1 while it
+	 * is not known yet (dsm.home=first_touch: the glue resolves it before
+	 * a fault reaches the engine; read-ahead skips such a page). */
 	int (*home)(void *ctx, uint64_t page);
 	/* Memory for the engine's tables (not in any hot path but faults on
 	 * new pages); NULL on exhaustion, then the fault reports -ENOMEM. */
@@ -110,6 +118,10 @@ unsigned dsm_lat_bucket(uint64_t ns);
 
 struct dsm_stats {
 	uint64_t read_faults, write_faults, local_hits;
+	/* read copies asked for ahead of any fault (dsm_prefetch), the
+	 * faults that found theirs still on its way (also in read_faults),
+	 * and the requests the home declined */
+	uint64_t prefetches, prefetch_waits, prefetch_declined;
 	uint64_t pages_in, pages_out; /* data carried in/out by messages */
 	uint64_t inv_sent, inv_recv, recalls_sent, recalls_recv;
 	uint64_t msgs_sent, msgs_recv, bytes_sent;
@@ -153,6 +165,21 @@ enum dsm_fault_result {
  * -ENOMEM. */
 int dsm_fault(struct dsm *d, uint64_t page, bool write);
 
+/*
+ * Read-ahead: asks `page`'s home for a read copy nobody faulted on yet (a
+ * thread reading through an array will want it next). Nothing to do for a
+ * page this node maps, has a request out for, may map without asking
+ * (pristine), or whose home is not known yet (ops->home says -1). A fault
+ * that comes while the copy is on its way waits for it, and only then
+ * counts as a read fault. The home declines (a DATA with DSM_F_DECLINED)
+ * rather than disturb anyone: a page in a transaction, never written (a
+ * copy would only cost its first writer an invalidation), or granted for
+ * writing less than DSM_AHEAD_FRESH_NS ago; a fault waiting on a declined
+ * request then asks for real. Returns 1 if a request went out, 0 if not,
+ * -ENOMEM.
+ */
+int dsm_prefetch(struct dsm *d, uint64_t page);
+
 /* A message from the transport. Malformed or unexpected messages are
  * counted in stats.bad_msgs and dropped; returns 0 or -EINVAL for those. */
 int dsm_receive(struct dsm *d, const struct dsm_msg *m);
@@ -171,6 +198,8 @@ struct dsm_protocol {
 		     void *ctx);
 	int (*fault)(struct dsm *d, uint64_t page, bool write);
 	int (*receive)(struct dsm *d, const struct dsm_msg *m);
+	/* Optional (NULL: no read-ahead): as dsm_prefetch. */
+	int (*prefetch)(struct dsm *d, uint64_t page);
 };
 extern const struct dsm_protocol dsm_protocol_sc;
 /* The protocol called `name`, or NULL. */

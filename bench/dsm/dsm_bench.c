@@ -17,7 +17,12 @@
  * CLOCK_MONOTONIC, median over the pages):
  *   read          node 0 wrote the page (its home holds it writable);
  *                 node 1 reads: request, the home's copy downgraded
- *                 locally, 4 KiB back
+ *                 locally, 4 KiB back (pages visited even then odd, so
+ *                 read-ahead never starts: each fault asks alone)
+ *   read_stream   as read, but node 1 reads the pages in order, the way
+ *                 a loop over an array does, so read-ahead (dsm.readahead)
+ *                 asks for the next pages before they are touched; per
+ *                 page, timed over chunks of 8 pages
  *   write_s0      node 0 wrote the page; node 1 writes: no read copies to
  *                 invalidate, the home's writable copy recalled locally,
  *                 the grant carries 4 KiB
@@ -215,18 +220,56 @@ static void timed_write(struct task *t)
 	t->result = summarize(ns, npages);
 }
 
+/* The i-th page visited by timed_read: the even pages, then the odd ones,
+ * so no two faults in a row are on neighbouring pages and read-ahead
+ * (which follows a thread walking forward) stays out of the figure. */
+static int scattered(int i)
+{
+	int evens = (npages + 1) / 2;
+	return i < evens ? 2 * i : 2 * (i - evens) + 1;
+}
+
 static void timed_read(struct task *t)
 {
 	int64_t ns[MAX_PAGES];
 	volatile char sink = 0;
 	for (int i = 0; i < npages; i++) {
-		volatile char *p = t->base + (size_t)i * PAGE + 192;
+		volatile char *p = t->base + (size_t)scattered(i) * PAGE + 192;
 		int64_t t0 = now_ns();
 		sink += *p;
 		ns[i] = now_ns() - t0;
 	}
 	(void)sink;
 	t->result = summarize(ns, npages);
+}
+
+/* Reads the pages in order, as a loop over an array does: per page, over
+ * chunks of STREAM_CHUNK pages (a page read ahead costs nothing alone; the
+ * chunk's time includes the waits for the window's requests). */
+#define STREAM_CHUNK 8
+static void timed_stream(struct task *t)
+{
+	int64_t ns[MAX_PAGES / STREAM_CHUNK + 1];
+	int n = 0;
+	volatile char sink = 0;
+	for (int i = 0; i + STREAM_CHUNK <= npages; i += STREAM_CHUNK) {
+		int64_t t0 = now_ns();
+		for (int j = i; j < i + STREAM_CHUNK; j++)
+			sink += t->base[(size_t)j * PAGE + 256];
+		ns[n++] = (now_ns() - t0) / STREAM_CHUNK;
+	}
+	(void)sink;
+	t->result = summarize(ns, n);
+}
+
+/* Writes, then waits until the home no longer treats the pages as being
+ * written (it declines read-ahead of pages granted for writing less than
+ * 10 ms ago: DSM_AHEAD_FRESH_NS) */
+static void touch_write_settle(struct task *t)
+{
+	struct timespec settle = { 0, 20000000 };
+	touch_write(t);
+	nanosleep(&settle, NULL);
 }
 
 /* Fresh pages for one case: malloc'ed here on node 0, so homed at node 0,
@@ -256,6 +299,9 @@ static void fault_cases(void)
 	t.base = fresh_pages();
 	if (!run_on(0, touch_write, &t) && !run_on(1, timed_write, &t))
 		report("write_s0", t.result);
+	t.base = fresh_pages();
+	if (!run_on(0, touch_write_settle, &t) && !run_on(1, timed_stream, &t))
+		report("read_stream", t.result);
 
 	/* first writes, then a recall by a reader, then the upgrade over one
 	 * sharer */

@@ -18,13 +18,14 @@
 
 #include "ptest.h"
 
-#define NCOUNTERS 13
+#define NCOUNTERS 16
 #define NBUCKETS 22
 #define NKEYS (4 + NCOUNTERS + 2 * NBUCKETS)
 #define PAGES 16
 
 static const char *const counters[NCOUNTERS] = {
-	"read_faults", "write_faults", "local_hits", "pages_in", "pages_out",
+	"read_faults", "write_faults", "local_hits", "prefetches",
+	"prefetch_waits", "prefetch_declined", "pages_in", "pages_out",
 	"inv_sent", "inv_recv", "recalls_sent", "recalls_recv", "msgs_sent",
 	"msgs_recv", "bytes_sent", "bad_msgs",
 };
@@ -126,7 +127,7 @@ static int keys_exact(const struct proc *p)
 
 struct result {
 	int ok, node;
-	unsigned long long read_faults;
+	unsigned long long read_faults, prefetches;
 };
 
 static void *worker(void *arg)
@@ -139,6 +140,7 @@ static void *worker(void *arg)
 	r->ok = read_proc(&p) && keys_exact(&p) && sum == PAGES * (PAGES + 1) / 2;
 	r->node = (int)get(&p, "node");
 	r->read_faults = get(&p, "read_faults");
+	r->prefetches = get(&p, "prefetches");
 	return NULL;
 }
 
@@ -171,14 +173,16 @@ int main(int argc, char **argv)
 		CHECK_EQ(pthread_create(&t[i], NULL, worker, &r[i]), 0, "create a reader");
 	int ok = 0;
 	uint64_t seen = 0;
-	unsigned long long remote_reads = 0;
+	unsigned long long remote_reads = 0, remote_prefetches = 0;
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(t[i], NULL);
 		ok += r[i].ok;
 		if (r[i].node >= 0 && r[i].node < 64)
 			seen |= 1ull << r[i].node;
-		if (r[i].node != 0)
+		if (r[i].node != 0) {
 			remote_reads += r[i].read_faults;
+			remote_prefetches += r[i].prefetches;
+		}
 	}
 	CHECK_EQ(ok, nthreads, "every thread reads the exact structure and the data");
 	CHECK_EQ(seen, (1ull << nodes) - 1, "each node's threads see their own node's file");
@@ -187,6 +191,8 @@ int main(int argc, char **argv)
 		CHECK(get(&after, "write_faults") > get(&before, "write_faults"),
 		      "writing pages homed elsewhere counts write faults");
 		CHECK(remote_reads > 0, "reading main's pages on other nodes counts read faults there");
+		CHECK(remote_prefetches > 0,
+		      "reading them in order there asks for the next ones ahead (read-ahead)");
 		CHECK(get(&after, "msgs_sent") > get(&before, "msgs_sent"),
 		      "messages sent grew");
 	} else {

@@ -71,7 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = data[i], a = data[i + 1], b = data[i + 2], c = data[i + 3];
 		uint64_t page = c % 8;
 		if (op % 4 == 0) {
-			dsm_fault(&d, page, a & 1);
+			if (a & 2)
+				dsm_prefetch(&d, page);
+			else
+				dsm_fault(&d, page, a & 1);
 		} else if (op % 8 == 1) {
 			dsm_check_apply(&chk, (int)(a % 5) - 1, page, b % 4, c % 4,
 					rep, sizeof(rep));

@@ -26,7 +26,7 @@
 #include "mm/dsm_proto.h"
 
 #define MAXN 6
-#define MAXP 8
+#define MAXP 12
 #define MAXT 3
 #define QCAP 512
 
@@ -61,6 +61,7 @@ struct sim {
 	uint64_t writes, reads, steps;
 	uint64_t now_ns; /* the clock of the latency histograms */
 	struct dsm_check check[MAXN]; /* at each home */
+	int unknown_home; /* a page whose home op_home does not know, or -1 */
 	unsigned rng;
 };
 
@@ -141,6 +142,8 @@ static void op_complete(void *ctx, uint64_t page)
 static int op_home(void *ctx, uint64_t page)
 {
 	struct node *nd = ctx;
+	if ((int)page == nd->sim->unknown_home)
+		return -1; /* as dsm.home=first_touch before the page's claim */
 	return (int)(page % (uint64_t)nd->sim->n); /* interleaved */
 }
 
@@ -205,6 +208,7 @@ static struct sim *sim_new(int n, int pages, int threads, unsigned seed)
 	s->pages = pages;
 	s->threads = threads;
 	s->rng = seed;
+	s->unknown_home = -1;
 	for (int a = 0; a < n; a++)
 		for (int b = 0; b < n; b++)
 			s->q[a][b] = malloc(sizeof(struct qmsg) * QCAP);
@@ -324,6 +328,10 @@ static void sim_step(struct sim *s)
 			if (!dst)
 				src = (src + 1) % s->n;
 		}
+	} else if (rnd(s) % 8 == 0) { /* read-ahead of a random page */
+		struct node *nd = &s->node[rnd(s) % (unsigned)s->n];
+		int rc = dsm_prefetch(&nd->d, rnd(s) % (unsigned)s->pages);
+		assert_true(rc == 0 || rc == 1);
 	} else {
 		struct node *nd = &s->node[rnd(s) % (unsigned)s->n];
 		thread_step(s, nd, (int)(rnd(s) % (unsigned)s->threads));
@@ -375,6 +383,8 @@ static void sim_quiesce(struct sim *s)
 	}
 }
 
+static uint64_t all_prefetches, all_prefetch_waits, all_declined; /* over the schedules */
+
 static void run_schedule(int n, int pages, int threads, unsigned seed, int steps)
 {
 	struct sim *s = sim_new(n, pages, threads, seed);
@@ -395,6 +405,9 @@ static void run_schedule(int n, int pages, int threads, unsigned seed, int steps
 		}
 		assert_int_equal(r, st->read_faults);
 		assert_int_equal(w, st->write_faults);
+		all_prefetches += st->prefetches;
+		all_prefetch_waits += st->prefetch_waits;
+		all_declined += st->prefetch_declined;
 	}
 	sim_free(s);
 }
@@ -405,6 +418,13 @@ static void test_random_schedules(void **state)
 	for (unsigned seed = 1; seed <= 300; seed++)
 		run_schedule(2 + (int)(seed % 4), 1 + (int)(seed % MAXP),
 			     1 + (int)(seed % MAXT), seed, 3000);
+	/* read-ahead was mixed in, and faults met copies on their way */
+	assert_true(all_prefetches > 1000);
+	assert_true(all_prefetch_waits > 50);
+	assert_true(all_declined > 50 && all_prefetches - all_declined > 1000);
+	print_message("read-ahead: %lu requests, %lu met by a fault on the way, "
+		      "%lu declined\n", (unsigned long)all_prefetches,
+		      (unsigned long)all_prefetch_waits, (unsigned long)all_declined);
 }
 
 /* Two sharers upgrade one page at once: one is invalidated while its own
@@ -498,6 +518,97 @@ static void test_pristine_tracked_by_home(void **state)
 	sim_free(s);
 }
 
+/* Writes page pg on node w (a fault, then the write), as a thread would. */
+static void sim_write(struct sim *s, int w, int pg)
+{
+	int rc = dsm_fault(&s->node[w].d, (uint64_t)pg, true);
+	assert_true(rc == DSM_FAULT_DONE || rc == DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(s->node[w].access[pg], DSM_RW);
+	set_val(s->node[w].frame[pg], ++s->latest[pg]);
+}
+
+/* Read-ahead: one request per page that needs one (none for a page whose
+ * home is not known yet); a copy nobody waited
+ * for is no fault; a fault meeting one on its way waits for it and counts
+ * from then; the home declines pages never written or just granted for
+ * writing, and a fault waiting on a declined one then asks for real. */
+static void test_prefetch(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(2, 12, 1, 5);
+	struct node *a = &s->node[1];
+	s->now_ns = 1000000;
+	sim_write(s, 0, 4); /* homed at node 0, written there */
+	assert_int_equal(dsm_prefetch(&a->d, 4), 1);
+	sim_quiesce(s);
+	assert_int_equal(a->d.stats.prefetch_declined, 1); /* just written */
+	assert_int_equal(a->access[4], DSM_NONE);
+	assert_int_equal(s->node[0].access[4], DSM_RW); /* not recalled */
+
+	s->now_ns += DSM_AHEAD_FRESH_NS;
+	assert_int_equal(dsm_prefetch(&a->d, 4), 1);
+	assert_int_equal(dsm_prefetch(&a->d, 4), 0); /* already asked */
+	assert_int_equal(dsm_prefetch(&a->d, 5), 0); /* its home: pristine */
+	assert_int_equal(dsm_prefetch(&a->d, 2), 0); /* static, never written */
+	sim_quiesce(s);
+	assert_int_equal(a->access[4], DSM_RO);
+	assert_int_equal(val(a->frame[4]), s->latest[4]);
+	assert_int_equal(a->d.stats.prefetches, 2);
+	assert_int_equal(a->d.stats.prefetch_declined, 1);
+	assert_int_equal(a->d.stats.read_faults, 0);
+	assert_int_equal(a->d.stats.pages_in, 1);
+	for (int b = 0; b < DSM_LAT_BUCKETS; b++)
+		assert_int_equal(a->d.stats.read_lat[b], 0);
+	assert_int_equal(dsm_prefetch(&a->d, 4), 0); /* mapped */
+	assert_int_equal(dsm_fault(&a->d, 4, false), DSM_FAULT_DONE);
+
+	/* a page whose home is not known yet: nothing asked, nothing pending */
+	sim_write(s, 0, 6);
+	s->now_ns += DSM_AHEAD_FRESH_NS;
+	s->unknown_home = 6;
+	assert_int_equal(dsm_prefetch(&a->d, 6), 0);
+	assert_int_equal(a->d.stats.prefetches, 2);
+	s->unknown_home = -1;
+
+	/* page 6: the fault comes while the copy is on its way */
+	assert_int_equal(dsm_prefetch(&a->d, 6), 1);
+	s->now_ns += 50000;
+	assert_int_equal(dsm_fault(&a->d, 6, false), DSM_FAULT_WAIT);
+	assert_int_equal(dsm_fault(&a->d, 6, false), DSM_FAULT_WAIT);
+	s->now_ns += 5000; /* [4, 8) us after the fault, not the request */
+	sim_quiesce(s);
+	assert_int_equal(a->access[6], DSM_RO);
+	assert_int_equal(s->node[0].access[6], DSM_RO); /* downgraded */
+	assert_int_equal(a->d.stats.prefetch_waits, 1);
+	assert_int_equal(a->d.stats.read_faults, 1);
+	assert_int_equal(a->d.stats.read_lat[3], 1);
+
+	/* page 8, never written: declined; a fault waiting on it asks again */
+	assert_int_equal(dsm_prefetch(&a->d, 8), 1);
+	assert_int_equal(dsm_fault(&a->d, 8, false), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(a->d.stats.prefetch_declined, 2);
+	assert_int_equal(a->access[8], DSM_RO);
+	assert_int_equal(a->d.stats.read_faults, 2);
+
+	/* page 10, never written, declined under a write fault: the write
+	 * retries on its own */
+	assert_int_equal(dsm_prefetch(&a->d, 10), 1);
+	assert_int_equal(dsm_fault(&a->d, 10, true), DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(a->d.stats.prefetch_declined, 3);
+	assert_int_equal(a->access[10], DSM_NONE);
+	int rc = dsm_fault(&a->d, 10, true);
+	assert_true(rc == DSM_FAULT_WAIT);
+	sim_quiesce(s);
+	assert_int_equal(a->access[10], DSM_RW);
+	assert_int_equal(a->d.stats.write_faults, 1);
+	assert_int_equal(a->d.stats.bad_msgs, 0);
+	assert_int_equal(s->node[0].d.stats.bad_msgs, 0);
+	sim_free(s);
+}
+
 /* Latency buckets are log2 microseconds; a fault lands in the bucket of
  * the time from its request to its page being mapped. */
 static void test_latency_histogram(void **state)
@@ -543,6 +654,8 @@ static void test_stats_text(void **state)
 	st.read_faults = 12;
 	st.write_faults = 5;
 	st.local_hits = 3;
+	st.prefetches = 9;
+	st.prefetch_waits = 4;
 	st.bytes_sent = 8192;
 	st.bad_msgs = 1;
 	st.read_lat[0] = 7;
@@ -553,7 +666,7 @@ static void test_stats_text(void **state)
 	size_t n = dsm_stats_text(&st, buf, sizeof(buf));
 	assert_int_equal(n, strlen(buf));
 	const char *head = "read_faults 12\nwrite_faults 5\nlocal_hits 3\n"
-			   "pages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
+			   "prefetches 9\nprefetch_waits 4\nprefetch_declined 0\npages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
 			   "recalls_sent 0\nrecalls_recv 0\nmsgs_sent 0\n"
 			   "msgs_recv 0\nbytes_sent 8192\nbad_msgs 1\n"
 			   "read_lat_us_lt_1 7\nread_lat_us_lt_2 0\n"
@@ -567,7 +680,7 @@ static void test_stats_text(void **state)
 	int lines = 0;
 	for (size_t i = 0; i < n; i++)
 		lines += buf[i] == '\n';
-	assert_int_equal(lines, 13 + 2 * DSM_LAT_BUCKETS);
+	assert_int_equal(lines, 16 + 2 * DSM_LAT_BUCKETS);
 	char small[8];
 	assert_int_equal(dsm_stats_text(&st, small, sizeof(small)), n);
 	assert_string_equal(small, "read_fa");
@@ -638,7 +751,7 @@ static void test_protocol_table(void **st)
 	assert_null(dsm_protocol_find(""));
 	assert_string_equal(dsm_protocol_sc.name, "sc");
 	assert_true(dsm_protocol_sc.fault == dsm_fault && dsm_protocol_sc.receive == dsm_receive &&
-		    dsm_protocol_sc.init == dsm_init);
+		    dsm_protocol_sc.init == dsm_init && dsm_protocol_sc.prefetch == dsm_prefetch);
 }
 
 int main(void)
@@ -653,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_latency_histogram),
 		cmocka_unit_test(test_stats_text),
 		cmocka_unit_test(test_random_schedules),
+		cmocka_unit_test(test_prefetch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
