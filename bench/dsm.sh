@@ -17,7 +17,10 @@
 # to second). Values are medians over the repetitions; ratios are taken per
 # repetition, then their median:
 #   read_over_rtt4k   read fault / 4 KiB round trip of the same cluster
-#                     size (goal <= 1.3)
+#                     size (goal <= 1.3); the round trip is the transport's
+#                     echo, answered in its receive path
+#   read_over_call4k  read fault / 4 KiB cnet_call, answered by the
+#                     service's thread as DSM requests are
 #   <kind>_over_rtt4k the same for every fault kind (read_stream: the
 #                     per-page cost of reading pages in order, with
 #                     read-ahead)
@@ -145,7 +148,7 @@ for n in $NODES; do
 		fi
 		V[n${n}_dsm_counters]=$(tr -d '\r' <"$work/dsm-n$n-r$r.log" | grep -m1 -E '^dsm: node 0:' || true)
 	done
-	for x in unum_rpc_rtt_64_p50 unum_rpc_rtt_4096_p50 unum_raw_echo_4096_p50; do
+	for x in unum_rpc_rtt_64_p50 unum_rpc_rtt_4096_p50 unum_call_rtt_4096_p50 unum_raw_echo_4096_p50; do
 		V[n${n}_$x]=$(over_reps "n${n}_$x")
 		V[lo_n${n}_$x]=$(over_reps "n${n}_$x" min)
 		V[hi_n${n}_$x]=$(over_reps "n${n}_$x" max)
@@ -162,6 +165,9 @@ for n in $NODES; do
 		# the least disturbed repetition of each: noise only adds time
 		R[n${n}_${k}_over_rtt4k_best]=$(ratio "lo_dsm_n${n}_${k}_p50" "lo_n${n}_unum_rpc_rtt_4096_p50")
 	done
+	# the same fault against a round trip whose answer, like the DSM's,
+	# comes from the service's thread (cnet_call)
+	paired "n${n}_read_over_call4k" "dsm_n${n}_read_p50" "n${n}_unum_call_rtt_4096_p50"
 	paired "n${n}_mutex_handoff_over_rtt64" "dsm_n${n}_mutex_handoff_p50" "n${n}_unum_rpc_rtt_64_p50"
 	paired "n${n}_barrier_over_rtt64" "dsm_n${n}_barrier_p50" "n${n}_unum_rpc_rtt_64_p50"
 done
@@ -214,6 +220,9 @@ echo
 printf '%-34s' "transport 4 KiB round trip (RTT)"
 for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_4096_p50")" "1" "1"; done
 echo
+printf '%-34s' "4 KiB cnet_call (service thread)"
+for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_call_rtt_4096_p50")" "" ""; done
+echo
 row "read fault (from the home)" "dsm_n@_read_p50" read_over_rtt4k
 row "read in sequence, per page" "dsm_n@_read_stream_p50" read_stream_over_rtt4k
 row "read fault (recall from a writer)" "dsm_n@_read_recall_p50" read_recall_over_rtt4k
@@ -236,6 +245,8 @@ printf 'matmul on 2 nodes: serial (node 0) %s s / parallel %s s = %s\n' \
 for n in $NODES; do
 	printf 'read fault / 4 KiB RTT on %s nodes: %s, best repetitions %s, per repetition %s (goal <= 1.3)\n' \
 		"$n" "${R[n${n}_read_over_rtt4k]}" "${R[n${n}_read_over_rtt4k_best]}" "${RL[n${n}_read_over_rtt4k]}"
+	printf 'read fault / 4 KiB cnet_call on %s nodes: %s, per repetition %s\n' \
+		"$n" "${R[n${n}_read_over_call4k]}" "${RL[n${n}_read_over_call4k]}"
 done
 
 # ---- JSON -----------------------------------------------------------------------
@@ -266,6 +277,8 @@ obj() {
 		printf '\n      "%s": {\n' "$n"
 		printf '        "rpc_rtt_64_p50": %s, "rpc_rtt_4096_p50": %s, "raw_echo_4096_p50": %s,\n' \
 			"$(num "n${n}_unum_rpc_rtt_64_p50")" "$(num "n${n}_unum_rpc_rtt_4096_p50")" "$(num "n${n}_unum_raw_echo_4096_p50")"
+		printf '        "call_rtt_4096_p50": %s, "read_over_call4k": %s,\n' \
+			"$(num "n${n}_unum_call_rtt_4096_p50")" "${R[n${n}_read_over_call4k]}"
 		printf '        "rpc_rtt_4096_p50_least_rep": %s, "rpc_rtt_4096_p50_greatest_rep": %s,\n' \
 			"$(num "lo_n${n}_unum_rpc_rtt_4096_p50")" "$(num "hi_n${n}_unum_rpc_rtt_4096_p50")"
 		for k in $KINDS mutex_handoff barrier; do
