@@ -453,6 +453,23 @@ size_t ksys_cluster_text(char *buf, size_t len)
 	return (size_t)arch_kcall(do_cluster_text, &a);
 }
 
+struct echo_args {
+	int node;
+	size_t len;
+};
+
+static long do_echo_ns(void *p)
+{
+	struct echo_args *a = p;
+	return cl ? (long)cl->echo_ns(a->node, a->len) : -ENOSYS;
+}
+
+int64_t ksys_echo_ns(int node, size_t len)
+{
+	struct echo_args a = { node, len };
+	return (int64_t)arch_kcall(do_echo_ns, &a);
+}
+
 /* ---- arguments, TLS ------------------------------------------------------ */
 
 size_t ksys_argc(void) { return config_app_argc(); }

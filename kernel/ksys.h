@@ -66,6 +66,14 @@ size_t ksys_dsm_text(char *buf, size_t len);
  * (/proc/cluster); a node that does not answer within 2 s gives the two
  * lines "node N" and "answered 0". On one node: ksys_dsm_text's. */
 size_t ksys_cluster_text(char *buf, size_t len);
+/* One round trip of the transport's echo (answered in the peer's receive
+ * path) with a `len`-byte body each way, to `node`: its time in ns, for
+ * benchmarks that put a figure beside the transport's round trip of the
+ * same moments. -EINVAL (node is this one or not in the view, len over
+ * KSYS_ECHO_MAX), -ENOSYS on one node, -EIO (wrong bytes back), or the
+ * transport's error. */
+#define KSYS_ECHO_MAX 8192
+int64_t ksys_echo_ns(int node, size_t len);
 
 /* The TLS template of the image (PT_TLS). */
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
@@ -102,6 +110,7 @@ struct ksys_cluster_ops {
 	int (*migrate)(uint32_t tid, int node); /* sched_migrate */
 	/* Every node's DSM counters text, in node order (may sleep). */
 	size_t (*cluster_text)(char *buf, size_t len);
+	int64_t (*echo_ns)(int node, size_t len); /* as ksys_echo_ns */
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */

@@ -18,7 +18,9 @@
 #include "kernel/ksys.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
+#include "mm/kmalloc.h"
 #include "net/cnet.h"
+#include "net/cnet_echo.h"
 #include "sched/global.h"
 #include "sched/migrate.h"
 #include "sched/remote_impl.h"
@@ -105,6 +107,25 @@ void remote_exit_all(int status)
 	cnet_exit_all(status);
 }
 
+static int64_t echo_ns(int node, size_t len)
+{
+	if (node < 0 || node >= cnet_nodes() || node == cnet_self() ||
+	    len > KSYS_ECHO_MAX)
+		return -EINVAL;
+	uint8_t *buf = kmalloc(2 * len + 1); /* what goes, what comes back */
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 7 + 1);
+	uint64_t t0 = clock_ns();
+	int rc = cnet_echo(node, buf, len, buf + len, len + 1, 2 * NSEC_PER_SEC);
+	int64_t ns = (int64_t)(clock_ns() - t0);
+	if (rc >= 0 && ((size_t)rc != len || memcmp(buf, buf + len, len)))
+		rc = -EIO;
+	kfree(buf);
+	return rc < 0 ? rc : ns;
+}
+
 static int nodes(void) { return cnet_nodes(); }
 static int self(void) { return cnet_self(); }
 static int total_cpus(void) { return cnet_total_cpus(); }
@@ -120,6 +141,7 @@ static const struct ksys_cluster_ops ops = {
 	.thread_event = sched_thread_event,
 	.migrate = sched_migrate,
 	.cluster_text = report_cluster_text,
+	.echo_ns = echo_ns,
 };
 
 static int cluster_svc_start(void)

@@ -19,6 +19,10 @@
  *                 node 1 reads: request, the home's copy downgraded
  *                 locally, 4 KiB back (pages visited even then odd, so
  *                 read-ahead never starts: each fault asks alone)
+ *   echo4k_at_read before each of those faults, one round trip of the
+ *                 transport's echo with 4 KiB each way from node 1 to
+ *                 node 0 (ksys_echo_ns), timed alone: the round trip of
+ *                 the same moments as the faults
  *   read_stream   as read, but node 1 reads the pages in order, the way
  *                 a loop over an array does, so read-ahead (dsm.readahead)
  *                 asks for the next pages before they are touched; per
@@ -51,6 +55,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,10 +68,15 @@
 #define MAX_NODES 8
 
 #ifdef __unum__
-int ksys_node(void); /* exported by Unum's kernel: this node's id */
+/* exported by Unum's kernel (kernel/ksys.h): this node's id, and one round
+ * trip of the transport's echo with a len-byte body, in ns (< 0: error) */
+int ksys_node(void);
+int64_t ksys_echo_ns(int node, size_t len);
 static int node_id(void) { return ksys_node(); }
+static int64_t echo_ns(int node, size_t len) { return ksys_echo_ns(node, len); }
 #else
 static int node_id(void) { return 0; }
+static int64_t echo_ns(int node, size_t len) { (void)node, (void)len; return -1; }
 #endif
 
 static int nodes, npages = 128, rounds = 200;
@@ -133,6 +143,8 @@ struct task {
 	char *base; /* the case's pages */
 	struct summary result;
 	int id; /* which of a group of concurrent threads */
+	bool echo; /* timed_read: a 4 KiB echo to node 0 before each fault */
+	struct summary echo_result;
 };
 
 static void *task_entry(void *arg)
@@ -231,16 +243,29 @@ static int scattered(int i)
 
 static void timed_read(struct task *t)
 {
-	int64_t ns[MAX_PAGES];
+	int64_t ns[MAX_PAGES], echo[MAX_PAGES];
+	int echoes = 0;
 	volatile char sink = 0;
 	for (int i = 0; i < npages; i++) {
 		volatile char *p = t->base + (size_t)scattered(i) * PAGE + 192;
+		if (t->echo) {
+			int64_t e = echo_ns(0, PAGE);
+			if (e < 0) {
+				fprintf(stderr, "dsm_bench: echo to node 0: %lld\n",
+					(long long)e);
+				__atomic_fetch_add(&call_errors, 1, __ATOMIC_RELAXED);
+				t->echo = false;
+			} else {
+				echo[echoes++] = e;
+			}
+		}
 		int64_t t0 = now_ns();
 		sink += *p;
 		ns[i] = now_ns() - t0;
 	}
 	(void)sink;
 	t->result = summarize(ns, npages);
+	t->echo_result = summarize(echo, echoes);
 }
 
 /* Reads the pages in order, as a loop over an array does: per page, over
@@ -294,8 +319,13 @@ static void fault_cases(void)
 	 * writable */
 	memset(&t, 0, sizeof(t));
 	t.base = fresh_pages();
-	if (!run_on(0, touch_write, &t) && !run_on(1, timed_read, &t))
+	t.echo = true;
+	if (!run_on(0, touch_write, &t) && !run_on(1, timed_read, &t)) {
 		report("read", t.result);
+		if (t.echo)
+			report("echo4k_at_read", t.echo_result);
+	}
+	t.echo = false;
 	t.base = fresh_pages();
 	if (!run_on(0, touch_write, &t) && !run_on(1, timed_write, &t))
 		report("write_s0", t.result);

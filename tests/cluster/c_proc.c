@@ -7,8 +7,11 @@
  * not active and every counter is 0; on more, touching pages homed on
  * other nodes counts faults, and each latency histogram adds up to its
  * fault count. /proc/cluster is every node's /proc/dsm, one after the
- * other in node order.
+ * other in node order. Last, ksys_echo_ns (the transport's round trip as
+ * a program times it): a time on a cluster, exact errors for bad nodes
+ * and lengths, -ENOSYS alone.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -17,6 +20,8 @@
 #include <unistd.h>
 
 #include "ptest.h"
+
+int64_t ksys_echo_ns(int node, size_t len); /* the kernel's (kernel/ksys.h) */
 
 #define NCOUNTERS 16
 #define NBUCKETS 22
@@ -220,5 +225,18 @@ int main(int argc, char **argv)
 		good += ok;
 	}
 	CHECK_EQ(good, nodes, "each section is a node's /proc/dsm, in node order");
+
+	/* ksys_echo_ns, the round trip bench/dsm/dsm_bench.c puts beside its
+	 * read faults */
+	if (cluster) {
+		int64_t ns = ksys_echo_ns(1, 4096);
+		CHECK(ns > 0 && ns < 2000000000, "ksys_echo_ns: a 4 KiB round trip to node 1, timed");
+		CHECK_EQ(ksys_echo_ns(0, 64), -EINVAL, "ksys_echo_ns to this node: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(nodes, 64), -EINVAL, "ksys_echo_ns to a node not in the view: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(-1, 64), -EINVAL, "ksys_echo_ns to node -1: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(1, 8193), -EINVAL, "ksys_echo_ns over 8 KiB: -EINVAL");
+	} else {
+		CHECK_EQ(ksys_echo_ns(1, 64), -ENOSYS, "ksys_echo_ns alone: -ENOSYS");
+	}
 	return pt_done();
 }
