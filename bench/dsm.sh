@@ -220,18 +220,15 @@ row() { # row LABEL VNAME RNAME-SUFFIX
 	done
 	echo
 }
-printf '%-34s' "transport 64 B round trip"
-for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_64_p50")" "" ""; done
-echo
-printf '%-34s' "transport 4 KiB round trip (RTT)"
-for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_rpc_rtt_4096_p50")" "1" "1"; done
-echo
-printf '%-34s' "4 KiB echo between the read faults"
-for n in $NODES; do printf ' %12s %8s %8s' "$(us "dsm_n${n}_echo4k_at_read_p50")" "" ""; done
-echo
-printf '%-34s' "4 KiB cnet_call (service thread)"
-for n in $NODES; do printf ' %12s %8s %8s' "$(us "n${n}_unum_call_rtt_4096_p50")" "" ""; done
-echo
+trow() { # trow LABEL VNAME [TEXT]: a round trip; TEXT in both ratio columns
+	printf '%-34s' "$1"
+	for n in $NODES; do printf ' %12s %8s %8s' "$(us "${2/@/$n}")" "${3:-}" "${3:-}"; done
+	echo
+}
+trow "transport 64 B round trip" "n@_unum_rpc_rtt_64_p50"
+trow "transport 4 KiB round trip (RTT)" "n@_unum_rpc_rtt_4096_p50" 1
+trow "4 KiB echo between the read faults" "dsm_n@_echo4k_at_read_p50"
+trow "4 KiB cnet_call (service thread)" "n@_unum_call_rtt_4096_p50"
 row "read fault (from the home)" "dsm_n@_read_p50" read_over_rtt4k
 row "read in sequence, per page" "dsm_n@_read_stream_p50" read_stream_over_rtt4k
 row "read fault (recall from a writer)" "dsm_n@_read_recall_p50" read_recall_over_rtt4k

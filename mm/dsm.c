@@ -220,12 +220,18 @@ static void op_complete(void *ctx, uint64_t page)
 	cond_broadcast(&dsm_cv);
 }
 
+/* In the dynamic part of the GAS (heaps and stacks, one span per node)? */
+static bool dyn_va(uintptr_t va)
+{
+	return va >= GAS_DYN_BASE && va - GAS_DYN_BASE < GAS_DYN_SIZE;
+}
+
 static int op_home(void *ctx, uint64_t page)
 {
 	(void)ctx;
 	uintptr_t va = page << PAGE_SHIFT;
 	int n = cnet_nodes();
-	if (va >= GAS_DYN_BASE && va < GAS_DYN_BASE + GAS_DYN_SIZE) {
+	if (dyn_va(va)) {
 		int k = (int)((va - GAS_DYN_BASE) / GAS_NODE_SPAN);
 		return k < n ? k : 0;
 	}
@@ -241,8 +247,7 @@ static int op_home(void *ctx, uint64_t page)
 static bool op_pristine_shared(void *ctx, uint64_t page)
 {
 	(void)ctx;
-	uintptr_t va = page << PAGE_SHIFT;
-	return !(va >= GAS_DYN_BASE && va < GAS_DYN_BASE + GAS_DYN_SIZE);
+	return !dyn_va(page << PAGE_SHIFT);
 }
 
 static void *op_alloc(void *ctx, size_t n)
@@ -383,10 +388,9 @@ static bool ra_region(uint64_t page, uint64_t next)
 	if (dsm_is_static_page(page))
 		return dsm_is_static_page(next);
 	uintptr_t va = page << PAGE_SHIFT, vn = next << PAGE_SHIFT;
-	if (va < GAS_DYN_BASE || vn >= GAS_DYN_BASE + GAS_DYN_SIZE)
+	if (!dyn_va(va))
 		return false;
-	uintptr_t span = (va - GAS_DYN_BASE) / GAS_NODE_SPAN;
-	uintptr_t heap = GAS_DYN_BASE + span * GAS_NODE_SPAN + GAS_HEAP_OFF;
+	uintptr_t heap = va - (va - GAS_DYN_BASE) % GAS_NODE_SPAN + GAS_HEAP_OFF;
 	return va >= heap && vn < heap + GAS_HEAP_SIZE;
 }
 
@@ -395,8 +399,10 @@ static bool ra_region(uint64_t page, uint64_t next)
 static void read_ahead(struct thread *t, uint64_t page)
 {
 	uint64_t next;
+	if (!proto->prefetch)
+		return;
 	uint32_t n = dsm_ra_fault(&t->dsm_ra, page, ra_max, &next);
-	for (; n && proto->prefetch; n--, next++)
+	for (; n; n--, next++)
 		if (!ra_region(page, next) || proto->prefetch(&eng, next) < 0)
 			break;
 }

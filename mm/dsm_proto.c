@@ -22,7 +22,8 @@ struct dsm_page {
 			   * its directory says pristine and idle) */
 	bool pending; /* a request is out */
 	bool pending_write;
-	bool prefetch; /* the request out is a read-ahead nobody waits for */
+	bool prefetch; /* the request out (only while pending) is a
+			* read-ahead nobody waits for */
 	uint32_t version;
 	uint64_t req_ns; /* when the pending request was sent */
 };
@@ -180,7 +181,6 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 	}
 	p->pending = true;
 	p->pending_write = write;
-	p->prefetch = false;
 	p->req_ns = now(d);
 	if (write)
 		d->stats.write_faults++;

@@ -32,7 +32,10 @@ static void op_complete(void *c, uint64_t p) { (void)c, (void)p; }
 static int op_home(void *c, uint64_t p) { (void)c; return (int)(p % 3); }
 static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
 static void op_free(void *c, void *p) { (void)c; free(p); }
-static uint64_t op_now(void *c) { (void)c; return 12345; }
+/* 3 ms a reading: some read-ahead requests find their page freshly
+ * written (declined), others not */
+static uint64_t fake_ns;
+static uint64_t op_now(void *c) { (void)c; return fake_ns += 3000000; }
 
 /* even pages like static data, odd ones like heap (copies tracked) */
 static bool op_pristine_shared(void *c, uint64_t p) { (void)c; return !(p & 1); }
@@ -65,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t buf[DSM_PAGE];
 	static struct dsm_check chk;
 	char rep[128];
+	fake_ns = 0;
 	dsm_init(&d, 0, 3, &ops, NULL);
 	dsm_check_init(&chk, 3, op_alloc, op_free, NULL);
 	for (size_t i = 0; i + 4 <= size; i += 4) {
@@ -79,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dsm_check_apply(&chk, (int)(a % 5) - 1, page, b % 4, c % 4,
 					rep, sizeof(rep));
 		} else {
-			struct dsm_msg m = { (uint8_t)(a % 10), b & 7, (uint16_t)(op % 5),
-					     c, page, (b & 8) ? buf : NULL };
+			struct dsm_msg m = { (uint8_t)(a % 10), b & 0x1f, (uint16_t)(op % 5),
+					     c, page, (b & 0x20) ? buf : NULL };
 			dsm_receive(&d, &m);
 		}
 	}
