@@ -5,12 +5,21 @@
 # Unum supplies the system calls (posix/), per-thread reentrancy
 # (__getreent, hence __DYNAMIC_REENT__), the locks newlib asks for
 # (retargetable locking) and malloc (MALLOC_PROVIDED).
+#
+# stdin, stdout and stderr are the process's, shared by every thread
+# (--enable-newlib-global-stdio-streams), as in glibc: with a FILE of their
+# own per thread, a thread's exit closed descriptors 0-2 for the whole
+# program, and main's setvbuf() did not reach the other threads.
 NEWLIB_TARBALL := /usr/src/newlib/newlib-3.3.0.tar.xz
 NEWLIB_DIR := $(B)/newlib
 NEWLIB_CFLAGS := -O2 -g -mcmodel=kernel -fno-pic -fno-pie -ffunction-sections \
 	-fdata-sections -D__DYNAMIC_REENT__ -DMALLOC_PROVIDED \
 	-fno-stack-protector -Wno-error -nostdinc -isystem $(RESDIR)/include
-NEWLIB_STAMP := $(NEWLIB_DIR)/stamp-$(shell echo '$(NEWLIB_CFLAGS)' | md5sum | cut -c1-12)
+NEWLIB_CONFIG := --disable-newlib-supplied-syscalls \
+	--enable-newlib-io-c99-formats --enable-newlib-io-long-long \
+	--enable-newlib-retargetable-locking --enable-newlib-multithread \
+	--enable-newlib-global-stdio-streams --disable-multilib --disable-nls
+NEWLIB_STAMP := $(NEWLIB_DIR)/stamp-$(shell echo '$(NEWLIB_CFLAGS) $(NEWLIB_CONFIG)' | md5sum | cut -c1-12)
 NEWLIB_PREFIX := $(abspath $(NEWLIB_DIR)/install)
 NEWLIB_INC := $(NEWLIB_PREFIX)/x86_64-elf/include
 NEWLIB_LIB := $(NEWLIB_PREFIX)/x86_64-elf/lib
@@ -21,11 +30,7 @@ $(NEWLIB_STAMP): libc/build.mk | $(B)/.setup-done
 	@tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_DIR)/src
 	@printf '#!/bin/sh\nexec $(CC) --target=x86_64-elf "$$@"\n' > $(NEWLIB_DIR)/cc && chmod +x $(NEWLIB_DIR)/cc
 	@cd $(NEWLIB_DIR)/obj && ../src/newlib-*/configure \
-		--target=x86_64-elf --prefix=$(NEWLIB_PREFIX) \
-		--disable-newlib-supplied-syscalls \
-		--enable-newlib-io-c99-formats --enable-newlib-io-long-long \
-		--enable-newlib-retargetable-locking --enable-newlib-multithread \
-		--disable-multilib --disable-nls \
+		--target=x86_64-elf --prefix=$(NEWLIB_PREFIX) $(NEWLIB_CONFIG) \
 		CC_FOR_TARGET=$(abspath $(NEWLIB_DIR))/cc \
 		AR_FOR_TARGET=$(LLVM_BIN)/llvm-ar \
 		RANLIB_FOR_TARGET=$(LLVM_BIN)/llvm-ranlib \

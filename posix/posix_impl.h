@@ -63,6 +63,8 @@ struct pthread *posix_thread_lookup(pthread_t id);
 /* TLS: a block with the image's TLS template and a TCB (struct pthread). */
 struct pthread *posix_tls_alloc(void);
 void posix_tls_free(struct pthread *p);
+/* newlib's stdio set-up (internal to newlib 3.3.0, no public prototype). */
+void __sinit(struct _reent *r);
 /* Runs key destructors (pthread_exit and thread end). */
 void posix_keys_run_destructors(struct pthread *self);
 /* Acts on a pending cancellation request (cancellation points). */

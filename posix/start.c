@@ -114,6 +114,10 @@ static void main_thread(void *arg)
 	struct pthread *self = arg;
 	ksys_set_thread_ptr(self, self->id);
 	_REENT_INIT_PTR(&self->reent);
+	/* The standard streams are the process's (newlib's global stdio
+	 * streams): set them up in the global reent so exit(), from any
+	 * thread, flushes them. */
+	__sinit(_GLOBAL_REENT);
 	vfs_console_write = console_write;
 	if (vfs_init(ksys_clock_ns) < 0) {
 		ksys_console_write("unum: cannot set up the file system\n", 36);

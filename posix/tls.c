@@ -32,6 +32,9 @@ struct pthread *posix_tls_alloc(void)
 	return p;
 }
 
+/* The thread's reent holds no FILE of its own (stdin, stdout and stderr
+ * are the process's global streams, see libc/build.mk): reclaiming it
+ * frees per-thread buffers and never closes a descriptor. */
 void posix_tls_free(struct pthread *p)
 {
 	_reclaim_reent(&p->reent);

@@ -105,6 +105,21 @@ qh_expect_no_line() {
 	[ -z "$l" ] || qh_fail "unexpected line matching '${2:-$1}': $l"
 }
 
+# qh_program_output: what the program wrote to the console (stdout and
+# stderr), byte for byte: everything between "unum: ready" and "unum:
+# program exited with status", without the kernel's log lines.
+qh_program_output() {
+	perl -0777 -ne 'if (/^unum: ready\n(.*?)unum: program exited with status /ms) {
+		my $o = $1; $o =~ s/^\[ *\d+\.\d+\] [A-Z] [^\n]*\n//mg; print $o }' "$QH_LOG"
+}
+
+# qh_expect_output FILE: the program's whole output equals FILE.
+qh_expect_output() {
+	local d
+	d=$(diff <(qh_program_output) "$1" | head -n 12) && return 0
+	qh_fail "the program's output differs from ${1#"$QH_ROOT"/}: $(printf '%s' "$d" | tr '\n' '|' | cut -c1-400)"
+}
+
 # qh_report NAME: one TAP line for the case; on failure the reasons and the
 # tail of the log as diagnostics.
 qh_report() {
