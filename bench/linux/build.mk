@@ -25,10 +25,10 @@ $(BL)/udp_pingpong: bench/src/udp_pingpong.c | $(B)/.setup-done
 	@$(LINUX_CC_CHECK)
 	@$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
 
-# Rebuilt when a newer kernel is installed (its modules go inside).
+# Rebuilt when tools/setup unpacks a newer kernel (its modules go inside).
 $(BL)/initramfs.cpio.gz: $(BL)/posix_bench $(BL)/udp_pingpong \
 		bench/linux/mkinitramfs bench/linux/lib.sh bench/linux/build.mk \
-		$(wildcard /boot/vmlinuz-* /bin/busybox)
+		$(wildcard $(or $(UNUM_CACHE),/var/cache/unum)/linux-guest/boot/vmlinuz-* /bin/busybox)
 	@echo "  INITRD  $@"
 	@bench/linux/mkinitramfs -o $@ $(BL)/posix_bench $(BL)/udp_pingpong
 

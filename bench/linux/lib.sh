@@ -2,9 +2,14 @@
 # (mkinitramfs, run-guest, udp-bench). Sourced, not run.
 # shellcheck shell=bash
 
+# Where tools/setup unpacks (never installs) Debian's kernel package for the
+# guest: boot/vmlinuz-VERSION and lib/modules/VERSION.
+BENCH_LINUX_GUEST=${UNUM_CACHE:-/var/cache/unum}/linux-guest
+
 # The guest's kernel: $BENCH_LINUX_KERNEL if set, else the newest
-# /boot/vmlinuz-* by version (Debian's linux-image-amd64, from tools/setup).
-# Prints its path; fails with a message naming what is missing.
+# $BENCH_LINUX_GUEST/boot/vmlinuz-* by version (Debian's linux-image-amd64,
+# unpacked by tools/setup). Prints its path; fails with a message naming
+# what is missing.
 bench_linux_vmlinuz() {
 	local k
 	if [ -n "${BENCH_LINUX_KERNEL:-}" ]; then
@@ -15,17 +20,17 @@ bench_linux_vmlinuz() {
 		printf '%s\n' "$BENCH_LINUX_KERNEL"
 		return 0
 	fi
-	k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -type f -readable 2>/dev/null |
+	k=$(find "$BENCH_LINUX_GUEST/boot" -maxdepth 1 -name 'vmlinuz-*' -type f -readable 2>/dev/null |
 		sort -V | tail -n 1)
 	if [ -z "$k" ]; then
-		echo "no Linux kernel /boot/vmlinuz-* found: install Debian's" \
-			"linux-image-amd64 (tools/setup does) or set BENCH_LINUX_KERNEL" >&2
+		echo "no Linux kernel $BENCH_LINUX_GUEST/boot/vmlinuz-* found: run" \
+			"tools/setup (it unpacks Debian's linux-image-amd64) or set BENCH_LINUX_KERNEL" >&2
 		return 1
 	fi
 	printf '%s\n' "$k"
 }
 
-# The version of a kernel image from its file name: /boot/vmlinuz-6.1.0-56-amd64
+# The version of a kernel image from its file name: .../vmlinuz-6.1.0-56-amd64
 # gives 6.1.0-56-amd64; any other name gives nothing.
 bench_linux_kver() {
 	local b
