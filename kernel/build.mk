@@ -2,5 +2,4 @@
 KERNEL_SRCS += kernel/main.c kernel/init.c kernel/string.c kernel/format.c \
 	kernel/console.c kernel/panic.c kernel/config.c kernel/config_get.c \
 	kernel/config_keys.c kernel/sched.c kernel/thread.c kernel/timer.c \
-	kernel/sync.c kernel/ktest.c kernel/futex.c kernel/ksys.c \
-	kernel/csync.c kernel/csync_proto.c kernel/csync_home.c kernel/csync_wire.c
+	kernel/sync.c kernel/ktest.c kernel/futex.c kernel/ksys.c

@@ -14,7 +14,7 @@
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
+#include "cluster/dsm.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
 #include "sched/global.h"

@@ -60,7 +60,7 @@ const char *ksys_env(void);
 bool ksys_initrd(const void **data, size_t *len);
 
 /* This node's DSM counters as "key value" lines (/proc/dsm; the keys are
- * in mm/dsm.h), like snprintf: returns the length the whole text needs. */
+ * in cluster/dsm.h), like snprintf: returns the length the whole text needs. */
 size_t ksys_dsm_text(char *buf, size_t len);
 /* The same text of every node, one after the other in node order
  * (/proc/cluster); a node that does not answer within 2 s gives the two
@@ -118,7 +118,7 @@ int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
 		     uint64_t fs_base);
 
 /*
- * The cluster lock service (kernel/csync.c): with more than one node,
+ * The cluster lock service (cluster/csync.c): with more than one node,
  * posix/ keeps mutexes, condition variables, barriers and semaphores there
  * (state at a home node in kernel memory, never in the application's
  * words). Handles have bit 31 set and are never 0xFFFFFFFF; they encode

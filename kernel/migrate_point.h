@@ -1,6 +1,6 @@
 /*
  * kernel/migrate_point.h — a safe point for thread migration, for the
- * kernel's calls from the application (kernel/ksys.c, kernel/csync.c).
+ * kernel's calls from the application (kernel/ksys.c, cluster/csync.c).
  *
  * On the way back to the application from a call that may have slept, on
  * the application's stack: if a move is pending (sched/migrate.c), a trap

@@ -19,7 +19,7 @@
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
-#include "mm/dsm_ra.h"
+#include "cluster/dsm_ra.h"
 
 #define THREAD_NAME_MAX 24
 #define PRIO_DEFAULT 16
@@ -82,9 +82,9 @@ struct thread {
 	 * the scheduler's load probe counts it as runnable (as Linux's load
 	 * average counts uninterruptible waits) */
 	bool in_dsm_fault;
-	/* (o) its DSM read-ahead window (mm/dsm_ra.h; dsm_lock held) */
+	/* (o) its DSM read-ahead window (cluster/dsm_ra.h; dsm_lock held) */
 	struct dsm_ra dsm_ra;
-	/* (o) cluster mutexes it holds (kernel/csync.c): it moves to another
+	/* (o) cluster mutexes it holds (cluster/csync.c): it moves to another
 	 * node only when it holds none, so a lock's owner is always where
 	 * the lock's token is */
 	uint32_t csync_held;

@@ -7,7 +7,7 @@
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
-#include "mm/dsm.h"
+#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/vm.h"

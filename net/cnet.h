@@ -27,9 +27,9 @@ enum cnet_service {
 	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
 	CNET_SVC_REPORT = 9, /* exit report: counters gathered at the origin */
 	CNET_SVC_SCHED_RPC = 10, /* RPC: thread migration requests */
-	CNET_SVC_LOCK = 11, /* cluster lock service (kernel/csync.c) */
+	CNET_SVC_LOCK = 11, /* cluster lock service (cluster/csync.c) */
 	CNET_SVC_RPC_TEST = 12, /* RPC: the cluster ktests */
-	CNET_SVC_DSM_HOME = 13, /* RPC: first-touch homes (mm/dsm_home.c) */
+	CNET_SVC_DSM_HOME = 13, /* RPC: first-touch homes (cluster/dsm_home.c) */
 	CNET_SVC_BENCH_RPC = 14, /* RPC: the transport benchmark */
 	CNET_SVC_MAX = 16,
 };

@@ -1,7 +1,7 @@
 /*
  * posix/psync_cluster.c — mutexes, condition variables, barriers and
  * semaphores and rwlocks when the cluster has more than one node: the application's
- * word holds a handle of the cluster lock service (kernel/csync.c), whose
+ * word holds a handle of the cluster lock service (cluster/csync.c), whose
  * state lives at the handle's home node in kernel memory. The word is
  * written once (init, or a compare-and-swap for a static initialiser) and
  * then only read, so its page stays shared by every node.

@@ -24,7 +24,7 @@
 #include "kernel/percpu.h"
 #include "kernel/thread.h"
 #include "kernel/time.h"
-#include "mm/dsm.h"
+#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"

@@ -13,7 +13,7 @@
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
+#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"

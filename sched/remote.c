@@ -10,7 +10,7 @@
  * node's report first (sched/report.c).
  */
 #include "kernel/config.h"
-#include "kernel/csync.h"
+#include "cluster/csync.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
 #include "kernel/init.h"

@@ -17,13 +17,13 @@
  * Lock order: gather_lock (one gather at a time on this node), then
  * report_lock.
  */
-#include "kernel/csync.h"
+#include "cluster/csync.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
+#include "cluster/dsm.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
 #include "sched/global.h"

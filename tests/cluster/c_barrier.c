@@ -1,5 +1,5 @@
 /*
- * c_barrier.c — barrier arrivals are combined per node (kernel/csync.c).
+ * c_barrier.c — barrier arrivals are combined per node (cluster/csync.c).
  * On 2 nodes with sched.policy=round_robin, four threads (two per node)
  * go through ROUNDS rounds of one pthread barrier homed on the origin:
  * every round has exactly one serial thread and nobody runs ahead; and

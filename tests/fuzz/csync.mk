@@ -1,2 +1,2 @@
 FUZZ_TARGETS += csync
-FUZZ_SRCS_csync := tests/fuzz/fuzz_csync.c kernel/csync_proto.c kernel/csync_home.c kernel/csync_wire.c
+FUZZ_SRCS_csync := tests/fuzz/fuzz_csync.c cluster/csync_proto.c cluster/csync_home.c cluster/csync_wire.c

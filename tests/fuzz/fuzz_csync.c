@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/csync_proto.h"
+#include "cluster/csync_proto.h"
 
 static void op_send(void *c, int dst, const struct csync_msg *m) { (void)c, (void)dst, (void)m; }
 static void op_wake(void *c, uint32_t wid, uint32_t h, int ev, int val)

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/dsm_check.h"
-#include "mm/dsm_home_msg.h"
-#include "mm/dsm_proto.h"
+#include "cluster/dsm_check.h"
+#include "cluster/dsm_home_msg.h"
+#include "cluster/dsm_proto.h"
 
 static uint8_t page_data[DSM_PAGE];
 
@@ -57,7 +57,7 @@ static const struct dsm_ops ops = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* the same bytes as a first-touch home claim (mm/dsm_home_msg.c) */
+	/* the same bytes as a first-touch home claim (cluster/dsm_home_msg.c) */
 	static const struct dsm_home_scope sc = { 100, 200, 3, 2 };
 	struct dsm_home_req hr;
 	if (dsm_home_req_check(data, size, &sc, &hr) == 0 &&

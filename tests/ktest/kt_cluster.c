@@ -8,7 +8,7 @@
  * for them, before the final barrier.
  */
 #include "kernel/config.h"
-#include "kernel/csync.h"
+#include "cluster/csync.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/kstring.h"

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "kernel/csync_proto.h"
+#include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 
 #define MAXN 5

@@ -7,7 +7,7 @@
  * increments a per-page counter that every copy must agree with); when the
  * system is quiet, the directory agrees with the nodes. Every change of a
  * node's access is also reported to the page's home, in the sender's FIFO,
- * where the dsm.check checker (mm/dsm_check.c) must never find a
+ * where the dsm.check checker (cluster/dsm_check.c) must never find a
  * violation; and the fault-latency histograms add up to the fault counts.
  */
 #include <setjmp.h>
@@ -21,9 +21,9 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "mm/dsm_check.h"
-#include "mm/dsm_home_msg.h"
-#include "mm/dsm_proto.h"
+#include "cluster/dsm_check.h"
+#include "cluster/dsm_home_msg.h"
+#include "cluster/dsm_proto.h"
 
 #define MAXN 6
 #define MAXP 12
@@ -719,7 +719,7 @@ static void test_bad_messages(void **state)
 	sim_free(s);
 }
 
-/* First-touch home claims from peers (mm/dsm_home_msg.c). */
+/* First-touch home claims from peers (cluster/dsm_home_msg.c). */
 static void test_home_req(void **st)
 {
 	(void)st;

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_dsm_check.c — the dsm.check invariant checker
- * (mm/dsm_check.c) fed legal sequences of access reports and illegal ones,
+ * (cluster/dsm_check.c) fed legal sequences of access reports and illegal ones,
  * with the exact report of each violation. (tests/unit/test_dsm.c also
  * runs it under the random schedules of the simulated cluster, where it
  * must never fire.)
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
-#include "mm/dsm_check.h"
+#include "cluster/dsm_check.h"
 
 static void *t_alloc(void *ctx, size_t n)
 {

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_dsm_ra.c — the DSM read-ahead window (mm/dsm_ra.c):
+ * tests/unit/test_dsm_ra.c — the DSM read-ahead window (cluster/dsm_ra.c):
  * exact pages asked for along a forward stream, while the thread catches
  * up with copies still on their way, after a jump, at the limit, and off.
  */
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "mm/dsm_ra.h"
+#include "cluster/dsm_ra.h"
 
 /* One fault: the count returned, and the first page when it is not 0. */
 static void expect(struct dsm_ra *ra, uint64_t page, uint32_t max,

@@ -1,6 +1,6 @@
 /*
- * kernel/csync.c — the cluster lock service's glue: the engine
- * (kernel/csync_proto.c) on the transport (CNET_SVC_LOCK), wait slots for
+ * cluster/csync.c — the cluster lock service's glue: the engine
+ * (cluster/csync_proto.c) on the transport (CNET_SVC_LOCK), wait slots for
  * the threads it makes wait, and the ksys_csync_* calls posix/ makes when
  * the cluster has more than one node.
  *
@@ -13,9 +13,9 @@
  * lock object: a blocked request is answered later by the home.
  */
 #include "kernel/config.h"
-#include "kernel/csync.h"
-#include "kernel/csync_opt.h"
-#include "kernel/csync_proto.h"
+#include "cluster/csync.h"
+#include "cluster/csync_opt.h"
+#include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"

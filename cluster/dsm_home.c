@@ -1,5 +1,5 @@
 /*
- * mm/dsm_home.c — first-touch homes (dsm.home=first_touch) for the pages
+ * cluster/dsm_home.c — first-touch homes (dsm.home=first_touch) for the pages
  * of the program's static data: the first node to fault on a page becomes
  * its home. (Heap and stacks are homed where they were allocated, in the
  * allocating node's span, under every setting.)
@@ -14,7 +14,7 @@
  *           a home that does not know it is one yet).
  * Each node caches the homes it learnt (never changed afterwards); the
  * engine's home() reads the cache, filled before the fault is handed to
- * it (mm/dsm.c). One extra round trip per node per static page, on its
+ * it (cluster/dsm.c). One extra round trip per node per static page, on its
  * first fault there.
  *
  * Guards: (hl) home_lock, a spinlock: taken under dsm_lock, never held
@@ -25,8 +25,8 @@
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
-#include "mm/dsm_home_msg.h"
+#include "cluster/dsm.h"
+#include "cluster/dsm_home_msg.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "net/cnet.h"

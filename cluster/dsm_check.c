@@ -1,11 +1,11 @@
 /*
- * mm/dsm_check.c — the single-writer / many-readers checker of dsm.check
- * (see mm/dsm_check.h): per page, what every node last reported holding,
+ * cluster/dsm_check.c — the single-writer / many-readers checker of dsm.check
+ * (see cluster/dsm_check.h): per page, what every node last reported holding,
  * the highest version any copy had, and the last few transitions.
  */
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
-#include "mm/dsm_check.h"
+#include "cluster/dsm_check.h"
 
 struct dsm_check_step {
 	uint8_t node, from, to;

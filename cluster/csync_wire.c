@@ -1,10 +1,10 @@
 /*
- * kernel/csync_wire.c — the cluster lock service's messages on the wire:
+ * cluster/csync_wire.c — the cluster lock service's messages on the wire:
  * encoding, and the checks every message from a peer passes before the
  * engine sees it (type, length, kind, direction, wids).
  */
-#include "kernel/csync_priv.h"
-#include "kernel/csync_proto.h"
+#include "cluster/csync_priv.h"
+#include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 

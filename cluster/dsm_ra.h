@@ -1,5 +1,5 @@
 /*
- * mm/dsm_ra.h — DSM read-ahead: when a thread's read faults walk forward
+ * cluster/dsm_ra.h — DSM read-ahead: when a thread's read faults walk forward
  * through consecutive pages (a loop over an array another node wrote),
  * the copies of the next pages are asked for before the thread reaches
  * them (dsm_prefetch), so a stream of N pages costs a few waits instead
@@ -12,8 +12,8 @@
  * (dsm.readahead); any other fault closes it. A fault never asks again
  * for a page an earlier window covered.
  */
-#ifndef MM_DSM_RA_H
-#define MM_DSM_RA_H
+#ifndef CLUSTER_DSM_RA_H
+#define CLUSTER_DSM_RA_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
- * kernel/csync_opt.h — compile-time limits and tunables of the cluster lock
- * service (kernel/csync*.c). Each can be overridden with -D.
+ * cluster/csync_opt.h — compile-time limits and tunables of the cluster lock
+ * service (cluster/csync*.c). Each can be overridden with -D.
  */
-#ifndef KERNEL_CSYNC_OPT_H
-#define KERNEL_CSYNC_OPT_H
+#ifndef CLUSTER_CSYNC_OPT_H
+#define CLUSTER_CSYNC_OPT_H
 
 /* Threads of the holding node that may still take a mutex after its home
  * asked for the token, if they were already waiting: bounded unfairness

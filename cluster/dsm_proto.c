@@ -1,5 +1,5 @@
 /*
- * mm/dsm_proto.c — the DSM coherence engine (see mm/dsm_proto.h).
+ * cluster/dsm_proto.c — the DSM coherence engine (see cluster/dsm_proto.h).
  *
  * Two roles in one node: as a *requester* it tracks what it maps of each
  * page it has touched (struct dsm_page); as the *home* of some pages it
@@ -9,7 +9,7 @@
  */
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
-#include "mm/dsm_proto.h"
+#include "cluster/dsm_proto.h"
 
 enum { DIR_PRISTINE, DIR_SHARED, DIR_EXCLUSIVE };
 

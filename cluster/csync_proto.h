@@ -1,7 +1,7 @@
 /*
- * kernel/csync_proto.h — the cluster lock service (CNET_SVC_LOCK) as a pure
+ * cluster/csync_proto.h — the cluster lock service (CNET_SVC_LOCK) as a pure
  * state machine: no locks, no blocking, no clock. The kernel glue
- * (kernel/csync.c) drives it from system calls and received messages; the
+ * (cluster/csync.c) drives it from system calls and received messages; the
  * host tests drive it from a simulated cluster that reorders messages
  * between senders.
  *
@@ -27,8 +27,8 @@
  * messages to oneself never leave the engine (queued, handled after the
  * current call). Every received message is checked by csync_decode first.
  */
-#ifndef KERNEL_CSYNC_PROTO_H
-#define KERNEL_CSYNC_PROTO_H
+#ifndef CLUSTER_CSYNC_PROTO_H
+#define CLUSTER_CSYNC_PROTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -122,7 +122,7 @@ struct csync_obj;
 struct csync_self; /* a message to oneself, waiting to be handled */
 
 /* One node's engine. Every field is guarded by the caller's engine lock
- * (kernel/csync.c: eng_lock); self, nodes, ops and ctx are constant. */
+ * (cluster/csync.c: eng_lock); self, nodes, ops and ctx are constant. */
 struct csync {
 	int self, nodes;
 	const struct csync_ops *ops;

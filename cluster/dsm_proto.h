@@ -1,5 +1,5 @@
 /*
- * mm/dsm_proto.h — the coherence protocol of the distributed shared memory,
+ * cluster/dsm_proto.h — the coherence protocol of the distributed shared memory,
  * as a pure state machine (no locks, no blocking, no hardware): the kernel
  * glue drives it from page faults and received messages, and the host tests
  * drive it from a simulated cluster that reorders messages between peers.
@@ -16,8 +16,8 @@
  * arbitrarily. Messages to oneself go through ops->send like any other and
  * must be delivered later, never re-entrantly.
  */
-#ifndef MM_DSM_PROTO_H
-#define MM_DSM_PROTO_H
+#ifndef CLUSTER_DSM_PROTO_H
+#define CLUSTER_DSM_PROTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -129,7 +129,7 @@ struct dsm_stats {
 	uint64_t read_lat[DSM_LAT_BUCKETS], write_lat[DSM_LAT_BUCKETS];
 };
 
-/* The counters as text (mm/dsm_stats.c): "key value" lines, the
+/* The counters as text (cluster/dsm_stats.c): "key value" lines, the
  * histograms' buckets as read_lat_us_lt_<hi> ... read_lat_us_ge_<lo> (then
  * write_), like snprintf: returns the length the whole text needs. */
 size_t dsm_stats_text(const struct dsm_stats *s, char *buf, size_t len);
@@ -185,7 +185,7 @@ int dsm_prefetch(struct dsm *d, uint64_t page);
 int dsm_receive(struct dsm *d, const struct dsm_msg *m);
 
 /*
- * A coherence protocol as the kernel glue (mm/dsm.c) drives it: chosen at
+ * A coherence protocol as the kernel glue (cluster/dsm.c) drives it: chosen at
  * boot by name (dsm.protocol=). Each protocol keeps its state in a struct
  * dsm (its tables behind the two hash heads, its counters in stats) and
  * talks to the node through the same struct dsm_ops. Only sequential

@@ -1,10 +1,10 @@
 /*
- * kernel/csync_home.c — the cluster lock service at an object's home: the
+ * cluster/csync_home.c — the cluster lock service at an object's home: the
  * mutex token's FIFO of nodes, and condition-variable, barrier, semaphore
  * and rwlock requests. Guarded by the caller's engine lock.
  */
-#include "kernel/csync_priv.h"
-#include "kernel/csync_proto.h"
+#include "cluster/csync_priv.h"
+#include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 

@@ -1,7 +1,7 @@
 /*
- * mm/dsm_check.h — the invariant checker of dsm.check=1, as pure code: a
+ * cluster/dsm_check.h — the invariant checker of dsm.check=1, as pure code: a
  * page's home applies the reports its nodes send of every change of their
- * own access to the page (mm/dsm.c sends them ahead of the protocol
+ * own access to the page (cluster/dsm.c sends them ahead of the protocol
  * messages of the same transition, and the transport keeps each sender's
  * messages in order), and checks after each one that
  *   - at most one node holds the page RW, and if one does nobody else
@@ -12,14 +12,14 @@
  *
  * Nothing here locks: the caller serialises all calls on one checker.
  */
-#ifndef MM_DSM_CHECK_H
-#define MM_DSM_CHECK_H
+#ifndef CLUSTER_DSM_CHECK_H
+#define CLUSTER_DSM_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/dsm_proto.h"
+#include "cluster/dsm_proto.h"
 
 /* The report's message type on CNET_SVC_DSM, beside the protocol's:
  * flags = the new access (enum dsm_access), version = the copy's version. */

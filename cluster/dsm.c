@@ -1,6 +1,6 @@
 /*
- * mm/dsm.c — the DSM glue: page faults in the global address space go to
- * the coherence engine (mm/dsm_proto.c); its messages travel on the
+ * cluster/dsm.c — the DSM glue: page faults in the global address space go to
+ * the coherence engine (cluster/dsm_proto.c); its messages travel on the
  * cluster transport (CNET_SVC_DSM); its map/unmap requests become page-table
  * changes with TLB shootdowns.
  *
@@ -12,7 +12,7 @@
  *
  * dsm.check=1: every change of this node's access to a page is reported
  * to the page's home (DSM_CHECK_REPORT, queued ahead of the protocol
- * messages of the same transition), whose checker (mm/dsm_check.c) stops
+ * messages of the same transition), whose checker (cluster/dsm_check.c) stops
  * the cluster with a report when single writer / many readers breaks.
  * Lock order: dsm_lock, then send_lock (check mode only: it keeps this
  * node's sends in the order they were queued).
@@ -26,8 +26,8 @@
 #include "kernel/panic.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
-#include "mm/dsm.h"
-#include "mm/dsm_check.h"
+#include "cluster/dsm.h"
+#include "cluster/dsm_check.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"

@@ -1,12 +1,12 @@
 /*
- * kernel/csync_priv.h — what kernel/csync_proto.c and kernel/csync_home.c
+ * cluster/csync_priv.h — what cluster/csync_proto.c and cluster/csync_home.c
  * share: the engine's records and its small helpers. Everything here is
- * guarded by the caller's engine lock (kernel/csync.c: eng_lock).
+ * guarded by the caller's engine lock (cluster/csync.c: eng_lock).
  */
-#ifndef KERNEL_CSYNC_PRIV_H
-#define KERNEL_CSYNC_PRIV_H
+#ifndef CLUSTER_CSYNC_PRIV_H
+#define CLUSTER_CSYNC_PRIV_H
 
-#include "kernel/csync_proto.h"
+#include "cluster/csync_proto.h"
 
 struct wl_ent {
 	struct wl_ent *next;
@@ -65,7 +65,7 @@ void csp_send(struct csync *e, int dst, int type, uint32_t h, uint32_t wid,
 	      int32_t a);
 void csp_obj_free(struct csync *e, uint32_t h);
 struct wl_ent *csp_wl_find_node(struct csync_wl *l, int node);
-/* Mutex, at the home (kernel/csync_home.c). */
+/* Mutex, at the home (cluster/csync_home.c). */
 void csp_home_recall(struct csync *e, struct csync_obj *o);
 void csp_home_grant_next(struct csync *e, struct csync_obj *o);
 void csp_home_req(struct csync *e, int from, struct csync_obj *o, int try);

@@ -1,17 +1,17 @@
 /*
- * kernel/csync_proto.c — the cluster lock service's protocol engine
- * (kernel/csync_proto.h): object records, the mutex token (node and home
+ * cluster/csync_proto.c — the cluster lock service's protocol engine
+ * (cluster/csync_proto.h): object records, the mutex token (node and home
  * side), the checks on every peer message and the dispatch of the rest to
- * the home requests (kernel/csync_home.c).
+ * the home requests (cluster/csync_home.c).
  *
- * The whole engine is guarded by its caller's lock (kernel/csync.c:
+ * The whole engine is guarded by its caller's lock (cluster/csync.c:
  * eng_lock); nothing here blocks.
  */
 #include "kernel/kstring.h"
 
-#include "kernel/csync_opt.h"
-#include "kernel/csync_priv.h"
-#include "kernel/csync_proto.h"
+#include "cluster/csync_opt.h"
+#include "cluster/csync_priv.h"
+#include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -1,16 +1,16 @@
 /*
- * mm/dsm.h — the distributed shared memory in the kernel: the global
+ * cluster/dsm.h — the distributed shared memory in the kernel: the global
  * address space kept coherent between the nodes page by page
- * (mm/dsm_proto.c is the protocol; this is its glue to page faults, the
+ * (cluster/dsm_proto.c is the protocol; this is its glue to page faults, the
  * page tables and the transport).
  */
-#ifndef MM_DSM_H
-#define MM_DSM_H
+#ifndef CLUSTER_DSM_H
+#define CLUSTER_DSM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mm/dsm_proto.h"
+#include "cluster/dsm_proto.h"
 
 /* True once the DSM manages the GAS (a cluster of more than one node). */
 bool dsm_active(void);
@@ -20,7 +20,7 @@ bool dsm_handle_fault(uintptr_t addr, bool write);
 void dsm_get_stats(struct dsm_stats *s);
 /* A page of the program's static data (as opposed to heap and stacks). */
 bool dsm_is_static_page(uint64_t page);
-/* First-touch homes (mm/dsm_home.c): the home this node knows for a
+/* First-touch homes (cluster/dsm_home.c): the home this node knows for a
  * static page, or -1; the home, claimed or learnt from the page's manager
  * (may block; -errno if it cannot be had); the service's start. */
 int dsm_home_cached(uint64_t page);

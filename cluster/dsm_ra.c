@@ -1,7 +1,7 @@
 /*
- * mm/dsm_ra.c — the read-ahead window of one thread (see mm/dsm_ra.h).
+ * cluster/dsm_ra.c — the read-ahead window of one thread (see cluster/dsm_ra.h).
  */
-#include "mm/dsm_ra.h"
+#include "cluster/dsm_ra.h"
 
 uint32_t dsm_ra_fault(struct dsm_ra *ra, uint64_t page, uint32_t max,
 		      uint64_t *first)

@@ -1,10 +1,10 @@
 /*
- * kernel/csync.h — the cluster lock service's kernel side; the calls posix/
+ * cluster/csync.h — the cluster lock service's kernel side; the calls posix/
  * makes are in kernel/ksys.h (ksys_csync_*), the protocol in
- * kernel/csync_proto.h.
+ * cluster/csync_proto.h.
  */
-#ifndef KERNEL_CSYNC_H
-#define KERNEL_CSYNC_H
+#ifndef CLUSTER_CSYNC_H
+#define CLUSTER_CSYNC_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /*
- * mm/dsm_home_msg.h — the first-touch home claims on the wire (an RPC on
- * CNET_SVC_DSM_HOME, mm/dsm_home.c) and their check: pure, unit-tested
+ * cluster/dsm_home_msg.h — the first-touch home claims on the wire (an RPC on
+ * CNET_SVC_DSM_HOME, cluster/dsm_home.c) and their check: pure, unit-tested
  * and fuzzed.
  */
-#ifndef MM_DSM_HOME_MSG_H
-#define MM_DSM_HOME_MSG_H
+#ifndef CLUSTER_DSM_HOME_MSG_H
+#define CLUSTER_DSM_HOME_MSG_H
 
 #include <stddef.h>
 #include <stdint.h>
