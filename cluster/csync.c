@@ -12,10 +12,11 @@
  * no lock held. Handlers run in the service's thread and never wait for a
  * lock object: a blocked request is answered later by the home.
  */
-#include "kernel/config.h"
 #include "cluster/csync.h"
 #include "cluster/csync_opt.h"
 #include "cluster/csync_proto.h"
+#include "cluster/thread_state.h"
+#include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"
@@ -195,7 +196,7 @@ static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
 		int why = !stop		? STOP_NONE
 			  : *stop		? STOP_CANCEL
 			  : thread_moving() &&
-				    thread_current()->csync_held <= held_ok
+				    cluster_thread(thread_current())->csync_held <= held_ok
 						? STOP_MOVE
 						: STOP_NONE;
 		eng_enter();
@@ -262,12 +263,12 @@ static long do_mutex_lock(void *p)
 	return rc;
 }
 
-int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns)
+int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns)
 {
 	struct mutex_args a = { h, tid, try ? CSF_TRY : 0, timeout_ns };
 	int rc = (int)arch_kcall(do_mutex_lock, &a);
 	if (!rc)
-		thread_current()->csync_held++;
+		cluster_thread(thread_current())->csync_held++;
 	ksys_migrate_point(); /* (it may have slept; moves once it holds none) */
 	return rc;
 }
@@ -287,13 +288,13 @@ static long do_mutex_unlock(void *p)
 	return rc;
 }
 
-int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid)
+int csync_sys_mutex_unlock(uint32_t h, uint32_t tid)
 {
 	struct mutex_args a = { h, tid, 0, 0 };
 	int rc = (int)arch_kcall(do_mutex_unlock, &a);
 	struct thread *t = thread_current();
-	if (!rc && t->csync_held)
-		t->csync_held--;
+	if (!rc && cluster_thread(t)->csync_held)
+		cluster_thread(t)->csync_held--;
 	ksys_migrate_point(); /* a move waiting for this unlock */
 	return rc;
 }
@@ -366,19 +367,19 @@ static long do_relock(void *p)
 	return rc;
 }
 
-int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+int csync_sys_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
 			 uint64_t timeout_ns, const volatile int *stop)
 {
 	struct cond_args a = { c, m, tid, timeout_ns, stop, 0 };
 	int rc = (int)arch_kcall(do_cond_wait, &a);
 	if (rc == -EINTR) { /* the mutex is released: move, then take it */
 		struct thread *t = thread_current();
-		t->csync_held--;
+		cluster_thread(t)->csync_held--;
 		ksys_migrate_point();
 		rc = (int)arch_kcall(do_relock, &a);
 		t = thread_current(); /* (another kernel thread now) */
 		if (!rc)
-			t->csync_held++;
+			cluster_thread(t)->csync_held++;
 	}
 	ksys_migrate_point();
 	return rc;
@@ -435,7 +436,7 @@ static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns,
 	return rc;
 }
 
-int ksys_csync_cond_wake(uint32_t c, bool all)
+int csync_sys_cond_wake(uint32_t c, bool all)
 {
 	return request(c, CM_CSIGNAL, all, 0, NULL);
 }
@@ -549,14 +550,14 @@ static long do_barrier(void *p)
 	return rc;
 }
 
-int ksys_csync_barrier_wait(uint32_t b)
+int csync_sys_barrier_wait(uint32_t b)
 {
 	int rc = (int)arch_kcall(do_barrier, &b);
 	ksys_migrate_point(); /* (it may have slept) */
 	return rc;
 }
 
-int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+int csync_sys_sem(uint32_t h, int op, uint64_t timeout_ns,
 		   const volatile int *stop)
 {
 	switch (op) {
@@ -585,7 +586,7 @@ int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
 	return -EINVAL;
 }
 
-int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
+int csync_sys_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
 {
 	static const int type[] = {
 		[KSYS_RW_RD] = CM_RDLOCK, [KSYS_RW_WR] = CM_WRLOCK,
@@ -616,7 +617,7 @@ static long do_create(void *p)
 	return rc;
 }
 
-int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h)
+int csync_sys_create(int kind, int param, uint32_t value, uint32_t *h)
 {
 	struct create_args a = { kind, param, value, h };
 	return (int)arch_kcall(do_create, &a);
@@ -636,16 +637,16 @@ static long do_mutex_destroy(void *p)
 	return rc;
 }
 
-int ksys_csync_destroy(uint32_t h)
+int csync_sys_destroy(uint32_t h)
 {
 	if (csync_h_kind(h) == CSK_MUTEX)
 		return (int)arch_kcall(do_mutex_destroy, &h);
 	return request(h, CM_DESTROY, 0, 0, NULL);
 }
 
-bool ksys_csync_active(void) { return active; }
+bool csync_sys_active(void) { return active; }
 
-int ksys_csync_stats(uint64_t *out, int n)
+int csync_sys_stats(uint64_t *out, int n)
 {
 	if (!active)
 		return -ENODEV;

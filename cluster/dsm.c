@@ -18,6 +18,9 @@
  * node's sends in the order they were queued).
  */
 #include "arch/x86_64/cpu.h"
+#include "cluster/dsm.h"
+#include "cluster/dsm_check.h"
+#include "cluster/thread_state.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
@@ -26,8 +29,6 @@
 #include "kernel/panic.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
-#include "cluster/dsm.h"
-#include "cluster/dsm_check.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
@@ -401,7 +402,7 @@ static void read_ahead(struct thread *t, uint64_t page)
 	uint64_t next;
 	if (!proto->prefetch)
 		return;
-	uint32_t n = dsm_ra_fault(&t->dsm_ra, page, ra_max, &next);
+	uint32_t n = dsm_ra_fault(&cluster_thread(t)->dsm_ra, page, ra_max, &next);
 	for (; n; n--, next++)
 		if (!ra_region(page, next) || proto->prefetch(&eng, next) < 0)
 			break;
@@ -420,13 +421,13 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		}
 	}
 	struct thread *self = thread_current();
-	__atomic_store_n(&self->in_dsm_fault, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, true, __ATOMIC_RELAXED);
 	mutex_lock(&dsm_lock);
 	for (;;) {
 		int rc = proto->fault(&eng, page, write);
 		if (rc < 0) {
 			mutex_unlock(&dsm_lock);
-			__atomic_store_n(&self->in_dsm_fault, false, __ATOMIC_RELAXED);
+			__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false, __ATOMIC_RELAXED);
 			pr_err("dsm", "fault at 0x%lx: %d", addr, rc);
 			return false;
 		}
@@ -443,9 +444,9 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		cond_wait(&dsm_cv, &dsm_lock, 0);
 	}
 	unlock_and_flush();
-	__atomic_store_n(&self->in_dsm_fault, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false, __ATOMIC_RELAXED);
 	if (waited) { /* the locality probe: where this thread's pages live */
-		uint16_t *c = &self->dsm_src[op_home(NULL, page) % THREAD_SRC_NODES];
+		uint16_t *c = &cluster_thread(self)->dsm_src[op_home(NULL, page) % CNET_MAX_NODES];
 		if (*c < UINT16_MAX)
 			++*c;
 	}
@@ -608,6 +609,10 @@ static int dsm_start(void)
 	if (rc)
 		return rc;
 	active = true;
+	static const struct gas_coherence_ops gas_ops = {
+		.fault = dsm_handle_fault,
+	};
+	gas_set_coherence(&gas_ops);
 	if (check_mode && eng.self == 1 && config_bool("test.dsm_check_forge")) {
 		/* a lie, for the test of the checker's stop */
 		mutex_lock(&dsm_lock);

@@ -3,9 +3,9 @@
  * (see cluster/dsm_check.h): per page, what every node last reported holding,
  * the highest version any copy had, and the last few transitions.
  */
+#include "cluster/dsm_check.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
-#include "cluster/dsm_check.h"
 
 struct dsm_check_step {
 	uint8_t node, from, to;

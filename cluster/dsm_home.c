@@ -20,13 +20,13 @@
  * Guards: (hl) home_lock, a spinlock: taken under dsm_lock, never held
  * across a send.
  */
+#include "cluster/dsm.h"
+#include "cluster/dsm_home_msg.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
-#include "cluster/dsm.h"
-#include "cluster/dsm_home_msg.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "net/cnet.h"

@@ -1,9 +1,9 @@
 /*
  * cluster/dsm_home_msg.c — see dsm_home_msg.h.
  */
+#include "cluster/dsm_home_msg.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
-#include "cluster/dsm_home_msg.h"
 
 int dsm_home_req_check(const void *msg, size_t len, const struct dsm_home_scope *sc,
 		       struct dsm_home_req *out)

@@ -7,9 +7,9 @@
  * transaction in flight and the FIFO of requests waiting behind it.
  * Nothing here locks: the caller serialises all calls on one struct dsm.
  */
+#include "cluster/dsm_proto.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
-#include "cluster/dsm_proto.h"
 
 enum { DIR_PRISTINE, DIR_SHARED, DIR_EXCLUSIVE };
 

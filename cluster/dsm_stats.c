@@ -3,8 +3,8 @@
  * and exit report, and the host tests): one "key value" line per counter,
  * then one per latency bucket, and a one-line summary of a histogram.
  */
-#include "kernel/kstring.h"
 #include "cluster/dsm_proto.h"
+#include "kernel/kstring.h"
 
 /* Bucket b's bounds in microseconds: [lo, hi), hi 0 for the last. */
 static void bounds(unsigned b, uint64_t *lo, uint64_t *hi)

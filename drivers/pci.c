@@ -3,8 +3,8 @@
  * enumeration of every bus behind the roots, BAR sizing, capability walk
  * and the one-line-per-function boot summary. Interrupts: pci_irq.c.
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
-#include "drivers/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/pci_priv.h"
 #include "kernel/errno.h"

@@ -7,17 +7,15 @@
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
-#include "kernel/ksys.h"
 #include "kernel/kstring.h"
+#include "kernel/ksys.h"
 #include "kernel/log.h"
 #include "kernel/migrate_point.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
-#include "cluster/dsm.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
-#include "sched/global.h"
 
 long arch_kcall(long (*fn)(void *), void *arg);
 void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
@@ -26,11 +24,20 @@ void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
 extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
 
 static int (*app_run)(void); /* (c) set by posix/ at init */
-static const struct ksys_cluster_ops *cl; /* (c) NULL: one node */
+/* (c) The layers above, as one table (kernel/ksys.h), NULL until they
+ * registered it; `several` is the same table when this node is one of
+ * several, NULL when it runs alone (its (n) members are NULL then). */
+static const struct ksys_cluster_ops *cl;
+static const struct ksys_cluster_ops *several;
 
-void ksys_set_cluster(const struct ksys_cluster_ops *ops) { cl = ops; }
-int ksys_node(void) { return cl ? cl->self() : 0; }
-int ksys_cluster_nodes(void) { return cl ? cl->nodes() : 1; }
+void ksys_set_cluster(const struct ksys_cluster_ops *ops)
+{
+	assert(!cl && ops->set_policy && ops->dsm_text && ops->csync.active);
+	cl = ops;
+	several = ops->self ? ops : NULL;
+}
+int ksys_node(void) { return several ? several->self() : 0; }
+int ksys_cluster_nodes(void) { return several ? several->nodes() : 1; }
 static const void *initrd_data; /* (c) */
 static size_t initrd_len; /* (c) */
 
@@ -111,7 +118,7 @@ int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
 	return (int)do_spawn(&s); /* called on a kernel stack already */
 }
 
-int ksys_thread_place(void) { return cl ? cl->place() : 0; }
+int ksys_thread_place(void) { return several ? several->place() : 0; }
 
 struct spawn_on {
 	int node;
@@ -121,14 +128,14 @@ struct spawn_on {
 static long do_spawn_on(void *p)
 {
 	struct spawn_on *a = p;
-	return cl->spawn(a->node, (uint64_t)a->s.entry, (uint64_t)a->s.arg,
+	return several->spawn(a->node, (uint64_t)a->s.entry, (uint64_t)a->s.arg,
 			 a->s.stack_top, a->s.fs_base);
 }
 
 int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
 			 uintptr_t stack_top, uintptr_t fs_base)
 {
-	if (!cl || node == cl->self())
+	if (!several || node == several->self())
 		return ksys_thread_spawn(entry, arg, stack_top, fs_base, 0);
 	struct spawn_on a = { node, { entry, arg, stack_top, fs_base, 0, 0 } };
 	return (int)arch_kcall(do_spawn_on, &a);
@@ -155,8 +162,8 @@ static long do_exit_publish(void *p)
 {
 	struct publish a = *(struct publish *)p; /* p is on the app stack */
 	struct thread *t = thread_current();
-	if (cl && t->app_tid)
-		cl->thread_event(t->app_tid, false);
+	if (several && t->app_tid)
+		several->thread_event(t->app_tid, false);
 	t->app_tid = 0; /* no longer a thread of the program: not movable */
 	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
 	futex_wake(a.word, 0x7fffffff); /* the address is only a key */
@@ -181,8 +188,8 @@ static long do_set_thread_ptr(void *p)
 	struct thread *t = thread_current();
 	t->posix = a.p;
 	t->app_tid = a.id;
-	if (cl)
-		cl->thread_event(a.id, true);
+	if (several)
+		several->thread_event(a.id, true);
 	return 0;
 }
 
@@ -205,8 +212,8 @@ struct migrate_args {
 static long do_migrate(void *p)
 {
 	struct migrate_args *a = p;
-	if (cl)
-		return cl->migrate(a->tid, a->node);
+	if (several)
+		return several->migrate(a->tid, a->node);
 	return a->node != 0 ? -EINVAL : thread_for_each(has_tid, &a->tid) ? 0 : -ESRCH;
 }
 
@@ -216,7 +223,7 @@ static long do_set_policy(void *p)
 	char copy[64]; /* the name is in the GAS: read it once */
 	if (kstrlcpy(copy, name, sizeof(copy)) >= sizeof(copy))
 		return -EINVAL;
-	return sched_set_policy_all(copy);
+	return cl ? cl->set_policy(copy) : -ENOSYS;
 }
 
 int ksys_set_policy(const char *name) { return (int)arch_kcall(do_set_policy, (void *)name); }
@@ -330,8 +337,8 @@ static long do_console_write(void *p)
 	for (size_t off = 0; off < a->n;) {
 		size_t n = a->n - off < sizeof(buf) ? a->n - off : sizeof(buf);
 		memcpy(buf, a->s + off, n);
-		if (cl && cl->self() != 0)
-			cl->console(buf, n);
+		if (several && several->self() != 0)
+			several->console(buf, n);
 		else
 			kputs_raw(buf, n);
 		off += n;
@@ -349,8 +356,8 @@ static long do_exit(void *p)
 {
 	int status = *(int *)p;
 	kprintf("unum: program exited with status %d\n", status);
-	if (cl && cl->nodes() > 1)
-		cl->exit_all(status);
+	if (several && several->nodes() > 1)
+		several->exit_all(status);
 	power_off(status & 0x7f);
 }
 
@@ -360,7 +367,7 @@ void ksys_exit(int status)
 	__builtin_unreachable();
 }
 
-int ksys_ncpus(void) { return cl ? cl->total_cpus() : nr_cpus; }
+int ksys_ncpus(void) { return several ? several->total_cpus() : nr_cpus; }
 int ksys_cpu_id(void) { return this_cpu()->id; }
 
 /* ---- memory -------------------------------------------------------------- */
@@ -430,7 +437,12 @@ struct text_args {
 static long do_dsm_text(void *p)
 {
 	struct text_args *a = p;
-	return (long)dsm_proc_text(a->buf, a->len);
+	if (!cl) {
+		if (a->len)
+			a->buf[0] = 0;
+		return 0;
+	}
+	return (long)cl->dsm_text(a->buf, a->len);
 }
 
 size_t ksys_dsm_text(char *buf, size_t len)
@@ -442,9 +454,9 @@ size_t ksys_dsm_text(char *buf, size_t len)
 static long do_cluster_text(void *p)
 {
 	struct text_args *a = p;
-	if (!cl)
-		return (long)dsm_proc_text(a->buf, a->len);
-	return (long)cl->cluster_text(a->buf, a->len);
+	if (!several)
+		return do_dsm_text(p);
+	return (long)several->cluster_text(a->buf, a->len);
 }
 
 size_t ksys_cluster_text(char *buf, size_t len)
@@ -461,7 +473,7 @@ struct echo_args {
 static long do_echo_ns(void *p)
 {
 	struct echo_args *a = p;
-	return cl ? (long)cl->echo_ns(a->node, a->len) : -ENOSYS;
+	return several ? (long)several->echo_ns(a->node, a->len) : -ENOSYS;
 }
 
 int64_t ksys_echo_ns(int node, size_t len)
@@ -485,4 +497,58 @@ void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 	*align = (size_t)(uintptr_t)__tls_align;
 	if (*align < 16)
 		*align = 16;
+}
+
+/* ---- the cluster lock service (cluster/csync.c) ------------------------------ */
+
+bool ksys_csync_active(void) { return cl && cl->csync.active(); }
+
+int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h)
+{
+	return cl ? cl->csync.create(kind, param, value, h) : -ENOSYS;
+}
+
+int ksys_csync_destroy(uint32_t h) { return cl ? cl->csync.destroy(h) : -ENOSYS; }
+
+int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try,
+			  uint64_t timeout_ns)
+{
+	return cl ? cl->csync.mutex_lock(h, tid, try, timeout_ns) : -ENOSYS;
+}
+
+int ksys_csync_mutex_unlock(uint32_t h, uint32_t tid)
+{
+	return cl ? cl->csync.mutex_unlock(h, tid) : -ENOSYS;
+}
+
+int ksys_csync_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+			 uint64_t timeout_ns, const volatile int *stop)
+{
+	return cl ? cl->csync.cond_wait(c, m, tid, timeout_ns, stop) : -ENOSYS;
+}
+
+int ksys_csync_cond_wake(uint32_t c, bool all)
+{
+	return cl ? cl->csync.cond_wake(c, all) : -ENOSYS;
+}
+
+int ksys_csync_barrier_wait(uint32_t b)
+{
+	return cl ? cl->csync.barrier_wait(b) : -ENOSYS;
+}
+
+int ksys_csync_sem(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop)
+{
+	return cl ? cl->csync.sem(h, op, timeout_ns, stop) : -ENOSYS;
+}
+
+int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
+{
+	return cl ? cl->csync.rwlock(h, op, tid, timeout_ns) : -ENOSYS;
+}
+
+int ksys_csync_stats(uint64_t *out, int n)
+{
+	return cl ? cl->csync.stats(out, n) : -ENODEV;
 }

@@ -95,22 +95,58 @@ int ksys_migrate(uint32_t tid, int node);
  * runs: 0 or -EINVAL (no such policy). */
 int ksys_set_policy(const char *name);
 
-/* The cluster's side of these calls (sched/remote.c registers it). */
+/* The lock service's side of ksys_csync_* (cluster/csync.c): the same
+ * arguments and results; called from the application's thread, as the
+ * ksys calls are (they switch to the kernel stack themselves). */
+struct ksys_csync_ops {
+	bool (*active)(void);
+	int (*create)(int kind, int param, uint32_t value, uint32_t *h);
+	int (*destroy)(uint32_t h);
+	int (*mutex_lock)(uint32_t h, uint32_t tid, bool try,
+			  uint64_t timeout_ns);
+	int (*mutex_unlock)(uint32_t h, uint32_t tid);
+	int (*cond_wait)(uint32_t c, uint32_t m, uint32_t tid,
+			 uint64_t timeout_ns, const volatile int *stop);
+	int (*cond_wake)(uint32_t c, bool all);
+	int (*barrier_wait)(uint32_t b);
+	int (*sem)(uint32_t h, int op, uint64_t timeout_ns,
+		   const volatile int *stop);
+	int (*rwlock)(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
+	int (*stats)(uint64_t *out, int n);
+};
+
+/*
+ * Every call of ksys that reaches a layer above the node core (the cluster
+ * services, the global scheduler) goes through this one table, registered
+ * once at start by sched/remote.c, on every node. The members other than
+ * csync's are called in kernel context (on the thread's kernel stack),
+ * with no lock held, and may sleep unless said otherwise.
+ *
+ * Members marked (n) exist only when the node is one of several; on a
+ * node alone they are NULL and ksys does the node-local thing (node 0, one
+ * node, local spawn, ...). The others are always set.
+ */
 struct ksys_cluster_ops {
-	int (*self)(void);
-	int (*nodes)(void);
-	int (*total_cpus)(void);
-	int (*place)(void);
+	int (*self)(void); /* (n) */
+	int (*nodes)(void); /* (n) */
+	int (*total_cpus)(void); /* (n) */
+	int (*place)(void); /* (n) */
 	int (*spawn)(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
-		     uint64_t fs_base);
-	void (*console)(const char *s, size_t n); /* forward to the origin */
-	void (*exit_all)(int status) __attribute__((noreturn));
-	/* an application thread started (alive) or ended on this node */
+		     uint64_t fs_base); /* (n) */
+	/* (n) forward to the origin; must not sleep (console path) */
+	void (*console)(const char *s, size_t n);
+	void (*exit_all)(int status) __attribute__((noreturn)); /* (n) */
+	/* (n) an application thread started (alive) or ended on this node */
 	void (*thread_event)(uint32_t tid, bool alive);
-	int (*migrate)(uint32_t tid, int node); /* sched_migrate */
-	/* Every node's DSM counters text, in node order (may sleep). */
+	int (*migrate)(uint32_t tid, int node); /* (n) sched_migrate */
+	/* (n) every node's DSM counters text, in node order */
 	size_t (*cluster_text)(char *buf, size_t len);
-	int64_t (*echo_ns)(int node, size_t len); /* as ksys_echo_ns */
+	int64_t (*echo_ns)(int node, size_t len); /* (n) as ksys_echo_ns */
+	/* switch the global policy on every node (the name is a kernel copy) */
+	int (*set_policy)(const char *name);
+	/* this node's DSM counters as text (/proc/dsm) */
+	size_t (*dsm_text)(char *buf, size_t len);
+	struct ksys_csync_ops csync; /* the cluster lock service */
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */

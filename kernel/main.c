@@ -5,17 +5,17 @@
  * tables of boot/entry.S (the first 4 GiB identity-mapped). It becomes the
  * node's first thread ("main").
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/serial.h"
 #include "arch/x86_64/trap.h"
 #include "boot/boot_info.h"
-#include "drivers/acpi.h"
-#include "drivers/serial.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
-#include "kernel/ksys.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"
+#include "kernel/ksys.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"

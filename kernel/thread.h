@@ -19,14 +19,16 @@
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
-#include "cluster/dsm_ra.h"
 
 #define THREAD_NAME_MAX 24
 #define PRIO_DEFAULT 16
 #define PRIO_IDLE NR_PRIO
 #define KSTACK_SIZE (16 * 1024)
 #define CPUMASK_ALL (~0ull)
-#define THREAD_SRC_NODES 64 /* CNET_MAX_NODES */
+/* Room for the per-thread state of the layers above the core: each slot
+ * is owned by one layer, opaque here, zeroed at creation. */
+#define THREAD_CLUSTER_BYTES 192 /* cluster/thread_state.h */
+#define THREAD_SCHED_BYTES 48 /* sched/migrate.c */
 
 enum thread_state {
 	THREAD_RUNNABLE, /* running or on a run queue */
@@ -69,26 +71,10 @@ struct thread {
 	/* (a) node to migrate to at the next safe point, -1 for none: set by
 	 * sched_migrate under the all-threads lock, taken by the thread */
 	int migrate_to;
-	/* (o) while leaving: the node, its application context (a trap frame
-	 * at the top of its kernel stack) and the frame's iret fields, which
-	 * were redirected to the leaving code */
-	int mig_to;
-	void *mig_frame;
-	/* DSM faults it waited for, by the home node of the page: written by
-	 * the thread, read and halved by the scheduler (racy counts, a
-	 * locality probe) */
-	uint16_t dsm_src[THREAD_SRC_NODES];
-	/* (o) waiting for a page in a DSM fault: it still wants the CPU, so
-	 * the scheduler's load probe counts it as runnable (as Linux's load
-	 * average counts uninterruptible waits) */
-	bool in_dsm_fault;
-	/* (o) its DSM read-ahead window (cluster/dsm_ra.h; dsm_lock held) */
-	struct dsm_ra dsm_ra;
-	/* (o) cluster mutexes it holds (cluster/csync.c): it moves to another
-	 * node only when it holds none, so a lock's owner is always where
-	 * the lock's token is */
-	uint32_t csync_held;
-	uint64_t mig_rip, mig_rsp, mig_rflags;
+	/* the cluster services' per-thread state (struct cluster_thread) */
+	uint64_t cluster[THREAD_CLUSTER_BYTES / 8];
+	/* the global scheduler's (a leaving thread's context) */
+	uint64_t sched[THREAD_SCHED_BYTES / 8];
 };
 
 /* Creates a runnable thread; NULL if out of memory. */

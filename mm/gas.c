@@ -6,8 +6,8 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 #include "kernel/spinlock.h"
-#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/vm.h"
@@ -63,12 +63,22 @@ static bool in_guard(uintptr_t va)
 	return hit;
 }
 
+/* The coherence engine, once one took the GAS over (stored with release
+ * order after the engine is ready; read with acquire). */
+static const struct gas_coherence_ops *coherence;
+
+void gas_set_coherence(const struct gas_coherence_ops *ops)
+{
+	assert(ops && ops->fault && !coherence);
+	__atomic_store_n(&coherence, ops, __ATOMIC_RELEASE);
+}
+
 void gas_release(uintptr_t va, size_t len)
 {
-	/* Under the DSM a page's mapping is the coherence engine's: freeing
+	/* Under a coherence engine a page's mapping is the engine's: freeing
 	 * it here would leave the engine believing the node still holds it.
 	 * The page stays (a later user of the range finds it current). */
-	if (dsm_active())
+	if (__atomic_load_n(&coherence, __ATOMIC_ACQUIRE))
 		return;
 	for (uintptr_t p = va & ~(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
 		uint64_t pa;
@@ -105,8 +115,10 @@ static bool gas_fault(struct trap_frame *tf, uint64_t addr)
 		pr_err("gas", "stack overflow: touch of guard page at 0x%lx", addr);
 		return false;
 	}
-	if (dsm_active())
-		return dsm_handle_fault(addr, tf->error & 2);
+	const struct gas_coherence_ops *c =
+		__atomic_load_n(&coherence, __ATOMIC_ACQUIRE);
+	if (c)
+		return c->fault(addr, tf->error & 2);
 	uintptr_t va = addr & ~(PAGE_SIZE - 1);
 	if (vm_query(va, NULL, NULL))
 		return true; /* another CPU mapped it meanwhile */

@@ -8,8 +8,9 @@
  *   dynamic: [GAS_DYN_BASE, +GAS_DYN_SIZE), heaps and thread stacks, one
  *            GAS_NODE_SPAN per node (node k's arena and stacks have home k).
  * Pages are mapped on first touch: static data from the image's copy,
- * everything else zero-filled. The DSM (a later layer) takes over the same
- * fault path to keep pages coherent between nodes.
+ * everything else zero-filled. The DSM (cluster/, a layer above) takes over
+ * the same fault path to keep pages coherent between nodes, through
+ * gas_set_coherence().
  */
 #ifndef MM_GAS_H
 #define MM_GAS_H
@@ -43,5 +44,19 @@ struct gas_stats {
 	uint64_t faults_static, faults_zero, pages_mapped, pages_released;
 };
 void gas_get_stats(struct gas_stats *s);
+
+/*
+ * A coherence engine that takes the GAS over (cluster/dsm.c, when more
+ * than one node runs). From its registration on, a fault on a GAS page
+ * outside the guards goes to `fault`, and gas_release() keeps the pages:
+ * their mappings are the engine's.
+ */
+struct gas_coherence_ops {
+	/* Required. In the faulting thread's trap context, interrupts on, no
+	 * lock held; may block. true when the access can be retried. */
+	bool (*fault)(uintptr_t addr, bool write);
+};
+/* Once, before the first fault the engine must see; ops stay valid. */
+void gas_set_coherence(const struct gas_coherence_ops *ops);
 
 #endif

@@ -16,6 +16,7 @@
  *
  * Every variable below is touched by the service's thread only (s).
  */
+#include "cluster/dsm.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
@@ -24,7 +25,6 @@
 #include "kernel/percpu.h"
 #include "kernel/thread.h"
 #include "kernel/time.h"
-#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"

@@ -4,16 +4,17 @@
  * the cluster it decides on (node loads from the membership heartbeats),
  * and placement of new threads.
  */
+#include "cluster/dsm.h"
+#include "cluster/thread_state.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/init.h"
-#include "kernel/ksys.h"
 #include "kernel/kstring.h"
+#include "kernel/ksys.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
-#include "cluster/dsm.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
@@ -200,8 +201,8 @@ int sched_place(void)
 	if (!v)
 		return cnet_self();
 	build_view(v);
-	const uint16_t *src = thread_current()->dsm_src; /* the creator's pages */
-	for (int i = 0; i < v->nodes && i < THREAD_SRC_NODES; i++)
+	const uint16_t *src = cluster_thread(thread_current())->dsm_src; /* the creator's pages */
+	for (int i = 0; i < v->nodes && i < CNET_MAX_NODES; i++)
 		v->pages_on[i] = src[i];
 	int n = c->ops->place(c->state, v);
 	kfree(v);
@@ -223,7 +224,7 @@ int sched_place(void)
 
 struct candidate {
 	uint32_t tid;
-	uint32_t pages_on[THREAD_SRC_NODES];
+	uint32_t pages_on[CNET_MAX_NODES];
 };
 
 struct candidates {
@@ -242,11 +243,11 @@ static bool take_candidate(struct thread *t, void *arg)
 	if (cs->n < MAX_CANDIDATES) {
 		struct candidate *c = &cs->c[cs->n++];
 		c->tid = t->app_tid;
-		for (int i = 0; i < THREAD_SRC_NODES; i++)
-			c->pages_on[i] = t->dsm_src[i];
+		for (int i = 0; i < CNET_MAX_NODES; i++)
+			c->pages_on[i] = cluster_thread(t)->dsm_src[i];
 	}
-	for (int i = 0; i < THREAD_SRC_NODES; i++)
-		t->dsm_src[i] /= 2;
+	for (int i = 0; i < CNET_MAX_NODES; i++)
+		cluster_thread(t)->dsm_src[i] /= 2;
 	return false;
 }
 

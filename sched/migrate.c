@@ -23,6 +23,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "cluster/thread_state.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
@@ -50,6 +51,23 @@ static struct tm_limits limits; /* (c) after init */
 
 static void migrate_out(void) __attribute__((noreturn));
 
+/* (o) A leaving thread, between its safe point and migrate_out: the node,
+ * its application context (a trap frame at the top of its kernel stack)
+ * and the frame's iret fields, which were redirected to the leaving code.
+ * Kept in the slot struct thread reserves for this layer. */
+struct leaving {
+	int to;
+	struct trap_frame *frame;
+	uint64_t rip, rsp, rflags;
+};
+_Static_assert(sizeof(struct leaving) <= sizeof(((struct thread *)0)->sched),
+	       "struct leaving outgrew THREAD_SCHED_BYTES");
+
+static struct leaving *leaving(struct thread *t)
+{
+	return (struct leaving *)(void *)t->sched;
+}
+
 /*
  * The trap exit hook (interrupts off). The frame is the thread's
  * application context only if the trap came from its application stack;
@@ -67,7 +85,7 @@ static void exit_hook(struct trap_frame *tf)
 		.app = t->posix && t->app_tid,
 		.on_kstack = tf->rsp >= lo && tf->rsp < hi,
 		.irqs_on = tf->rflags & TM_RFLAGS_IF,
-		.locks = t->csync_held,
+		.locks = cluster_thread(t)->csync_held,
 	};
 	enum mig_step step = migrate_step(&pt);
 	if (step == MIG_DROP)
@@ -81,11 +99,12 @@ static void exit_hook(struct trap_frame *tf)
 	 * iret lands in migrate_out just below it, with interrupts on. The
 	 * application's FPU state is still in the registers (the kernel uses
 	 * none; switches save it per thread). */
-	t->mig_to = to;
-	t->mig_frame = tf;
-	t->mig_rip = tf->rip;
-	t->mig_rsp = tf->rsp;
-	t->mig_rflags = tf->rflags;
+	struct leaving *l = leaving(t);
+	l->to = to;
+	l->frame = tf;
+	l->rip = tf->rip;
+	l->rsp = tf->rsp;
+	l->rflags = tf->rflags;
 	uintptr_t below = ((uintptr_t)tf & ~15ul) - 8; /* as after a call */
 	tf->rsp = below;
 	tf->rip = (uintptr_t)migrate_out;
@@ -96,10 +115,11 @@ static void exit_hook(struct trap_frame *tf)
 static void resume_here(struct thread *t) __attribute__((noreturn));
 static void resume_here(struct thread *t)
 {
-	struct trap_frame *tf = t->mig_frame;
-	tf->rip = t->mig_rip;
-	tf->rsp = t->mig_rsp;
-	tf->rflags = t->mig_rflags;
+	struct leaving *l = leaving(t);
+	struct trap_frame *tf = l->frame;
+	tf->rip = l->rip;
+	tf->rsp = l->rsp;
+	tf->rflags = l->rflags;
 	arch_irq_disable();
 	arch_trap_resume(tf);
 }
@@ -107,8 +127,9 @@ static void resume_here(struct thread *t)
 static void migrate_out(void)
 {
 	struct thread *t = thread_current();
-	const struct trap_frame *tf = t->mig_frame;
-	int to = t->mig_to;
+	const struct leaving *l = leaving(t);
+	const struct trap_frame *tf = l->frame;
+	int to = l->to;
 	uint8_t fpu[TM_FPU_SIZE] __attribute__((aligned(16)));
 	__asm__ volatile("fxsave64 %0" : "=m"(fpu));
 	struct tm_migrate *m = kmalloc(sizeof(*m));
@@ -121,9 +142,9 @@ static void migrate_out(void)
 	m->posix = (uintptr_t)t->posix;
 	m->fs_base = t->fs_base;
 	memcpy(m->gpr, tf, sizeof(m->gpr)); /* r15 .. rax lead the frame */
-	m->rip = t->mig_rip;
-	m->rflags = t->mig_rflags;
-	m->rsp = t->mig_rsp;
+	m->rip = l->rip;
+	m->rflags = l->rflags;
+	m->rsp = l->rsp;
 	m->freeze_ns = clock_ns();
 	memcpy(m->fpu, fpu, sizeof(fpu));
 	int rc = to == cnet_self() ? -EINVAL : cnet_send(to, CNET_SVC_THREAD, m, sizeof(*m));
@@ -472,7 +493,7 @@ static bool count_app_runnable(struct thread *t, void *arg)
 {
 	if (t->app_tid && t != thread_current() &&
 	    (t->state == THREAD_RUNNABLE ||
-	     __atomic_load_n(&t->in_dsm_fault, __ATOMIC_RELAXED)))
+	     __atomic_load_n(&cluster_thread(t)->in_dsm_fault, __ATOMIC_RELAXED)))
 		++*(uint32_t *)arg;
 	return false;
 }

@@ -9,8 +9,9 @@
  * With dsm.stats=1 the exit goes through the origin, which prints every
  * node's report first (sched/report.c).
  */
-#include "kernel/config.h"
 #include "cluster/csync.h"
+#include "cluster/dsm.h"
+#include "kernel/config.h"
 #include "kernel/errno.h"
 #include "kernel/futex.h"
 #include "kernel/init.h"
@@ -130,30 +131,47 @@ static int nodes(void) { return cnet_nodes(); }
 static int self(void) { return cnet_self(); }
 static int total_cpus(void) { return cnet_total_cpus(); }
 
-static const struct ksys_cluster_ops ops = {
-	.self = self,
-	.nodes = nodes,
-	.total_cpus = total_cpus,
-	.place = place,
-	.spawn = spawn,
-	.console = console,
-	.exit_all = remote_exit_all,
-	.thread_event = sched_thread_event,
-	.migrate = sched_migrate,
-	.cluster_text = report_cluster_text,
-	.echo_ns = echo_ns,
+/* ksys's one table (kernel/ksys.h): the (n) members are filled in only
+ * when this node is one of several. (c) once registered. */
+static struct ksys_cluster_ops ops = {
+	.set_policy = sched_set_policy_all,
+	.dsm_text = dsm_proc_text,
+	.csync = {
+		.active = csync_sys_active,
+		.create = csync_sys_create,
+		.destroy = csync_sys_destroy,
+		.mutex_lock = csync_sys_mutex_lock,
+		.mutex_unlock = csync_sys_mutex_unlock,
+		.cond_wait = csync_sys_cond_wait,
+		.cond_wake = csync_sys_cond_wake,
+		.barrier_wait = csync_sys_barrier_wait,
+		.sem = csync_sys_sem,
+		.rwlock = csync_sys_rwlock,
+		.stats = csync_sys_stats,
+	},
 };
 
 static int cluster_svc_start(void)
 {
-	if (cnet_nodes() <= 1)
-		return 0;
-	int rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
-	if (!rc)
-		rc = report_start();
-	if (rc)
-		return rc;
-	futex_set_remote(remote_wake);
+	if (cnet_nodes() > 1) {
+		int rc = cnet_register(CNET_SVC_FUTEX, futex_handler, NULL);
+		if (!rc)
+			rc = report_start();
+		if (rc)
+			return rc;
+		futex_set_remote(remote_wake);
+		ops.self = self;
+		ops.nodes = nodes;
+		ops.total_cpus = total_cpus;
+		ops.place = place;
+		ops.spawn = spawn;
+		ops.console = console;
+		ops.exit_all = remote_exit_all;
+		ops.thread_event = sched_thread_event;
+		ops.migrate = sched_migrate;
+		ops.cluster_text = report_cluster_text;
+		ops.echo_ns = echo_ns;
+	}
 	ksys_set_cluster(&ops);
 	return 0;
 }

@@ -18,12 +18,12 @@
  * report_lock.
  */
 #include "cluster/csync.h"
+#include "cluster/dsm.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
-#include "cluster/dsm.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
 #include "sched/global.h"

@@ -2,8 +2,8 @@
  * arch/x86_64/power.c — leaving the machine: isa-debug-exit in test mode
  * (QEMU exits with (status << 1) | 1), ACPI soft-off (S5) otherwise.
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
-#include "drivers/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"

@@ -2,12 +2,12 @@
  * arch/x86_64/smp.c — starting the application processors (INIT-SIPI-SIPI
  * through a real-mode trampoline) and cross-CPU calls over IPIs.
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu_arch.h"
 #include "arch/x86_64/trampoline.h"
 #include "arch/x86_64/trap.h"
-#include "drivers/acpi.h"
 #include "kernel/config.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "drivers/acpi.h"
+#include "arch/x86_64/acpi.h"
 
 static const uint8_t *in;
 static size_t in_len;

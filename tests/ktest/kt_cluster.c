@@ -7,12 +7,12 @@
  * faults the host makes (forged frames, a node killed) when a boot key asks
  * for them, before the final barrier.
  */
-#include "kernel/config.h"
 #include "cluster/csync.h"
+#include "kernel/config.h"
 #include "kernel/errno.h"
-#include "kernel/ktest.h"
 #include "kernel/kstring.h"
 #include "kernel/ksys.h"
+#include "kernel/ktest.h"
 #include "kernel/thread.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"

@@ -8,8 +8,8 @@
  * (with the host's help) a link going down and up.
  * Traffic tests: kt_virtio_io.c. Excluded from plain runs ("-virtio.*").
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/trap.h"
-#include "drivers/acpi.h"
 #include "drivers/netdev.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_net.h"

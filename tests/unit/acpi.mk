@@ -1,2 +1,2 @@
 UNIT_TESTS += acpi
-UNIT_SRCS_acpi := tests/unit/test_acpi.c drivers/acpi.c drivers/acpi_tables.c kernel/format.c
+UNIT_SRCS_acpi := tests/unit/test_acpi.c arch/x86_64/acpi.c arch/x86_64/acpi_tables.c kernel/format.c

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "drivers/acpi.h"
+#include "arch/x86_64/acpi.h"
 #include "kernel/errno.h"
 
 /* A fake physical memory of 64 KiB; tables are placed at offsets. */

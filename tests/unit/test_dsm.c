@@ -20,10 +20,10 @@
 
 #include <cmocka.h>
 
-#include "kernel/errno.h"
 #include "cluster/dsm_check.h"
 #include "cluster/dsm_home_msg.h"
 #include "cluster/dsm_proto.h"
+#include "kernel/errno.h"
 
 #define MAXN 6
 #define MAXP 12

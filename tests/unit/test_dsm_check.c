@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "kernel/errno.h"
 #include "cluster/dsm_check.h"
+#include "kernel/errno.h"
 
 static void *t_alloc(void *ctx, size_t n)
 {

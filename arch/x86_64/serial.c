@@ -1,8 +1,8 @@
 /*
- * drivers/serial.c — 16550 UART on COM1 (0x3f8), polled output.
+ * arch/x86_64/serial.c — 16550 UART on COM1 (0x3f8), polled output.
  */
 #include "arch/x86_64/cpu.h"
-#include "drivers/serial.h"
+#include "arch/x86_64/serial.h"
 #include "kernel/log.h"
 
 #define COM1 0x3f8

@@ -1,9 +1,9 @@
 /*
- * drivers/acpi.c — ACPI table discovery and the few facts the kernel needs
+ * arch/x86_64/acpi.c — ACPI table discovery and the few facts the kernel needs
  * from them. Pure: memory is reached through the caller's mapper, and every
  * length and checksum is verified before a table is believed.
  */
-#include "drivers/acpi.h"
+#include "arch/x86_64/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 

@@ -1,9 +1,9 @@
 /*
- * drivers/acpi_tables.c — MADT (processors, IOAPICs, interrupt overrides),
+ * arch/x86_64/acpi_tables.c — MADT (processors, IOAPICs, interrupt overrides),
  * HPET and MCFG. Pure: every entry's length is checked against the table
  * before it is read.
  */
-#include "drivers/acpi.h"
+#include "arch/x86_64/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 

@@ -1,10 +1,10 @@
 /*
- * drivers/acpi_kernel.c — the kernel's ACPI instance: the RSDP from the boot
+ * arch/x86_64/acpi_kernel.c — the kernel's ACPI instance: the RSDP from the boot
  * info or the BIOS areas, tables read through the direct map.
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/boot_info.h"
-#include "drivers/acpi.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 

@@ -1,10 +1,10 @@
 /*
- * drivers/acpi.h — ACPI tables: finding the RSDP, the RSDT/XSDT, and any
+ * arch/x86_64/acpi.h — ACPI tables: finding the RSDP, the RSDT/XSDT, and any
  * table by signature, with checksums verified. Table memory is reached
  * through a caller-supplied mapper so the parser also runs on the host.
  */
-#ifndef DRIVERS_ACPI_H
-#define DRIVERS_ACPI_H
+#ifndef ARCH_X86_64_ACPI_H
+#define ARCH_X86_64_ACPI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,7 +69,7 @@ struct acpi_s5 {
 int acpi_find_s5(const struct acpi *a, struct acpi_s5 *s5, char *err,
 		 size_t errlen);
 
-/* The kernel's instance (drivers/acpi_kernel.c). */
+/* The kernel's instance (arch/x86_64/acpi_kernel.c). */
 extern struct acpi kernel_acpi;
 extern bool kernel_acpi_ok;
 struct boot_info;
@@ -77,7 +77,7 @@ void acpi_kernel_init(const struct boot_info *bi);
 
 #endif
 
-/* ---- MADT, HPET, MCFG (drivers/acpi_tables.c) ---------------------------- */
+/* ---- MADT, HPET, MCFG (arch/x86_64/acpi_tables.c) ---------------------------- */
 
 #define ACPI_MAX_CPUS 256
 #define ACPI_MAX_IOAPICS 8
