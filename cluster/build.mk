@@ -2,6 +2,6 @@
 # global scheduler (sched/) and the POSIX layer: the distributed page
 # manager (dsm_*) and the cluster lock service (csync_*).
 KERNEL_SRCS += cluster/dsm_proto.c cluster/dsm_stats.c cluster/dsm_check.c \
-	cluster/dsm.c cluster/dsm_home.c cluster/dsm_home_msg.c cluster/dsm_ra.c \
+	cluster/dsm.c cluster/dsm_home.c cluster/dsm_home_msg.c cluster/dsm_ra.c cluster/dsm_wire.c \
 	cluster/csync.c cluster/csync_proto.c cluster/csync_home.c \
 	cluster/csync_wire.c

@@ -5,9 +5,10 @@
  * the cluster has more than one node.
  *
  * Locks, in the order they are taken:
- *   eng_lock   (mutex) the engine, the outgoing queue and the wait slots;
- *   send_lock  (mutex) taken before eng_lock is dropped, held while the
- *              queued messages go out: messages leave in engine order.
+ *   eng_lock   (mutex) the engine, the outbox's queue and the wait slots;
+ *   the outbox's order lock (net/cnet_outbox.h, ordered): taken before
+ *              eng_lock is dropped, held while the queued messages go
+ *              out: messages leave in engine order.
  * A waiting thread sleeps on its slot's semaphore (one up per event) with
  * no lock held. Handlers run in the service's thread and never wait for a
  * lock object: a blocked request is answered later by the home.
@@ -27,6 +28,7 @@
 #include "kernel/time.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
+#include "net/cnet_outbox.h"
 
 _Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
 		       KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM &&
@@ -36,13 +38,6 @@ _Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
 long arch_kcall(long (*fn)(void *), void *arg);
 
 #define NSLOTS CSYNC_SLOTS
-
-struct outmsg {
-	struct outmsg *next;
-	int dst;
-	size_t len;
-	uint8_t buf[CSYNC_WIRE_MAX];
-};
 
 /* A waiting thread. Events are counted, not queued: each kind happens at
  * most once per wait except CSE_RETRY. */
@@ -57,9 +52,8 @@ struct wslot {
 
 static bool active; /* (c) after csync_start */
 static struct mutex eng_lock;
-static struct mutex send_lock;
 static struct csync eng; /* (eng_lock) */
-static struct outmsg *out_head, *out_tail; /* (eng_lock) to send */
+static struct cnet_outbox outbox; /* (eng_lock) to send after it */
 static struct wslot slots[NSLOTS]; /* (eng_lock) */
 static uint32_t slot_gen = 1; /* (eng_lock) */
 
@@ -68,18 +62,12 @@ static uint32_t slot_gen = 1; /* (eng_lock) */
 static void op_send(void *ctx, int dst, const struct csync_msg *m)
 {
 	(void)ctx;
-	struct outmsg *o = kmalloc(sizeof(*o));
-	if (!o)
-		return; /* kernel heap exhausted: the message is lost, its waiter
-			 * waits (no recovery yet) */
-	o->next = NULL;
-	o->dst = dst;
-	o->len = csync_encode(m, o->buf);
-	if (out_tail)
-		out_tail->next = o;
-	else
-		out_head = o;
-	out_tail = o;
+	uint8_t buf[CSYNC_WIRE_MAX];
+	struct cnet_iov part = { buf, csync_encode(m, buf) };
+	/* Fails only after the outbox's reserve and its bounded wait, counted
+	 * and reported there; the waiter then ends by its own time-out, or
+	 * waits as a lost message's would (no resend of engine state yet). */
+	(void)cnet_outbox_put(&outbox, dst, CNET_SVC_LOCK, &part, 1);
 }
 
 static struct wslot *slot_of(uint32_t wid)
@@ -126,24 +114,7 @@ static const struct csync_ops ops = { op_send, op_wake, op_alloc, op_free };
 static void eng_enter(void) { mutex_lock(&eng_lock); }
 
 /* Drops eng_lock and sends what the engine queued, in order. */
-static void eng_leave(void)
-{
-	struct outmsg *o = out_head;
-	out_head = out_tail = NULL;
-	if (!o) {
-		mutex_unlock(&eng_lock);
-		return;
-	}
-	mutex_lock(&send_lock);
-	mutex_unlock(&eng_lock);
-	while (o) {
-		struct outmsg *next = o->next;
-		cnet_send(o->dst, CNET_SVC_LOCK, o->buf, o->len);
-		kfree(o);
-		o = next;
-	}
-	mutex_unlock(&send_lock);
-}
+static void eng_leave(void) { cnet_outbox_unlock_and_send(&outbox, &eng_lock); }
 
 static struct wslot *slot_get(uint32_t h)
 {
@@ -710,9 +681,12 @@ static int csync_start(void)
 	if (cnet_nodes() <= 1)
 		return 0; /* one node: posix/ keeps its local objects */
 	mutex_init(&eng_lock);
-	mutex_init(&send_lock);
+	int rc = cnet_outbox_init(&outbox, "lock", CSYNC_WIRE_MAX,
+				  CSYNC_OUTBOX_RESERVE, true);
+	if (rc)
+		return rc;
 	csync_init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
-	int rc = cnet_register(CNET_SVC_LOCK, lock_handler, NULL);
+	rc = cnet_register(CNET_SVC_LOCK, lock_handler, NULL);
 	if (rc)
 		return rc;
 	cnet_on_node_death(node_died, NULL);

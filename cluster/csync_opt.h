@@ -24,4 +24,9 @@
 #define CSYNC_SLOTS 1024
 #endif
 
+/* Outbox buffers kept for when the kernel heap is out (net/cnet_outbox.h). */
+#ifndef CSYNC_OUTBOX_RESERVE
+#define CSYNC_OUTBOX_RESERVE 16
+#endif
+
 #endif

@@ -1,18 +1,31 @@
 /*
- * cluster/csync_wire.c — the cluster lock service's messages on the wire:
- * encoding, and the checks every message from a peer passes before the
+ * cluster/csync_wire.c — the cluster lock service's messages on the wire
+ * (layout in cluster/csync_wire.h): encoding, and the checks every message from a peer passes before the
  * engine sees it (type, length, kind, direction, wids).
  */
 #include "cluster/csync_priv.h"
 #include "cluster/csync_proto.h"
+#include "cluster/csync_wire.h"
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
+#include "net/cnet_wire.h"
 
 size_t csync_encode(const struct csync_msg *m, void *buf)
 {
 	uint8_t *b = buf;
-	memcpy(b, m, CSYNC_HDR); /* x86_64: the wire's little-endian layout */
-	memcpy(b + CSYNC_HDR, m->w, 4u * m->n);
+	struct csync_wire_hdr h = {
+		.type = m->type,
+		.n = m->n,
+		.pad = 0,
+		.h = cnet_be32(m->h),
+		.wid = cnet_be32(m->wid),
+		.a = cnet_be32((uint32_t)m->a),
+	};
+	memcpy(b, &h, sizeof(h));
+	for (unsigned i = 0; i < m->n; i++) {
+		uint32_t w = cnet_be32(m->w[i]);
+		memcpy(b + CSYNC_HDR + 4 * i, &w, 4);
+	}
 	return CSYNC_HDR + 4u * m->n;
 }
 
@@ -52,7 +65,14 @@ int csync_decode(struct csync *e, int from, const void *buf, size_t len,
 	if (len < CSYNC_HDR || len > CSYNC_WIRE_MAX || from < 0 ||
 	    from >= e->nodes)
 		goto bad;
-	memcpy(m, buf, CSYNC_HDR);
+	struct csync_wire_hdr h;
+	memcpy(&h, buf, sizeof(h));
+	m->type = h.type;
+	m->n = h.n;
+	m->pad = h.pad;
+	m->h = cnet_be32(h.h);
+	m->wid = cnet_be32(h.wid);
+	m->a = (int32_t)cnet_be32(h.a);
 	if (m->type == 0 || m->type >= CM_MAX || m->pad ||
 	    len != CSYNC_HDR + 4u * m->n || (m->type == CM_WAKE && m->n == 0) ||
 	    (m->n != 0 && m->type != CM_WAKE && m->type != CM_ARRIVE) ||
@@ -64,10 +84,13 @@ int csync_decode(struct csync *e, int from, const void *buf, size_t len,
 	/* to the home: we must be it; from the home: the sender must be */
 	if (rule[m->type].to_home ? home != e->self : home != from)
 		goto bad;
-	memcpy(m->w, (const uint8_t *)buf + CSYNC_HDR, 4u * m->n);
-	for (unsigned i = 0; i < m->n; i++)
+	for (unsigned i = 0; i < m->n; i++) {
+		uint32_t w;
+		memcpy(&w, (const uint8_t *)buf + CSYNC_HDR + 4 * i, 4);
+		m->w[i] = cnet_be32(w);
 		if (!m->w[i])
 			goto bad;
+	}
 	bool needs_wid = m->type == CM_CWAIT || m->type == CM_CACK ||
 			 m->type == CM_CANCEL || m->type == CM_CANCELR ||
 			 m->type == CM_ARRIVE || m->type == CM_SWAIT ||

@@ -14,12 +14,14 @@
  * to the page's home (DSM_CHECK_REPORT, queued ahead of the protocol
  * messages of the same transition), whose checker (cluster/dsm_check.c) stops
  * the cluster with a report when single writer / many readers breaks.
- * Lock order: dsm_lock, then send_lock (check mode only: it keeps this
- * node's sends in the order they were queued).
+ * Messages go out through an outbox (net/cnet_outbox.h), ordered in check
+ * mode (its order lock keeps this node's sends in the order they were
+ * queued). Lock order: dsm_lock, then the outbox's order lock.
  */
 #include "arch/x86_64/cpu.h"
 #include "cluster/dsm.h"
 #include "cluster/dsm_check.h"
+#include "cluster/dsm_wire.h"
 #include "cluster/thread_state.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
@@ -34,31 +36,17 @@
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include "net/cnet.h"
+#include "net/cnet_outbox.h"
 
 #define FMAP 4096 /* hash buckets for frame maps */
 #define HOLD_NS (200 * NSEC_PER_USEC) /* a granted page stays this long */
+#define DSM_OUTBOX_RESERVE 8 /* outbox buffers for when the heap is out */
 
 struct fent {
 	struct fent *next;
 	uint64_t page;
 	uint64_t pa;
 	uint64_t granted_at;
-};
-
-struct outmsg {
-	struct outmsg *next;
-	int dst;
-	struct dsm_msg m;
-	bool has_data;
-	uint8_t data[DSM_PAGE];
-};
-
-/* on the wire: the message without the pointer, then the page if any */
-struct __attribute__((packed)) wire {
-	uint8_t type, flags;
-	uint16_t from;
-	uint32_t version;
-	uint64_t page;
 };
 
 static bool active; /* (c) after dsm_start */
@@ -68,12 +56,11 @@ static struct dsm eng; /* (dsm_lock) */
 static const struct dsm_protocol *proto; /* (c) dsm.protocol */
 static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
 static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
-static struct outmsg *out_head, *out_tail; /* (dsm_lock) to send */
+static struct cnet_outbox outbox; /* (dsm_lock) sent after dsm_lock */
 enum { HOME_INTERLEAVE, HOME_ORIGIN, HOME_FIRST_TOUCH }; /* dsm.home */
 static int home_mode; /* (c) */
 static uint32_t ra_max; /* (c) dsm.readahead */
 static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
-static struct mutex send_lock; /* check mode: one node's sends in order */
 static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
 extern char __gas_data_start[], __gas_bss_end[], __gas_data_end[];
 extern char __gas_data_lma[];
@@ -147,20 +134,12 @@ static void pristine_bytes(uint64_t page, uint8_t *dst)
 static void op_send(void *ctx, int dst, const struct dsm_msg *m)
 {
 	(void)ctx;
-	struct outmsg *o = kmalloc(sizeof(*o));
-	if (!o)
-		panic("dsm: out of memory queueing a protocol message");
-	o->next = NULL;
-	o->dst = dst;
-	o->m = *m;
-	o->has_data = m->data != NULL;
-	if (m->data)
-		memcpy(o->data, m->data, DSM_PAGE);
-	if (out_tail)
-		out_tail->next = o;
-	else
-		out_head = o;
-	out_tail = o;
+	struct dsm_wire_hdr h;
+	dsm_wire_encode(m, &h);
+	struct cnet_iov parts[2] = { { &h, sizeof(h) }, { m->data, DSM_PAGE } };
+	/* Fails only after the outbox's reserve and its bounded wait, counted
+	 * and reported there (the peer's fault then ends by node death). */
+	(void)cnet_outbox_put(&outbox, dst, CNET_SVC_DSM, parts, m->data ? 2 : 1);
 }
 
 static void op_map(void *ctx, uint64_t page, enum dsm_access a,
@@ -296,31 +275,6 @@ static const struct dsm_ops ops = {
 	.changed = op_changed,
 };
 
-/* Sends what the engine queued; called after dsm_lock is dropped. */
-static void flush_out(struct outmsg *o)
-{
-	while (o) {
-		struct outmsg *next = o->next;
-		struct wire w = { o->m.type, o->m.flags, o->m.from, o->m.version,
-				  o->m.page };
-		int rc = cnet_send2(o->dst, CNET_SVC_DSM, &w, sizeof(w),
-				    o->has_data ? o->data : NULL,
-				    o->has_data ? DSM_PAGE : 0);
-		if (rc)
-			pr_err("dsm", "message %u for page 0x%lx to node %d lost: %d",
-			       o->m.type, o->m.page << PAGE_SHIFT, o->dst, rc);
-		kfree(o);
-		o = next;
-	}
-}
-
-static struct outmsg *take_out(void)
-{
-	struct outmsg *o = out_head;
-	out_head = out_tail = NULL;
-	return o;
-}
-
 /*
  * Messages this node sends itself (a fault on a page homed here, and the
  * home's answer) are handed to the engine at once, under dsm_lock, in the
@@ -334,50 +288,31 @@ static struct outmsg *take_out(void)
  * answer. In check mode everything takes that path, so each report still
  * reaches the checker before the message queued after it.
  */
-static bool local_delivery(const struct outmsg *o)
+static bool local_delivery(const struct cnet_outmsg *o, void *ctx)
 {
-	return o->dst == eng.self && !check_mode && o->m.type != DSM_INV &&
-	       o->m.type != DSM_RECALL;
+	(void)ctx;
+	uint8_t type = o->data[0]; /* struct dsm_wire_hdr's first byte */
+	return o->dst == eng.self && !check_mode && type != DSM_INV &&
+	       type != DSM_RECALL;
 }
 
-static void deliver_local(void)
+static void receive_local(const struct cnet_outmsg *o, void *ctx)
 {
-	struct outmsg *prev = NULL, *o = out_head;
-	while (o) {
-		if (!local_delivery(o)) {
-			prev = o;
-			o = o->next;
-			continue;
-		}
-		if (prev)
-			prev->next = o->next;
-		else
-			out_head = o->next;
-		if (out_tail == o)
-			out_tail = prev;
-		struct dsm_msg m = o->m;
-		m.data = o->has_data ? o->data : NULL;
-		if (proto->receive(&eng, &m) < 0)
-			eng.stats.bad_msgs++; /* our own: a bug, counted as such */
-		kfree(o);
-		o = prev ? prev->next : out_head; /* receive may have queued more */
-	}
+	(void)ctx;
+	struct dsm_msg m;
+	if (dsm_wire_decode(eng.self, o->data, o->len, &m) < 0 ||
+	    proto->receive(&eng, &m) < 0)
+		eng.stats.bad_msgs++; /* our own: a bug, counted as such */
 }
 
-/* Drops dsm_lock and sends what was queued. In check mode a home must see
- * each report before the protocol message queued after it, even when two
- * threads of this node flush one after the other: send_lock, taken before
- * dsm_lock is dropped, keeps the flushes in queue order. */
+/* Drops dsm_lock and sends what was queued, after handing the engine the
+ * messages this node sends itself (in check mode the outbox is ordered:
+ * a home sees each report before the protocol message queued after it,
+ * even when two threads of this node flush one after the other). */
 static void unlock_and_flush(void)
 {
-	deliver_local();
-	struct outmsg *o = take_out();
-	if (check_mode)
-		mutex_lock(&send_lock);
-	mutex_unlock(&dsm_lock);
-	flush_out(o);
-	if (check_mode)
-		mutex_unlock(&send_lock);
+	cnet_outbox_extract(&outbox, local_delivery, receive_local, NULL);
+	cnet_outbox_unlock_and_send(&outbox, &dsm_lock);
 }
 
 /* Whether read-ahead from `page` may go on to `next`: within the static
@@ -436,7 +371,7 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		if (!waited && !write)
 			read_ahead(self, page);
 		waited = true;
-		if (out_head) {
+		if (cnet_outbox_pending(&outbox)) {
 			unlock_and_flush();
 			mutex_lock(&dsm_lock);
 			continue; /* the answer may already have come */
@@ -469,14 +404,14 @@ static void check_failed(const char *report)
 }
 
 /* A report for the checker (dsm_lock held). */
-static void check_report(const struct wire *w, int from, size_t blen)
+static void check_report(const struct dsm_msg *m, int from)
 {
 	static char rep[1024]; /* (dsm_lock) */
-	if (!check_mode || blen || op_home(NULL, w->page) != eng.self) {
+	if (!check_mode || m->data || op_home(NULL, m->page) != eng.self) {
 		eng.stats.bad_msgs++;
 		return;
 	}
-	int rc = dsm_check_apply(&checker, from, w->page, w->flags, w->version,
+	int rc = dsm_check_apply(&checker, from, m->page, m->flags, m->version,
 				 rep, sizeof(rep));
 	if (rc == DSM_CHECK_VIOLATION)
 		check_failed(rep);
@@ -487,22 +422,14 @@ static void check_report(const struct wire *w, int from, size_t blen)
 static void dsm_handler(int from, const void *msg, size_t len, void *ctx)
 {
 	(void)ctx;
-	struct wire w;
-	if (len < sizeof(w)) {
+	struct dsm_msg m;
+	if (dsm_wire_decode(from, msg, len, &m) < 0) {
 		dsm_count_bad();
 		return;
 	}
-	memcpy(&w, msg, sizeof(w));
-	size_t blen = len - sizeof(w);
-	if ((blen != 0 && blen != DSM_PAGE) || w.from != from) {
-		dsm_count_bad();
-		return;
-	}
-	struct dsm_msg m = { w.type, w.flags, w.from, w.version, w.page,
-			     blen ? (const uint8_t *)msg + sizeof(w) : NULL };
 	mutex_lock(&dsm_lock);
-	if (w.type == DSM_CHECK_REPORT) {
-		check_report(&w, from, blen);
+	if (m.type == DSM_CHECK_REPORT) {
+		check_report(&m, from);
 		mutex_unlock(&dsm_lock);
 		return;
 	}
@@ -594,16 +521,19 @@ static int dsm_start(void)
 		return 0; /* one node: first-touch mapping (mm/gas.c) is all */
 	mutex_init(&dsm_lock);
 	cond_init(&dsm_cv);
-	mutex_init(&send_lock);
 	home_mode = (int)config_enum("dsm.home");
 	ra_max = (uint32_t)config_uint("dsm.readahead");
 	check_mode = config_bool("dsm.check");
 	proto = dsm_protocol_find(config_str("dsm.protocol"));
 	if (!proto) /* the key table admits only protocols that exist */
 		panic("dsm: no protocol '%s'", config_str("dsm.protocol"));
+	int rc = cnet_outbox_init(&outbox, "dsm", DSM_WIRE_MAX,
+				  DSM_OUTBOX_RESERVE, check_mode);
+	if (rc)
+		return rc;
 	proto->init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
 	dsm_check_init(&checker, cnet_nodes(), op_alloc, op_free, NULL);
-	int rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
+	rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
 	if (!rc && home_mode == HOME_FIRST_TOUCH)
 		rc = dsm_home_start();
 	if (rc)

@@ -32,7 +32,8 @@ struct cluster_thread {
 	 * where the lock's token is */
 	uint32_t csync_held;
 };
-_Static_assert(sizeof(struct cluster_thread) <= sizeof(((struct thread *)0)->cluster),
+_Static_assert(sizeof(struct cluster_thread) <=
+		   sizeof(((struct thread *)0)->cluster),
 	       "struct cluster_thread outgrew THREAD_CLUSTER_BYTES");
 
 static inline struct cluster_thread *cluster_thread(struct thread *t)

@@ -19,7 +19,7 @@
  * Locking: rpc_lock (a mutex) serialises every use of `rpc`; the done
  * callback runs under it. Lock order: the transport's lock, then
  * rpc_lock (the fast path); never the other way. Nothing is sent under
- * rpc_lock: what the matching layer sends is queued (outbox) and sent
+ * rpc_lock: what the matching layer sends is queued (net/cnet_outbox.h) and sent
  * once the lock is dropped, since sending may block on a full window,
  * and a node whose RPC threads wait for the lock would stop draining
  * what its peers send it (two nodes calling each other could wait for
@@ -33,9 +33,12 @@
 #include "kernel/time.h"
 #include "mm/kmalloc.h"
 #include "net/cnet.h"
+#include "net/cnet_opt.h"
+#include "net/cnet_outbox.h"
 #include "net/cnet_rpc.h"
 
 #define NCALLS 256
+#define CNET_CALL_RESERVE 2 /* outbox buffers for when the heap is out */
 
 static struct mutex rpc_lock;
 static struct cnet_rpc rpc; /* (rpc_lock) */
@@ -55,56 +58,20 @@ static struct rpc_svc {
 	} taken;
 } svcs[CNET_SVC_MAX];
 
-struct outmsg {
-	struct outmsg *next;
-	int peer;
-	uint16_t service;
-	size_t len;
-	uint8_t data[];
-};
-
-static struct outmsg *outbox, **outbox_tail = &outbox; /* (rpc_lock) */
+/* (rpc_lock) what the matching layer sends, sent once rpc_lock is dropped */
+static struct cnet_outbox outbox;
 
 static int op_send(void *ctx, int peer, uint16_t service,
 		   const struct cnet_iov *iov, int iovcnt)
 {
 	(void)ctx;
-	size_t len = 0;
-	for (int i = 0; i < iovcnt; i++)
-		len += iov[i].len;
-	struct outmsg *o = kmalloc(sizeof(*o) + len);
-	if (!o)
-		return -ENOMEM;
-	o->next = NULL;
-	o->peer = peer;
-	o->service = service;
-	o->len = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		memcpy(o->data + o->len, iov[i].base, iov[i].len);
-		o->len += iov[i].len;
-	}
-	*outbox_tail = o;
-	outbox_tail = &o->next;
-	return 0;
+	return cnet_outbox_put(&outbox, peer, service, iov, iovcnt);
 }
 
 /* Drops rpc_lock, then sends what was queued under it: the first error. */
 static int unlock_and_send(void)
 {
-	struct outmsg *o = outbox;
-	outbox = NULL;
-	outbox_tail = &outbox;
-	mutex_unlock(&rpc_lock);
-	int err = 0;
-	while (o) {
-		struct outmsg *next = o->next;
-		int rc = cnet_send(o->peer, o->service, o->data, o->len);
-		if (rc && !err)
-			err = rc;
-		kfree(o);
-		o = next;
-	}
-	return err;
+	return cnet_outbox_unlock_and_send(&outbox, &rpc_lock);
 }
 
 /* A CALL arrived (rpc_lock held, in the service's thread): taken out to
@@ -261,6 +228,10 @@ static void node_died(int node, void *ctx)
 static int cnet_call_init(void)
 {
 	mutex_init(&rpc_lock);
+	int rc = cnet_outbox_init(&outbox, "rpc", CNET_DEF_MAX_MSG,
+				  CNET_CALL_RESERVE, false);
+	if (rc)
+		return rc;
 	if (cnet_rpc_init(&rpc, calls, NCALLS, &ops, NULL))
 		return -EINVAL;
 	rpc_ready = true;

@@ -59,4 +59,14 @@
 #define CNET_RETIRED_EPOCHS 4
 #endif
 
+/* The outbox (net/cnet_outbox.h): while neither the kernel heap nor its
+ * reserve has room for a message, put retries every RETRY_NS, for at most
+ * WAIT_NS, then refuses it. */
+#ifndef CNET_OUTBOX_RETRY_NS
+#define CNET_OUTBOX_RETRY_NS (1000 * 1000ull)
+#endif
+#ifndef CNET_OUTBOX_WAIT_NS
+#define CNET_OUTBOX_WAIT_NS (2000 * 1000 * 1000ull)
+#endif
+
 #endif
