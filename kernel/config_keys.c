@@ -54,8 +54,9 @@ const struct cfg_key cfg_keys[] = {
 		 "most CPUs of this node to start, the boot CPU included"),
 
     /* Cluster. */
-    CFG_KEY_UINT("cluster.nodes", "1", 1, 256,
-		 "number of nodes the cluster waits for before it runs"),
+    CFG_KEY_UINT("cluster.nodes", "1", 1, 64,
+		 "number of nodes the cluster waits for before it runs (the "
+		 "transport addresses 64 nodes)"),
     CFG_KEY_SECRET("cluster.key", "", 128,
 		   "shared secret that authenticates cluster frames; "
 		   "never printed"),
@@ -105,10 +106,11 @@ const struct cfg_key cfg_keys[] = {
 		   "spaces (quote the whole value)"),
     CFG_KEY_STRING("boot.mac", "", 64,
 		   "MAC address of the NIC this node booted from; set by "
-		   "the PXE grub.cfg"),
+		   "the PXE grub.cfg; shown in the banner only (node ids come "
+		   "from the membership's MAC order)"),
     CFG_KEY_STRING("boot.ip", "", 64,
 		   "address DHCP gave this node at network boot; set by the "
-		   "PXE grub.cfg"),
+		   "PXE grub.cfg; shown in the banner only"),
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
