@@ -156,7 +156,10 @@ static void test_real_bad_values(void **state)
 				 "unsigned integer 1..256"},
 	    {"cluster.nodes=0", "config: bad value '0' for key "
 				"'cluster.nodes' (cmdline): expected an "
-				"unsigned integer 1..256"},
+				"unsigned integer 1..64"},
+	    {"cluster.nodes=65", "config: bad value '65' for key "
+				 "'cluster.nodes' (cmdline): expected an "
+				 "unsigned integer 1..64"},
 	    {"mem.max=1T", "config: bad value '1T' for key 'mem.max' "
 			   "(cmdline): expected an unsigned integer "
 			   "0..18446744073709551615"},
