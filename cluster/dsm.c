@@ -152,7 +152,12 @@ static void op_map(void *ctx, uint64_t page, enum dsm_access a,
 		fdrop(frames, page);
 		return;
 	}
-	struct fent *e = fget(frames, page, true);
+	struct fent *e = fget(frames, page, false);
+	/* an upgrade (no data, not pristine) keeps the frame this node has:
+	 * mapping a fresh one would show the thread stale bytes */
+	assert(e || data || pristine);
+	if (!e)
+		e = fget(frames, page, true);
 	if (!e)
 		panic("dsm: out of memory for page 0x%lx", va);
 	if (pristine)
@@ -169,10 +174,10 @@ static void op_read_local(void *ctx, uint64_t page, uint8_t *buf)
 {
 	(void)ctx;
 	struct fent *e = fget(frames, page, false);
-	if (e)
-		memcpy(buf, phys_to_virt(e->pa), DSM_PAGE);
-	else
-		memset(buf, 0, DSM_PAGE);
+	/* the engine reads only pages this node maps: zeros would go out as
+	 * the page's current bytes */
+	assert(e);
+	memcpy(buf, phys_to_virt(e->pa), DSM_PAGE);
 }
 
 static void op_home_read(void *ctx, uint64_t page, uint8_t *buf)

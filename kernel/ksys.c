@@ -372,9 +372,13 @@ int ksys_cpu_id(void) { return this_cpu()->id; }
 
 /* ---- memory -------------------------------------------------------------- */
 
-void ksys_heap_region(uintptr_t *base, size_t *size)
+void ksys_heap_region(int node, uintptr_t *base, size_t *size)
 {
-	*base = GAS_DYN_BASE + GAS_HEAP_OFF; /* node 0 until the cluster exists */
+	if (node < 0 || (uint64_t)node >= GAS_DYN_SIZE / GAS_NODE_SPAN) {
+		*base = *size = 0;
+		return;
+	}
+	*base = GAS_DYN_BASE + (uint64_t)node * GAS_NODE_SPAN + GAS_HEAP_OFF;
 	*size = GAS_HEAP_SIZE;
 }
 

@@ -45,9 +45,10 @@ void ksys_exit(int status) __attribute__((noreturn));
 int ksys_ncpus(void); /* CPUs of the whole system (the cluster later) */
 int ksys_cpu_id(void);
 
-/* Address space of the global address space for this node's heap and
- * thread stacks; pages are zero-filled on first touch. */
-void ksys_heap_region(uintptr_t *base, size_t *size);
+/* The heap region of node `node` in the global address space (in its
+ * span, so homed there); pages are zero-filled on first touch. Size 0 for
+ * a node number the GAS has no span for. */
+void ksys_heap_region(int node, uintptr_t *base, size_t *size);
 int ksys_guard_add(uintptr_t va, size_t len);
 void ksys_guard_remove(uintptr_t va);
 void ksys_release(uintptr_t va, size_t len);

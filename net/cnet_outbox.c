@@ -148,6 +148,7 @@ void cnet_outbox_extract(struct cnet_outbox *ob,
 int cnet_outbox_unlock_and_send(struct cnet_outbox *ob,
 				struct mutex *engine_lock)
 {
+	assert(mutex_owned(engine_lock)); /* it guards head and tail */
 	struct cnet_outmsg *m = ob->head;
 	ob->head = NULL;
 	ob->tail = &ob->head;

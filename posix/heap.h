@@ -16,13 +16,30 @@
 #include <stdint.h>
 
 /*
- * Provided by the environment (kernel glue; the host tests mmap one large
- * MAP_NORESERVE range). Called once, on the first allocation. The region
- * must be zero-filled and at least 1 MiB; a base that is not 64 KiB
- * aligned loses its first partial 64 KiB. *size 0 means "no heap": every
- * allocation then fails with ENOMEM.
+ * Arenas. The heap is one heap per arena, each over a region of its own: a
+ * thread allocates from the arena the environment names for it (the node
+ * it runs on now, whose region's pages are homed there), and a block goes
+ * back to the arena it came from, whichever thread frees it. A thread's
+ * cache serves one arena: when the thread finds itself in another (it
+ * moved to another node), what the cache holds is still handed out, and
+ * at its first allocation that needs the heap the cache goes back to the
+ * old arena and serves the new one from then on.
  */
-void posix_heap_region(uintptr_t *base, size_t *size);
+#define POSIX_HEAP_ARENAS 64
+
+/* Provided by the environment: the calling thread's arena now,
+ * 0..POSIX_HEAP_ARENAS-1 (out of range: arena 0). */
+int posix_heap_arena(void);
+
+/*
+ * Provided by the environment (kernel glue; the host tests mmap a large
+ * MAP_NORESERVE range per arena): the region of arena k. Called once per
+ * arena, on its first allocation. Regions do not overlap. The region must
+ * be zero-filled and at least 1 MiB; a base that is not 64 KiB aligned
+ * loses its first partial 64 KiB. *size 0 means "no heap": every
+ * allocation in that arena then fails with ENOMEM.
+ */
+void posix_heap_region(int arena, uintptr_t *base, size_t *size);
 
 /*
  * Provided by the environment: misuse of the heap that was detected (a
@@ -44,8 +61,12 @@ struct posix_malloc_stats {
 	uint64_t nr_frees;   /* blocks freed, all time */
 };
 
-/* A snapshot; exact when no other thread allocates meanwhile. */
+/* A snapshot of every arena together; exact when no other thread
+ * allocates meanwhile. */
 void posix_malloc_stats(struct posix_malloc_stats *st);
+/* The same for arena k alone; -EINVAL if k is out of range, 0 otherwise
+ * (all zeros for an arena never used). */
+int posix_malloc_arena_stats(int k, struct posix_malloc_stats *st);
 
 /*
  * Called by the thread library on a thread that is about to end, after
@@ -56,7 +77,7 @@ void posix_malloc_stats(struct posix_malloc_stats *st);
 void posix_malloc_thread_exit(void);
 
 /*
- * Checks the whole heap's invariants (for tests; takes every heap lock,
+ * Checks every arena's invariants (for tests; takes every heap lock,
  * and other threads must not be inside the heap). Returns 0, or -EINVAL
  * after reporting the first problem through posix_malloc_error.
  */

@@ -11,9 +11,15 @@
  * list (malloc_central.c). Blocks above SMALL_MAX are chunk runs
  * (malloc_page.c); each thread also keeps a few freed ones of up to 1 MiB
  * for reuse without the page lock. A block freed by another thread than
- * the one that allocated it simply joins the freeing thread's cache.
+ * the one that allocated it joins the freeing thread's cache when it is of
+ * the heap that cache serves.
  *
- * State: the node's heap (cur_heap) and each thread's cache (tc).
+ * Arenas (posix/heap.h): one heap per node, each over its own region of
+ * the global address space, homed at its node. A thread allocates from
+ * its node's heap; a block of another heap (allocated on another node)
+ * goes straight back to that heap's central list.
+ *
+ * State: the arenas' heaps (heaps[]) and each thread's cache (tc).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,32 +30,76 @@
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-static struct heap *cur_heap; /* set once (init_lock), then read-only */
-static bool heap_failed;      /* (init_lock) the region was unusable */
+/* One heap per arena (posix/heap.h), each set once (init_lock), then
+ * read-only; narenas is one past the highest arena made so far. */
+static struct heap *heaps[POSIX_HEAP_ARENAS];
+static bool heap_failed[POSIX_HEAP_ARENAS]; /* (init_lock) unusable region */
+static int narenas;			    /* (init_lock; read atomic) */
 static struct ulock init_lock = ULOCK_INIT;
 static __thread struct tcache tc;
 
-static struct heap *heap_get(void)
+static void tc_detach(int state);
+
+/* The heap of arena k, made on its first use; NULL if its region is
+ * unusable. */
+static struct heap *arena_heap(int k)
 {
-	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
 	uintptr_t base = 0;
 	size_t size = 0;
 
 	if (likely(h))
 		return h;
 	ulock_lock(&init_lock);
-	h = cur_heap;
-	if (!h && !heap_failed) {
-		posix_heap_region(&base, &size);
+	h = heaps[k];
+	if (!h && !heap_failed[k]) {
+		posix_heap_region(k, &base, &size);
 		h = heap_create(base, size);
-		heap_failed = !h;
-		__atomic_store_n(&cur_heap, h, __ATOMIC_RELEASE);
+		heap_failed[k] = !h;
+		__atomic_store_n(&heaps[k], h, __ATOMIC_RELEASE);
+		if (h && k >= narenas)
+			__atomic_store_n(&narenas, k + 1, __ATOMIC_RELEASE);
 	}
 	ulock_unlock(&init_lock);
 	return h;
 }
 
+/* The heap of the calling thread's arena. A thread whose cache serves
+ * another arena (it moved) gives the cache back there first, so that the
+ * cache attaches to this one. */
+static struct heap *heap_get(void)
+{
+	int k = posix_heap_arena();
+	struct heap *h;
+
+	if (unlikely(k < 0 || k >= POSIX_HEAP_ARENAS))
+		k = 0;
+	h = arena_heap(k);
+	if (unlikely(h && tc.state == TC_LIVE && tc.heap != h))
+		tc_detach(TC_NEW);
+	return h;
+}
+
+/* The heap whose region holds ptr, or NULL. */
+static struct heap *heap_of(const void *ptr)
+{
+	int n = __atomic_load_n(&narenas, __ATOMIC_ACQUIRE);
+
+	for (int k = 0; k < n; k++) {
+		struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
+		if (h && (uintptr_t)ptr - h->base < h->size)
+			return h;
+	}
+	return NULL;
+}
+
 /* ---- thread caches ------------------------------------------------------- */
+
+/* True if this thread's cache serves h (a free never attaches it). */
+static inline bool tc_mine(const struct heap *h)
+{
+	return tc.state == TC_LIVE && tc.heap == h;
+}
 
 /* True if this thread caches for h, attaching the cache on first use. */
 static bool tc_live(struct heap *h)
@@ -356,7 +406,7 @@ static inline bool obj_ok(const struct span *s, unsigned c, uint32_t o)
 
 static void free_slow(void *ptr)
 {
-	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	struct heap *h = heap_of(ptr);
 	uintptr_t off;
 	uint32_t i, n;
 	unsigned c;
@@ -377,7 +427,7 @@ static void free_slow(void *ptr)
 			posix_malloc_error("free(): invalid pointer", ptr);
 		else if (o[1] == (void *)h->key)
 			posix_malloc_error("free(): double free", ptr);
-		else if (tc_live(h))
+		else if (tc_mine(h))
 			tc_push(o, c);
 		else {
 			o[0] = NULL;
@@ -398,7 +448,7 @@ static void free_slow(void *ptr)
 			return;
 		}
 		n = __atomic_load_n(&h->spans[i].nchunks, __ATOMIC_RELAXED);
-		if (tc_live(h) && tc_large_push(h, o, n)) {
+		if (tc_mine(h) && tc_large_push(h, o, n)) {
 			count(h, -(int64_t)((size_t)n << CHUNK_SHIFT));
 			return;
 		}
@@ -432,7 +482,7 @@ void PUB(free)(void *ptr)
 size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 		       unsigned *cls)
 {
-	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
+	struct heap *h = heap_of(ptr);
 	uintptr_t off;
 	uint32_t i;
 	unsigned c;
@@ -458,14 +508,17 @@ size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 
 /* ---- threads, statistics, check ------------------------------------------ */
 
-void posix_malloc_thread_exit(void)
+/* Gives the thread's cache back to its heap and leaves the heap's list
+ * of caches; the cache is then in `state`: TC_NEW attaches to the next
+ * heap the thread allocates from, TC_DEAD bypasses caching for good. */
+static void tc_detach(int state)
 {
 	struct heap *h = tc.heap;
 	struct heap_counters *r;
 	unsigned c;
 
 	if (tc.state != TC_LIVE) {
-		tc.state = TC_DEAD;
+		tc.state = state;
 		return;
 	}
 	tc.base = tc.limit = 0;
@@ -491,45 +544,78 @@ void posix_malloc_thread_exit(void)
 			   __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->bytes_free, tc.cnt.bytes_free, __ATOMIC_RELAXED);
 	ulock_unlock(&h->tc_lock);
-	tc.state = TC_DEAD;
+	memset(&tc.cnt, 0, sizeof(tc.cnt));
+	tc.heap = NULL;
+	tc.state = state;
+}
+
+void posix_malloc_thread_exit(void) { tc_detach(TC_DEAD); }
+
+/* Adds heap h's counters (live caches and retired ones) to *sum. */
+static void heap_sum(struct heap *h, struct heap_counters *sum)
+{
+	struct tcache *t;
+
+	ulock_lock(&h->tc_lock);
+	sum->allocs += __atomic_load_n(&h->retired.allocs, __ATOMIC_RELAXED);
+	sum->frees += __atomic_load_n(&h->retired.frees, __ATOMIC_RELAXED);
+	sum->bytes_alloc +=
+	    __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
+	sum->bytes_free +=
+	    __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
+	for (t = h->threads; t; t = t->next) {
+		sum->allocs += __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
+		sum->frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
+		sum->bytes_alloc +=
+		    __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
+		sum->bytes_free +=
+		    __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
+	}
+	ulock_unlock(&h->tc_lock);
+}
+
+/* The stats of arenas [from, to) together. */
+static void stats_of(int from, int to, struct posix_malloc_stats *st)
+{
+	struct heap_counters sum = { 0, 0, 0, 0 };
+	size_t mapped = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (int k = from; k < to; k++) {
+		struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
+		if (!h)
+			continue;
+		heap_sum(h, &sum);
+		mapped += (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) -
+				   h->first)
+			  << CHUNK_SHIFT;
+	}
+	st->nr_allocs = sum.allocs;
+	st->nr_frees = sum.frees;
+	st->bytes_in_use = (size_t)(sum.bytes_alloc - sum.bytes_free);
+	st->bytes_mapped = mapped;
 }
 
 void posix_malloc_stats(struct posix_malloc_stats *st)
 {
-	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
-	struct heap_counters sum;
-	struct tcache *t;
+	stats_of(0, POSIX_HEAP_ARENAS, st);
+}
 
-	memset(st, 0, sizeof(*st));
-	if (!h)
-		return;
-	ulock_lock(&h->tc_lock);
-	sum.allocs = __atomic_load_n(&h->retired.allocs, __ATOMIC_RELAXED);
-	sum.frees = __atomic_load_n(&h->retired.frees, __ATOMIC_RELAXED);
-	sum.bytes_alloc =
-	    __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
-	sum.bytes_free =
-	    __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
-	for (t = h->threads; t; t = t->next) {
-		sum.allocs += __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
-		sum.frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
-		sum.bytes_alloc +=
-		    __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
-		sum.bytes_free +=
-		    __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
-	}
-	ulock_unlock(&h->tc_lock);
-	st->nr_allocs = sum.allocs;
-	st->nr_frees = sum.frees;
-	st->bytes_in_use = (size_t)(sum.bytes_alloc - sum.bytes_free);
-	st->bytes_mapped =
-	    (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) - h->first)
-	    << CHUNK_SHIFT;
+int posix_malloc_arena_stats(int k, struct posix_malloc_stats *st)
+{
+	if (k < 0 || k >= POSIX_HEAP_ARENAS)
+		return -EINVAL;
+	stats_of(k, k + 1, st);
+	return 0;
 }
 
 int posix_malloc_check(void)
 {
-	struct heap *h = __atomic_load_n(&cur_heap, __ATOMIC_ACQUIRE);
-
-	return h ? heap_check(h) : 0;
+	for (int k = 0; k < POSIX_HEAP_ARENAS; k++) {
+		struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
+		int rc = h ? heap_check(h) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

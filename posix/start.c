@@ -95,7 +95,13 @@ int ulock_futex_wait(uint32_t *addr, uint32_t expected)
 
 void ulock_futex_wake(uint32_t *addr, int n) { ksys_futex_wake(addr, n); }
 
-void posix_heap_region(uintptr_t *base, size_t *size) { ksys_heap_region(base, size); }
+/* Arena k is node k's: its region is in node k's span of the GAS, so its
+ * pages are homed where its threads allocate. */
+int posix_heap_arena(void) { return ksys_node(); }
+void posix_heap_region(int arena, uintptr_t *base, size_t *size)
+{
+	ksys_heap_region(arena, base, size);
+}
 
 void posix_malloc_error(const char *msg, void *p)
 {

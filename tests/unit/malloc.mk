@@ -7,7 +7,8 @@ HEAP_TEST_SRCS := posix/malloc.c posix/malloc_api.c posix/malloc_central.c \
 	posix/malloc_page.c posix/malloc_check.c posix/ulock.c \
 	tests/unit/malloc_host.c
 UNIT_SRCS_malloc := tests/unit/test_malloc.c tests/unit/test_malloc_chunks.c \
-	tests/unit/test_malloc_mt.c $(HEAP_TEST_SRCS)
+	tests/unit/test_malloc_mt.c tests/unit/test_malloc_arenas.c \
+	$(HEAP_TEST_SRCS)
 $(B)/unit/malloc: HCFLAGS += -pthread
 
 # Optimised and without sanitizers, like the kernel build.

@@ -35,12 +35,17 @@ void *host_map(size_t size)
 	return p;
 }
 
-void posix_heap_region(uintptr_t *base, size_t *size)
-{
-	static int calls;
+__thread int host_arena;
 
-	if (++calls != 1) {
-		fprintf(stderr, "posix_heap_region called %d times\n", calls);
+int posix_heap_arena(void) { return host_arena; }
+
+void posix_heap_region(int arena, uintptr_t *base, size_t *size)
+{
+	static int calls[POSIX_HEAP_ARENAS];
+
+	if (arena < 0 || arena >= POSIX_HEAP_ARENAS ||
+	    ++calls[arena] != 1) {
+		fprintf(stderr, "posix_heap_region(%d) called again\n", arena);
 		abort();
 	}
 	*base = (uintptr_t)host_map(HOST_REGION_SIZE);

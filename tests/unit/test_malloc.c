@@ -599,6 +599,11 @@ int main(void)
 	    T(test_thread_exit),
 	    T(test_stress_4),
 	    T(test_stress_16),
+	    T(test_arena_local_blocks),
+	    T(test_arena_remote_frees),
+	    T(test_arena_realloc_and_size),
+	    T(test_arena_moving_thread),
+	    T(test_arena_misuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include "posix/malloc.h"
 
-#define HOST_REGION_SIZE ((size_t)8 << 30) /* posix_heap_region's answer */
+#define HOST_REGION_SIZE ((size_t)8 << 30) /* each arena's region */
 
 /* What posix_malloc_error was last told, and how often. */
 struct malloc_errors {
@@ -22,6 +22,10 @@ struct malloc_errors {
 extern struct malloc_errors merr;
 void merr_reset(void);
 
+/* The calling thread's arena, as posix_heap_arena answers (0 unless a
+ * test sets it: a thread "on another node"). */
+extern __thread int host_arena;
+
 /* A fresh MAP_NORESERVE mapping for private heaps; unmap with munmap. */
 void *host_map(size_t size);
 
@@ -31,6 +35,13 @@ void test_buckets(void **state);
 void test_heap_create(void **state);
 void test_chunks(void **state);
 void test_chunk_resize(void **state);
+
+/* test_malloc_arenas.c */
+void test_arena_local_blocks(void **state);
+void test_arena_remote_frees(void **state);
+void test_arena_realloc_and_size(void **state);
+void test_arena_moving_thread(void **state);
+void test_arena_misuse(void **state);
 
 /* test_malloc_mt.c */
 void test_ulock_basic(void **state);
