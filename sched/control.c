@@ -472,6 +472,7 @@ static void ctl_handler(int from, const void *msg, size_t len, void *ctx)
 
 static int control_start(void)
 {
-	return cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
+	int rc = cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
+	return rc ? rc : cnet_accept_host(CNET_SVC_SCHED_CTL); /* unumctl */
 }
 INITCALL(8, control_start);
