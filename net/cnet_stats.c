@@ -23,7 +23,7 @@ void cnet_stats_print(void)
 	cnet_get_stats(&st);
 	kprintf("cnet: frames in %lu out %lu; dropped: bad_mac %lu "
 		"wrong_cluster %lu bad_length %lu stale_epoch %lu "
-		"unknown_service %lu\n",
+		"unknown_service %lu bad_msg %lu\n",
 		st.frames_in, st.frames_out, st.bad_mac, st.wrong_cluster,
-		st.bad_length, st.stale_epoch, st.unknown_service);
+		st.bad_length, st.stale_epoch, st.unknown_service, st.bad_msg);
 }
