@@ -55,8 +55,7 @@ struct rx_item {
 static int op_tx(void *ctx, int peer, const void *frame, size_t len)
 {
 	(void)ctx;
-	uint8_t *f =
-	    (uint8_t *)frame; /* ours to fill: the Ethernet addresses */
+	uint8_t *f = (uint8_t *)frame; /* ours: the Ethernet addresses */
 	if (peer == CNET_NODE_BCAST)
 		memset(f, 0xff, ETH_ALEN);
 	else if (peer >= 0 && peer < cn.nodes && cn.have_mac[peer])
@@ -132,8 +131,8 @@ static void op_peer_event(void *ctx, int peer, const struct cnet_peer_event *ev)
 {
 	(void)ctx;
 	if (ev->kind == CNET_PEER_WRITABLE || ev->kind == CNET_PEER_RESET)
-		cond_broadcast(
-		    &cn.writable); /* a reset empties its send buffer */
+		/* (a reset empties its send buffer) */
+		cond_broadcast(&cn.writable);
 	if (ev->kind == CNET_PEER_RESET)
 		pr_warn("cnet",
 			"node %d rebooted (new epoch %u): %u message(s) to "
