@@ -50,7 +50,7 @@ struct rx_item {
 	uint8_t data[];
 };
 
-/* ---- the reliability layer's callbacks (cn.lock held) ------------------- */
+/* ---- the reliability layer's callbacks (cn.lock held) ------------------ */
 
 static int op_tx(void *ctx, int peer, const void *frame, size_t len)
 {
@@ -161,8 +161,7 @@ static const struct cnet_rel_ops rel_ops = {
     .free = op_free,
 };
 
-/* ---- the receive path and the threads --------------------------------------
- */
+/* ---- the receive path and the threads ---------------------------------- */
 
 static void rx_handler(struct netdev *nd, void *frame, size_t len, void *ctx)
 {
@@ -213,8 +212,7 @@ static void *svc_thread(void *arg)
 	return NULL;
 }
 
-/* ---- the API ---------------------------------------------------------------
- */
+/* ---- the API ----------------------------------------------------------- */
 
 /* Every service's queue, once, at boot: messages may be queued (held)
  * before their service registers. */
@@ -358,8 +356,7 @@ int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
 	return rc;
 }
 
-/* ---- start-up
- * ---------------------------------------------------------------- */
+/* ---- start-up ---------------------------------------------------------- */
 
 static int cnet_start(void)
 {

@@ -248,8 +248,7 @@ int member_join(unsigned want)
 				pr_err("cluster",
 				       "cluster.wait_ms passed with %u of %u "
 				       "node(s) joined; missing %u: starting "
-				       "without "
-				       "them",
+				       "without them",
 				       nr_seen, expected, expected - nr_seen);
 			}
 			form_view();
@@ -264,8 +263,7 @@ int member_join(unsigned want)
 	return 0;
 }
 
-/* ---- the view, as the rest of the kernel sees it (net/cnet.h) -------------
- */
+/* ---- the view, as the rest of the kernel sees it (net/cnet.h) ---------- */
 
 int cnet_self(void)
 {
