@@ -1,9 +1,11 @@
 /*
- * net/cnet.c — the cluster transport in the kernel: the pure reliability
+ * net/cnet.c — the cluster transport's kernel glue: the pure reliability
  * layer (net/cnet_rel.c) driven by the NIC's receive thread and a poll
- * thread, service worker threads, and membership (net/member.c); the raw
- * frame echo of the benchmarks (net/cnet_raw.h); a power-off hook that lets
- * the last messages out and prints the counters.
+ * thread under one mutex, the registry of service handlers with a worker
+ * thread per service, and the send API. Beside it in net/: membership and
+ * the view (member.c), the control service (cnet_ctl.c), raw frames
+ * (cnet_raw.c), the power-off hook (cnet_off.c), the counters
+ * (cnet_stats.c).
  *
  * Lock order: cn.lock (a mutex: it is held across the reliability layer,
  * which transmits), then a service queue's spinlock. Nothing here runs in
@@ -37,9 +39,9 @@ struct cnet_state cn;
  * nobody registered is dropped and counted as unknown_service.
  */
 #define EARLY_BYTES_MAX (1u << 20)
-static bool services_ready;  /* (L) */
-static size_t early_bytes;   /* (L) held before services_ready */
-static bool queues_ready;    /* (c) set during boot, before any delivery */
+static bool services_ready; /* (L) */
+static size_t early_bytes;  /* (L) held before services_ready */
+static bool queues_ready;   /* (c) set during boot, before any delivery */
 
 struct rx_item {
 	struct list_node link;
@@ -48,12 +50,12 @@ struct rx_item {
 	uint8_t data[];
 };
 
-/* ---- the reliability layer's callbacks (cn.lock held) ------------------- */
+/* ---- the reliability layer's callbacks (cn.lock held) ------------------ */
 
 static int op_tx(void *ctx, int peer, const void *frame, size_t len)
 {
 	(void)ctx;
-	uint8_t *f = (uint8_t *)frame; /* ours to fill: the Ethernet addresses */
+	uint8_t *f = (uint8_t *)frame; /* ours: the Ethernet addresses */
 	if (peer == CNET_NODE_BCAST)
 		memset(f, 0xff, ETH_ALEN);
 	else if (peer >= 0 && peer < cn.nodes && cn.have_mac[peer])
@@ -100,7 +102,8 @@ static void op_deliver(void *ctx, int peer, uint16_t service, const void *msg,
 		}
 		early_bytes += len; /* held until the service registers */
 	}
-	cnet_fast_fn fast = __atomic_load_n(&cn.svc[service].fast, __ATOMIC_ACQUIRE);
+	cnet_fast_fn fast =
+	    __atomic_load_n(&cn.svc[service].fast, __ATOMIC_ACQUIRE);
 	if (fast && fast(peer, msg, len, cn.svc[service].ctx))
 		return;
 	enqueue(service, peer, msg, len);
@@ -110,26 +113,31 @@ static void op_dgram(void *ctx, const struct cnet_dgram_info *info,
 		     const void *msg, size_t len)
 {
 	(void)ctx;
-	if (info->service == CNET_SVC_SCHED_CTL &&
-	    __atomic_load_n(&cn.svc[info->service].fn, __ATOMIC_ACQUIRE)) {
-		enqueue(info->service, CNET_FROM_HOST, msg, len); /* unumctl */
+	if (info->service == CNET_SVC_MEMBER) { /* the transport's own */
+		member_dgram(info, msg, len);
 		return;
 	}
-	if (info->service != CNET_SVC_MEMBER) {
-		cn.stats.unknown_service++;
+	/* from a host outside the cluster (unumctl): to a service that takes
+	 * such datagrams (cnet_accept_host), if any */
+	if (info->service < CNET_SVC_MAX &&
+	    __atomic_load_n(&cn.svc[info->service].host, __ATOMIC_ACQUIRE)) {
+		enqueue(info->service, CNET_FROM_HOST, msg, len);
 		return;
 	}
-	member_dgram(info, msg, len);
+	cn.stats.unknown_service++;
 }
 
 static void op_peer_event(void *ctx, int peer, const struct cnet_peer_event *ev)
 {
 	(void)ctx;
 	if (ev->kind == CNET_PEER_WRITABLE || ev->kind == CNET_PEER_RESET)
-		cond_broadcast(&cn.writable); /* a reset empties its send buffer */
+		/* (a reset empties its send buffer) */
+		cond_broadcast(&cn.writable);
 	if (ev->kind == CNET_PEER_RESET)
-		pr_warn("cnet", "node %d rebooted (new epoch %u): %u message(s) to "
-			"it dropped", peer, ev->epoch, ev->dropped);
+		pr_warn("cnet",
+			"node %d rebooted (new epoch %u): %u message(s) to "
+			"it dropped",
+			peer, ev->epoch, ev->dropped);
 }
 
 static void *op_alloc(void *ctx, size_t n)
@@ -145,71 +153,21 @@ static void op_free(void *ctx, void *p, size_t n)
 }
 
 static const struct cnet_rel_ops rel_ops = {
-	.tx = op_tx,
-	.deliver = op_deliver,
-	.dgram = op_dgram,
-	.peer_event = op_peer_event,
-	.alloc = op_alloc,
-	.free = op_free,
+    .tx = op_tx,
+    .deliver = op_deliver,
+    .dgram = op_dgram,
+    .peer_event = op_peer_event,
+    .alloc = op_alloc,
+    .free = op_free,
 };
 
-/* ---- threads ------------------------------------------------------------- */
-
-/* ---- raw frame echo (net/cnet_raw.h) -------------------------------------- */
-
-static bool raw_echo;	     /* (c) a bench= key was given */
-static cnet_raw_fn raw_fn;   /* (a) */
-static void *raw_ctx;	     /* (a) set before raw_fn */
-
-void cnet_raw_set_handler(cnet_raw_fn fn, void *ctx)
-{
-	__atomic_store_n(&raw_fn, NULL, __ATOMIC_RELEASE);
-	raw_ctx = ctx;
-	__atomic_store_n(&raw_fn, fn, __ATOMIC_RELEASE);
-}
-
-int cnet_raw_send(int node, void *frame, size_t len)
-{
-	if (!cn.up || node < 0 || node >= cn.nodes || node == cn.self ||
-	    !cn.alive[node] || !cn.have_mac[node])
-		return -EHOSTUNREACH;
-	if (len < ETH_HLEN + 1)
-		return -EINVAL;
-	if (len > ETH_HLEN + cn.nd->mtu)
-		return -E2BIG;
-	uint8_t *f = frame;
-	memcpy(f, cn.mac[node], ETH_ALEN);
-	memcpy(f + ETH_ALEN, cn.nd->mac, ETH_ALEN);
-	f[12] = CNET_RAW_ETHERTYPE >> 8;
-	f[13] = CNET_RAW_ETHERTYPE & 0xff;
-	return netdev_xmit_wait(cn.nd, f, len, NSEC_PER_SEC);
-}
-
-/* A raw frame: echo a request (when benchmarking), hand a reply to its
- * handler. The buffer is ours until netdev_rx_done. */
-static void raw_input(struct netdev *nd, uint8_t *f, size_t len)
-{
-	if (len > ETH_HLEN && f[ETH_HLEN] == CNET_RAW_REQUEST && raw_echo) {
-		uint8_t tmp[ETH_ALEN];
-		memcpy(tmp, f, ETH_ALEN);
-		memcpy(f, f + ETH_ALEN, ETH_ALEN);
-		memcpy(f + ETH_ALEN, tmp, ETH_ALEN);
-		f[ETH_HLEN] = CNET_RAW_REPLY;
-		netdev_xmit_wait(nd, f, len, NSEC_PER_SEC);
-	} else if (len > ETH_HLEN && f[ETH_HLEN] == CNET_RAW_REPLY) {
-		cnet_raw_fn fn = __atomic_load_n(&raw_fn, __ATOMIC_ACQUIRE);
-		if (fn)
-			fn(f, len, raw_ctx);
-	}
-}
+/* ---- the receive path and the threads ---------------------------------- */
 
 static void rx_handler(struct netdev *nd, void *frame, size_t len, void *ctx)
 {
 	(void)ctx;
-	const uint8_t *f = frame;
-	if (len >= ETH_HLEN && f[12] == (CNET_RAW_ETHERTYPE >> 8) &&
-	    f[13] == (CNET_RAW_ETHERTYPE & 0xff)) {
-		raw_input(nd, frame, len);
+	if (cnet_raw_is_raw(frame, len)) {
+		cnet_raw_input(nd, frame, len);
 		netdev_rx_done(nd, frame);
 		return;
 	}
@@ -254,7 +212,7 @@ static void *svc_thread(void *arg)
 	return NULL;
 }
 
-/* ---- the API --------------------------------------------------------------- */
+/* ---- the API ----------------------------------------------------------- */
 
 /* Every service's queue, once, at boot: messages may be queued (held)
  * before their service registers. */
@@ -285,6 +243,15 @@ int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx)
 	return 0;
 }
 
+int cnet_accept_host(uint16_t service)
+{
+	if (service == 0 || service >= CNET_SVC_MAX ||
+	    !__atomic_load_n(&cn.svc[service].fn, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	__atomic_store_n(&cn.svc[service].host, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int cnet_set_fast(uint16_t service, cnet_fast_fn fn)
 {
 	if (service == 0 || service >= CNET_SVC_MAX ||
@@ -296,10 +263,10 @@ int cnet_set_fast(uint16_t service, cnet_fast_fn fn)
 
 /* One try at queueing a message to a peer (cn.lock held): 0, or
  * cnet_rel_sendv's error (-EAGAIN: the window is full). */
-static int send_locked(int node, uint16_t service, const void *hdr,
-		       size_t hlen, const void *body, size_t blen)
+static int send_locked(int node, uint16_t service, const void *hdr, size_t hlen,
+		       const void *body, size_t blen)
 {
-	struct cnet_iov iov[2] = { { hdr, hlen }, { body, blen } };
+	struct cnet_iov iov[2] = {{hdr, hlen}, {body, blen}};
 	int rc = cnet_rel_sendv(&cn.rel, node, service, iov, blen ? 2 : 1,
 				clock_ns());
 	if (!rc)
@@ -331,7 +298,7 @@ int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
 	mutex_lock(&cn.lock);
 	int rc;
 	while ((rc = send_locked(node, service, hdr, hlen, body, blen)) ==
-		       -EAGAIN &&
+		   -EAGAIN &&
 	       cn.alive[node])
 		cond_wait(&cn.writable, &cn.lock, 5 * NSEC_PER_MSEC);
 	mutex_unlock(&cn.lock);
@@ -366,13 +333,13 @@ int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
 	if (!f)
 		return -ENOMEM;
 	struct cnet_frame_info fi = {
-		.flags = CNET_F_DGRAM,
-		.service = service,
-		.src_epoch = cn.rel.cfg.epoch,
-		.src_node = (uint16_t)cn.self,
-		.dst_node = CNET_NODE_NONE,
-		.frag_count = 1,
-		.msg_len = (uint32_t)len,
+	    .flags = CNET_F_DGRAM,
+	    .service = service,
+	    .src_epoch = cn.rel.cfg.epoch,
+	    .src_node = (uint16_t)cn.self,
+	    .dst_node = CNET_NODE_NONE,
+	    .frag_count = 1,
+	    .msg_len = (uint32_t)len,
 	};
 	mutex_lock(&cn.lock);
 	int rc = cnet_frame_encode(&cn.rel.fp, &fi, msg, len, f, cap);
@@ -382,174 +349,14 @@ int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
 	if (rc > 0) {
 		memcpy(f, mac, ETH_ALEN);
 		memcpy(f + ETH_ALEN, cn.nd->mac, ETH_ALEN);
-		rc = netdev_xmit_wait(cn.nd, f, (size_t)rc, 100 * NSEC_PER_MSEC);
+		rc =
+		    netdev_xmit_wait(cn.nd, f, (size_t)rc, 100 * NSEC_PER_MSEC);
 	}
 	kfree(f);
 	return rc;
 }
 
-int cnet_self(void) { return cn.self; }
-int cnet_nodes(void) { return cn.nodes; }
-bool cnet_alive(int node) { return node >= 0 && node < cn.nodes && cn.alive[node]; }
-int cnet_node_cpus(int node) { return cnet_alive(node) ? cn.cpus[node] : 0; }
-bool cnet_node_mac(int node, uint8_t mac[6])
-{
-	if (node < 0 || node >= cn.nodes || !cn.have_mac[node])
-		return false;
-	memcpy(mac, cn.mac[node], ETH_ALEN);
-	return true;
-}
-uint32_t cnet_node_load(int node)
-{
-	struct cnet_load l;
-	return cnet_node_probe(node, &l) ? l.runnable : 0;
-}
-
-bool cnet_node_probe(int node, struct cnet_load *out)
-{
-	if (node < 0 || node >= cn.nodes)
-		return false;
-	if (node == cn.self) {
-		member_probe(out);
-		return true;
-	}
-	mutex_lock(&cn.lock);
-	*out = cn.load[node];
-	mutex_unlock(&cn.lock);
-	return true;
-}
-
-int cnet_total_cpus(void)
-{
-	int n = 0;
-	for (int i = 0; i < cn.nodes; i++)
-		n += cnet_node_cpus(i);
-	return n;
-}
-
-void cnet_get_stats(struct cnet_stats *s)
-{
-	*s = cn.stats;
-	s->bad_mac = cn.rel.drops.bad_mac;
-	s->wrong_cluster = cn.rel.drops.wrong_cluster;
-	s->bad_length = cn.rel.drops.bad_length;
-	s->stale_epoch = cn.rel.drops.stale_epoch;
-	s->unknown_service += cn.rel.drops.unknown_service;
-}
-
-/* ---- control: exit ----------------------------------------------------- */
-
-struct ctl_msg {
-	uint32_t kind; /* 1: exit */
-	int32_t status;
-};
-
-static void control_handler(int from, const void *msg, size_t len, void *ctx)
-{
-	(void)ctx;
-	struct ctl_msg m;
-	if (len >= 4 && *(const uint32_t *)msg == 2) { /* console bytes */
-		kputs_raw((const char *)msg + 4, len - 4);
-		return;
-	}
-	if (len != sizeof(m)) {
-		cn.stats.dropped++;
-		return;
-	}
-	memcpy(&m, msg, sizeof(m));
-	if (m.kind == 1) {
-		kprintf("unum: node %d ended the program (status %d)\n", from,
-			m.status);
-		power_off(m.status & 0x7f);
-	}
-}
-
-int cnet_console(const char *s, size_t n)
-{
-	uint32_t kind = 2; /* console bytes follow */
-	return cnet_send2(0, CNET_SVC_CONTROL, &kind, sizeof(kind), s, n);
-}
-
-void cnet_stop_others(int status)
-{
-	struct ctl_msg m = { 1, status };
-	for (int i = 0; i < cn.nodes; i++)
-		if (i != cn.self && cn.alive[i])
-			cnet_send(i, CNET_SVC_CONTROL, &m, sizeof(m));
-	/* give the messages a moment to be acknowledged */
-	for (int t = 0; t < 50 && cn.up; t++) {
-		bool busy = false;
-		mutex_lock(&cn.lock);
-		for (int i = 0; i < cn.nodes; i++) {
-			struct cnet_peer_stats ps;
-			if (i != cn.self && cn.alive[i] &&
-			    !cnet_rel_peer_stats(&cn.rel, i, &ps) && ps.tx_queued)
-				busy = true;
-		}
-		mutex_unlock(&cn.lock);
-		if (!busy)
-			break;
-		thread_sleep_ns(2 * NSEC_PER_MSEC);
-	}
-}
-
-void cnet_exit_all(int status)
-{
-	cnet_stop_others(status);
-	power_off(status & 0x7f);
-}
-
-/* ---- power-off ---------------------------------------------------------- */
-
-/* How long a node going off waits for its last messages to be acknowledged,
- * and then (beyond ack_delay_ns) for the poll thread's next rounds to send
- * the acks it owes. */
-#define LINGER_NS    (500 * NSEC_PER_MSEC)
-#define ACK_FLUSH_NS (3 * NSEC_PER_MSEC)
-
-/* True while some live peer has not acknowledged everything sent to it. */
-static bool tx_pending(void)
-{
-	bool busy = false;
-	mutex_lock(&cn.lock);
-	for (int i = 0; i < cn.nodes && !busy; i++) {
-		struct cnet_peer_stats ps;
-		if (i != cn.self && cn.alive[i] &&
-		    !cnet_rel_peer_stats(&cn.rel, i, &ps) && ps.tx_queued)
-			busy = true;
-	}
-	mutex_unlock(&cn.lock);
-	return busy;
-}
-
-/*
- * The power-off hook. A node that sends a message and powers off at once
- * (the last node through a barrier; an exit request) would take the message
- * with it: the frame may still sit in the NIC's queue, and nobody is left
- * to retransmit it. So an orderly power-off waits, bounded, until every
- * live peer acknowledged what we sent and our own pending acks are out.
- * Then the counters, always (racy reads after a crash are fine).
- */
-static void cnet_power_off(bool orderly)
-{
-	if (!cn.up)
-		return;
-	if (orderly && !mutex_owned(&cn.lock)) {
-		uint64_t deadline = clock_ns() + LINGER_NS;
-		while (tx_pending() && clock_ns() < deadline)
-			thread_sleep_ns(NSEC_PER_MSEC);
-		thread_sleep_ns(cn.rel.cfg.ack_delay_ns + ACK_FLUSH_NS);
-	}
-	struct cnet_stats st;
-	cnet_get_stats(&st);
-	kprintf("cnet: frames in %lu out %lu; dropped: bad_mac %lu "
-		"wrong_cluster %lu bad_length %lu stale_epoch %lu "
-		"unknown_service %lu\n",
-		st.frames_in, st.frames_out, st.bad_mac, st.wrong_cluster,
-		st.bad_length, st.stale_epoch, st.unknown_service);
-}
-
-/* ---- start-up ---------------------------------------------------------------- */
+/* ---- start-up ---------------------------------------------------------- */
 
 static int cnet_start(void)
 {
@@ -560,7 +367,7 @@ static int cnet_start(void)
 	cn.cpus[0] = nr_cpus;
 	mutex_init(&cn.lock);
 	cond_init(&cn.writable);
-	cnet_register(CNET_SVC_CONTROL, control_handler, NULL);
+	cnet_ctl_start(); /* the control service, before the view forms */
 	unsigned want = (unsigned)config_uint("cluster.nodes");
 	if (want == 1) {
 		pr_info("cnet", "one node: no cluster transport");
@@ -568,8 +375,10 @@ static int cnet_start(void)
 	}
 	cn.nd = netdev_get(0);
 	if (!cn.nd) {
-		pr_err("cnet", "cluster.nodes=%u needs a NIC, and this node has "
-		       "none: running alone", want);
+		pr_err("cnet",
+		       "cluster.nodes=%u needs a NIC, and this node has "
+		       "none: running alone",
+		       want);
 		return -ENODEV;
 	}
 	struct cnet_rel_config cfg;
@@ -592,9 +401,10 @@ static int cnet_start(void)
 		return -ENOMEM;
 	}
 	if (!key[0])
-		pr_warn("cnet", "cluster.key is empty: frames are authenticated "
+		pr_warn("cnet",
+			"cluster.key is empty: frames are authenticated "
 			"with an empty key");
-	raw_echo = config_str("bench")[0] != 0;
+	cnet_raw_start();
 	netdev_set_rx_handler(cn.nd, rx_handler, NULL);
 	cn.up = true;
 	power_off_register(cnet_power_off);

@@ -13,37 +13,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CNET_MAX_NODES 64
+#include "net/cnet_svc.h"
 
-/* Services (numbers on the wire). */
-enum cnet_service {
-	CNET_SVC_MEMBER = 1, /* datagrams: hello, view, heartbeat */
-	CNET_SVC_ECHO = 2, /* tests and benchmarks: echo back */
-	CNET_SVC_SINK = 3, /* tests and benchmarks: count and checksum */
-	CNET_SVC_CONTROL = 4, /* exit, console forwarding */
-	CNET_SVC_DSM = 5,
-	CNET_SVC_THREAD = 6, /* remote thread creation */
-	CNET_SVC_FUTEX = 7,
-	CNET_SVC_SCHED_CTL = 8, /* live control (sched/control.c, unumctl) */
-	CNET_SVC_REPORT = 9, /* exit report: counters gathered at the origin */
-	CNET_SVC_SCHED_RPC = 10, /* RPC: thread migration requests */
-	CNET_SVC_LOCK = 11, /* cluster lock service (cluster/csync.c) */
-	CNET_SVC_RPC_TEST = 12, /* RPC: the cluster ktests */
-	CNET_SVC_DSM_HOME = 13, /* RPC: first-touch homes (cluster/dsm_home.c) */
-	CNET_SVC_BENCH_RPC = 14, /* RPC: the transport benchmark */
-	CNET_SVC_MAX = 16,
-};
+#define CNET_MAX_NODES 64
 
 typedef void (*cnet_handler_fn)(int from, const void *msg, size_t len,
 				void *ctx);
 
 /* `from` of a datagram sent by a host outside the cluster (authenticated
- * with the cluster key, but not a member). Only CNET_SVC_SCHED_CTL takes
- * such datagrams; the others count them as unknown_service. */
+ * with the cluster key, but not a member). Only a service that called
+ * cnet_accept_host gets such datagrams; for the others they count as
+ * unknown_service. */
 #define CNET_FROM_HOST (-1)
 
 /* 0, or -EINVAL (bad service), -EEXIST. */
 int cnet_register(uint16_t service, cnet_handler_fn fn, void *ctx);
+
+/*
+ * A registered service also takes datagrams from hosts outside the cluster
+ * (tools/unumctl): they are queued for its thread like messages, with
+ * `from` = CNET_FROM_HOST, and it answers them with cnet_send_host. The
+ * service checks them itself: the transport only authenticated them.
+ * 0, or -EINVAL (bad service, or not registered).
+ */
+int cnet_accept_host(uint16_t service);
 
 /*
  * A registered service's fast path, for messages nobody needs to block
@@ -79,7 +72,7 @@ int cnet_send2(int node, uint16_t service, const void *hdr, size_t hlen,
 int cnet_send_host(const uint8_t mac[6], uint16_t service, const void *msg,
 		   size_t len);
 
-int cnet_self(void); /* our node id (0 when alone) */
+int cnet_self(void);  /* our node id (0 when alone) */
 int cnet_nodes(void); /* nodes in the view */
 bool cnet_alive(int node);
 /* The cluster's CPUs (sum over live nodes). */
@@ -90,12 +83,14 @@ bool cnet_node_mac(int node, uint8_t mac[6]);
 /* Runnable threads on a node, from its last heartbeat. */
 uint32_t cnet_node_load(int node);
 
-/* A node's load probes, gossiped in its heartbeats. */
-struct __attribute__((packed)) cnet_load {
-	uint32_t runnable; /* the program's threads running, queued or waiting for a page */
+/* A node's load probes, gossiped in its heartbeats (on the wire: struct
+ * member_hello_wire, net/member_wire.h). */
+struct cnet_load {
+	uint32_t runnable; /* the program's threads running, queued or waiting
+			      for a page */
 	uint16_t util; /* CPU busy over the last period, permille of all CPUs */
-	uint16_t threads; /* the program's threads living there */
-	uint32_t free_mb; /* free memory */
+	uint16_t threads;      /* the program's threads living there */
+	uint32_t free_mb;      /* free memory */
 	uint32_t faults_per_s; /* DSM faults per second, last period */
 };
 /* From its last heartbeat (our own: measured now). false: no such node. */
@@ -109,8 +104,8 @@ void cnet_set_load_probe(void (*fn)(struct cnet_load *out));
  * of reply to out and returns their number, or a negative errno that the
  * caller gets back as it is.
  */
-typedef int (*cnet_serve_fn)(int from, const void *args, size_t len,
-			     void *out, size_t cap, void *ctx);
+typedef int (*cnet_serve_fn)(int from, const void *args, size_t len, void *out,
+			     size_t cap, void *ctx);
 /* Registers an RPC service (on every node that calls it too: replies come
  * back on it). 0, -EINVAL, -EEXIST, -ENOMEM. */
 int cnet_serve(uint16_t service, cnet_serve_fn fn, void *ctx);
@@ -138,9 +133,18 @@ void cnet_stop_others(int status);
  * through its service thread too). 0 or cnet_send's errors. */
 int cnet_console(const char *s, size_t n);
 
+/* The transport's counters (net/cnet_stats.c). */
 struct cnet_stats {
-	uint64_t frames_in, frames_out, dropped, bad_mac, wrong_cluster,
-		bad_length, stale_epoch, unknown_service;
+	uint64_t frames_in, frames_out;
+	/* frames the reliability layer refused, or messages lost for want of
+	 * memory */
+	uint64_t dropped;
+	/* frames refused by the frame decoder (net/cnet_frame.h) */
+	uint64_t bad_mac, wrong_cluster, bad_length, stale_epoch;
+	uint64_t unknown_service;
+	/* authentic messages of the transport's own services (HELLO,
+	 * control) that their decoder refused */
+	uint64_t bad_msg;
 	uint64_t msgs_in, msgs_out, local_msgs;
 };
 void cnet_get_stats(struct cnet_stats *s);

@@ -1,7 +1,7 @@
 /*
  * net/cnet_raw.h — raw frame echo between nodes, with no transport: the
  * floor under the cluster transport's round trips (tests/ktest/kb_net.c).
- * Implemented in net/cnet.c, in the NIC's receive path.
+ * Implemented in net/cnet_raw.c, in the NIC's receive path.
  *
  * A raw frame is an Ethernet frame of EtherType CNET_RAW_ETHERTYPE whose
  * first payload byte is CNET_RAW_REQUEST or CNET_RAW_REPLY. A node booted

@@ -6,6 +6,9 @@
  * the lowest MAC) is node 0, the others follow in MAC order. HELLOs go on
  * at cluster.heartbeat_ms as heartbeats; a node silent for cluster.dead_ms
  * is declared dead, its transport state dropped, and services told.
+ * The HELLO's wire format is net/member_wire.h; each one is checked by
+ * member_hello_decode (net/member_msg.c) before it counts. The view's
+ * queries (cnet_self, cnet_alive, cnet_node_probe...) are here too.
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/config.h"
@@ -16,19 +19,9 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "net/cnet_impl.h"
+#include "net/member_wire.h"
 
-#define HELLO_MAGIC 0x554e4831u /* "UNH1" */
 #define JOIN_PERIOD_NS (100 * NSEC_PER_MSEC)
-
-struct __attribute__((packed)) hello {
-	uint32_t magic;
-	uint8_t mac[6];
-	uint8_t origin; /* 1: cluster.origin=1 on that node */
-	uint8_t in_view; /* 1: the sender has formed its view */
-	uint16_t cpus;
-	uint32_t mem_mb;
-	struct cnet_load load; /* probes: gossip for the scheduler */
-};
 
 struct seen {
 	uint8_t mac[6];
@@ -38,11 +31,11 @@ struct seen {
 };
 
 static struct seen seen[CNET_MAX_NODES]; /* (L) while joining */
-static unsigned nr_seen; /* (L) */
-static unsigned expected; /* (c) */
-static bool view_formed; /* (L) */
-static uint64_t next_hello; /* (L) */
-static uint64_t hb_period, dead_after; /* (c) */
+static unsigned nr_seen;		 /* (L) */
+static unsigned expected;		 /* (c) */
+static bool view_formed;		 /* (L) */
+static uint64_t next_hello;		 /* (L) */
+static uint64_t hb_period, dead_after;	 /* (c) */
 static uint64_t pending_deaths; /* (L) bitmask, reported outside the lock */
 static struct {
 	cnet_view_fn fn;
@@ -50,9 +43,10 @@ static struct {
 } death_cbs[8];
 static int nr_death_cbs;
 
-static struct hello my_hello(void)
+static struct member_hello my_hello(void)
 {
-	struct hello h = { HELLO_MAGIC, { 0 }, 0, 0, 0, 0, { 0 } };
+	struct member_hello h;
+	memset(&h, 0, sizeof(h));
 	memcpy(h.mac, cn.nd->mac, 6);
 	h.origin = config_bool("cluster.origin");
 	h.in_view = view_formed;
@@ -64,7 +58,10 @@ static struct hello my_hello(void)
 
 static void (*load_probe)(struct cnet_load *out); /* (c) set at init */
 
-void cnet_set_load_probe(void (*fn)(struct cnet_load *out)) { load_probe = fn; }
+void cnet_set_load_probe(void (*fn)(struct cnet_load *out))
+{
+	load_probe = fn;
+}
 
 void member_probe(struct cnet_load *out)
 {
@@ -75,7 +72,7 @@ void member_probe(struct cnet_load *out)
 		out->runnable = sched_runnable();
 }
 
-static void add_seen(const struct hello *h)
+static void add_seen(const struct member_hello *h)
 {
 	for (unsigned i = 0; i < nr_seen; i++)
 		if (!memcmp(seen[i].mac, h->mac, 6))
@@ -83,9 +80,11 @@ static void add_seen(const struct hello *h)
 	if (nr_seen == expected) {
 		if (!view_formed)
 			return;
-		pr_warn("cluster", "node %02x:%02x:%02x:%02x:%02x:%02x is not in the "
-			"view (%u nodes): ignored", h->mac[0], h->mac[1], h->mac[2],
-			h->mac[3], h->mac[4], h->mac[5], expected);
+		pr_warn("cluster",
+			"node %02x:%02x:%02x:%02x:%02x:%02x is not in the "
+			"view (%u nodes): ignored",
+			h->mac[0], h->mac[1], h->mac[2], h->mac[3], h->mac[4],
+			h->mac[5], expected);
 		return;
 	}
 	memcpy(seen[nr_seen].mac, h->mac, 6);
@@ -106,7 +105,8 @@ static bool before(const struct seen *a, const struct seen *b)
 static void form_view(void)
 {
 	for (unsigned i = 1; i < nr_seen; i++)
-		for (unsigned j = i; j > 0 && before(&seen[j], &seen[j - 1]); j--) {
+		for (unsigned j = i; j > 0 && before(&seen[j], &seen[j - 1]);
+		     j--) {
 			struct seen t = seen[j];
 			seen[j] = seen[j - 1];
 			seen[j - 1] = t;
@@ -138,14 +138,9 @@ static int node_of_mac(const uint8_t *mac)
 void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 		  size_t len)
 {
-	struct hello h;
-	if (len != sizeof(h)) {
-		cn.stats.dropped++;
-		return;
-	}
-	memcpy(&h, msg, sizeof(h));
-	if (h.magic != HELLO_MAGIC || memcmp(h.mac, info->src_mac, 6)) {
-		cn.stats.dropped++; /* the MAC must be the frame's sender */
+	struct member_hello h;
+	if (member_hello_decode(msg, len, info->src_mac, &h)) {
+		cn.stats.bad_msg++;
 		return;
 	}
 	if (!view_formed) {
@@ -166,15 +161,18 @@ void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 void member_tick(uint64_t now)
 {
 	if (now >= next_hello) {
-		struct hello h = my_hello();
-		cnet_rel_send_dgram(&cn.rel, CNET_NODE_BCAST, CNET_SVC_MEMBER, &h,
-				    sizeof(h));
+		struct member_hello h = my_hello();
+		struct member_hello_wire w;
+		member_hello_encode(&h, &w);
+		cnet_rel_send_dgram(&cn.rel, CNET_NODE_BCAST, CNET_SVC_MEMBER,
+				    &w, sizeof(w));
 		next_hello = now + (view_formed ? hb_period : JOIN_PERIOD_NS);
 	}
 	if (!view_formed)
 		return;
 	for (int i = 0; i < cn.nodes; i++) {
-		if (i == cn.self || !cn.alive[i] || now - cn.last_seen[i] < dead_after)
+		if (i == cn.self || !cn.alive[i] ||
+		    now - cn.last_seen[i] < dead_after)
 			continue;
 		cn.alive[i] = false;
 		pending_deaths |= 1ull << i;
@@ -193,9 +191,11 @@ void member_report_deaths(void)
 		if (!(d & (1ull << i)))
 			continue;
 		d &= ~(1ull << i);
-		pr_err("cluster", "node %d (%02x:%02x:%02x:%02x:%02x:%02x) stopped "
-		       "answering: declared dead", i, cn.mac[i][0], cn.mac[i][1],
-		       cn.mac[i][2], cn.mac[i][3], cn.mac[i][4], cn.mac[i][5]);
+		pr_err("cluster",
+		       "node %d (%02x:%02x:%02x:%02x:%02x:%02x) stopped "
+		       "answering: declared dead",
+		       i, cn.mac[i][0], cn.mac[i][1], cn.mac[i][2],
+		       cn.mac[i][3], cn.mac[i][4], cn.mac[i][5]);
 		for (int k = 0; k < nr_death_cbs; k++)
 			death_cbs[k].fn(i, death_cbs[k].ctx);
 	}
@@ -212,12 +212,14 @@ void cnet_on_node_death(cnet_view_fn fn, void *ctx)
 
 static void print_view(void)
 {
-	kprintf("cluster: view of %d node(s), this is node %d\n", cn.nodes, cn.self);
+	kprintf("cluster: view of %d node(s), this is node %d\n", cn.nodes,
+		cn.self);
 	for (int i = 0; i < cn.nodes; i++)
-		kprintf("  node %d  %02x:%02x:%02x:%02x:%02x:%02x  %d CPU(s)  %u MiB%s\n",
-			i, cn.mac[i][0], cn.mac[i][1], cn.mac[i][2], cn.mac[i][3],
-			cn.mac[i][4], cn.mac[i][5], cn.cpus[i], cn.mem_mb[i],
-			i == 0 ? "  (origin)" : "");
+		kprintf("  node %d  %02x:%02x:%02x:%02x:%02x:%02x  %d CPU(s)  "
+			"%u MiB%s\n",
+			i, cn.mac[i][0], cn.mac[i][1], cn.mac[i][2],
+			cn.mac[i][3], cn.mac[i][4], cn.mac[i][5], cn.cpus[i],
+			cn.mem_mb[i], i == 0 ? "  (origin)" : "");
 }
 
 int member_join(unsigned want)
@@ -230,9 +232,10 @@ int member_join(unsigned want)
 		hb_ms = config_uint("sched.period_ms");
 	hb_period = hb_ms * NSEC_PER_MSEC;
 	dead_after = config_uint("cluster.dead_ms") * NSEC_PER_MSEC;
-	uint64_t deadline = clock_ns() + config_uint("cluster.wait_ms") * NSEC_PER_MSEC;
+	uint64_t deadline =
+	    clock_ns() + config_uint("cluster.wait_ms") * NSEC_PER_MSEC;
 	mutex_lock(&cn.lock);
-	struct hello me = my_hello();
+	struct member_hello me = my_hello();
 	add_seen(&me);
 	mutex_unlock(&cn.lock);
 	pr_info("cluster", "waiting for %u node(s) (cluster.nodes)", expected);
@@ -242,9 +245,11 @@ int member_join(unsigned want)
 		bool late = clock_ns() > deadline;
 		if (full || late) {
 			if (!full) {
-				pr_err("cluster", "cluster.wait_ms passed with %u of %u "
-				       "node(s) joined; missing %u: starting without "
-				       "them", nr_seen, expected, expected - nr_seen);
+				pr_err("cluster",
+				       "cluster.wait_ms passed with %u of %u "
+				       "node(s) joined; missing %u: starting "
+				       "without them",
+				       nr_seen, expected, expected - nr_seen);
 			}
 			form_view();
 			next_hello = 0; /* announce the view at once */
@@ -256,4 +261,57 @@ int member_join(unsigned want)
 	}
 	print_view();
 	return 0;
+}
+
+/* ---- the view, as the rest of the kernel sees it (net/cnet.h) ---------- */
+
+int cnet_self(void)
+{
+	return cn.self;
+}
+int cnet_nodes(void)
+{
+	return cn.nodes;
+}
+bool cnet_alive(int node)
+{
+	return node >= 0 && node < cn.nodes && cn.alive[node];
+}
+int cnet_node_cpus(int node)
+{
+	return cnet_alive(node) ? cn.cpus[node] : 0;
+}
+bool cnet_node_mac(int node, uint8_t mac[6])
+{
+	if (node < 0 || node >= cn.nodes || !cn.have_mac[node])
+		return false;
+	memcpy(mac, cn.mac[node], ETH_ALEN);
+	return true;
+}
+uint32_t cnet_node_load(int node)
+{
+	struct cnet_load l;
+	return cnet_node_probe(node, &l) ? l.runnable : 0;
+}
+
+bool cnet_node_probe(int node, struct cnet_load *out)
+{
+	if (node < 0 || node >= cn.nodes)
+		return false;
+	if (node == cn.self) {
+		member_probe(out);
+		return true;
+	}
+	mutex_lock(&cn.lock);
+	*out = cn.load[node];
+	mutex_unlock(&cn.lock);
+	return true;
+}
+
+int cnet_total_cpus(void)
+{
+	int n = 0;
+	for (int i = 0; i < cn.nodes; i++)
+		n += cnet_node_cpus(i);
+	return n;
 }

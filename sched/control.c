@@ -4,7 +4,8 @@
  * thread migration, on service CNET_SVC_SCHED_CTL.
  *
  * A request comes from a host as an authenticated datagram
- * (CNET_FROM_HOST; format in sched/control_wire.h, checked in one place by
+ * (CNET_FROM_HOST, which the service takes with cnet_accept_host; format
+ * in sched/control_wire.h, checked in one place by
  * sched/control_proto.c). The node it targets coordinates: it answers
  * itself, asks the other live nodes with reliable messages on the same
  * service (QUERY/REPORT, APPLY/DONE) and, when every node answered, sends
@@ -472,6 +473,7 @@ static void ctl_handler(int from, const void *msg, size_t len, void *ctx)
 
 static int control_start(void)
 {
-	return cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
+	int rc = cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
+	return rc ? rc : cnet_accept_host(CNET_SVC_SCHED_CTL); /* unumctl */
 }
 INITCALL(8, control_start);
