@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/config.h"
+
 #define DSM_MAX_NODES 64
 #define DSM_PAGE 4096
 
@@ -190,19 +192,35 @@ int dsm_receive(struct dsm *d, const struct dsm_msg *m);
  * dsm (its tables behind the two hash heads, its counters in stats) and
  * talks to the node through the same struct dsm_ops. Only sequential
  * consistency exists today; a relaxed protocol (release consistency at
- * the cluster lock service's acquire and release) is one more table.
+ * the cluster lock service's acquire and release) is one more table,
+ * registered with DEFINE_DSM_PROTOCOL in a file of its own.
  */
 struct dsm_protocol {
+	/* Required. The value of dsm.protocol=. */
 	const char *name;
+	/* Required; no lock (once, at start, before any fault or message).
+	 * As dsm_init. */
 	void (*init)(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
 		     void *ctx);
+	/* Required; the glue's dsm_lock held. As dsm_fault. */
 	int (*fault)(struct dsm *d, uint64_t page, bool write);
+	/* Required; dsm_lock held. As dsm_receive. */
 	int (*receive)(struct dsm *d, const struct dsm_msg *m);
-	/* Optional (NULL: no read-ahead): as dsm_prefetch. */
+	/* Optional (NULL: no read-ahead); dsm_lock held. As dsm_prefetch. */
 	int (*prefetch)(struct dsm *d, uint64_t page);
 };
-extern const struct dsm_protocol dsm_protocol_sc;
-/* The protocol called `name`, or NULL. */
+
+/* Registers a protocol: the glue finds it by name, and its name becomes
+ * one of the values dsm.protocol= accepts (kernel/config_keys.c lists
+ * none). */
+#define DEFINE_DSM_PROTOCOL(var)                                               \
+	const struct dsm_protocol *const dsm_protocol_ptr_##var                \
+	    __attribute__((used, section("dsm_protocols"), aligned(8))) =      \
+		&var;                                                          \
+	DEFINE_CFG_CHOICES(dsm_protocol_##var, "dsm.protocol", &var.name, 1)
+
+/* The protocol linked in called `name` (cluster/dsm_protocol_find.c), or
+ * NULL. */
 const struct dsm_protocol *dsm_protocol_find(const char *name);
 
 /* What this node holds of a page (for checks and statistics). */
