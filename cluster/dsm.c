@@ -626,4 +626,4 @@ static int dsm_start(void)
 			   : "");
 	return 0;
 }
-INITCALL(8, dsm_start);
+INITCALL(INIT_CLUSTER, dsm_start);

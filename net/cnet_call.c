@@ -268,4 +268,4 @@ static int cnet_call_init(void)
 		cnet_on_node_death(node_died, NULL);
 	return 0;
 }
-INITCALL(7, cnet_call_init);
+INITCALL(INIT_NET_SVC, cnet_call_init);

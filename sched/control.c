@@ -474,4 +474,4 @@ static int control_start(void)
 {
 	return cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
 }
-INITCALL(8, control_start);
+INITCALL(INIT_CLUSTER, control_start);
