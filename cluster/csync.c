@@ -693,4 +693,4 @@ static int csync_start(void)
 	active = true;
 	return 0;
 }
-INITCALL(8, csync_start);
+INITCALL(INIT_CLUSTER, csync_start);

@@ -57,8 +57,7 @@ static const struct dsm_protocol *proto; /* (c) dsm.protocol */
 static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
 static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
 static struct cnet_outbox outbox; /* (dsm_lock) sent after dsm_lock */
-enum { HOME_INTERLEAVE, HOME_ORIGIN, HOME_FIRST_TOUCH }; /* dsm.home */
-static int home_mode; /* (c) */
+static enum dsm_home_mode home_mode; /* (c) dsm.home */
 static uint32_t ra_max; /* (c) dsm.readahead */
 static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
 static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
@@ -220,9 +219,9 @@ static int op_home(void *ctx, uint64_t page)
 		int k = (int)((va - GAS_DYN_BASE) / GAS_NODE_SPAN);
 		return k < n ? k : 0;
 	}
-	if (home_mode == HOME_FIRST_TOUCH)
+	if (home_mode == DSM_HOME_FIRST_TOUCH)
 		return dsm_home_cached(page); /* learnt before the fault */
-	return home_mode == HOME_INTERLEAVE ? (int)(page % (uint64_t)n) : 0;
+	return home_mode == DSM_HOME_INTERLEAVE ? (int)(page % (uint64_t)n) : 0;
 }
 
 /* Static data is read everywhere: any node maps a never-written page
@@ -352,7 +351,7 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
 	bool waited = false;
-	if (home_mode == HOME_FIRST_TOUCH && dsm_is_static_page(page) &&
+	if (home_mode == DSM_HOME_FIRST_TOUCH && dsm_is_static_page(page) &&
 	    dsm_home_cached(page) < 0) {
 		int h = dsm_home_resolve(page); /* the engine needs it known */
 		if (h < 0) {
@@ -526,7 +525,7 @@ static int dsm_start(void)
 		return 0; /* one node: first-touch mapping (mm/gas.c) is all */
 	mutex_init(&dsm_lock);
 	cond_init(&dsm_cv);
-	home_mode = (int)config_enum("dsm.home");
+	home_mode = (enum dsm_home_mode)config_enum("dsm.home");
 	ra_max = (uint32_t)config_uint("dsm.readahead");
 	check_mode = config_bool("dsm.check");
 	proto = dsm_protocol_find(config_str("dsm.protocol"));
@@ -539,7 +538,7 @@ static int dsm_start(void)
 	proto->init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
 	dsm_check_init(&checker, cnet_nodes(), op_alloc, op_free, NULL);
 	rc = cnet_register(CNET_SVC_DSM, dsm_handler, NULL);
-	if (!rc && home_mode == HOME_FIRST_TOUCH)
+	if (!rc && home_mode == DSM_HOME_FIRST_TOUCH)
 		rc = dsm_home_start();
 	if (rc)
 		return rc;
@@ -554,13 +553,12 @@ static int dsm_start(void)
 		op_changed(NULL, (uintptr_t)__gas_data_start >> PAGE_SHIFT, DSM_RW, 1);
 		unlock_and_flush();
 	}
-	pr_info("dsm", "node %d of %d: the global address space is shared "
-		"(static data homes %s)%s", cnet_self(), cnet_nodes(),
-		home_mode == HOME_INTERLEAVE ? "interleaved"
-		: home_mode == HOME_ORIGIN   ? "at the origin"
-					     : "at the first node to touch each",
+	pr_info("dsm",
+		"node %d of %d: the global address space is shared "
+		"(static data homes %s)%s",
+		cnet_self(), cnet_nodes(), dsm_home_mode_text[home_mode],
 		check_mode ? "; dsm.check verifies single writer / many readers"
 			   : "");
 	return 0;
 }
-INITCALL(8, dsm_start);
+INITCALL(INIT_CLUSTER, dsm_start);

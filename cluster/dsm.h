@@ -12,6 +12,19 @@
 
 #include "cluster/dsm_proto.h"
 
+/* Where the pages of the program's static data have their home
+ * (dsm.home=; config_enum("dsm.home") is one of these). */
+enum dsm_home_mode {
+	DSM_HOME_INTERLEAVE,  /* page % nodes */
+	DSM_HOME_ORIGIN,      /* node 0 */
+	DSM_HOME_FIRST_TOUCH, /* the first node to fault on it */
+	DSM_HOME_MODES
+};
+/* cluster/dsm_home_mode.c, indexed by the mode: the values of dsm.home=
+ * (registered as its choices there), and how the boot log says it. */
+extern const char *const dsm_home_mode_names[DSM_HOME_MODES];
+extern const char *const dsm_home_mode_text[DSM_HOME_MODES];
+
 /* True once the DSM manages the GAS (a cluster of more than one node). */
 bool dsm_active(void);
 /* A fault on a GAS address; may block. true when the access can be

@@ -532,19 +532,11 @@ void dsm_destroy(struct dsm *d)
 
 /* ---- the protocol table ------------------------------------------------- */
 
-const struct dsm_protocol dsm_protocol_sc = {
+static const struct dsm_protocol sc_protocol = {
 	.name = "sc",
 	.init = dsm_init,
 	.fault = dsm_fault,
 	.receive = dsm_receive,
 	.prefetch = dsm_prefetch,
 };
-
-const struct dsm_protocol *dsm_protocol_find(const char *name)
-{
-	static const struct dsm_protocol *const all[] = { &dsm_protocol_sc };
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(all[i]->name, name))
-			return all[i];
-	return NULL;
-}
+DEFINE_DSM_PROTOCOL(sc_protocol);

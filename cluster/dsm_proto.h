@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/config.h"
+
 #define DSM_MAX_NODES 64
 #define DSM_PAGE 4096
 
@@ -59,48 +61,59 @@ struct dsm_msg {
 /* A node's view of a page. */
 enum dsm_access { DSM_NONE = 0, DSM_RO = 1, DSM_RW = 2 };
 
+/* Every member runs inside a call of the engine, so its caller holds the
+ * lock that serialises the struct dsm (cluster/dsm.c: dsm_lock, a mutex:
+ * members may sleep, but must not call back into the engine). */
 struct dsm_ops {
-	/* Queue a message to `dst` (may be this node: deliver later). The
-	 * data, if any, must be copied before returning. */
+	/* Required; dsm_lock held. Queue a message to `dst` (may be this
+	 * node: deliver later). The data, if any, must be copied before
+	 * returning. */
 	void (*send)(void *ctx, int dst, const struct dsm_msg *m);
-	/* Give this node `access` to the page. data: DSM_PAGE bytes to
-	 * install; NULL keeps the current frame (upgrade); pristine: install
-	 * the image's initial bytes. DSM_NONE unmaps (TLB shot down on every
-	 * CPU before it returns). */
+	/* Required; dsm_lock held. Give this node `access` to the page.
+	 * data: DSM_PAGE bytes to install; NULL keeps the current frame
+	 * (upgrade); pristine: install the image's initial bytes. DSM_NONE
+	 * unmaps (TLB shot down on every CPU before it returns). */
 	void (*map)(void *ctx, uint64_t page, enum dsm_access access,
 		    const uint8_t *data, bool pristine);
-	/* Copy this node's current bytes of a page it maps (for a recall). */
+	/* Required; dsm_lock held. Copy this node's current bytes of a page
+	 * it maps (for a recall). */
 	void (*read_local)(void *ctx, uint64_t page, uint8_t *buf);
-	/* The home's copy of a page it is home of: read/write DSM_PAGE bytes;
-	 * `pristine` reads give the image's bytes (the home copy is only
-	 * created at the first write-back). */
+	/* Required; dsm_lock held. The home's copy of a page it is home of:
+	 * read DSM_PAGE bytes; `pristine` reads give the image's bytes (the
+	 * home copy is only created at the first write-back). */
 	void (*home_read)(void *ctx, uint64_t page, uint8_t *buf);
+	/* Required; dsm_lock held. Write the home's copy (see home_read). */
 	void (*home_write)(void *ctx, uint64_t page, const uint8_t *buf);
-	/* A fault on `page` may now be retried (wake the waiting threads). */
+	/* Required; dsm_lock held. A fault on `page` may now be retried
+	 * (wake the waiting threads). */
 	void (*complete)(void *ctx, uint64_t page);
-	/* The page's home node (a function of the address), or -1 while it
-	 * is not known yet (dsm.home=first_touch: the glue resolves it before
-	 * a fault reaches the engine; read-ahead skips such a page). */
+	/* Required; dsm_lock held. The page's home node (a function of the
+	 * address), or -1 while it is not known yet (dsm.home=first_touch: the
+	 * glue resolves it before a fault reaches the engine; read-ahead skips
+	 * such a page). */
 	int (*home)(void *ctx, uint64_t page);
-	/* Memory for the engine's tables (not in any hot path but faults on
-	 * new pages); NULL on exhaustion, then the fault reports -ENOMEM. */
+	/* Required; dsm_lock held. Memory for the engine's tables (not in
+	 * any hot path but faults on new pages); NULL on exhaustion, then
+	 * the fault reports -ENOMEM. */
 	void *(*alloc)(void *ctx, size_t n);
+	/* Required; dsm_lock held. Gives back what alloc gave. */
 	void (*free)(void *ctx, void *p);
-	/* Optional: a clock in nanoseconds for the fault-latency histograms
-	 * (NULL: every latency counts as 0). */
+	/* Optional; dsm_lock held. A clock in nanoseconds for the
+	 * fault-latency histograms (NULL: every latency counts as 0). */
 	uint64_t (*now)(void *ctx);
-	/* Optional: whether every node may map a never-written page from its
-	 * own image without asking (NULL: every page). Worth it for static
+	/* Optional; dsm_lock held. Whether every node may map a
+	 * never-written page from its own image without asking (NULL: every
+	 * page). Worth it for static
 	 * data, read everywhere; but then the first write must invalidate
 	 * every node. When false, only the home maps it without asking and
 	 * it counts itself among the sharers, the others ask it, so the first
 	 * write invalidates only the copies there are (none for a new
 	 * thread's stack or a fresh heap block). */
 	bool (*pristine_shared)(void *ctx, uint64_t page);
-	/* Optional (dsm.check): this node's access to `page` has just become
-	 * `access`, holding the copy of `version`. Called after the map and
-	 * before any message the same transition sends, so a report queued
-	 * here reaches the home ahead of them. */
+	/* Optional (dsm.check); dsm_lock held. This node's access to `page`
+	 * has just become `access`, holding the copy of `version`. Called
+	 * after the map and before any message the same transition sends,
+	 * so a report queued here reaches the home ahead of them. */
 	void (*changed)(void *ctx, uint64_t page, enum dsm_access access,
 			uint32_t version);
 };
@@ -190,19 +203,35 @@ int dsm_receive(struct dsm *d, const struct dsm_msg *m);
  * dsm (its tables behind the two hash heads, its counters in stats) and
  * talks to the node through the same struct dsm_ops. Only sequential
  * consistency exists today; a relaxed protocol (release consistency at
- * the cluster lock service's acquire and release) is one more table.
+ * the cluster lock service's acquire and release) is one more table,
+ * registered with DEFINE_DSM_PROTOCOL in a file of its own.
  */
 struct dsm_protocol {
+	/* Required. The value of dsm.protocol=. */
 	const char *name;
+	/* Required; no lock (once, at start, before any fault or message).
+	 * As dsm_init. */
 	void (*init)(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
 		     void *ctx);
+	/* Required; the glue's dsm_lock held. As dsm_fault. */
 	int (*fault)(struct dsm *d, uint64_t page, bool write);
+	/* Required; dsm_lock held. As dsm_receive. */
 	int (*receive)(struct dsm *d, const struct dsm_msg *m);
-	/* Optional (NULL: no read-ahead): as dsm_prefetch. */
+	/* Optional (NULL: no read-ahead); dsm_lock held. As dsm_prefetch. */
 	int (*prefetch)(struct dsm *d, uint64_t page);
 };
-extern const struct dsm_protocol dsm_protocol_sc;
-/* The protocol called `name`, or NULL. */
+
+/* Registers a protocol: the glue finds it by name, and its name becomes
+ * one of the values dsm.protocol= accepts (kernel/config_keys.c lists
+ * none). */
+#define DEFINE_DSM_PROTOCOL(var)                                               \
+	const struct dsm_protocol *const dsm_protocol_ptr_##var                \
+	    __attribute__((used, section("dsm_protocols"), aligned(8))) =      \
+		&var;                                                          \
+	DEFINE_CFG_CHOICES(dsm_protocol_##var, "dsm.protocol", &var.name, 1)
+
+/* The protocol linked in called `name` (cluster/dsm_protocol_find.c), or
+ * NULL. */
 const struct dsm_protocol *dsm_protocol_find(const char *name);
 
 /* What this node holds of a page (for checks and statistics). */

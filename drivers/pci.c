@@ -503,7 +503,7 @@ int pci_init(void)
 	pr_info("pci", "%d function(s)", nr_devs);
 	return 0;
 }
-INITCALL(4, pci_init);
+INITCALL(INIT_BUS, pci_init);
 
 enum pci_cfg_mech pci_cfg_mechanism(void)
 {

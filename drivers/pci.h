@@ -15,8 +15,8 @@
  * through the Interrupt Status bit of the status register
  * (pci_intx_pending).
  *
- * Locking: the device list is built once by pci_init (an INITCALL at level
- * 4, before the drivers at level 5) and is read-only afterwards. Config
+ * Locking: the device list is built once by pci_init (INITCALL at INIT_BUS,
+ * before the drivers at INIT_DEVICES) and is read-only afterwards. Config
  * accesses through ports are serialised by an internal lock; ECAM accesses
  * need none. A device's MSI/MSI-X state belongs to the driver that claimed
  * it (pci_claim): only that driver calls the pci_msi and pci_msix functions.

@@ -558,4 +558,4 @@ static int virtio_net_init(void)
 			vnet_probe(pd);
 	return 0;
 }
-INITCALL(5, virtio_net_init);
+INITCALL(INIT_DEVICES, virtio_net_init);

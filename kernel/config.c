@@ -141,21 +141,73 @@ static bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
-/* Index of s among "a|b|c", or -1. */
-static int enum_index(const char *choices, const char *s)
-{
-	size_t n = strlen(s);
-	int idx = 0;
+/*
+ * Choices registered with DEFINE_CFG_CHOICES, in link order. The kernel's
+ * linker script and the host's linker give the section's bounds; weak, so
+ * a host program that links no registered choice sees none.
+ */
+extern const struct cfg_choices *const __start_cfg_choices[]
+    __attribute__((weak));
+extern const struct cfg_choices *const __stop_cfg_choices[]
+    __attribute__((weak));
 
-	for (const char *p = choices;; idx++) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && !memcmp(p, s, n))
-			return idx;
-		if (!bar)
-			return -1;
-		p = bar + 1;
+/* The i-th choice of enum key k: *s, *len (not NUL-terminated for a row's
+ * own "a|b|c"); false past the last. */
+static bool choice_at(const struct cfg_key *k, unsigned i, const char **s,
+		      size_t *len)
+{
+	if (k->registry) {
+		for (const struct cfg_choices *const *c = __start_cfg_choices;
+		     c < __stop_cfg_choices; c++) {
+			if (strcmp((*c)->key, k->name))
+				continue;
+			if (i < (*c)->n) {
+				*s = (*c)->names[i];
+				*len = strlen(*s);
+				return true;
+			}
+			i -= (*c)->n;
+		}
+		return false;
 	}
+	const char *p = k->choices;
+	for (; i; i--) {
+		p = strchr(p, '|');
+		if (!p)
+			return false;
+		p++;
+	}
+	const char *bar = strchr(p, '|');
+	*s = p;
+	*len = bar ? (size_t)(bar - p) : strlen(p);
+	return true;
+}
+
+int cfg_key_choice(const struct cfg_key *k, unsigned i, char *buf, size_t len)
+{
+	const char *s;
+	size_t n;
+
+	if (k->type != CFG_ENUM || !choice_at(k, i, &s, &n))
+		return -1;
+	if (len) {
+		size_t fit = n < len ? n : len - 1;
+		memcpy(buf, s, fit);
+		buf[fit] = '\0';
+	}
+	return (int)n;
+}
+
+/* Index of s among k's choices, or -1. */
+static int enum_index(const struct cfg_key *k, const char *s)
+{
+	size_t n = strlen(s), len;
+	const char *c;
+
+	for (unsigned i = 0; choice_at(k, i, &c, &len); i++)
+		if (len == n && !memcmp(c, s, n))
+			return (int)i;
+	return -1;
 }
 
 /* Decode s (len bytes, NUL-terminated) for key k into *v; false if invalid. */
@@ -174,7 +226,7 @@ static bool decode(const struct cfg_key *k, const char *s, size_t len,
 	case CFG_STRING:
 		return len <= k->maxlen;
 	case CFG_ENUM: {
-		int idx = enum_index(k->choices, s);
+		int idx = enum_index(k, s);
 		v->e = (unsigned)idx;
 		return idx >= 0;
 	}
@@ -203,9 +255,15 @@ static void describe(const struct cfg_key *k, char *buf, size_t size)
 		ksnprintf(buf, size, "expected at most %lu characters",
 			  (unsigned long)k->maxlen);
 		return;
-	case CFG_ENUM:
-		ksnprintf(buf, size, "expected one of %s", k->choices);
+	case CFG_ENUM: {
+		char c[CFG_VALUE_MAX + 1];
+		size_t at = 0;
+		kappendf(buf, size, &at, "expected one of ");
+		for (unsigned i = 0; cfg_key_choice(k, i, c, sizeof(c)) >= 0;
+		     i++)
+			kappendf(buf, size, &at, "%s%s", i ? "|" : "", c);
 		return;
+	}
 	}
 	buf[0] = '\0';
 }
@@ -244,8 +302,9 @@ static bool valid_row(const struct cfg_key *keys, size_t i)
 			return false;
 		break;
 	case CFG_ENUM:
-		/* No empty choice: "", "a||b", "a|" would all allow "". */
-		if (!k->choices || enum_index(k->choices, "") >= 0)
+		/* Choices in the row or registered, not both; no empty
+		 * choice: "", "a||b", "a|" would all allow "". */
+		if (!k->choices == !k->registry || enum_index(k, "") >= 0)
 			return false;
 		break;
 	default:

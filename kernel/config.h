@@ -38,7 +38,8 @@ enum cfg_type {
 	CFG_UINT,   /* decimal or 0x hex, optional K/M/G suffix, min..max */
 	CFG_INT,    /* signed decimal, min..max */
 	CFG_STRING, /* at most maxlen characters */
-	CFG_ENUM,   /* one of the '|'-separated choices */
+	CFG_ENUM,   /* one of the '|'-separated choices, or of the
+		     * choices registered for the key (CFG_KEY_REGISTRY) */
 };
 
 /* Where a value came from, in increasing precedence. */
@@ -57,6 +58,7 @@ struct cfg_key {
 	int64_t imin, imax;  /* CFG_INT range, inclusive */
 	size_t maxlen;	     /* CFG_STRING: longest value, <= CFG_VALUE_MAX */
 	const char *choices; /* CFG_ENUM: "a|b|c"; config_enum() gives index */
+	bool registry;	     /* CFG_ENUM: choices from DEFINE_CFG_CHOICES */
 	bool secret;	     /* config_foreach() hides the value */
 	const char *doc;     /* one line for people */
 };
@@ -90,6 +92,41 @@ struct cfg_key {
 		.name = (n), .type = CFG_ENUM, .def = (d), .choices = (ch),    \
 		.doc = (doc_)                                                  \
 	}
+
+/* An enum key whose choices are whatever is linked in (scheduling
+ * policies, coherence protocols): each part registers its own name with
+ * DEFINE_CFG_CHOICES beside its ops table, so the row lists none. */
+#define CFG_KEY_REGISTRY(n, d, doc_)                                           \
+	{                                                                      \
+		.name = (n), .type = CFG_ENUM, .def = (d), .registry = true,   \
+		.doc = (doc_)                                                  \
+	}
+
+/*
+ * Choices of a CFG_KEY_REGISTRY key, registered by the code that
+ * implements them. A key's choices are the names of every entry for it, in
+ * the order the linker placed the entries (link order of the files, then
+ * order in the file); config_enum() counts across them, so a part whose
+ * code indexes by config_enum() registers all its names in one entry.
+ */
+struct cfg_choices {
+	const char *key;	  /* the CFG_ENUM key they are values of */
+	const char *const *names; /* n names, none empty */
+	unsigned n;
+};
+
+/* Registers n names (an array, or &ops.name with n = 1) as choices of key;
+ * id makes the entry's symbols unique in the file. */
+#define DEFINE_CFG_CHOICES(id, key_, names_, n_)                               \
+	static const struct cfg_choices cfg_choices_##id = {                   \
+	    .key = (key_), .names = (names_), .n = (n_)};                      \
+	static const struct cfg_choices *const cfg_choices_ptr_##id            \
+	    __attribute__((used, section("cfg_choices"), aligned(8))) =        \
+		&cfg_choices_##id
+
+/* The i-th choice of enum key k into buf (at most len bytes with the NUL):
+ * its length, or -1 past the last choice. */
+int cfg_key_choice(const struct cfg_key *k, unsigned i, char *buf, size_t len);
 
 /* The value in force for one key. */
 struct cfg_value {

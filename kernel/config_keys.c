@@ -3,8 +3,12 @@
  *
  * A row gives the key's type, default, range or choices and one line of
  * documentation. docs/CONFIG.md shows the same table for people and must be
- * kept in sync with this one (tests/unit/test_config.c checks it).
+ * kept in sync with this one (tests/unit/test_config_keys.c checks it).
  * Keep rows sorted by subsystem; add a row here before reading a new key.
+ *
+ * The choices of a CFG_KEY_REGISTRY row are not here: each is registered
+ * by the code implementing it (DEFINE_SCHED_POLICY, DEFINE_DSM_PROTOCOL,
+ * cluster/dsm_home_mode.c), so a new policy or protocol file adds its name.
  */
 #include <stdint.h>
 
@@ -73,13 +77,14 @@ const struct cfg_key cfg_keys[] = {
 		 "period of the heartbeats every node sends"),
     CFG_KEY_UINT("cluster.dead_ms", "3000", 50, 600000,
 		 "silence after which a node is declared dead"),
-    CFG_KEY_ENUM("dsm.protocol", "sc", "sc",
-		 "coherence protocol of the global address space: sc "
-		 "(sequential consistency, single writer / many readers)"),
-    CFG_KEY_ENUM("dsm.home", "interleave", "interleave|origin|first_touch",
-		 "home of the pages of the program's static data: interleaved "
-		 "over the nodes, all at the origin, or the first node to fault "
-		 "on each (heap and stacks: where they were allocated)"),
+    CFG_KEY_REGISTRY("dsm.protocol", "sc",
+		     "coherence protocol of the global address space: sc "
+		     "(sequential consistency, single writer / many readers)"),
+    CFG_KEY_REGISTRY("dsm.home", "interleave",
+		     "home of the pages of the program's static data: "
+		     "interleaved over the nodes, all at the origin, or the "
+		     "first node to fault on each (heap and stacks: where they "
+		     "were allocated)"),
     CFG_KEY_UINT("dsm.readahead", "16", 0, 64,
 		 "most pages of a thread's forward stream of read faults asked "
 		 "for ahead of it (the window starts at 4 and doubles); 0: off"),
@@ -90,10 +95,9 @@ const struct cfg_key cfg_keys[] = {
 		 "debug: every node reports each change of its access to a "
 		 "page to the page's home, which stops the cluster with a "
 		 "report if single writer / many readers breaks"),
-    CFG_KEY_ENUM("sched.policy", "round_robin",
-		 "local|round_robin|least_loaded|locality|steal",
-		 "global scheduling policy: where new threads go (see "
-		 "docs/SCHEDULING.md)"),
+    CFG_KEY_REGISTRY("sched.policy", "round_robin",
+		     "global scheduling policy: where new threads go (see "
+		     "docs/SCHEDULING.md)"),
     CFG_KEY_UINT("sched.least_loaded.threshold", "1000", 1, 1000000,
 		 "least_loaded: load difference per CPU, in thousandths of a "
 		 "thread, before threads are moved"),

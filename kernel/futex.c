@@ -38,7 +38,7 @@ static int futex_init(void)
 	}
 	return 0;
 }
-INITCALL(0, futex_init);
+INITCALL(INIT_CORE, futex_init);
 
 struct ftimeout {
 	struct futex_bucket *b;

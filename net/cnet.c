@@ -31,12 +31,13 @@ struct cnet_state cn;
 
 /*
  * A faster node's first messages may arrive while this node is still
- * starting: the view is formed (INITCALL 6) before the services register
- * (levels 7 and 8). The transport has acknowledged them, so dropping them
- * would lose them for good; they wait in their service's queue instead,
- * up to EARLY_BYTES_MAX bytes in all, and the handler gets them once it
- * registers. From INITCALL 9 on (services_ready), a message for a service
- * nobody registered is dropped and counted as unknown_service.
+ * starting: the view is formed (INIT_TRANSPORT) before the services
+ * register (INIT_NET_SVC and INIT_CLUSTER). The transport has
+ * acknowledged them, so dropping them would lose them for good; they wait
+ * in their service's queue instead, up to EARLY_BYTES_MAX bytes in all,
+ * and the handler gets them once it registers. From INIT_READY on
+ * (services_ready), a message for a service nobody registered is dropped
+ * and counted as unknown_service.
  */
 #define EARLY_BYTES_MAX (1u << 20)
 static bool services_ready; /* (L) */
@@ -412,11 +413,11 @@ static int cnet_start(void)
 		return -ENOMEM;
 	return member_join(want);
 }
-INITCALL(6, cnet_start);
+INITCALL(INIT_TRANSPORT, cnet_start);
 
-/* The services have registered (levels 7 and 8): what is still held for a
- * service nobody registered is dropped and counted, and so is any later
- * message for one. */
+/* The services have registered (INIT_NET_SVC, INIT_CLUSTER): what is
+ * still held for a service nobody registered is dropped and counted, and
+ * so is any later message for one. */
 static int cnet_services_ready(void)
 {
 	if (!cn.up)
@@ -440,4 +441,4 @@ static int cnet_services_ready(void)
 	mutex_unlock(&cn.lock);
 	return 0;
 }
-INITCALL(9, cnet_services_ready);
+INITCALL(INIT_READY, cnet_services_ready);

@@ -94,7 +94,10 @@ static int op_serve(void *ctx, int peer, uint16_t service, uint32_t call_id,
 	return 0;
 }
 
-static const struct cnet_rpc_ops ops = { op_send, op_serve };
+static const struct cnet_rpc_ops ops = {
+    .send = op_send,
+    .serve = op_serve,
+};
 
 struct call_wait {
 	struct semaphore done;
@@ -239,4 +242,4 @@ static int cnet_call_init(void)
 		cnet_on_node_death(node_died, NULL);
 	return 0;
 }
-INITCALL(7, cnet_call_init);
+INITCALL(INIT_NET_SVC, cnet_call_init);

@@ -174,4 +174,4 @@ static int echo_init(void)
 	int rc = cnet_register(CNET_SVC_ECHO, echo_handler, NULL);
 	return rc ? rc : cnet_set_fast(CNET_SVC_ECHO, echo_fast);
 }
-INITCALL(7, echo_init);
+INITCALL(INIT_NET_SVC, echo_init);

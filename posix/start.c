@@ -198,4 +198,4 @@ static int posix_register(void)
 	ksys_set_app(posix_run);
 	return 0;
 }
-INITCALL(9, posix_register);
+INITCALL(INIT_READY, posix_register);

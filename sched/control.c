@@ -476,4 +476,4 @@ static int control_start(void)
 	int rc = cnet_register(CNET_SVC_SCHED_CTL, ctl_handler, NULL);
 	return rc ? rc : cnet_accept_host(CNET_SVC_SCHED_CTL); /* unumctl */
 }
-INITCALL(8, control_start);
+INITCALL(INIT_CLUSTER, control_start);

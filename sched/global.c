@@ -338,7 +338,7 @@ static int sched_global_start(void)
 	cnet_set_load_probe(probe);
 	return sched_set_policy(config_str("sched.policy"));
 }
-INITCALL(7, sched_global_start);
+INITCALL(INIT_NET_SVC, sched_global_start);
 
 static int balancer_start(void)
 {
@@ -350,4 +350,4 @@ static int balancer_start(void)
 	thread_detach(t);
 	return 0;
 }
-INITCALL(9, balancer_start);
+INITCALL(INIT_READY, balancer_start);

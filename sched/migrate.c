@@ -539,4 +539,4 @@ static int migrate_start(void)
 	int rc = cnet_serve(CNET_SVC_SCHED_RPC, serve_migrate, NULL);
 	return rc ? rc : cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
 }
-INITCALL(8, migrate_start);
+INITCALL(INIT_CLUSTER, migrate_start);

@@ -15,21 +15,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/config.h"
+
 #define SCHED_MAX_NODES 64
 
 struct sched_node_load {
 	bool alive;
-	uint16_t cpus; /* CPUs of the node */
-	uint32_t runnable; /* threads running, queued or waiting for a page */
-	uint32_t threads; /* application threads living there */
-	uint16_t util; /* CPU busy, permille of all its CPUs, recent */
-	uint64_t free_mb; /* free memory */
+	uint16_t cpus;	     /* CPUs of the node */
+	uint32_t runnable;   /* threads running, queued or waiting for a page */
+	uint32_t threads;    /* application threads living there */
+	uint16_t util;	     /* CPU busy, permille of all its CPUs, recent */
+	uint64_t free_mb;    /* free memory */
 	uint64_t dsm_faults; /* DSM faults per second, recent */
 };
 
 struct sched_view {
 	int nodes; /* in the membership view */
-	int self; /* the node asking */
+	int self;  /* the node asking */
 	struct sched_node_load n[SCHED_MAX_NODES];
 	/* locality: for the creating thread, how many of the pages it touched
 	 * recently have their home (or current owner) on each node */
@@ -41,25 +43,37 @@ struct sched_move {
 	int from, to;
 };
 
+/*
+ * Members say what lock their caller holds and whether they are optional.
+ * No member is ever called with a lock held: place() runs in the thread
+ * creating a thread, concurrently on every CPU (state it changes is
+ * atomic); balance() and toward() run only in the balancer thread of a
+ * node; init() and set() on a fresh state nobody else sees yet.
+ */
 struct sched_policy_ops {
+	/* Required. The value of sched.policy= and of unumctl policy. */
 	const char *name;
-	/* Required. The node for a new thread; the caller holds no lock. */
+	/* Required; no lock. The node for a new thread. */
 	int (*place)(void *state, const struct sched_view *v);
-	/* Optional. Up to `max` moves that would even the load out; returns
-	 * how many. Called every sched.period_ms on the origin. */
+	/* Optional; no lock (the origin's balancer thread). Up to `max`
+	 * moves that would even the load out; returns how many. Called every
+	 * sched.period_ms on the origin. */
 	int (*balance)(void *state, const struct sched_view *v,
 		       struct sched_move *out, int max);
-	/* Optional. For one thread of this node: the node it should move to,
-	 * given how many of the pages it waited for recently have their home
-	 * on each node (pages_on), or -1 to stay. Called every
-	 * sched.period_ms on every node for its own threads. */
+	/* Optional; no lock (each node's balancer thread). For one thread of
+	 * this node: the node it should move to, given how many of the pages
+	 * it waited for recently have their home on each node (pages_on), or
+	 * -1 to stay. Called every sched.period_ms on every node for its own
+	 * threads. */
 	int (*toward)(void *state, const struct sched_view *v,
 		      const uint32_t *pages_on);
-	/* Optional. Per-policy state: size and initialiser (keys such as
-	 * sched.least_loaded.threshold are read here). */
+	/* Optional (0: no state). Size of the per-policy state. */
 	unsigned state_size;
+	/* Optional; no lock, state not yet published. Initialises the state
+	 * (keys such as sched.least_loaded.threshold are read here). */
 	void (*init)(void *state);
-	/* Optional. One of the policy's keys (sched.<name>.<x>, in the boot
+	/* Optional (NULL: the policy has no keys); no lock, state not yet
+	 * published. One of the policy's keys (sched.<name>.<x>, in the boot
 	 * key table) set while the program runs (unumctl policy set), on
 	 * state after init() and before the policy is in force; the value
 	 * was checked against the key's range. 0, or -ENOENT: not a key this
@@ -67,11 +81,15 @@ struct sched_policy_ops {
 	int (*set)(void *state, const char *key, uint64_t value);
 };
 
-#define DEFINE_SCHED_POLICY(var)                                            \
+/* Registers a policy: the core finds it by name, and its name becomes one
+ * of the values sched.policy= accepts (kernel/config_keys.c lists none). */
+#define DEFINE_SCHED_POLICY(var)                                               \
 	const struct sched_policy_ops *const sched_policy_ptr_##var            \
-		__attribute__((used, section("sched_policies"), aligned(8))) = &var
+	    __attribute__((used, section("sched_policies"), aligned(8))) =     \
+		&var;                                                          \
+	DEFINE_CFG_CHOICES(sched_policy_##var, "sched.policy", &var.name, 1)
 
-/* The policies linked in (the core; host tests pass their own list). */
+/* The policies linked in, found by name (host tests link the same files). */
 const struct sched_policy_ops *sched_policy_find(const char *name);
 /* The i-th policy linked in, NULL past the last. */
 const struct sched_policy_ops *sched_policy_at(unsigned i);

@@ -175,4 +175,4 @@ static int cluster_svc_start(void)
 	ksys_set_cluster(&ops);
 	return 0;
 }
-INITCALL(8, cluster_svc_start);
+INITCALL(INIT_CLUSTER, cluster_svc_start);

@@ -23,4 +23,4 @@ static int ipi_init(void)
 	return 0;
 }
 #include "kernel/init.h"
-INITCALL(0, ipi_init);
+INITCALL(INIT_CORE, ipi_init);

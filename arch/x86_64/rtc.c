@@ -60,4 +60,4 @@ static int rtc_init(void)
 		bcd(m, is_bcd), bcd(s, is_bcd));
 	return 0;
 }
-INITCALL(1, rtc_init);
+INITCALL(INIT_PLATFORM, rtc_init);

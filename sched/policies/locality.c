@@ -4,9 +4,8 @@
  * recently (threads that share data stay together), unless that node is
  * overloaded (more than twice the cluster's mean load per CPU), in which
  * case the least loaded node takes it; a running thread whose recent page
- * faults come mostly from one other node moves there (toward). `steal` is
- * the reverse view: a new thread stays with its creator, and idle nodes
- * pull work (balance).
+ * faults come mostly from one other node moves there (toward). The
+ * reverse view is `steal` (steal.c).
  */
 #include <stdbool.h>
 
@@ -45,7 +44,8 @@ static int loc_place(void *state, const struct sched_view *v)
 		return best;
 	int lo = best;
 	for (int n = 0; n < v->nodes; n++)
-		if (v->n[n].alive && sched_load_milli(&v->n[n]) < sched_load_milli(&v->n[lo]))
+		if (v->n[n].alive &&
+		    sched_load_milli(&v->n[n]) < sched_load_milli(&v->n[lo]))
 			lo = n;
 	return lo;
 }
@@ -56,7 +56,7 @@ static int loc_place(void *state, const struct sched_view *v)
  * them from that node, and that node not overloaded.
  */
 #define LOC_MIN_FAULTS 16
-#define LOC_SHARE 75
+#define LOC_SHARE      75
 
 static int loc_toward(void *state, const struct sched_view *v,
 		      const uint32_t *pages_on)
@@ -70,53 +70,15 @@ static int loc_toward(void *state, const struct sched_view *v,
 			best = n;
 	}
 	if (best < 0 || best == v->self || total < LOC_MIN_FAULTS ||
-	    (uint64_t)pages_on[best] * 100 < total * LOC_SHARE || overloaded(v, best))
+	    (uint64_t)pages_on[best] * 100 < total * LOC_SHARE ||
+	    overloaded(v, best))
 		return -1;
 	return best;
 }
 
 static const struct sched_policy_ops loc_policy = {
-	.name = "locality",
-	.place = loc_place,
-	.toward = loc_toward,
+    .name = "locality",
+    .place = loc_place,
+    .toward = loc_toward,
 };
 DEFINE_SCHED_POLICY(loc_policy);
-
-static int steal_place(void *state, const struct sched_view *v)
-{
-	(void)state;
-	return v->self;
-}
-
-/* Every node with less runnable work than CPUs pulls from the busiest. */
-static int steal_balance(void *state, const struct sched_view *v,
-			 struct sched_move *out, int max)
-{
-	(void)state;
-	struct sched_node_load l[SCHED_MAX_NODES];
-	int moves = 0;
-	for (int n = 0; n < v->nodes; n++)
-		l[n] = v->n[n];
-	for (int idle = 0; idle < v->nodes && moves < max; idle++) {
-		while (moves < max && l[idle].alive && l[idle].runnable < l[idle].cpus) {
-			int busy = -1;
-			for (int n = 0; n < v->nodes; n++)
-				if (l[n].alive && l[n].threads && l[n].runnable > l[n].cpus &&
-				    (busy < 0 || l[n].runnable > l[busy].runnable))
-					busy = n;
-			if (busy < 0)
-				break;
-			out[moves++] = (struct sched_move){ busy, idle };
-			l[busy].runnable--, l[busy].threads--;
-			l[idle].runnable++, l[idle].threads++;
-		}
-	}
-	return moves;
-}
-
-static const struct sched_policy_ops steal_policy = {
-	.name = "steal",
-	.place = steal_place,
-	.balance = steal_balance,
-};
-DEFINE_SCHED_POLICY(steal_policy);

@@ -110,7 +110,15 @@ static void check_ranges(const struct config *c)
 			break;
 		case CFG_ENUM: {
 			int e = config_get_enum(c, k->name);
-			CHECK(e >= 0 && (size_t)e < nchoices(k->choices));
+			char ch[CFG_VALUE_MAX + 1];
+			CHECK(e >= 0);
+			if (k->registry) { /* choices registered by the code */
+				CHECK(cfg_key_choice(k, (unsigned)e, ch,
+						     sizeof(ch)) >= 0);
+				CHECK(!strcmp(ch, s));
+				break;
+			}
+			CHECK((size_t)e < nchoices(k->choices));
 			CHECK(is_choice(k->choices, (size_t)e, s));
 			break;
 		}

@@ -30,8 +30,18 @@ static const struct cfg_key tkeys[] = {
     CFG_KEY_STRING("x", "", CFG_VALUE_MAX, "a long string"),
     CFG_KEY_ENUM("e", "b", "a|b|cc", "an enum"),
     CFG_KEY_SECRET("k", "", 16, "a secret"),
+    CFG_KEY_REGISTRY("r", "two", "an enum of registered choices"),
 };
 #define NT (sizeof(tkeys) / sizeof(tkeys[0]))
+
+/* r's choices, registered in two entries as two parts would: one, two,
+ * three (entries for other keys between them do not count). */
+static const char *const r_first[] = {"one", "two"};
+static const char *const r_other[] = {"zzz"};
+static const char *const r_last = "three";
+DEFINE_CFG_CHOICES(r_first, "r", r_first, 2);
+DEFINE_CFG_CHOICES(r_other, "other", r_other, 1);
+DEFINE_CFG_CHOICES(r_last, "r", &r_last, 1);
 
 #define MAXMSG 80
 static struct config C;
@@ -229,6 +239,20 @@ static void test_string_and_enum(void **state)
 	bad("e", "A", "expected one of a|b|cc");
 	bad("e", "", "expected one of a|b|cc");
 	bad("e", "a|b", "expected one of a|b|cc");
+	/* Registered choices: counted across the entries for the key. */
+	reset();
+	assert_int_equal(config_get_enum(&C, "r"), 1);
+	ok("r=three");
+	assert_int_equal(config_get_enum(&C, "r"), 2);
+	assert_string_equal(config_get_str(&C, "r"), "three");
+	bad("r", "zzz", "expected one of one|two|three");
+	bad("r", "", "expected one of one|two|three");
+	char c[4];
+	assert_int_equal(cfg_key_choice(&tkeys[NT - 1], 2, c, sizeof(c)), 5);
+	assert_string_equal(c, "thr");
+	assert_int_equal(cfg_key_choice(&tkeys[NT - 1], 3, c, sizeof(c)), -1);
+	assert_int_equal(cfg_key_choice(&tkeys[7], 2, c, sizeof(c)), 2);
+	assert_string_equal(c, "cc");
 	/* A secret is not echoed in the error. */
 	fails(CFG_SRC_CMDLINE, "k=0123456789abcdefX",
 	      "config: bad value '<hidden>' for key 'k' (cmdline): "

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "cluster/dsm.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
 
@@ -207,12 +208,22 @@ static void test_init_checks_table(void **state)
 	    CFG_KEY_INT("a", "0", 1, -1, "x")};
 	static const struct cfg_key longstr[] = {
 	    CFG_KEY_STRING("a", "", 256, "x")};
+	static const struct cfg_key unregistered[] = {
+	    CFG_KEY_REGISTRY("no.such", "x", "nobody registers its choices")};
+	static const struct cfg_key both[] = {{.name = "sched.policy",
+					       .type = CFG_ENUM,
+					       .def = "local",
+					       .choices = "local",
+					       .registry = true,
+					       .doc = "x"}};
 	static struct cfg_key many[CFG_KEYS_MAX + 1];
 
 	assert_int_equal(config_init(&scratch, dup, 2), -EINVAL);
 	assert_int_equal(config_init(&scratch, baddef, 1), -EINVAL);
 	assert_int_equal(config_init(&scratch, badname, 1), -EINVAL);
 	assert_int_equal(config_init(&scratch, emptychoice, 1), -EINVAL);
+	assert_int_equal(config_init(&scratch, unregistered, 1), -EINVAL);
+	assert_int_equal(config_init(&scratch, both, 1), -EINVAL);
 	assert_int_equal(config_init(&scratch, badrange, 1), -EINVAL);
 	assert_int_equal(config_init(&scratch, longstr, 1), -EINVAL);
 	assert_int_equal(config_init(&scratch, many, CFG_KEYS_MAX + 1), -E2BIG);
@@ -220,12 +231,29 @@ static void test_init_checks_table(void **state)
 	assert_int_equal(config_init(&scratch, cfg_keys, cfg_nkeys), 0);
 }
 
+/* The choices of enum key k as docs/CONFIG.md writes them: "`a` `b`". */
+static void doc_choices(const struct cfg_key *k, char *out, size_t len)
+{
+	char c[CFG_VALUE_MAX + 1];
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; cfg_key_choice(k, i, c, sizeof(c)) >= 0; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s`%s`",
+				       i ? " " : "", c);
+	assert_true(at < len);
+}
+
 /* Every key of kernel/config_keys.c has its row in docs/CONFIG.md, with the
- * same default, and every row there is a key of the table. */
+ * same default and, for an enum, the same choices in the same order (those
+ * of a CFG_KEY_REGISTRY key as registered by the files linked in, which
+ * are the kernel's: tests/unit/config.mk), and every row there is a key of
+ * the table. */
 static void test_docs_in_sync(void **state)
 {
 	FILE *f = fopen("docs/CONFIG.md", "r");
 	char line[1024], row[CFG_KEY_MAX + 8], def[CFG_VALUE_MAX + 8];
+	char choices[512];
 	bool seen[CFG_KEYS_MAX] = {false};
 	bool in_keys = false;
 
@@ -252,6 +280,15 @@ static void test_docs_in_sync(void **state)
 		if (!strstr(line, def))
 			fail_msg("docs/CONFIG.md: default of %s is not %s",
 				 cfg_keys[i].name, def);
+		if (cfg_keys[i].type == CFG_ENUM) {
+			char cell[sizeof(choices) + 8];
+			doc_choices(&cfg_keys[i], choices, sizeof(choices));
+			snprintf(cell, sizeof(cell), "%s %s |", def, choices);
+			if (!strstr(line, cell))
+				fail_msg("docs/CONFIG.md: the choices of %s "
+					 "are not %s",
+					 cfg_keys[i].name, choices);
+		}
 		seen[i] = true;
 	}
 	fclose(f);
@@ -260,6 +297,43 @@ static void test_docs_in_sync(void **state)
 			fail_msg("key %s of kernel/config_keys.c is missing "
 				 "from docs/CONFIG.md",
 				 cfg_keys[i].name);
+}
+
+/* The registered choices are the kernel's: every policy and protocol
+ * linked in, dsm.home's modes in the order of enum dsm_home_mode; a bad
+ * value names them as a row's own choices would be. */
+static void test_registered_choices(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+	    {"sched.policy=fastest",
+	     "config: bad value 'fastest' for key 'sched.policy' (cmdline): "
+	     "expected one of local|round_robin|least_loaded|locality|steal"},
+	    {"dsm.protocol=rc",
+	     "config: bad value 'rc' for key 'dsm.protocol' (cmdline): "
+	     "expected one of sc"},
+	    {"dsm.home=random",
+	     "config: bad value 'random' for key 'dsm.home' (cmdline): "
+	     "expected one of interleave|origin|first_touch"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(config_boot_init(), 0);
+		assert_int_equal(boot_parse(cases[i].text, CFG_SRC_CMDLINE),
+				 -EINVAL);
+		assert_int_equal(R.n, 1);
+		assert_string_equal(R.msg[0], cases[i].msg);
+	}
+	assert_int_equal(config_boot_init(), 0);
+	assert_string_equal(config_str("sched.policy"), "round_robin");
+	assert_string_equal(config_str("dsm.protocol"), "sc");
+	assert_int_equal(config_enum("dsm.home"), DSM_HOME_INTERLEAVE);
+	assert_int_equal(boot_parse("sched.policy=steal dsm.home=first_touch",
+				    CFG_SRC_CMDLINE),
+			 0);
+	assert_string_equal(config_str("sched.policy"), "steal");
+	assert_int_equal(config_enum("dsm.home"), DSM_HOME_FIRST_TOUCH);
 }
 
 int main(void)
@@ -271,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(test_real_bad_values),
 	    cmocka_unit_test(test_init_checks_table),
 	    cmocka_unit_test(test_docs_in_sync),
+	    cmocka_unit_test(test_registered_choices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
