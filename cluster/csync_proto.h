@@ -100,13 +100,21 @@ enum csync_event {
 	CSE_CANCEL, /* cancel answered: val 1 = was queued, 0 = woken */
 };
 
+/* Every member runs inside a call of the engine, so its caller holds the
+ * engine lock (cluster/csync.c: eng_lock); none may block or call back
+ * into the engine. */
 struct csync_ops {
-	/* Queue a message to another node (copy it before returning). */
+	/* Required; engine lock held. Queue a message to another node (copy
+	 * it before returning; send it once the lock is dropped). */
 	void (*send)(void *ctx, int dst, const struct csync_msg *m);
-	/* Complete an event for wait slot wid of this node, waiting on
-	 * object h (a peer may name any wid: the glue checks h). */
+	/* Required; engine lock held. Complete an event for wait slot wid of
+	 * this node, waiting on object h (a peer may name any wid: the glue
+	 * checks h). */
 	void (*wake)(void *ctx, uint32_t wid, uint32_t h, int ev, int val);
+	/* Required; engine lock held. Memory for objects and queues; NULL on
+	 * exhaustion (the request then fails with -ENOMEM). */
 	void *(*alloc)(void *ctx, size_t n);
+	/* Required; engine lock held. Gives back what alloc gave. */
 	void (*free)(void *ctx, void *p);
 };
 

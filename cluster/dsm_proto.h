@@ -61,48 +61,58 @@ struct dsm_msg {
 /* A node's view of a page. */
 enum dsm_access { DSM_NONE = 0, DSM_RO = 1, DSM_RW = 2 };
 
+/* Every member runs inside a call of the engine, so its caller holds the
+ * lock that serialises the struct dsm (cluster/dsm.c: dsm_lock, a mutex:
+ * members may sleep, but must not call back into the engine). */
 struct dsm_ops {
-	/* Queue a message to `dst` (may be this node: deliver later). The
-	 * data, if any, must be copied before returning. */
+	/* Required; dsm_lock held. Queue a message to `dst` (may be this
+	 * node: deliver later). The data, if any, must be copied before
+	 * returning. */
 	void (*send)(void *ctx, int dst, const struct dsm_msg *m);
-	/* Give this node `access` to the page. data: DSM_PAGE bytes to
-	 * install; NULL keeps the current frame (upgrade); pristine: install
-	 * the image's initial bytes. DSM_NONE unmaps (TLB shot down on every
-	 * CPU before it returns). */
+	/* Required; dsm_lock held. Give this node `access` to the page.
+	 * data: DSM_PAGE bytes to install; NULL keeps the current frame
+	 * (upgrade); pristine: install the image's initial bytes. DSM_NONE
+	 * unmaps (TLB shot down on every CPU before it returns). */
 	void (*map)(void *ctx, uint64_t page, enum dsm_access access,
 		    const uint8_t *data, bool pristine);
-	/* Copy this node's current bytes of a page it maps (for a recall). */
+	/* Required; dsm_lock held. Copy this node's current bytes of a page
+	 * it maps (for a recall). */
 	void (*read_local)(void *ctx, uint64_t page, uint8_t *buf);
-	/* The home's copy of a page it is home of: read/write DSM_PAGE bytes;
-	 * `pristine` reads give the image's bytes (the home copy is only
-	 * created at the first write-back). */
+	/* Required; dsm_lock held. The home's copy of a page it is home of:
+	 * read DSM_PAGE bytes; `pristine` reads give the image's bytes (the
+	 * home copy is only created at the first write-back). */
 	void (*home_read)(void *ctx, uint64_t page, uint8_t *buf);
+	/* Required; dsm_lock held. Write the home's copy (see home_read). */
 	void (*home_write)(void *ctx, uint64_t page, const uint8_t *buf);
-	/* A fault on `page` may now be retried (wake the waiting threads). */
+	/* Required; dsm_lock held. A fault on `page` may now be retried
+	 * (wake the waiting threads). */
 	void (*complete)(void *ctx, uint64_t page);
-	/* The page's home node (a function of the address), or -1 while it
-	 * is not known yet (dsm.home=first_touch: the glue resolves it before
-	 * a fault reaches the engine; read-ahead skips such a page). */
+	/* Required; dsm_lock held. The page's home node (a function of the
+	 * address), or -1 while it is not known yet (dsm.home=first_touch: the
+	 * glue resolves it before a fault reaches the engine; read-ahead skips
+	 * such a page). */
 	int (*home)(void *ctx, uint64_t page);
-	/* Memory for the engine's tables (not in any hot path but faults on
-	 * new pages); NULL on exhaustion, then the fault reports -ENOMEM. */
+	/* Required; dsm_lock held. Memory for the engine's tables (not in
+	 * any hot path but faults on new pages); NULL on exhaustion, then
+	 * the fault reports -ENOMEM. */
 	void *(*alloc)(void *ctx, size_t n);
+	/* Required; dsm_lock held. Gives back what alloc gave. */
 	void (*free)(void *ctx, void *p);
-	/* Optional: a clock in nanoseconds for the fault-latency histograms
-	 * (NULL: every latency counts as 0). */
+	/* Optional; dsm_lock held. A clock in nanoseconds for the
+	 * fault-latency histograms (NULL: every latency counts as 0). */
 	uint64_t (*now)(void *ctx);
-	/* Optional: whether every node may map a never-written page from its
-	 * own image without asking (NULL: every page). Worth it for static
-	 * data, read everywhere; but then the first write must invalidate
-	 * every node. When false, only the home maps it without asking and
-	 * it counts itself among the sharers, the others ask it, so the first
-	 * write invalidates only the copies there are (none for a new
-	 * thread's stack or a fresh heap block). */
+	/* Optional; dsm_lock held. Whether every node may map a
+	 * never-written page from its own image without asking (NULL: every
+	 * page). Worth it for static data, read everywhere; but then the
+	 * first write must invalidate every node. When false, only the home
+	 * maps it without asking and it counts itself among the sharers, the
+	 * others ask it, so the first write invalidates only the copies there
+	 * are (none for a new thread's stack or a fresh heap block). */
 	bool (*pristine_shared)(void *ctx, uint64_t page);
-	/* Optional (dsm.check): this node's access to `page` has just become
-	 * `access`, holding the copy of `version`. Called after the map and
-	 * before any message the same transition sends, so a report queued
-	 * here reaches the home ahead of them. */
+	/* Optional (dsm.check); dsm_lock held. This node's access to `page`
+	 * has just become `access`, holding the copy of `version`. Called
+	 * after the map and before any message the same transition sends,
+	 * so a report queued here reaches the home ahead of them. */
 	void (*changed)(void *ctx, uint64_t page, enum dsm_access access,
 			uint32_t version);
 };

@@ -75,18 +75,22 @@ struct netdev_stats {
 };
 
 /*
- * A driver's operations. Callers hold no lock; none is called from
- * interrupt context. Both members are required.
+ * A driver's operations. None is called from interrupt context. Callers
+ * hold none of the driver's locks, but may hold their own (the transport
+ * sends under cn.lock) and nd->rx_lock when they act from inside the rx
+ * handler: members never block and never wait for the rx handler.
  */
 struct netdev_ops {
 	/*
+	 * Required; no driver lock (maybe the caller's and nd->rx_lock).
 	 * Copies the frame into a transmit buffer and queues it; never
 	 * blocks. 0, or -EINVAL (len < ETH_HLEN), -E2BIG (len > ETH_HLEN +
 	 * mtu), -EHOSTUNREACH (link down), -EAGAIN (every TX buffer is in
 	 * flight: retry, or use netdev_xmit_wait), -EIO (device failed).
 	 */
 	int (*xmit)(struct netdev *nd, const void *frame, size_t len);
-	/* Takes back a receive buffer: 0, or -EINVAL if `frame` is not a
+	/* Required; no driver lock (maybe nd->rx_lock: from the rx handler).
+	 * Takes back a receive buffer: 0, or -EINVAL if `frame` is not a
 	 * buffer the receiver holds. */
 	int (*rx_done)(struct netdev *nd, void *frame);
 };

@@ -97,22 +97,31 @@ int ksys_set_policy(const char *name);
 
 /* The lock service's side of ksys_csync_* (cluster/csync.c): the same
  * arguments and results; called from the application's thread, as the
- * ksys calls are (they switch to the kernel stack themselves). */
+ * ksys calls are (they switch to the kernel stack themselves). Every
+ * member is required (set on every node, also alone) and is called with
+ * no lock held; all but active and stats may sleep. */
 struct ksys_csync_ops {
-	bool (*active)(void);
+	bool (*active)(void); /* no lock; never sleeps */
+	/* no lock; as ksys_csync_create */
 	int (*create)(int kind, int param, uint32_t value, uint32_t *h);
-	int (*destroy)(uint32_t h);
+	int (*destroy)(uint32_t h); /* no lock; as ksys_csync_destroy */
+	/* no lock; may sleep: as ksys_csync_mutex_lock */
 	int (*mutex_lock)(uint32_t h, uint32_t tid, bool try,
 			  uint64_t timeout_ns);
+	/* no lock; as ksys_csync_mutex_unlock */
 	int (*mutex_unlock)(uint32_t h, uint32_t tid);
+	/* no lock; sleeps: as ksys_csync_cond_wait */
 	int (*cond_wait)(uint32_t c, uint32_t m, uint32_t tid,
 			 uint64_t timeout_ns, const volatile int *stop);
-	int (*cond_wake)(uint32_t c, bool all);
+	int (*cond_wake)(uint32_t c, bool all); /* no lock; as ..._cond_wake */
+	/* no lock; sleeps: as ksys_csync_barrier_wait */
 	int (*barrier_wait)(uint32_t b);
+	/* no lock; may sleep: as ksys_csync_sem */
 	int (*sem)(uint32_t h, int op, uint64_t timeout_ns,
 		   const volatile int *stop);
+	/* no lock; may sleep: as ksys_csync_rwlock */
 	int (*rwlock)(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
-	int (*stats)(uint64_t *out, int n);
+	int (*stats)(uint64_t *out, int n); /* no lock; as ksys_csync_stats */
 };
 
 /*
@@ -127,26 +136,31 @@ struct ksys_csync_ops {
  * node, local spawn, ...). The others are always set.
  */
 struct ksys_cluster_ops {
-	int (*self)(void); /* (n) */
-	int (*nodes)(void); /* (n) */
-	int (*total_cpus)(void); /* (n) */
-	int (*place)(void); /* (n) */
+	int (*self)(void);	 /* (n) no lock; this node's id */
+	int (*nodes)(void);	 /* (n) no lock; nodes in the view */
+	int (*total_cpus)(void); /* (n) no lock; CPUs of every node */
+	int (*place)(void);	 /* (n) no lock; the node for a new thread */
+	/* (n) no lock; starts a thread on `node` */
 	int (*spawn)(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
-		     uint64_t fs_base); /* (n) */
-	/* (n) forward to the origin; must not sleep (console path) */
+		     uint64_t fs_base);
+	/* (n) no lock; forward to the origin; must not sleep (console path) */
 	void (*console)(const char *s, size_t n);
-	void (*exit_all)(int status) __attribute__((noreturn)); /* (n) */
-	/* (n) an application thread started (alive) or ended on this node */
+	/* (n) no lock; ends the program on every node */
+	void (*exit_all)(int status) __attribute__((noreturn));
+	/* (n) no lock; an application thread started (alive) or ended on
+	 * this node */
 	void (*thread_event)(uint32_t tid, bool alive);
-	int (*migrate)(uint32_t tid, int node); /* (n) sched_migrate */
-	/* (n) every node's DSM counters text, in node order */
+	int (*migrate)(uint32_t tid, int node); /* (n) no lock; sched_migrate */
+	/* (n) no lock; every node's DSM counters text, in node order */
 	size_t (*cluster_text)(char *buf, size_t len);
-	int64_t (*echo_ns)(int node, size_t len); /* (n) as ksys_echo_ns */
-	/* switch the global policy on every node (the name is a kernel copy) */
+	/* (n) no lock; as ksys_echo_ns */
+	int64_t (*echo_ns)(int node, size_t len);
+	/* required; no lock; switch the global policy on every node (the
+	 * name is a kernel copy) */
 	int (*set_policy)(const char *name);
-	/* this node's DSM counters as text (/proc/dsm) */
+	/* required; no lock; this node's DSM counters as text (/proc/dsm) */
 	size_t (*dsm_text)(char *buf, size_t len);
-	struct ksys_csync_ops csync; /* the cluster lock service */
+	struct ksys_csync_ops csync; /* required: the cluster lock service */
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */

@@ -35,14 +35,14 @@
  * held and must be safe to call from every context the cache is used in.
  */
 struct slab_page_ops {
-	/* Returns 2^order pages, virtually contiguous and aligned to their
-	 * size (4096 << order): slab_free depends on that alignment. NULL when
-	 * out of memory. Required. */
+	/* Required; no slab lock held. Returns 2^order pages, virtually
+	 * contiguous and aligned to their size (4096 << order): slab_free
+	 * depends on that alignment. NULL when out of memory. */
 	void *(*alloc_pages)(unsigned order, void *ctx);
-	/* Takes back a block alloc_pages returned, with the same order.
-	 * Required. */
+	/* Required; no slab lock held. Takes back a block alloc_pages
+	 * returned, with the same order. */
 	void (*free_pages)(void *p, unsigned order, void *ctx);
-	void *ctx; /* passed to both */
+	void *ctx; /* passed to both (not a callback) */
 };
 
 struct slab; /* the header at the start of every slab (mm/slab.c) */

@@ -127,7 +127,10 @@ static int op_serve(void *ctx, int peer, uint16_t service, uint32_t call_id,
 	return 0;
 }
 
-static const struct cnet_rpc_ops ops = { op_send, op_serve };
+static const struct cnet_rpc_ops ops = {
+    .send = op_send,
+    .serve = op_serve,
+};
 
 struct call_wait {
 	struct semaphore done;

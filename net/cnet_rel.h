@@ -91,24 +91,30 @@ struct cnet_dgram_info {
 	uint8_t src_mac[6];
 };
 
+/* Every callback runs inside a call of this API, so its caller holds the
+ * lock that serialises the struct cnet_rel (cn.lock in net/cnet.c). */
 struct cnet_rel_ops {
-	/* Required. Send one frame to node peer (a member id, or
-	 * CNET_NODE_BCAST for a broadcast datagram); the Ethernet addresses
-	 * in the frame are zero for the glue to fill in. 0 or -errno; a
-	 * failed frame is treated as lost. */
+	/* Required; engine lock held. Send one frame to node peer (a member
+	 * id, or CNET_NODE_BCAST for a broadcast datagram); the Ethernet
+	 * addresses in the frame are zero for the glue to fill in. 0 or
+	 * -errno; a failed frame is treated as lost. */
 	int (*tx)(void *ctx, int peer, const void *frame, size_t len);
-	/* Required. A whole message from peer, valid during the call. */
+	/* Required; engine lock held. A whole message from peer, valid
+	 * during the call. */
 	void (*deliver)(void *ctx, int peer, uint16_t service, const void *msg,
 			size_t len);
-	/* Optional. A datagram; without it datagrams count unknown_service. */
+	/* Optional (NULL: datagrams count unknown_service); engine lock
+	 * held. A datagram. */
 	void (*dgram)(void *ctx, const struct cnet_dgram_info *info,
 		      const void *msg, size_t len);
-	/* Optional. Peer state changes. */
+	/* Optional; engine lock held. Peer state changes. */
 	void (*peer_event)(void *ctx, int peer,
 			   const struct cnet_peer_event *ev);
-	/* Required. Memory for peers, queued messages and reassembly; may
-	 * return NULL (the frame or send then fails with -ENOBUFS/-ENOMEM). */
+	/* Required; engine lock held. Memory for peers, queued messages and
+	 * reassembly; may return NULL (the frame or send then fails with
+	 * -ENOBUFS/-ENOMEM). */
 	void *(*alloc)(void *ctx, size_t size);
+	/* Required; engine lock held. Gives back what alloc gave. */
 	void (*free)(void *ctx, void *p, size_t size);
 };
 

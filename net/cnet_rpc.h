@@ -53,13 +53,16 @@ struct cnet_rpc_call {
 	void *arg;
 };
 
+/* Both run inside a call of this API: their caller holds the lock that
+ * serialises the struct cnet_rpc (rpc_lock in net/cnet_call.c). */
 struct cnet_rpc_ops {
-	/* Required: send one message; 0 or -errno (-EAGAIN: window full). */
+	/* Required; rpc lock held. Send one message; 0 or -errno (-EAGAIN:
+	 * window full). May queue it to be sent once the lock is dropped. */
 	int (*send)(void *ctx, int peer, uint16_t service,
 		    const struct cnet_iov *iov, int iovcnt);
-	/* Required: a call arrived (args valid during the call). Return 0
-	 * and answer later with cnet_rpc_reply(), or a negative errno to
-	 * have the call answered with it now. */
+	/* Required; rpc lock held. A call arrived (args valid during the
+	 * call). Return 0 and answer later with cnet_rpc_reply(), or a
+	 * negative errno to have the call answered with it now. */
 	int (*serve)(void *ctx, int peer, uint16_t service, uint32_t call_id,
 		     const void *args, size_t len);
 };

@@ -22,20 +22,25 @@ struct vfs_node;
  * vfs_lock held. Offsets and lengths are already checked against
  * VFS_FILE_MAX by the caller. */
 struct vfs_node_ops {
-	/* Copies up to len bytes at off (0 past the end); returns the count. */
+	/* Required; vfs_lock held. Copies up to len bytes at off (0 past the
+	 * end); returns the count. */
 	int64_t (*read)(struct vfs_node *n, void *buf, size_t len,
 			uint64_t off);
-	/* Optional (NULL: read-only): returns the count or -ENOSPC. */
+	/* Optional (NULL: read-only); vfs_lock held. Returns the count or
+	 * -ENOSPC. */
 	int64_t (*write)(struct vfs_node *n, const void *buf, size_t len,
 			 uint64_t off);
-	/* Optional: sets the size; new bytes read as zeros. */
+	/* Optional; vfs_lock held. Sets the size; new bytes read as zeros. */
 	int (*truncate)(struct vfs_node *n, uint64_t size);
-	/* Optional: frees the data when the node goes. */
+	/* Optional; vfs_lock held. Frees the data when the node goes. */
 	void (*release)(struct vfs_node *n);
-	/* 512-byte blocks held, for stat. */
+	/* Optional (NULL: 0); vfs_lock held. 512-byte blocks held, for
+	 * stat. */
 	uint64_t (*blocks)(const struct vfs_node *n);
-	/* Optional (generated files): at open, the text the open file
-	 * description reads instead of read(); *text from vfs_zalloc. */
+	/* Optional (generated files); vfs_lock held. At open, the text the
+	 * open file description reads instead of read(); *text from
+	 * vfs_zalloc. The generators call into the kernel (ksys_dsm_text
+	 * takes dsm_lock and may sleep), so here vfs_lock is not a leaf. */
 	int (*snapshot)(struct vfs_node *n, char **text, size_t *len);
 };
 
