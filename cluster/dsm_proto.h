@@ -103,12 +103,11 @@ struct dsm_ops {
 	uint64_t (*now)(void *ctx);
 	/* Optional; dsm_lock held. Whether every node may map a
 	 * never-written page from its own image without asking (NULL: every
-	 * page). Worth it for static
-	 * data, read everywhere; but then the first write must invalidate
-	 * every node. When false, only the home maps it without asking and
-	 * it counts itself among the sharers, the others ask it, so the first
-	 * write invalidates only the copies there are (none for a new
-	 * thread's stack or a fresh heap block). */
+	 * page). Worth it for static data, read everywhere; but then the
+	 * first write must invalidate every node. When false, only the home
+	 * maps it without asking and it counts itself among the sharers, the
+	 * others ask it, so the first write invalidates only the copies there
+	 * are (none for a new thread's stack or a fresh heap block). */
 	bool (*pristine_shared)(void *ctx, uint64_t page);
 	/* Optional (dsm.check); dsm_lock held. This node's access to `page`
 	 * has just become `access`, holding the copy of `version`. Called
