@@ -32,7 +32,8 @@ static void *worker(void *arg)
 	for (int y0; (y0 = atomic_fetch_add(&next_row.v, CHUNK)) < H;) {
 		for (int y = y0; y < y0 + CHUNK && y < H; y++) {
 			for (int x = 0; x < W; x++) {
-				double cr = -2.2 + 3.2 * x / W, ci = -1.2 + 2.4 * y / H;
+				double cr = -2.2 + 3.2 * x / W,
+				       ci = -1.2 + 2.4 * y / H;
 				double zr = 0, zi = 0;
 				int i = 0;
 				while (i < M && zr * zr + zi * zi < 4) {
@@ -79,7 +80,8 @@ int main(int argc, char **argv)
 		if (w <= 160)
 			puts(line);
 	}
-	printf("mandelbrot: %dx%d, %d threads, %ld iterations\n", w, h, nt, total);
+	printf("mandelbrot: %dx%d, %d threads, %ld iterations\n", w, h, nt,
+	       total);
 	printf("mandelbrot: parallel %.3f s\n",
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;

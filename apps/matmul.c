@@ -47,9 +47,11 @@ static double seconds(void)
 int main(int argc, char **argv)
 {
 	n = argc > 1 ? atoi(argv[1]) : 192;
-	nthreads = argc > 2 ? atoi(argv[2]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	nthreads =
+	    argc > 2 ? atoi(argv[2]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1 || nthreads < 1 || nthreads > 256) {
-		fprintf(stderr, "matmul: bad arguments (N=%d threads=%d)\n", n, nthreads);
+		fprintf(stderr, "matmul: bad arguments (N=%d threads=%d)\n", n,
+			nthreads);
 		return 2;
 	}
 	a = malloc(sizeof(double) * n * n);
@@ -82,8 +84,9 @@ int main(int argc, char **argv)
 		sum += c[i];
 	int same = !memcmp(c, ref, sizeof(double) * n * n);
 	printf("matmul: N=%d threads=%d checksum=%.1f %s\n", n, nthreads, sum,
-	       same ? "matches the serial result" : "DIFFERS from the serial result");
-	printf("matmul: serial %.3f s, parallel %.3f s, speedup %.2f\n", t1 - t0,
-	       t2 - t1, (t1 - t0) / (t2 - t1));
+	       same ? "matches the serial result"
+		    : "DIFFERS from the serial result");
+	printf("matmul: serial %.3f s, parallel %.3f s, speedup %.2f\n",
+	       t1 - t0, t2 - t1, (t1 - t0) / (t2 - t1));
 	return same ? 0 : 1;
 }

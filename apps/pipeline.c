@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	pthread_join(p, NULL);
 	for (int k = 0; k < stages; k++)
 		pthread_join(s[k], NULL);
-	printf("pipeline: %ld items through %d stages, %ld wrong\n", got, stages, bad);
+	printf("pipeline: %ld items through %d stages, %ld wrong\n", got,
+	       stages, bad);
 	return got == items && bad == 0 ? 0 : 1;
 }

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MMAP 128
+#define BOOT_MAX_MMAP	 128
 #define BOOT_MAX_MODULES 16
 #define BOOT_CMDLINE_MAX 4096
 #define BOOT_MODNAME_MAX 128
-#define BOOT_LOADER_MAX 64
+#define BOOT_LOADER_MAX	 64
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE = 1,
@@ -54,7 +54,7 @@ enum boot_source {
 
 struct boot_info {
 	uint32_t version; /* BOOT_INFO_VERSION (checked on the EFI path) */
-	uint32_t size; /* sizeof(struct boot_info) of the producer */
+	uint32_t size;	  /* sizeof(struct boot_info) of the producer */
 	enum boot_source source;
 	char loader[BOOT_LOADER_MAX]; /* boot loader name, if given */
 	char cmdline[BOOT_CMDLINE_MAX];
@@ -77,10 +77,10 @@ struct boot_info {
 
 /* Magic values in eax/ebx at the 32-bit entry. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
-#define PVH_START_MAGIC 0x336ec578u
+#define PVH_START_MAGIC	     0x336ec578u
 /* edi at _start64 when a 64-bit loader (boot/efi) hands over a filled
  * struct boot_info; its `version` must be BOOT_INFO_VERSION. */
-#define BOOT_EFI_MAGIC 0x554e554du /* "UNUM" */
+#define BOOT_EFI_MAGIC	  0x554e554du /* "UNUM" */
 #define BOOT_INFO_VERSION 1
 
 /*
@@ -91,7 +91,8 @@ struct boot_info {
  * Return 0, or -EINVAL with a message in err (errlen bytes) naming what was
  * malformed. On error the struct holds what was parsed before the fault.
  */
-typedef bool (*boot_phys_read_fn)(uint64_t phys, void *dst, size_t len, void *ctx);
+typedef bool (*boot_phys_read_fn)(uint64_t phys, void *dst, size_t len,
+				  void *ctx);
 
 int mb2_parse(const void *info, size_t avail, struct boot_info *bi, char *err,
 	      size_t errlen);

@@ -31,8 +31,8 @@
 #include "net/cnet_outbox.h"
 
 _Static_assert(KSYS_CS_MUTEX == CSK_MUTEX && KSYS_CS_COND == CSK_COND &&
-		       KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM &&
-		       KSYS_CS_RWLOCK == CSK_RWLOCK,
+		   KSYS_CS_BARRIER == CSK_BARRIER && KSYS_CS_SEM == CSK_SEM &&
+		   KSYS_CS_RWLOCK == CSK_RWLOCK,
 	       "ksys.h and csync_proto.h agree on kinds");
 
 long arch_kcall(long (*fn)(void *), void *arg);
@@ -43,19 +43,19 @@ long arch_kcall(long (*fn)(void *), void *arg);
  * most once per wait except CSE_RETRY. */
 struct wslot {
 	uint32_t wid; /* (eng_lock) 0: free */
-	uint32_t h; /* (eng_lock) the object it waits on */
-	int home; /* (eng_lock) node whose answer it waits for */
+	uint32_t h;   /* (eng_lock) the object it waits on */
+	int home;     /* (eng_lock) node whose answer it waits for */
 	uint32_t retry, ack, done, cancel; /* (eng_lock) events seen */
-	int done_val, cancel_val; /* (eng_lock) */
-	struct semaphore sem; /* one up per event */
+	int done_val, cancel_val;	   /* (eng_lock) */
+	struct semaphore sem;		   /* one up per event */
 };
 
 static bool active; /* (c) after csync_start */
 static struct mutex eng_lock;
-static struct csync eng; /* (eng_lock) */
-static struct cnet_outbox outbox; /* (eng_lock) to send after it */
+static struct csync eng;	   /* (eng_lock) */
+static struct cnet_outbox outbox;  /* (eng_lock) to send after it */
 static struct wslot slots[NSLOTS]; /* (eng_lock) */
-static uint32_t slot_gen = 1; /* (eng_lock) */
+static uint32_t slot_gen = 1;	   /* (eng_lock) */
 
 /* ---- engine ops (called with eng_lock held) ------------------------------ */
 
@@ -63,7 +63,7 @@ static void op_send(void *ctx, int dst, const struct csync_msg *m)
 {
 	(void)ctx;
 	uint8_t buf[CSYNC_WIRE_MAX];
-	struct cnet_iov part = { buf, csync_encode(m, buf) };
+	struct cnet_iov part = {buf, csync_encode(m, buf)};
 	/* Fails only after the outbox's reserve and its bounded wait, counted
 	 * and reported there; the waiter then ends by its own time-out, or
 	 * waits as a lost message's would (no resend of engine state yet). */
@@ -85,7 +85,8 @@ static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 	if (!s)
 		return; /* it gave up (timed out) already */
 	if (s->h != h) {
-		eng.st.bad++; /* a peer named a slot waiting on another object */
+		eng.st
+		    .bad++; /* a peer named a slot waiting on another object */
 		return;
 	}
 	if (ev == CSE_RETRY) {
@@ -104,17 +105,31 @@ static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 	sem_up(&s->sem);
 }
 
-static void *op_alloc(void *ctx, size_t n) { (void)ctx; return kmalloc(n); }
-static void op_free(void *ctx, void *p) { (void)ctx; kfree(p); }
+static void *op_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return kmalloc(n);
+}
+static void op_free(void *ctx, void *p)
+{
+	(void)ctx;
+	kfree(p);
+}
 
-static const struct csync_ops ops = { op_send, op_wake, op_alloc, op_free };
+static const struct csync_ops ops = {op_send, op_wake, op_alloc, op_free};
 
 /* ---- locking and sending ---------------------------------------------------- */
 
-static void eng_enter(void) { mutex_lock(&eng_lock); }
+static void eng_enter(void)
+{
+	mutex_lock(&eng_lock);
+}
 
 /* Drops eng_lock and sends what the engine queued, in order. */
-static void eng_leave(void) { cnet_outbox_unlock_and_send(&outbox, &eng_lock); }
+static void eng_leave(void)
+{
+	cnet_outbox_unlock_and_send(&outbox, &eng_lock);
+}
 
 static struct wslot *slot_get(uint32_t h)
 {
@@ -135,7 +150,10 @@ static struct wslot *slot_get(uint32_t h)
 	return NULL;
 }
 
-static void slot_put(struct wslot *s) { s->wid = 0; }
+static void slot_put(struct wslot *s)
+{
+	s->wid = 0;
+}
 
 enum { STOP_NONE, STOP_CANCEL, STOP_MOVE };
 
@@ -164,12 +182,14 @@ static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
 			left = CSYNC_STOP_POLL_NS;
 		eng_leave();
 		sem_down(&s->sem, left);
-		int why = !stop		? STOP_NONE
-			  : *stop		? STOP_CANCEL
-			  : thread_moving() &&
-				    cluster_thread(thread_current())->csync_held <= held_ok
-						? STOP_MOVE
-						: STOP_NONE;
+		int why =
+		    !stop   ? STOP_NONE
+		    : *stop ? STOP_CANCEL
+		    : thread_moving() &&
+			    cluster_thread(thread_current())->csync_held <=
+				held_ok
+			? STOP_MOVE
+			: STOP_NONE;
 		eng_enter();
 		if (why && !ready(s)) {
 			*stopped = why;
@@ -179,10 +199,22 @@ static bool slot_wait(struct wslot *s, bool (*ready)(struct wslot *),
 	return true;
 }
 
-static bool got_retry_or_done(struct wslot *s) { return s->retry || s->done; }
-static bool got_ack_or_done(struct wslot *s) { return s->ack || s->done; }
-static bool got_done(struct wslot *s) { return s->done; }
-static bool got_cancel(struct wslot *s) { return s->cancel; }
+static bool got_retry_or_done(struct wslot *s)
+{
+	return s->retry || s->done;
+}
+static bool got_ack_or_done(struct wslot *s)
+{
+	return s->ack || s->done;
+}
+static bool got_done(struct wslot *s)
+{
+	return s->done;
+}
+static bool got_cancel(struct wslot *s)
+{
+	return s->cancel;
+}
 
 static uint64_t deadline_of(uint64_t timeout_ns)
 {
@@ -229,14 +261,16 @@ static long do_mutex_lock(void *p)
 {
 	struct mutex_args *a = p;
 	eng_enter();
-	int rc = mutex_lock_locked(a->h, a->tid, a->flags, deadline_of(a->timeout), 1);
+	int rc = mutex_lock_locked(a->h, a->tid, a->flags,
+				   deadline_of(a->timeout), 1);
 	eng_leave();
 	return rc;
 }
 
-int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns)
+int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try,
+			 uint64_t timeout_ns)
 {
-	struct mutex_args a = { h, tid, try ? CSF_TRY : 0, timeout_ns };
+	struct mutex_args a = {h, tid, try ? CSF_TRY : 0, timeout_ns};
 	int rc = (int)arch_kcall(do_mutex_lock, &a);
 	if (!rc)
 		cluster_thread(thread_current())->csync_held++;
@@ -246,7 +280,7 @@ int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns
 
 int csync_kmutex_lock(uint32_t h, uint32_t tid, uint64_t timeout_ns)
 {
-	struct mutex_args a = { h, tid, 0, timeout_ns };
+	struct mutex_args a = {h, tid, 0, timeout_ns};
 	return (int)do_mutex_lock(&a);
 }
 
@@ -261,7 +295,7 @@ static long do_mutex_unlock(void *p)
 
 int csync_sys_mutex_unlock(uint32_t h, uint32_t tid)
 {
-	struct mutex_args a = { h, tid, 0, 0 };
+	struct mutex_args a = {h, tid, 0, 0};
 	int rc = (int)arch_kcall(do_mutex_unlock, &a);
 	struct thread *t = thread_current();
 	if (!rc && cluster_thread(t)->csync_held)
@@ -303,7 +337,8 @@ static long do_cond_wait(void *p)
 	rc = 0;
 	int stopped = STOP_NONE;
 	if (!slot_wait(s, got_done, deadline, a->stop, &stopped, 1)) {
-		if (csync_request(&eng, a->c, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
+		if (csync_request(&eng, a->c, CM_CANCEL, s->wid, 0) ==
+		    CSYNC_WAIT)
 			slot_wait(s, got_cancel, 0, NULL, NULL, 0);
 		/* woken before the home saw the cancel: a wake-up */
 		if (!s->done && stopped == STOP_MOVE) {
@@ -339,9 +374,9 @@ static long do_relock(void *p)
 }
 
 int csync_sys_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
-			 uint64_t timeout_ns, const volatile int *stop)
+			uint64_t timeout_ns, const volatile int *stop)
 {
-	struct cond_args a = { c, m, tid, timeout_ns, stop, 0 };
+	struct cond_args a = {c, m, tid, timeout_ns, stop, 0};
 	int rc = (int)arch_kcall(do_cond_wait, &a);
 	if (rc == -EINTR) { /* the mutex is released: move, then take it */
 		struct thread *t = thread_current();
@@ -384,12 +419,14 @@ static long do_request(void *p)
 			rc = s->done_val;
 		} else {
 			/* sem_timedwait: cancel; a grant before it counts */
-			if (csync_request(&eng, a->h, CM_CANCEL, s->wid, 0) == CSYNC_WAIT)
+			if (csync_request(&eng, a->h, CM_CANCEL, s->wid, 0) ==
+			    CSYNC_WAIT)
 				slot_wait(s, got_cancel, 0, NULL, NULL, 0);
-			rc = s->done			  ? s->done_val
+			rc = s->done		      ? s->done_val
 			     : stopped == STOP_CANCEL ? -ECANCELED
-			     : stopped == STOP_MOVE   ? -EINTR /* moves, asks again */
-						      : -ETIMEDOUT;
+			     : stopped == STOP_MOVE
+				 ? -EINTR /* moves, asks again */
+				 : -ETIMEDOUT;
 		}
 	}
 	if (s)
@@ -401,7 +438,7 @@ static long do_request(void *p)
 static int request(uint32_t h, int type, int32_t arg, uint64_t timeout_ns,
 		   const volatile int *stop)
 {
-	struct req_args a = { h, type, arg, timeout_ns, stop };
+	struct req_args a = {h, type, arg, timeout_ns, stop};
 	int rc = (int)arch_kcall(do_request, &a);
 	ksys_migrate_point(); /* (it may have slept) */
 	return rc;
@@ -424,16 +461,16 @@ int csync_sys_cond_wake(uint32_t c, bool all)
  * count. Groups are few (BAR_GROUPS barriers at once); beyond them, or
  * beyond a message's room, a thread arrives alone.
  */
-#define BAR_GROUPS 16
+#define BAR_GROUPS    16
 #define BAR_WINDOW_NS (2 * NSEC_PER_MSEC)
 
 static struct bgroup {
 	uint32_t h; /* (eng_lock) the barrier, 0: free */
 	uint32_t n; /* (eng_lock) arrivals gathered, not yet sent */
 	uint32_t wids[CSYNC_MAXW + 1]; /* (eng_lock) */
-	uint32_t expect; /* (eng_lock) local arrivals in the last round */
-	uint32_t sent; /* (eng_lock) arrivals sent this round */
-	uint64_t used; /* (eng_lock) for reuse of the least recent */
+	uint32_t expect;       /* (eng_lock) local arrivals in the last round */
+	uint32_t sent;	       /* (eng_lock) arrivals sent this round */
+	uint64_t used;	       /* (eng_lock) for reuse of the least recent */
 	struct semaphore full; /* the leader waits on it */
 } bgroups[BAR_GROUPS];
 static uint64_t bgroup_clock; /* (eng_lock) */
@@ -498,7 +535,8 @@ static long do_barrier(void *p)
 		uint64_t end = clock_ns() + BAR_WINDOW_NS;
 		for (;;) {
 			uint64_t now = clock_ns();
-			if (g->sent + g->n >= g->expect || g->n > CSYNC_MAXW || now >= end)
+			if (g->sent + g->n >= g->expect || g->n > CSYNC_MAXW ||
+			    now >= end)
 				break;
 			eng_leave();
 			sem_down(&g->full, end - now);
@@ -510,7 +548,8 @@ static long do_barrier(void *p)
 		g->sent += n;
 		rc = csync_arrive(&eng, h, wids, n);
 		for (uint32_t i = 1; rc < 0 && i < n; i++)
-			op_wake(NULL, wids[i], h, CSE_DONE, rc); /* theirs failed too */
+			op_wake(NULL, wids[i], h, CSE_DONE,
+				rc); /* theirs failed too */
 	}
 	if (rc == CSYNC_WAIT) {
 		slot_wait(s, got_done, 0, NULL, NULL, 0);
@@ -529,7 +568,7 @@ int csync_sys_barrier_wait(uint32_t b)
 }
 
 int csync_sys_sem(uint32_t h, int op, uint64_t timeout_ns,
-		   const volatile int *stop)
+		  const volatile int *stop)
 {
 	switch (op) {
 	case KSYS_SEM_WAIT: {
@@ -560,9 +599,9 @@ int csync_sys_sem(uint32_t h, int op, uint64_t timeout_ns,
 int csync_sys_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns)
 {
 	static const int type[] = {
-		[KSYS_RW_RD] = CM_RDLOCK, [KSYS_RW_WR] = CM_WRLOCK,
-		[KSYS_RW_TRYRD] = CM_TRYRD, [KSYS_RW_TRYWR] = CM_TRYWR,
-		[KSYS_RW_UNLOCK] = CM_RWUNLOCK,
+	    [KSYS_RW_RD] = CM_RDLOCK,	    [KSYS_RW_WR] = CM_WRLOCK,
+	    [KSYS_RW_TRYRD] = CM_TRYRD,	    [KSYS_RW_TRYWR] = CM_TRYWR,
+	    [KSYS_RW_UNLOCK] = CM_RWUNLOCK,
 	};
 	if (op < 0 || op > KSYS_RW_UNLOCK)
 		return -EINVAL;
@@ -590,13 +629,13 @@ static long do_create(void *p)
 
 int csync_sys_create(int kind, int param, uint32_t value, uint32_t *h)
 {
-	struct create_args a = { kind, param, value, h };
+	struct create_args a = {kind, param, value, h};
 	return (int)arch_kcall(do_create, &a);
 }
 
 int csync_kcreate(int kind, int param, uint32_t value, uint32_t *h)
 {
-	struct create_args a = { kind, param, value, h };
+	struct create_args a = {kind, param, value, h};
 	return (int)do_create(&a);
 }
 
@@ -615,15 +654,18 @@ int csync_sys_destroy(uint32_t h)
 	return request(h, CM_DESTROY, 0, 0, NULL);
 }
 
-bool csync_sys_active(void) { return active; }
+bool csync_sys_active(void)
+{
+	return active;
+}
 
 int csync_sys_stats(uint64_t *out, int n)
 {
 	if (!active)
 		return -ENODEV;
 	struct csync_stats st = eng.st; /* racy read: counters */
-	uint64_t v[] = { st.msgs_out, st.msgs_in, st.local_hits,
-			 st.token_in, st.token_out, st.bad };
+	uint64_t v[] = {st.msgs_out, st.msgs_in,   st.local_hits,
+			st.token_in, st.token_out, st.bad};
 	int k = n < 6 ? n : 6;
 	for (int i = 0; i < k; i++)
 		out[i] = v[i];
@@ -636,12 +678,13 @@ size_t csync_stats_text(char *buf, size_t len)
 	if (!active)
 		return 0;
 	struct csync_stats st = eng.st; /* racy read at exit is fine */
-	kappendf(buf, len, &n, "csync: node %d: messages %lu/%lu, local lock hits "
-		 "%lu, tokens in %lu out %lu, bad %lu\n", cnet_self(), st.msgs_out,
-		 st.msgs_in, st.local_hits, st.token_in, st.token_out, st.bad);
+	kappendf(buf, len, &n,
+		 "csync: node %d: messages %lu/%lu, local lock hits "
+		 "%lu, tokens in %lu out %lu, bad %lu\n",
+		 cnet_self(), st.msgs_out, st.msgs_in, st.local_hits,
+		 st.token_in, st.token_out, st.bad);
 	return n;
 }
-
 
 /* ---- the service ----------------------------------------------------------------------------- */
 
@@ -673,7 +716,8 @@ static void node_died(int node, void *ctx)
 		}
 	}
 	eng_leave();
-	pr_info("csync", "node %d died: its locks fail with EHOSTUNREACH", node);
+	pr_info("csync", "node %d died: its locks fail with EHOSTUNREACH",
+		node);
 }
 
 static int csync_start(void)

@@ -17,14 +17,15 @@
 bool csync_sys_active(void);
 int csync_sys_create(int kind, int param, uint32_t value, uint32_t *h);
 int csync_sys_destroy(uint32_t h);
-int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try, uint64_t timeout_ns);
+int csync_sys_mutex_lock(uint32_t h, uint32_t tid, bool try,
+			 uint64_t timeout_ns);
 int csync_sys_mutex_unlock(uint32_t h, uint32_t tid);
-int csync_sys_cond_wait(uint32_t c, uint32_t m, uint32_t tid, uint64_t timeout_ns,
-		    const volatile int *stop);
+int csync_sys_cond_wait(uint32_t c, uint32_t m, uint32_t tid,
+			uint64_t timeout_ns, const volatile int *stop);
 int csync_sys_cond_wake(uint32_t c, bool all);
 int csync_sys_barrier_wait(uint32_t b);
 int csync_sys_sem(uint32_t h, int op, uint64_t timeout_ns,
-	      const volatile int *stop);
+		  const volatile int *stop);
 int csync_sys_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
 int csync_sys_stats(uint64_t *out, int n);
 

@@ -80,7 +80,7 @@ void csp_home_notfree(struct csync *e, int from, struct csync_obj *o)
 static void home_wake(struct csync *e, struct csync_obj *o, uint32_t max,
 		      int serial_node, uint32_t serial)
 {
-	struct csync_wl take = { NULL, NULL, 0 };
+	struct csync_wl take = {NULL, NULL, 0};
 	while (take.n < max && o->q.head) {
 		struct wl_ent *x = o->q.head; /* move, do not copy */
 		o->q.head = x->next;
@@ -171,7 +171,7 @@ static int32_t rw_request(struct csync *e, int from, struct csync_obj *o,
 }
 
 void csp_home_request(struct csync *e, int from, struct csync_obj *o,
-			 const struct csync_msg *m)
+		      const struct csync_msg *m)
 {
 	int32_t r = 0;
 	switch (m->type) {
@@ -248,4 +248,3 @@ void csp_home_request(struct csync *e, int from, struct csync_obj *o,
 	}
 	csp_send(e, from, CM_RESULT, o->h, m->wid, r);
 }
-

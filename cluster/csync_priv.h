@@ -12,7 +12,7 @@ struct wl_ent {
 	struct wl_ent *next;
 	int node;
 	uint32_t wid; /* cond/sem/barrier/rwlock waiter; 0 for a mutex */
-	int flag; /* mutex request: 1 = try; rwlock: 1 = writer */
+	int flag;     /* mutex request: 1 = try; rwlock: 1 = writer */
 	uint32_t tid; /* rwlock: the waiting thread */
 };
 
@@ -27,23 +27,23 @@ struct csync_obj {
 	struct csync_obj *next; /* hash chain */
 	uint32_t h;
 	/* node part (mutex) */
-	bool has_token; /* the token is here */
-	bool requested; /* a REQ is at the home, no GRANT yet */
+	bool has_token;	     /* the token is here */
+	bool requested;	     /* a REQ is at the home, no GRANT yet */
 	bool recall_pending; /* give the token back at the next unlock */
-	bool locked; /* held by owner, count times */
+	bool locked;	     /* held by owner, count times */
 	uint32_t owner, count;
 	struct csync_wl local; /* threads of this node waiting for the lock */
-	uint32_t nretry; /* woken by CSE_RETRY, not yet back */
-	uint32_t try_wid; /* a trylock waiting for the home's answer */
+	uint32_t nretry;       /* woken by CSE_RETRY, not yet back */
+	uint32_t try_wid;      /* a trylock waiting for the home's answer */
 	uint32_t batch; /* locks taken here since the home asked it back */
 	/* home part */
 	bool is_home;
-	int holder; /* mutex: node with the token or granted it */
-	bool recalling; /* mutex: a RECALL (or GRANT asking back) is out */
+	int holder;	   /* mutex: node with the token or granted it */
+	bool recalling;	   /* mutex: a RECALL (or GRANT asking back) is out */
 	struct csync_wl q; /* mutex: nodes asking; others: waiters */
-	uint32_t value; /* barrier: threads per round; sem: value;
+	uint32_t value;	   /* barrier: threads per round; sem: value;
 			 * rwlock: readers */
-	uint32_t writer; /* rwlock: the writing thread, 0 = none */
+	uint32_t writer;   /* rwlock: the writing thread, 0 = none */
 };
 
 struct csync_self {
@@ -56,8 +56,8 @@ bool csp_wl_add(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
 /* Removes the first entry matching (node, wid): true if there was one. */
 bool csp_wl_del(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
 		int *flag);
-bool csp_wl_pop(struct csync *e, struct csync_wl *l, int *node,
-		uint32_t *wid, int *flag);
+bool csp_wl_pop(struct csync *e, struct csync_wl *l, int *node, uint32_t *wid,
+		int *flag);
 void csp_wl_clear(struct csync *e, struct csync_wl *l);
 /* Sends to another node, or queues to ourselves (handled by drain). */
 void csp_emit(struct csync *e, int dst, const struct csync_msg *m);

@@ -17,7 +17,7 @@
 /* ---- helpers ------------------------------------------------------------ */
 
 bool csp_wl_add(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
-		   int flag)
+		int flag)
 {
 	struct wl_ent *x = e->ops->alloc(e->ctx, sizeof(*x));
 	if (!x)
@@ -38,7 +38,7 @@ bool csp_wl_add(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
 
 /* Removes the first entry matching (node, wid): true if there was one. */
 bool csp_wl_del(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
-		   int *flag)
+		int *flag)
 {
 	struct wl_ent **p = &l->head, *prev = NULL;
 	for (; *p; prev = *p, p = &(*p)->next) {
@@ -57,8 +57,8 @@ bool csp_wl_del(struct csync *e, struct csync_wl *l, int node, uint32_t wid,
 	return false;
 }
 
-bool csp_wl_pop(struct csync *e, struct csync_wl *l, int *node,
-		   uint32_t *wid, int *flag)
+bool csp_wl_pop(struct csync *e, struct csync_wl *l, int *node, uint32_t *wid,
+		int *flag)
 {
 	struct wl_ent *x = l->head;
 	if (!x)
@@ -154,10 +154,11 @@ void csp_emit(struct csync *e, int dst, const struct csync_msg *m)
 	e->loop_tail = s;
 }
 
-void csp_send(struct csync *e, int dst, int type, uint32_t h,
-		     uint32_t wid, int32_t a)
+void csp_send(struct csync *e, int dst, int type, uint32_t h, uint32_t wid,
+	      int32_t a)
 {
-	struct csync_msg m = { .type = (uint8_t)type, .h = h, .wid = wid, .a = a };
+	struct csync_msg m = {
+	    .type = (uint8_t)type, .h = h, .wid = wid, .a = a};
 	csp_emit(e, dst, &m);
 }
 
@@ -258,7 +259,8 @@ static void wake_local(struct csync *e, struct csync_obj *o, uint32_t max)
 {
 	int n;
 	uint32_t wid;
-	for (uint32_t i = 0; i < max && csp_wl_pop(e, &o->local, &n, &wid, NULL); i++) {
+	for (uint32_t i = 0;
+	     i < max && csp_wl_pop(e, &o->local, &n, &wid, NULL); i++) {
 		o->nretry++;
 		e->ops->wake(e->ctx, wid, o->h, CSE_RETRY, 0);
 	}
@@ -334,9 +336,10 @@ int csync_mutex_unlock(struct csync *e, uint32_t h, uint32_t tid, bool all,
 {
 	struct csync_obj *o = csync_h_kind(h) == CSK_MUTEX ? get(e, h) : NULL;
 	if (!o)
-		return csync_h_kind(h) == CSK_MUTEX && csync_h_home(h) != e->self
-			       ? -EPERM
-			       : -EINVAL;
+		return csync_h_kind(h) == CSK_MUTEX &&
+			       csync_h_home(h) != e->self
+			   ? -EPERM
+			   : -EINVAL;
 	if (!o->locked)
 		return -EPERM;
 	int type = csync_h_param(h);
@@ -503,8 +506,8 @@ int csync_request(struct csync *e, uint32_t h, int type, uint32_t wid,
 int csync_arrive(struct csync *e, uint32_t h, const uint32_t *wids, unsigned n)
 {
 	int home = csync_h_home(h);
-	if (!(h & CSYNC_H_FLAG) || home >= e->nodes || csync_h_kind(h) != CSK_BARRIER ||
-	    n == 0 || n > CSYNC_MAXW + 1)
+	if (!(h & CSYNC_H_FLAG) || home >= e->nodes ||
+	    csync_h_kind(h) != CSK_BARRIER || n == 0 || n > CSYNC_MAXW + 1)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
 		if (!wids[i])
@@ -534,9 +537,10 @@ static void dispatch(struct csync *e, int from, const struct csync_msg *m)
 		struct csync_obj *o = get(e, m->h);
 		if (!o || !o->is_home) {
 			e->st.bad++; /* destroyed, or never made */
-			if (m->wid && m->type != CM_REQ && m->type != CM_RETURN &&
-			    m->type != CM_NOTFREE)
-				csp_send(e, from, CM_RESULT, m->h, m->wid, -EINVAL);
+			if (m->wid && m->type != CM_REQ &&
+			    m->type != CM_RETURN && m->type != CM_NOTFREE)
+				csp_send(e, from, CM_RESULT, m->h, m->wid,
+					 -EINVAL);
 			return;
 		}
 		switch (m->type) {
@@ -565,10 +569,11 @@ static void dispatch(struct csync *e, int from, const struct csync_msg *m)
 				     m->wid && m->w[i] == m->wid);
 		return;
 	}
-	if (m->type == CM_CACK || m->type == CM_CANCELR || m->type == CM_RESULT) {
-		int ev = m->type == CM_CACK ? CSE_ACK
+	if (m->type == CM_CACK || m->type == CM_CANCELR ||
+	    m->type == CM_RESULT) {
+		int ev = m->type == CM_CACK	 ? CSE_ACK
 			 : m->type == CM_CANCELR ? CSE_CANCEL
-						  : CSE_DONE;
+						 : CSE_DONE;
 		e->ops->wake(e->ctx, m->wid, m->h, ev, m->a);
 		return;
 	}
@@ -610,7 +615,8 @@ void csync_node_dead(struct csync *e, int node)
 				}
 				if (csync_h_kind(o->h) == CSK_MUTEX &&
 				    o->holder == node) {
-					o->holder = -1; /* its threads are gone */
+					o->holder =
+					    -1; /* its threads are gone */
 					o->recalling = false;
 					csp_home_grant_next(e, o);
 				}

@@ -35,45 +35,61 @@
 #include <stdint.h>
 
 #define CSYNC_MAX_NODES 64
-#define CSYNC_MAXW 32 /* wids in one WAKE message */
-#define CSYNC_BUCKETS 256
+#define CSYNC_MAXW	32 /* wids in one WAKE message */
+#define CSYNC_BUCKETS	256
 
 /* Handle: 1 | home:6 | kind:3 | param:2 | serial:20. Never 0, never
  * 0xFFFFFFFF (kind 7 is unused), never below 2^31 (the one-node table). */
-#define CSYNC_H_FLAG 0x80000000u
+#define CSYNC_H_FLAG  0x80000000u
 #define CSYNC_SERIALS (1u << 20)
-static inline int csync_h_home(uint32_t h) { return (int)((h >> 25) & 63); }
-static inline int csync_h_kind(uint32_t h) { return (int)((h >> 22) & 7); }
-static inline int csync_h_param(uint32_t h) { return (int)((h >> 20) & 3); }
+static inline int csync_h_home(uint32_t h)
+{
+	return (int)((h >> 25) & 63);
+}
+static inline int csync_h_kind(uint32_t h)
+{
+	return (int)((h >> 22) & 7);
+}
+static inline int csync_h_param(uint32_t h)
+{
+	return (int)((h >> 20) & 3);
+}
 
-enum csync_kind { CSK_MUTEX = 1, CSK_COND, CSK_BARRIER, CSK_SEM, CSK_RWLOCK, CSK_MAX };
+enum csync_kind {
+	CSK_MUTEX = 1,
+	CSK_COND,
+	CSK_BARRIER,
+	CSK_SEM,
+	CSK_RWLOCK,
+	CSK_MAX
+};
 
 /* Mutex types (param of a mutex handle): PTHREAD_MUTEX_* values. */
 enum { CSM_NORMAL = 0, CSM_RECURSIVE = 1, CSM_ERRORCHECK = 2, CSM_DEFAULT = 3 };
 
 enum csync_msg_type {
 	CM_REQ = 1, /* node -> home: want the token; a: 1 = try */
-	CM_RECALL, /* home -> holder; a: 1 = only if free (try) */
-	CM_RETURN, /* holder -> home: token back; a: 1 = want it again */
+	CM_RECALL,  /* home -> holder; a: 1 = only if free (try) */
+	CM_RETURN,  /* holder -> home: token back; a: 1 = want it again */
 	CM_NOTFREE, /* holder -> home: try-recall refused, locked */
-	CM_GRANT, /* home -> node: token; a: 1 = return at next unlock */
-	CM_BUSY, /* home -> node: the try failed */
-	CM_CWAIT, /* node -> home: queue wid on the cond */
-	CM_CACK, /* home -> node: wid queued */
+	CM_GRANT,   /* home -> node: token; a: 1 = return at next unlock */
+	CM_BUSY,    /* home -> node: the try failed */
+	CM_CWAIT,   /* node -> home: queue wid on the cond */
+	CM_CACK,    /* home -> node: wid queued */
 	CM_CSIGNAL, /* node -> home: a: 1 = broadcast */
-	CM_CANCEL, /* node -> home: take wid off the cond/sem queue */
+	CM_CANCEL,  /* node -> home: take wid off the cond/sem queue */
 	CM_CANCELR, /* home -> node: a: 1 = was queued (else woken) */
-	CM_WAKE, /* home -> node: w[] woken; wid: the serial one (barrier) */
+	CM_WAKE,    /* home -> node: w[] woken; wid: the serial one (barrier) */
 	CM_ARRIVE, /* node -> home: wid, and w[] if any, arrive at the barrier */
-	CM_SWAIT, /* node -> home: sem down; a: 1 = try */
-	CM_SPOST, /* node -> home: sem up */
-	CM_SGET, /* node -> home: sem value */
-	CM_DESTROY, /* node -> home */
-	CM_RESULT, /* home -> node: wid's request done, a = result */
-	CM_RDLOCK, /* node -> home: a = tid */
-	CM_WRLOCK, /* node -> home: a = tid */
-	CM_TRYRD, /* node -> home: a = tid */
-	CM_TRYWR, /* node -> home: a = tid */
+	CM_SWAIT,  /* node -> home: sem down; a: 1 = try */
+	CM_SPOST,  /* node -> home: sem up */
+	CM_SGET,   /* node -> home: sem value */
+	CM_DESTROY,  /* node -> home */
+	CM_RESULT,   /* home -> node: wid's request done, a = result */
+	CM_RDLOCK,   /* node -> home: a = tid */
+	CM_WRLOCK,   /* node -> home: a = tid */
+	CM_TRYRD,    /* node -> home: a = tid */
+	CM_TRYWR,    /* node -> home: a = tid */
 	CM_RWUNLOCK, /* node -> home: a = tid */
 	CM_MAX
 };
@@ -82,22 +98,22 @@ enum csync_msg_type {
  * n 32-bit wids. */
 struct csync_msg {
 	uint8_t type; /* enum csync_msg_type */
-	uint8_t n; /* wids in w[] (WAKE; ARRIVE: arrivals beside wid) */
+	uint8_t n;    /* wids in w[] (WAKE; ARRIVE: arrivals beside wid) */
 	uint16_t pad; /* 0 */
-	uint32_t h; /* object handle */
+	uint32_t h;   /* object handle */
 	uint32_t wid; /* waiting thread at the sender (or serial, WAKE) */
-	int32_t a; /* argument / result */
+	int32_t a;    /* argument / result */
 	uint32_t w[CSYNC_MAXW];
 };
-#define CSYNC_HDR 16
+#define CSYNC_HDR      16
 #define CSYNC_WIRE_MAX (CSYNC_HDR + 4 * CSYNC_MAXW)
 
 /* Events passed to ops->wake. */
 enum csync_event {
 	CSE_RETRY = 1, /* mutex: call csync_mutex_lock again (flag RETRY) */
-	CSE_ACK, /* cond: queued at the home, release the mutex now */
-	CSE_DONE, /* request done: val = result (barrier: 1 serial) */
-	CSE_CANCEL, /* cancel answered: val 1 = was queued, 0 = woken */
+	CSE_ACK,       /* cond: queued at the home, release the mutex now */
+	CSE_DONE,      /* request done: val = result (barrier: 1 serial) */
+	CSE_CANCEL,    /* cancel answered: val 1 = was queued, 0 = woken */
 };
 
 /* Every member runs inside a call of the engine, so its caller holds the
@@ -156,7 +172,7 @@ int csync_create(struct csync *e, int kind, int param, uint32_t value,
 		 uint32_t *h);
 
 /* Mutex. flags: */
-#define CSF_TRY 1 /* never wait for the lock itself */
+#define CSF_TRY	  1 /* never wait for the lock itself */
 #define CSF_RETRY 2 /* after CSE_RETRY */
 int csync_mutex_lock(struct csync *e, uint32_t h, uint32_t tid, uint32_t wid,
 		     int flags, uint32_t count);

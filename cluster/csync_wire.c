@@ -14,12 +14,12 @@ size_t csync_encode(const struct csync_msg *m, void *buf)
 {
 	uint8_t *b = buf;
 	struct csync_wire_hdr h = {
-		.type = m->type,
-		.n = m->n,
-		.pad = 0,
-		.h = cnet_be32(m->h),
-		.wid = cnet_be32(m->wid),
-		.a = cnet_be32((uint32_t)m->a),
+	    .type = m->type,
+	    .n = m->n,
+	    .pad = 0,
+	    .h = cnet_be32(m->h),
+	    .wid = cnet_be32(m->wid),
+	    .a = cnet_be32((uint32_t)m->a),
 	};
 	memcpy(b, &h, sizeof(h));
 	for (unsigned i = 0; i < m->n; i++) {
@@ -32,31 +32,31 @@ size_t csync_encode(const struct csync_msg *m, void *buf)
 /* Which direction and kind each type may have. */
 static const struct {
 	uint8_t to_home; /* 1: sent to the object's home */
-	uint8_t kinds; /* bit per enum csync_kind */
+	uint8_t kinds;	 /* bit per enum csync_kind */
 } rule[CM_MAX] = {
-	[CM_REQ] = { 1, 1 << CSK_MUTEX },
-	[CM_RECALL] = { 0, 1 << CSK_MUTEX },
-	[CM_RETURN] = { 1, 1 << CSK_MUTEX },
-	[CM_NOTFREE] = { 1, 1 << CSK_MUTEX },
-	[CM_GRANT] = { 0, 1 << CSK_MUTEX },
-	[CM_BUSY] = { 0, 1 << CSK_MUTEX },
-	[CM_CWAIT] = { 1, 1 << CSK_COND },
-	[CM_CACK] = { 0, 1 << CSK_COND },
-	[CM_CSIGNAL] = { 1, 1 << CSK_COND },
-	[CM_CANCEL] = { 1, 1 << CSK_COND | 1 << CSK_SEM | 1 << CSK_RWLOCK },
-	[CM_CANCELR] = { 0, 1 << CSK_COND | 1 << CSK_SEM | 1 << CSK_RWLOCK },
-	[CM_WAKE] = { 0, 1 << CSK_COND | 1 << CSK_BARRIER },
-	[CM_ARRIVE] = { 1, 1 << CSK_BARRIER },
-	[CM_SWAIT] = { 1, 1 << CSK_SEM },
-	[CM_SPOST] = { 1, 1 << CSK_SEM },
-	[CM_SGET] = { 1, 1 << CSK_SEM },
-	[CM_DESTROY] = { 1, 0x3e },
-	[CM_RESULT] = { 0, 0x3e },
-	[CM_RDLOCK] = { 1, 1 << CSK_RWLOCK },
-	[CM_WRLOCK] = { 1, 1 << CSK_RWLOCK },
-	[CM_TRYRD] = { 1, 1 << CSK_RWLOCK },
-	[CM_TRYWR] = { 1, 1 << CSK_RWLOCK },
-	[CM_RWUNLOCK] = { 1, 1 << CSK_RWLOCK },
+    [CM_REQ] = {1, 1 << CSK_MUTEX},
+    [CM_RECALL] = {0, 1 << CSK_MUTEX},
+    [CM_RETURN] = {1, 1 << CSK_MUTEX},
+    [CM_NOTFREE] = {1, 1 << CSK_MUTEX},
+    [CM_GRANT] = {0, 1 << CSK_MUTEX},
+    [CM_BUSY] = {0, 1 << CSK_MUTEX},
+    [CM_CWAIT] = {1, 1 << CSK_COND},
+    [CM_CACK] = {0, 1 << CSK_COND},
+    [CM_CSIGNAL] = {1, 1 << CSK_COND},
+    [CM_CANCEL] = {1, 1 << CSK_COND | 1 << CSK_SEM | 1 << CSK_RWLOCK},
+    [CM_CANCELR] = {0, 1 << CSK_COND | 1 << CSK_SEM | 1 << CSK_RWLOCK},
+    [CM_WAKE] = {0, 1 << CSK_COND | 1 << CSK_BARRIER},
+    [CM_ARRIVE] = {1, 1 << CSK_BARRIER},
+    [CM_SWAIT] = {1, 1 << CSK_SEM},
+    [CM_SPOST] = {1, 1 << CSK_SEM},
+    [CM_SGET] = {1, 1 << CSK_SEM},
+    [CM_DESTROY] = {1, 0x3e},
+    [CM_RESULT] = {0, 0x3e},
+    [CM_RDLOCK] = {1, 1 << CSK_RWLOCK},
+    [CM_WRLOCK] = {1, 1 << CSK_RWLOCK},
+    [CM_TRYRD] = {1, 1 << CSK_RWLOCK},
+    [CM_TRYWR] = {1, 1 << CSK_RWLOCK},
+    [CM_RWUNLOCK] = {1, 1 << CSK_RWLOCK},
 };
 
 int csync_decode(struct csync *e, int from, const void *buf, size_t len,
@@ -79,7 +79,8 @@ int csync_decode(struct csync *e, int from, const void *buf, size_t len,
 	    !(m->h & CSYNC_H_FLAG))
 		goto bad;
 	int kind = csync_h_kind(m->h), home = csync_h_home(m->h);
-	if (kind <= 0 || kind >= CSK_MAX || !(rule[m->type].kinds & (1 << kind)))
+	if (kind <= 0 || kind >= CSK_MAX ||
+	    !(rule[m->type].kinds & (1 << kind)))
 		goto bad;
 	/* to the home: we must be it; from the home: the sender must be */
 	if (rule[m->type].to_home ? home != e->self : home != from)
@@ -105,4 +106,7 @@ bad:
 	return -EINVAL;
 }
 
-bool csp_to_home(int type) { return rule[type].to_home; }
+bool csp_to_home(int type)
+{
+	return rule[type].to_home;
+}

@@ -38,8 +38,8 @@
 #include "net/cnet.h"
 #include "net/cnet_outbox.h"
 
-#define FMAP 4096 /* hash buckets for frame maps */
-#define HOLD_NS (200 * NSEC_PER_USEC) /* a granted page stays this long */
+#define FMAP		   4096 /* hash buckets for frame maps */
+#define HOLD_NS		   (200 * NSEC_PER_USEC) /* a granted page stays this long */
 #define DSM_OUTBOX_RESERVE 8 /* outbox buffers for when the heap is out */
 
 struct fent {
@@ -51,25 +51,29 @@ struct fent {
 
 static bool active; /* (c) after dsm_start */
 static struct mutex dsm_lock;
-static struct cond dsm_cv; /* with dsm_lock: a page completed */
-static struct dsm eng; /* (dsm_lock) */
+static struct cond dsm_cv;		 /* with dsm_lock: a page completed */
+static struct dsm eng;			 /* (dsm_lock) */
 static const struct dsm_protocol *proto; /* (c) dsm.protocol */
-static struct fent *frames[FMAP]; /* (dsm_lock) this node's frame per page */
-static struct fent *homes[FMAP]; /* (dsm_lock) home copies */
-static struct cnet_outbox outbox; /* (dsm_lock) sent after dsm_lock */
+static struct fent *frames[FMAP];    /* (dsm_lock) this node's frame per page */
+static struct fent *homes[FMAP];     /* (dsm_lock) home copies */
+static struct cnet_outbox outbox;    /* (dsm_lock) sent after dsm_lock */
 static enum dsm_home_mode home_mode; /* (c) dsm.home */
-static uint32_t ra_max; /* (c) dsm.readahead */
+static uint32_t ra_max;		     /* (c) dsm.readahead */
 static bool check_mode; /* (c) dsm.check=1, set before dsm_start registers */
 static struct dsm_check checker; /* (dsm_lock) reports on our homes' pages */
 extern char __gas_data_start[], __gas_bss_end[], __gas_data_end[];
 extern char __gas_data_lma[];
 
-bool dsm_active(void) { return active; }
+bool dsm_active(void)
+{
+	return active;
+}
 
 bool dsm_is_static_page(uint64_t page)
 {
 	uintptr_t va = page << PAGE_SHIFT;
-	return va >= ((uintptr_t)__gas_data_start & ~(uintptr_t)(PAGE_SIZE - 1)) &&
+	return va >= ((uintptr_t)__gas_data_start &
+		      ~(uintptr_t)(PAGE_SIZE - 1)) &&
 	       va < (uintptr_t)__gas_bss_end;
 }
 
@@ -117,7 +121,8 @@ static void fdrop(struct fent **tab, uint64_t page)
 static void pristine_bytes(uint64_t page, uint8_t *dst)
 {
 	uintptr_t va = page << PAGE_SHIFT;
-	uintptr_t ds = (uintptr_t)__gas_data_start, de = (uintptr_t)__gas_data_end;
+	uintptr_t ds = (uintptr_t)__gas_data_start,
+		  de = (uintptr_t)__gas_data_end;
 	memset(dst, 0, PAGE_SIZE);
 	if (va + PAGE_SIZE <= ds || va >= de)
 		return;
@@ -135,10 +140,11 @@ static void op_send(void *ctx, int dst, const struct dsm_msg *m)
 	(void)ctx;
 	struct dsm_wire_hdr h;
 	dsm_wire_encode(m, &h);
-	struct cnet_iov parts[2] = { { &h, sizeof(h) }, { m->data, DSM_PAGE } };
+	struct cnet_iov parts[2] = {{&h, sizeof(h)}, {m->data, DSM_PAGE}};
 	/* Fails only after the outbox's reserve and its bounded wait, counted
 	 * and reported there (the peer's fault then ends by node death). */
-	(void)cnet_outbox_put(&outbox, dst, CNET_SVC_DSM, parts, m->data ? 2 : 1);
+	(void)cnet_outbox_put(&outbox, dst, CNET_SVC_DSM, parts,
+			      m->data ? 2 : 1);
 }
 
 static void op_map(void *ctx, uint64_t page, enum dsm_access a,
@@ -259,24 +265,24 @@ static void op_changed(void *ctx, uint64_t page, enum dsm_access a,
 {
 	if (!check_mode)
 		return;
-	struct dsm_msg m = { DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)eng.self,
-			     version, page, NULL };
+	struct dsm_msg m = {DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)eng.self,
+			    version,	      page,	  NULL};
 	op_send(ctx, op_home(ctx, page), &m);
 }
 
 static const struct dsm_ops ops = {
-	.send = op_send,
-	.map = op_map,
-	.read_local = op_read_local,
-	.home_read = op_home_read,
-	.home_write = op_home_write,
-	.complete = op_complete,
-	.home = op_home,
-	.pristine_shared = op_pristine_shared,
-	.alloc = op_alloc,
-	.free = op_free,
-	.now = op_now,
-	.changed = op_changed,
+    .send = op_send,
+    .map = op_map,
+    .read_local = op_read_local,
+    .home_read = op_home_read,
+    .home_write = op_home_write,
+    .complete = op_complete,
+    .home = op_home,
+    .pristine_shared = op_pristine_shared,
+    .alloc = op_alloc,
+    .free = op_free,
+    .now = op_now,
+    .changed = op_changed,
 };
 
 /*
@@ -330,7 +336,8 @@ static bool ra_region(uint64_t page, uint64_t next)
 	uintptr_t va = page << PAGE_SHIFT, vn = next << PAGE_SHIFT;
 	if (!dyn_va(va))
 		return false;
-	uintptr_t heap = va - (va - GAS_DYN_BASE) % GAS_NODE_SPAN + GAS_HEAP_OFF;
+	uintptr_t heap =
+	    va - (va - GAS_DYN_BASE) % GAS_NODE_SPAN + GAS_HEAP_OFF;
 	return va >= heap && vn < heap + GAS_HEAP_SIZE;
 }
 
@@ -341,7 +348,8 @@ static void read_ahead(struct thread *t, uint64_t page)
 	uint64_t next;
 	if (!proto->prefetch)
 		return;
-	uint32_t n = dsm_ra_fault(&cluster_thread(t)->dsm_ra, page, ra_max, &next);
+	uint32_t n =
+	    dsm_ra_fault(&cluster_thread(t)->dsm_ra, page, ra_max, &next);
 	for (; n; n--, next++)
 		if (!ra_region(page, next) || proto->prefetch(&eng, next) < 0)
 			break;
@@ -355,18 +363,21 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 	    dsm_home_cached(page) < 0) {
 		int h = dsm_home_resolve(page); /* the engine needs it known */
 		if (h < 0) {
-			pr_err("dsm", "no home for the page at 0x%lx: %d", addr, h);
+			pr_err("dsm", "no home for the page at 0x%lx: %d", addr,
+			       h);
 			return false;
 		}
 	}
 	struct thread *self = thread_current();
-	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, true,
+			 __ATOMIC_RELAXED);
 	mutex_lock(&dsm_lock);
 	for (;;) {
 		int rc = proto->fault(&eng, page, write);
 		if (rc < 0) {
 			mutex_unlock(&dsm_lock);
-			__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false, __ATOMIC_RELAXED);
+			__atomic_store_n(&cluster_thread(self)->in_dsm_fault,
+					 false, __ATOMIC_RELAXED);
 			pr_err("dsm", "fault at 0x%lx: %d", addr, rc);
 			return false;
 		}
@@ -383,9 +394,12 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 		cond_wait(&dsm_cv, &dsm_lock, 0);
 	}
 	unlock_and_flush();
-	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false,
+			 __ATOMIC_RELAXED);
 	if (waited) { /* the locality probe: where this thread's pages live */
-		uint16_t *c = &cluster_thread(self)->dsm_src[op_home(NULL, page) % CNET_MAX_NODES];
+		uint16_t *c =
+		    &cluster_thread(self)
+			 ->dsm_src[op_home(NULL, page) % CNET_MAX_NODES];
 		if (*c < UINT16_MAX)
 			++*c;
 	}
@@ -501,21 +515,22 @@ size_t dsm_report_text(char *buf, size_t len)
 	dsm_lat_summary(s.read_lat, rd, sizeof(rd));
 	dsm_lat_summary(s.write_lat, wr, sizeof(wr));
 	int self = cnet_self();
-	size_t n = (size_t)ksnprintf(buf, len,
-		"dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
-		"pages in %lu out %lu, invalidations sent %lu received %lu, "
-		"recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
-		"bad %lu, read-ahead %lu (%lu waited for, %lu declined)\n"
-		"dsm: node %d: fault latency in us, read: %s; write: %s\n",
-		self, s.read_faults, s.write_faults, s.local_hits, s.pages_in,
-		s.pages_out, s.inv_sent, s.inv_recv, s.recalls_sent,
-		s.recalls_recv, s.msgs_sent, s.msgs_recv, s.bytes_sent >> 10,
-		s.bad_msgs, s.prefetches, s.prefetch_waits, s.prefetch_declined,
-		self, rd, wr);
+	size_t n = (size_t)ksnprintf(
+	    buf, len,
+	    "dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
+	    "pages in %lu out %lu, invalidations sent %lu received %lu, "
+	    "recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
+	    "bad %lu, read-ahead %lu (%lu waited for, %lu declined)\n"
+	    "dsm: node %d: fault latency in us, read: %s; write: %s\n",
+	    self, s.read_faults, s.write_faults, s.local_hits, s.pages_in,
+	    s.pages_out, s.inv_sent, s.inv_recv, s.recalls_sent, s.recalls_recv,
+	    s.msgs_sent, s.msgs_recv, s.bytes_sent >> 10, s.bad_msgs,
+	    s.prefetches, s.prefetch_waits, s.prefetch_declined, self, rd, wr);
 	if (check_mode)
-		kappendf(buf, len, &n, "dsm: node %d: dsm.check: %lu report(s) "
-			 "checked here, %lu violation(s)\n", self,
-			 checker.reports, checker.violations);
+		kappendf(buf, len, &n,
+			 "dsm: node %d: dsm.check: %lu report(s) "
+			 "checked here, %lu violation(s)\n",
+			 self, checker.reports, checker.violations);
 	return n;
 }
 
@@ -544,13 +559,15 @@ static int dsm_start(void)
 		return rc;
 	active = true;
 	static const struct gas_coherence_ops gas_ops = {
-		.fault = dsm_handle_fault,
+	    .fault = dsm_handle_fault,
 	};
 	gas_set_coherence(&gas_ops);
-	if (check_mode && eng.self == 1 && config_bool("test.dsm_check_forge")) {
+	if (check_mode && eng.self == 1 &&
+	    config_bool("test.dsm_check_forge")) {
 		/* a lie, for the test of the checker's stop */
 		mutex_lock(&dsm_lock);
-		op_changed(NULL, (uintptr_t)__gas_data_start >> PAGE_SHIFT, DSM_RW, 1);
+		op_changed(NULL, (uintptr_t)__gas_data_start >> PAGE_SHIFT,
+			   DSM_RW, 1);
 		unlock_and_flush();
 	}
 	pr_info("dsm",

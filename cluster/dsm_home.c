@@ -33,16 +33,15 @@
 
 #define HOME_BUCKETS 1024
 
-
 struct hent {
 	struct hent *next;
 	uint64_t page;
-	int16_t home; /* known home (cache), or the claimant (manager) */
+	int16_t home;	/* known home (cache), or the claimant (manager) */
 	bool confirmed; /* manager: the claimant has recorded itself */
 };
 
 static struct spinlock home_lock = SPINLOCK_INIT;
-static struct hent *cache[HOME_BUCKETS]; /* (hl) homes this node learnt */
+static struct hent *cache[HOME_BUCKETS];  /* (hl) homes this node learnt */
 static struct hent *claims[HOME_BUCKETS]; /* (hl) pages this node manages */
 
 static struct hent **slot(struct hent **tab, uint64_t page)
@@ -81,7 +80,10 @@ static void remember(uint64_t page, int home)
 	kfree(e);
 }
 
-static int manager_of(uint64_t page) { return (int)(page % (uint64_t)cnet_nodes()); }
+static int manager_of(uint64_t page)
+{
+	return (int)(page % (uint64_t)cnet_nodes());
+}
 
 static struct dsm_home_scope scope; /* (c) set by dsm_home_start */
 
@@ -95,7 +97,8 @@ static int serve(int from, const void *args, size_t len, void *out, size_t cap,
 	unsigned long f;
 	if (cap < sizeof(answer) || dsm_home_req_check(args, len, &scope, &r))
 		goto bad;
-	struct hent *fresh = r.op == DSM_HOME_CLAIM ? kmalloc(sizeof(*fresh)) : NULL;
+	struct hent *fresh =
+	    r.op == DSM_HOME_CLAIM ? kmalloc(sizeof(*fresh)) : NULL;
 	f = spin_lock_irqsave(&home_lock);
 	struct hent **p = slot(claims, r.page);
 	if (r.op == DSM_HOME_CONFIRM) {
@@ -138,11 +141,12 @@ int dsm_home_resolve(uint64_t page)
 	int h = dsm_home_cached(page);
 	if (h >= 0)
 		return h;
-	struct dsm_home_req r = { DSM_HOME_CLAIM, 0, page };
+	struct dsm_home_req r = {DSM_HOME_CLAIM, 0, page};
 	int32_t home;
 	for (;;) {
-		int rc = cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r, sizeof(r),
-				   &home, sizeof(home), CLAIM_TIMEOUT_NS);
+		int rc =
+		    cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r,
+			      sizeof(r), &home, sizeof(home), CLAIM_TIMEOUT_NS);
 		if (rc == -EAGAIN) {
 			thread_sleep_ns(NSEC_PER_MSEC);
 			continue;
@@ -156,8 +160,9 @@ int dsm_home_resolve(uint64_t page)
 	remember(page, home);
 	if (home == cnet_self()) { /* recorded: now the others may learn it */
 		r.op = DSM_HOME_CONFIRM;
-		int rc = cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r, sizeof(r),
-				   &home, sizeof(home), CLAIM_TIMEOUT_NS);
+		int rc =
+		    cnet_call(manager_of(page), CNET_SVC_DSM_HOME, &r,
+			      sizeof(r), &home, sizeof(home), CLAIM_TIMEOUT_NS);
 		if (rc < 0)
 			return rc;
 	}
@@ -169,7 +174,8 @@ extern char __gas_data_start[], __gas_bss_end[];
 int dsm_home_start(void)
 {
 	scope.page_lo = (uintptr_t)__gas_data_start >> PAGE_SHIFT;
-	scope.page_hi = ((uintptr_t)__gas_bss_end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	scope.page_hi =
+	    ((uintptr_t)__gas_bss_end + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	scope.nodes = cnet_nodes();
 	scope.self = cnet_self();
 	return cnet_serve(CNET_SVC_DSM_HOME, serve, NULL);

@@ -5,7 +5,8 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 
-int dsm_home_req_check(const void *msg, size_t len, const struct dsm_home_scope *sc,
+int dsm_home_req_check(const void *msg, size_t len,
+		       const struct dsm_home_scope *sc,
 		       struct dsm_home_req *out)
 {
 	if (len != sizeof(*out))
@@ -15,7 +16,8 @@ int dsm_home_req_check(const void *msg, size_t len, const struct dsm_home_scope 
 		return -EBADMSG;
 	if (out->op != DSM_HOME_CLAIM && out->op != DSM_HOME_CONFIRM)
 		return -EPROTO;
-	if (out->page < sc->page_lo || out->page >= sc->page_hi || sc->nodes <= 0 ||
+	if (out->page < sc->page_lo || out->page >= sc->page_hi ||
+	    sc->nodes <= 0 ||
 	    out->page % (uint64_t)sc->nodes != (uint64_t)sc->self)
 		return -EINVAL;
 	return 0;

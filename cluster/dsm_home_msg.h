@@ -12,8 +12,8 @@
 enum { DSM_HOME_CLAIM = 1, DSM_HOME_CONFIRM = 2 };
 
 struct dsm_home_req {
-	uint32_t op; /* DSM_HOME_* */
-	uint32_t pad; /* 0 */
+	uint32_t op;   /* DSM_HOME_* */
+	uint32_t pad;  /* 0 */
 	uint64_t page; /* page number */
 };
 
@@ -27,7 +27,8 @@ struct dsm_home_scope {
 /* Checks a claim from a peer into *out: 0, -EBADMSG (wrong size, pad not
  * 0), -EPROTO (unknown op), -EINVAL (a page outside the static data or
  * managed by another node). */
-int dsm_home_req_check(const void *msg, size_t len, const struct dsm_home_scope *sc,
+int dsm_home_req_check(const void *msg, size_t len,
+		       const struct dsm_home_scope *sc,
 		       struct dsm_home_req *out);
 
 #endif

@@ -16,11 +16,11 @@ enum { DIR_PRISTINE, DIR_SHARED, DIR_EXCLUSIVE };
 struct dsm_page {
 	struct dsm_page *next;
 	uint64_t page;
-	uint8_t access; /* enum dsm_access */
+	uint8_t access;	  /* enum dsm_access */
 	bool pristine_ok; /* may map the image copy without asking (the
 			   * home of a page not pristine_shared: only while
 			   * its directory says pristine and idle) */
-	bool pending; /* a request is out */
+	bool pending;	  /* a request is out */
 	bool pending_write;
 	bool prefetch; /* the request out (only while pending) is a
 			* read-ahead nobody waits for */
@@ -72,7 +72,10 @@ static void changed(struct dsm *d, struct dsm_page *p)
 				p->version);
 }
 
-static unsigned hash(uint64_t page) { return (unsigned)((page * 0x9e3779b97f4a7c15ull) >> 54) % DSM_HASH; }
+static unsigned hash(uint64_t page)
+{
+	return (unsigned)((page * 0x9e3779b97f4a7c15ull) >> 54) % DSM_HASH;
+}
 
 void dsm_init(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
 	      void *ctx)
@@ -86,7 +89,8 @@ void dsm_init(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
 
 static bool pristine_shared(struct dsm *d, uint64_t page)
 {
-	return !d->ops->pristine_shared || d->ops->pristine_shared(d->ctx, page);
+	return !d->ops->pristine_shared ||
+	       d->ops->pristine_shared(d->ctx, page);
 }
 
 static struct dsm_page *page_get(struct dsm *d, uint64_t page, bool create)
@@ -102,8 +106,8 @@ static struct dsm_page *page_get(struct dsm *d, uint64_t page, bool create)
 		return NULL;
 	memset(p, 0, sizeof(*p));
 	p->page = page;
-	p->pristine_ok = pristine_shared(d, page) ||
-			 d->ops->home(d->ctx, page) == d->self;
+	p->pristine_ok =
+	    pristine_shared(d, page) || d->ops->home(d->ctx, page) == d->self;
 	p->next = d->pages[h];
 	d->pages[h] = p;
 	return p;
@@ -132,7 +136,8 @@ static struct dsm_dir *dir_get(struct dsm *d, uint64_t page, bool create)
 static void send(struct dsm *d, int dst, uint8_t type, uint8_t flags,
 		 uint64_t page, uint32_t version, const uint8_t *data)
 {
-	struct dsm_msg m = { type, flags, (uint16_t)d->self, version, page, data };
+	struct dsm_msg m = {type,    flags, (uint16_t)d->self,
+			    version, page,  data};
 	d->stats.msgs_sent++;
 	if (data) {
 		d->stats.pages_out++;
@@ -186,8 +191,8 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 		d->stats.write_faults++;
 	else
 		d->stats.read_faults++;
-	send(d, d->ops->home(d->ctx, page), write ? DSM_WRITE_REQ : DSM_READ_REQ,
-	     0, page, 0, NULL);
+	send(d, d->ops->home(d->ctx, page),
+	     write ? DSM_WRITE_REQ : DSM_READ_REQ, 0, page, 0, NULL);
 	return DSM_FAULT_WAIT;
 }
 
@@ -341,16 +346,20 @@ static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
 	if (type == DSM_READ_REQ) {
 		if (e->state == DIR_EXCLUSIVE && e->owner != from) {
 			d->stats.recalls_sent++;
-			send(d, e->owner, DSM_RECALL, DSM_F_DOWNGRADE, e->page, 0, NULL);
+			send(d, e->owner, DSM_RECALL, DSM_F_DOWNGRADE, e->page,
+			     0, NULL);
 			return; /* continues in recv_recall_reply */
 		}
 		if (e->state == DIR_PRISTINE) {
-			send(d, from, DSM_DATA, DSM_F_PRISTINE, e->page, e->version, NULL);
-			e->sharers |= bit; /* tracked when not pristine_shared */
+			send(d, from, DSM_DATA, DSM_F_PRISTINE, e->page,
+			     e->version, NULL);
+			e->sharers |=
+			    bit; /* tracked when not pristine_shared */
 		} else {
 			d->ops->home_read(d->ctx, e->page, d->buf);
 			send(d, from, DSM_DATA, 0, e->page, e->version, d->buf);
-			if (e->state == DIR_EXCLUSIVE) { /* the owner asked: demote */
+			if (e->state ==
+			    DIR_EXCLUSIVE) { /* the owner asked: demote */
 				e->state = DIR_SHARED;
 				e->owner = -1;
 			}
@@ -375,7 +384,8 @@ static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
 	uint64_t targets;
 	if (e->state == DIR_PRISTINE && pristine_shared(d, e->page)) {
 		/* anyone may hold the image's copy: invalidate everyone */
-		targets = (d->nodes >= 64 ? ~0ull : (1ull << d->nodes) - 1) & ~bit;
+		targets =
+		    (d->nodes >= 64 ? ~0ull : (1ull << d->nodes) - 1) & ~bit;
 	} else {
 		e->tx_req_has_copy = (e->sharers & bit) != 0;
 		targets = e->sharers & ~bit;
@@ -436,8 +446,8 @@ static int recv_inv_ack(struct dsm *d, const struct dsm_msg *m)
 static int recv_recall_reply(struct dsm *d, const struct dsm_msg *m)
 {
 	struct dsm_dir *e = dir_get(d, m->page, false);
-	if (!e || !e->busy || e->state != DIR_EXCLUSIVE || e->owner != m->from ||
-	    !m->data)
+	if (!e || !e->busy || e->state != DIR_EXCLUSIVE ||
+	    e->owner != m->from || !m->data)
 		return -EINVAL;
 	d->stats.pages_in++;
 	d->ops->home_write(d->ctx, m->page, m->data);
@@ -533,10 +543,10 @@ void dsm_destroy(struct dsm *d)
 /* ---- the protocol table ------------------------------------------------- */
 
 static const struct dsm_protocol sc_protocol = {
-	.name = "sc",
-	.init = dsm_init,
-	.fault = dsm_fault,
-	.receive = dsm_receive,
-	.prefetch = dsm_prefetch,
+    .name = "sc",
+    .init = dsm_init,
+    .fault = dsm_fault,
+    .receive = dsm_receive,
+    .prefetch = dsm_prefetch,
 };
 DEFINE_DSM_PROTOCOL(sc_protocol);

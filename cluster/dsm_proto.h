@@ -26,24 +26,24 @@
 #include "kernel/config.h"
 
 #define DSM_MAX_NODES 64
-#define DSM_PAGE 4096
+#define DSM_PAGE      4096
 
 enum dsm_msg_type {
 	DSM_READ_REQ = 1, /* requester -> home */
-	DSM_WRITE_REQ, /* requester -> home */
-	DSM_DATA, /* home -> requester: read copy (data) */
-	DSM_GRANT, /* home -> requester: write access (data unless flag) */
-	DSM_INV, /* home -> sharer */
+	DSM_WRITE_REQ,	  /* requester -> home */
+	DSM_DATA,	  /* home -> requester: read copy (data) */
+	DSM_GRANT,   /* home -> requester: write access (data unless flag) */
+	DSM_INV,     /* home -> sharer */
 	DSM_INV_ACK, /* sharer -> home */
-	DSM_RECALL, /* home -> owner (flag: downgrade or invalidate) */
+	DSM_RECALL,  /* home -> owner (flag: downgrade or invalidate) */
 	DSM_RECALL_REPLY, /* owner -> home (data) */
 };
 
-#define DSM_F_NODATA 0x1 /* GRANT: requester's copy is current/pristine */
-#define DSM_F_PRISTINE 0x2 /* GRANT/DATA: use the image's copy */
+#define DSM_F_NODATA	0x1 /* GRANT: requester's copy is current/pristine */
+#define DSM_F_PRISTINE	0x2 /* GRANT/DATA: use the image's copy */
 #define DSM_F_DOWNGRADE 0x4 /* RECALL: keep a read copy */
-#define DSM_F_AHEAD 0x8 /* READ_REQ: a read-ahead, which the home may decline */
-#define DSM_F_DECLINED 0x10 /* DATA: no copy for that read-ahead */
+#define DSM_F_AHEAD	0x8 /* READ_REQ: a read-ahead, which the home may decline */
+#define DSM_F_DECLINED	0x10 /* DATA: no copy for that read-ahead */
 
 /* A page granted for writing this recently is probably still being
  * written: its home declines read-ahead requests for it (no recall). */
@@ -52,9 +52,9 @@ enum dsm_msg_type {
 struct dsm_msg {
 	uint8_t type; /* enum dsm_msg_type */
 	uint8_t flags;
-	uint16_t from; /* sending node */
+	uint16_t from;	  /* sending node */
 	uint32_t version; /* page version carried by DATA/GRANT/RECALL_REPLY */
-	uint64_t page; /* page number (virtual address >> 12) */
+	uint64_t page;	  /* page number (virtual address >> 12) */
 	const uint8_t *data; /* DSM_PAGE bytes for DATA/GRANT/RECALL_REPLY */
 };
 
@@ -150,7 +150,7 @@ size_t dsm_stats_text(const struct dsm_stats *s, char *buf, size_t len);
 size_t dsm_lat_summary(const uint64_t *hist, char *buf, size_t len);
 
 struct dsm_page; /* node-side state, per page touched */
-struct dsm_dir; /* home-side directory entry, per page written */
+struct dsm_dir;	 /* home-side directory entry, per page written */
 
 #define DSM_HASH 1024
 
@@ -210,8 +210,8 @@ struct dsm_protocol {
 	const char *name;
 	/* Required; no lock (once, at start, before any fault or message).
 	 * As dsm_init. */
-	void (*init)(struct dsm *d, int self, int nodes, const struct dsm_ops *ops,
-		     void *ctx);
+	void (*init)(struct dsm *d, int self, int nodes,
+		     const struct dsm_ops *ops, void *ctx);
 	/* Required; the glue's dsm_lock held. As dsm_fault. */
 	int (*fault)(struct dsm *d, uint64_t page, bool write);
 	/* Required; dsm_lock held. As dsm_receive. */

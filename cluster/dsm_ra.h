@@ -18,14 +18,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define DSM_RA_FIRST 4 /* pages asked for ahead when a sequence starts */
-#define DSM_RA_MAX 64  /* the largest dsm.readahead */
+#define DSM_RA_FIRST 4	/* pages asked for ahead when a sequence starts */
+#define DSM_RA_MAX   64 /* the largest dsm.readahead */
 
 struct dsm_ra {
 	uint64_t last; /* page of the last read fault */
-	uint64_t end; /* last page asked for ahead (>= last) */
-	uint32_t win; /* the window now, pages (0: closed) */
-	bool valid; /* last and end mean something */
+	uint64_t end;  /* last page asked for ahead (>= last) */
+	uint32_t win;  /* the window now, pages (0: closed) */
+	bool valid;    /* last and end mean something */
 };
 
 /*

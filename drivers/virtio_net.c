@@ -40,9 +40,10 @@
 #define VNET_QUEUE_MAX 256
 #define VNET_PRIO      8 /* woken by interrupts: runs before ordinary work */
 #define IRQ_WAIT_NS    (100 * NSEC_PER_MSEC) /* re-check even without a kick */
-#define POLL_SPIN_NS   (200 * NSEC_PER_USEC) /* polled: keep looking this long \
+#define POLL_SPIN_NS                                                           \
+	(200 * NSEC_PER_USEC)	    /* polled: keep looking this long \
 					      */
-#define POLL_SLEEP_NS NSEC_PER_MSEC	     /* then look once a tick */
+#define POLL_SLEEP_NS NSEC_PER_MSEC /* then look once a tick */
 
 enum rx_state { RX_IDLE, RX_POSTED, RX_HELD };
 

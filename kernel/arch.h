@@ -13,10 +13,22 @@
 #include <sched.h>
 /* Host: a spinning waiter yields, so lock holders preempted on a busy
  * machine get the CPU back. */
-static inline unsigned long arch_irq_save(void) { return 0; }
-static inline void arch_irq_restore(unsigned long flags) { (void)flags; }
-static inline void arch_cpu_relax(void) { sched_yield(); }
-static inline bool arch_irqs_enabled(void) { return false; }
+static inline unsigned long arch_irq_save(void)
+{
+	return 0;
+}
+static inline void arch_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+static inline void arch_cpu_relax(void)
+{
+	sched_yield();
+}
+static inline bool arch_irqs_enabled(void)
+{
+	return false;
+}
 #else
 /* Disables interrupts on this CPU; returns the previous state. */
 static inline unsigned long arch_irq_save(void)
@@ -30,15 +42,24 @@ static inline void arch_irq_restore(unsigned long flags)
 	if (flags & (1ul << 9))
 		__asm__ volatile("sti" : : : "memory");
 }
-static inline void arch_irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
-static inline void arch_irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
+static inline void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+static inline void arch_irq_disable(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
 static inline bool arch_irqs_enabled(void)
 {
 	unsigned long f;
 	__asm__ volatile("pushfq; popq %0" : "=r"(f));
 	return f & (1ul << 9);
 }
-static inline void arch_cpu_relax(void) { __asm__ volatile("pause" : : : "memory"); }
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
 static inline uint64_t arch_rdtsc(void)
 {
 	uint32_t lo, hi;

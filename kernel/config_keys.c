@@ -36,9 +36,10 @@ const struct cfg_key cfg_keys[] = {
     CFG_KEY_UINT("test.cluster_kill", "0", 0, 255,
 		 "cluster.y_node_death: the node the host kills during "
 		 "the test, which the others must declare dead; 0 = none"),
-    CFG_KEY_UINT("test.cluster_inject", "0", 0, 10000,
-		 "cluster.x_forged_frames: how many frames of each "
-		 "forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
+    CFG_KEY_UINT(
+	"test.cluster_inject", "0", 0, 10000,
+	"cluster.x_forged_frames: how many frames of each "
+	"forgery (bad MAC, wrong cluster id) the host sends; 0 = none"),
 
     CFG_KEY_BOOL("test.dsm_check_forge", "0",
 		 "with dsm.check=1: node 1 falsely reports holding the first "
@@ -85,9 +86,10 @@ const struct cfg_key cfg_keys[] = {
 		     "interleaved over the nodes, all at the origin, or the "
 		     "first node to fault on each (heap and stacks: where they "
 		     "were allocated)"),
-    CFG_KEY_UINT("dsm.readahead", "16", 0, 64,
-		 "most pages of a thread's forward stream of read faults asked "
-		 "for ahead of it (the window starts at 4 and doubles); 0: off"),
+    CFG_KEY_UINT(
+	"dsm.readahead", "16", 0, 64,
+	"most pages of a thread's forward stream of read faults asked "
+	"for ahead of it (the window starts at 4 and doubles); 0: off"),
     CFG_KEY_BOOL("dsm.stats", "0",
 		 "when the program ends, print every node's DSM counters and "
 		 "where threads ran on the origin's console"),

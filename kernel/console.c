@@ -26,10 +26,19 @@ void console_add_sink(const struct console_sink *sink)
 	spin_unlock_irqrestore(&console_lock, f);
 }
 
-void console_set_level(enum log_level lvl) { console_level = lvl; }
-void console_set_timestamps(int on) { console_ts = on; }
+void console_set_level(enum log_level lvl)
+{
+	console_level = lvl;
+}
+void console_set_timestamps(int on)
+{
+	console_ts = on;
+}
 
-void console_break_lock(void) { spin_lock_init(&console_lock); }
+void console_break_lock(void)
+{
+	spin_lock_init(&console_lock);
+}
 
 static void emit_locked(const char *s, size_t n)
 {

@@ -62,9 +62,9 @@ static void futex_timeout(struct timer *tm, void *arg)
 int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 {
 	struct futex_bucket *b = bucket_of(addr);
-	struct fwaiter w = { .addr = addr, .t = thread_current(), .woken = false,
-			     .result = 0 };
-	struct ftimeout ft = { b, &w };
+	struct fwaiter w = {
+	    .addr = addr, .t = thread_current(), .woken = false, .result = 0};
+	struct ftimeout ft = {b, &w};
 	struct timer tm;
 
 	/* Queue first, then read the word with no lock held: it may live in
@@ -102,7 +102,8 @@ int futex_wake_local(const uint32_t *addr, int n)
 	struct list_node *it, *tmp;
 
 	unsigned long f = spin_lock_irqsave(&b->lock);
-	list_for_each_safe(it, tmp, &b->waiters) {
+	list_for_each_safe(it, tmp, &b->waiters)
+	{
 		if (woken >= n)
 			break;
 		struct fwaiter *w = container_of(it, struct fwaiter, link);
@@ -123,8 +124,10 @@ bool futex_kick(struct thread *t)
 		struct futex_bucket *b = &buckets[i];
 		struct list_node *it;
 		unsigned long f = spin_lock_irqsave(&b->lock);
-		list_for_each(it, &b->waiters) {
-			struct fwaiter *w = container_of(it, struct fwaiter, link);
+		list_for_each(it, &b->waiters)
+		{
+			struct fwaiter *w =
+			    container_of(it, struct fwaiter, link);
 			if (w->t != t)
 				continue;
 			list_del(&w->link);
@@ -143,7 +146,10 @@ bool futex_kick(struct thread *t)
  * they re-check their word). */
 static futex_remote_fn remote_wake;
 
-void futex_set_remote(futex_remote_fn fn) { remote_wake = fn; }
+void futex_set_remote(futex_remote_fn fn)
+{
+	remote_wake = fn;
+}
 
 int futex_wake(const uint32_t *addr, int n)
 {

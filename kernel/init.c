@@ -9,9 +9,11 @@ extern const initcall_fn __initcalls_start[], __initcalls_end[];
 
 void run_initcalls(void)
 {
-	for (const initcall_fn *f = __initcalls_start; f < __initcalls_end; f++) {
+	for (const initcall_fn *f = __initcalls_start; f < __initcalls_end;
+	     f++) {
 		int rc = (*f)();
 		if (rc)
-			pr_err("init", "%s failed: %d", ksym_name((const void *)*f), rc);
+			pr_err("init", "%s failed: %d",
+			       ksym_name((const void *)*f), rc);
 	}
 }

@@ -29,11 +29,11 @@ size_t kstrlcpy(char *dst, const char *src, size_t size);
 #include <stdarg.h>
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Formats at buf + *pos and advances *pos by the length the text needs,
  * whether it fit or not (so *pos ends as snprintf's result for the whole
  * text); what fits of buf stays NUL-terminated once anything was added. */
 void kappendf(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -19,7 +19,7 @@
 
 long arch_kcall(long (*fn)(void *), void *arg);
 void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 
 extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
 
@@ -36,12 +36,21 @@ void ksys_set_cluster(const struct ksys_cluster_ops *ops)
 	cl = ops;
 	several = ops->self ? ops : NULL;
 }
-int ksys_node(void) { return several ? several->self() : 0; }
-int ksys_cluster_nodes(void) { return several ? several->nodes() : 1; }
+int ksys_node(void)
+{
+	return several ? several->self() : 0;
+}
+int ksys_cluster_nodes(void)
+{
+	return several ? several->nodes() : 1;
+}
 static const void *initrd_data; /* (c) */
-static size_t initrd_len; /* (c) */
+static size_t initrd_len;	/* (c) */
 
-void ksys_set_app(int (*run)(void)) { app_run = run; }
+void ksys_set_app(int (*run)(void))
+{
+	app_run = run;
+}
 
 static bool app_started; /* (a) */
 
@@ -51,7 +60,10 @@ int ksys_run_app(void)
 	return app_run ? app_run() : -ENOENT;
 }
 
-bool ksys_app_running(void) { return __atomic_load_n(&app_started, __ATOMIC_ACQUIRE); }
+bool ksys_app_running(void)
+{
+	return __atomic_load_n(&app_started, __ATOMIC_ACQUIRE);
+}
 
 void ksys_set_initrd(const void *data, size_t len);
 void ksys_set_initrd(const void *data, size_t len)
@@ -93,8 +105,9 @@ static long do_spawn(void *p)
 	if (!copy)
 		return -EAGAIN;
 	*copy = *s;
-	struct thread *t = thread_create_on("app", app_thread, copy, PRIO_DEFAULT,
-					    s->affinity ? s->affinity : CPUMASK_ALL);
+	struct thread *t =
+	    thread_create_on("app", app_thread, copy, PRIO_DEFAULT,
+			     s->affinity ? s->affinity : CPUMASK_ALL);
 	if (!t) {
 		kfree(copy);
 		return -EAGAIN;
@@ -106,19 +119,22 @@ static long do_spawn(void *p)
 int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
 		      uintptr_t fs_base, uint64_t affinity)
 {
-	struct spawn s = { entry, arg, stack_top, fs_base, affinity, 0 };
+	struct spawn s = {entry, arg, stack_top, fs_base, affinity, 0};
 	return (int)arch_kcall(do_spawn, &s);
 }
 
 int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
 		     uint64_t fs_base)
 {
-	struct spawn s = { (void (*)(void *))entry, (void *)arg, stack_top,
-			   fs_base, 0, 0 };
+	struct spawn s = {
+	    (void (*)(void *))entry, (void *)arg, stack_top, fs_base, 0, 0};
 	return (int)do_spawn(&s); /* called on a kernel stack already */
 }
 
-int ksys_thread_place(void) { return several ? several->place() : 0; }
+int ksys_thread_place(void)
+{
+	return several ? several->place() : 0;
+}
 
 struct spawn_on {
 	int node;
@@ -129,7 +145,7 @@ static long do_spawn_on(void *p)
 {
 	struct spawn_on *a = p;
 	return several->spawn(a->node, (uint64_t)a->s.entry, (uint64_t)a->s.arg,
-			 a->s.stack_top, a->s.fs_base);
+			      a->s.stack_top, a->s.fs_base);
 }
 
 int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
@@ -137,7 +153,7 @@ int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
 {
 	if (!several || node == several->self())
 		return ksys_thread_spawn(entry, arg, stack_top, fs_base, 0);
-	struct spawn_on a = { node, { entry, arg, stack_top, fs_base, 0, 0 } };
+	struct spawn_on a = {node, {entry, arg, stack_top, fs_base, 0, 0}};
 	return (int)arch_kcall(do_spawn_on, &a);
 }
 
@@ -172,7 +188,7 @@ static long do_exit_publish(void *p)
 
 void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
 {
-	struct publish a = { word, value };
+	struct publish a = {word, value};
 	arch_kcall(do_exit_publish, &a);
 	__builtin_unreachable();
 }
@@ -195,7 +211,7 @@ static long do_set_thread_ptr(void *p)
 
 void ksys_set_thread_ptr(void *p, uint32_t id)
 {
-	struct thread_ptr a = { p, id };
+	struct thread_ptr a = {p, id};
 	arch_kcall(do_set_thread_ptr, &a);
 }
 
@@ -214,7 +230,9 @@ static long do_migrate(void *p)
 	struct migrate_args *a = p;
 	if (several)
 		return several->migrate(a->tid, a->node);
-	return a->node != 0 ? -EINVAL : thread_for_each(has_tid, &a->tid) ? 0 : -ESRCH;
+	return a->node != 0			   ? -EINVAL
+	       : thread_for_each(has_tid, &a->tid) ? 0
+						   : -ESRCH;
 }
 
 static long do_set_policy(void *p)
@@ -226,11 +244,14 @@ static long do_set_policy(void *p)
 	return cl ? cl->set_policy(copy) : -ENOSYS;
 }
 
-int ksys_set_policy(const char *name) { return (int)arch_kcall(do_set_policy, (void *)name); }
+int ksys_set_policy(const char *name)
+{
+	return (int)arch_kcall(do_set_policy, (void *)name);
+}
 
 int ksys_migrate(uint32_t tid, int node)
 {
-	struct migrate_args a = { tid, node };
+	struct migrate_args a = {tid, node};
 	int rc = (int)arch_kcall(do_migrate, &a);
 	ksys_migrate_point(); /* the caller may have moved itself */
 	return rc;
@@ -253,7 +274,7 @@ static long do_futex_wait(void *p)
 
 int ksys_futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 {
-	struct futex_args a = { addr, expected, timeout_ns, 0 };
+	struct futex_args a = {addr, expected, timeout_ns, 0};
 	int rc = (int)arch_kcall(do_futex_wait, &a);
 	ksys_migrate_point();
 	return rc;
@@ -267,7 +288,7 @@ static long do_futex_wake(void *p)
 
 int ksys_futex_wake(uint32_t *addr, int n)
 {
-	struct futex_args a = { addr, 0, 0, n };
+	struct futex_args a = {addr, 0, 0, n};
 	return (int)arch_kcall(do_futex_wake, &a);
 }
 
@@ -298,8 +319,14 @@ void ksys_yield(void)
 
 /* ---- time ---------------------------------------------------------------- */
 
-uint64_t ksys_clock_ns(void) { return clock_ns(); }
-uint64_t ksys_realtime_ns(void) { return clock_realtime_ns(); }
+uint64_t ksys_clock_ns(void)
+{
+	return clock_ns();
+}
+uint64_t ksys_realtime_ns(void)
+{
+	return clock_realtime_ns();
+}
 
 uint64_t ksys_thread_cpu_ns(void)
 {
@@ -315,7 +342,8 @@ uint64_t ksys_process_cpu_ns(void)
 	uint64_t busy = 0, now = clock_ns();
 	for (int i = 0; i < nr_cpus; i++)
 		if (cpus[i] && cpus[i]->online) {
-			uint64_t idle = __atomic_load_n(&cpus[i]->idle_ns, __ATOMIC_RELAXED);
+			uint64_t idle = __atomic_load_n(&cpus[i]->idle_ns,
+							__ATOMIC_RELAXED);
 			busy += now > idle ? now - idle : 0;
 		}
 	return busy;
@@ -348,7 +376,7 @@ static long do_console_write(void *p)
 
 void ksys_console_write(const char *s, size_t n)
 {
-	struct write_args a = { s, n };
+	struct write_args a = {s, n};
 	arch_kcall(do_console_write, &a);
 }
 
@@ -367,8 +395,14 @@ void ksys_exit(int status)
 	__builtin_unreachable();
 }
 
-int ksys_ncpus(void) { return several ? several->total_cpus() : nr_cpus; }
-int ksys_cpu_id(void) { return this_cpu()->id; }
+int ksys_ncpus(void)
+{
+	return several ? several->total_cpus() : nr_cpus;
+}
+int ksys_cpu_id(void)
+{
+	return this_cpu()->id;
+}
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -402,7 +436,7 @@ static long do_guard_add(void *p)
 
 int ksys_guard_add(uintptr_t va, size_t len)
 {
-	struct guard_args a = { va, len };
+	struct guard_args a = {va, len};
 	return (int)arch_kcall(do_guard_add, &a);
 }
 
@@ -414,7 +448,7 @@ static long do_guard_remove(void *p)
 
 void ksys_guard_remove(uintptr_t va)
 {
-	struct guard_args a = { va, 0 };
+	struct guard_args a = {va, 0};
 	arch_kcall(do_guard_remove, &a);
 }
 
@@ -427,7 +461,7 @@ static long do_release(void *p)
 
 void ksys_release(uintptr_t va, size_t len)
 {
-	struct guard_args a = { va, len };
+	struct guard_args a = {va, len};
 	arch_kcall(do_release, &a);
 }
 
@@ -451,7 +485,7 @@ static long do_dsm_text(void *p)
 
 size_t ksys_dsm_text(char *buf, size_t len)
 {
-	struct text_args a = { buf, len };
+	struct text_args a = {buf, len};
 	return (size_t)arch_kcall(do_dsm_text, &a);
 }
 
@@ -465,7 +499,7 @@ static long do_cluster_text(void *p)
 
 size_t ksys_cluster_text(char *buf, size_t len)
 {
-	struct text_args a = { buf, len };
+	struct text_args a = {buf, len};
 	return (size_t)arch_kcall(do_cluster_text, &a);
 }
 
@@ -482,15 +516,24 @@ static long do_echo_ns(void *p)
 
 int64_t ksys_echo_ns(int node, size_t len)
 {
-	struct echo_args a = { node, len };
+	struct echo_args a = {node, len};
 	return (int64_t)arch_kcall(do_echo_ns, &a);
 }
 
 /* ---- arguments, TLS ------------------------------------------------------ */
 
-size_t ksys_argc(void) { return config_app_argc(); }
-const char *ksys_env(void) { return config_str("app.env"); }
-const char *ksys_argv(size_t i) { return config_app_argv(i); }
+size_t ksys_argc(void)
+{
+	return config_app_argc();
+}
+const char *ksys_env(void)
+{
+	return config_str("app.env");
+}
+const char *ksys_argv(size_t i)
+{
+	return config_app_argv(i);
+}
 
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 		       size_t *align)
@@ -505,14 +548,20 @@ void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 
 /* ---- the cluster lock service (cluster/csync.c) ------------------------------ */
 
-bool ksys_csync_active(void) { return cl && cl->csync.active(); }
+bool ksys_csync_active(void)
+{
+	return cl && cl->csync.active();
+}
 
 int ksys_csync_create(int kind, int param, uint32_t value, uint32_t *h)
 {
 	return cl ? cl->csync.create(kind, param, value, h) : -ENOSYS;
 }
 
-int ksys_csync_destroy(uint32_t h) { return cl ? cl->csync.destroy(h) : -ENOSYS; }
+int ksys_csync_destroy(uint32_t h)
+{
+	return cl ? cl->csync.destroy(h) : -ENOSYS;
+}
 
 int ksys_csync_mutex_lock(uint32_t h, uint32_t tid, bool try,
 			  uint64_t timeout_ns)

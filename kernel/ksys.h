@@ -24,7 +24,7 @@ void ksys_thread_exit(void) __attribute__((noreturn));
  * into *word and waking every futex waiter on it: once the store is seen,
  * the thread's application stack is no longer in use and may be freed. */
 void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 /* The POSIX layer's per-thread pointer and pthread id for the calling
  * thread (the id names it to migration and in node-death reports). */
 void ksys_set_thread_ptr(void *p, uint32_t id);
@@ -34,9 +34,9 @@ int ksys_futex_wake(uint32_t *addr, int n);
 void ksys_sleep_ns(uint64_t ns);
 void ksys_yield(void);
 
-uint64_t ksys_clock_ns(void); /* monotonic since boot */
-uint64_t ksys_realtime_ns(void); /* since the epoch */
-uint64_t ksys_thread_cpu_ns(void); /* the calling thread's CPU time */
+uint64_t ksys_clock_ns(void);	    /* monotonic since boot */
+uint64_t ksys_realtime_ns(void);    /* since the epoch */
+uint64_t ksys_thread_cpu_ns(void);  /* the calling thread's CPU time */
 uint64_t ksys_process_cpu_ns(void); /* all threads, all CPUs */
 
 void ksys_console_write(const char *s, size_t n);
@@ -87,7 +87,7 @@ void ksys_stack_region_of(int node, uintptr_t *base, size_t *size);
 /* Like ksys_thread_spawn, on `node`. */
 int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
 			 uintptr_t stack_top, uintptr_t fs_base);
-int ksys_node(void); /* this node's id; the origin (runs main) is 0 */
+int ksys_node(void);	      /* this node's id; the origin (runs main) is 0 */
 int ksys_cluster_nodes(void); /* nodes in the cluster (1 when alone) */
 /* Moves thread `tid` (a pthread id) to `node` at its next safe point: 0,
  * -ESRCH, -EINVAL, -EHOSTUNREACH (see sched_migrate). */
@@ -177,11 +177,16 @@ int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
  * CLOCK_MONOTONIC). `tid` is the caller's pthread_t. Timeouts are
  * relative, 0 = none. Results are 0 or a negative errno unless stated.
  */
-enum { KSYS_CS_MUTEX = 1, KSYS_CS_COND, KSYS_CS_BARRIER, KSYS_CS_SEM,
-       KSYS_CS_RWLOCK };
+enum {
+	KSYS_CS_MUTEX = 1,
+	KSYS_CS_COND,
+	KSYS_CS_BARRIER,
+	KSYS_CS_SEM,
+	KSYS_CS_RWLOCK
+};
 enum { KSYS_SEM_WAIT, KSYS_SEM_TRYWAIT, KSYS_SEM_POST, KSYS_SEM_VALUE };
-#define KSYS_CS_IS(h) (((h)&0x80000000u) && (h) != 0xFFFFFFFFu)
-#define KSYS_CS_KIND(h) ((int)(((h) >> 22) & 7))
+#define KSYS_CS_IS(h)	 (((h)&0x80000000u) && (h) != 0xFFFFFFFFu)
+#define KSYS_CS_KIND(h)	 ((int)(((h) >> 22) & 7))
 #define KSYS_CS_PARAM(h) ((int)(((h) >> 20) & 3))
 bool ksys_csync_active(void); /* false: one node, use local objects */
 /* A new object homed at this node (no message). value: barrier count,
@@ -215,7 +220,7 @@ int ksys_csync_stats(uint64_t *out, int n);
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */
 void ksys_set_app(int (*run)(void));
-int ksys_run_app(void); /* -ENOENT when no application is linked in */
+int ksys_run_app(void);	     /* -ENOENT when no application is linked in */
 bool ksys_app_running(void); /* ksys_run_app was called */
 
 #endif

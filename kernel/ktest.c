@@ -85,14 +85,14 @@ int ktest_run(const char *pattern)
 			continue;
 		idx++;
 		if (nr_cpus < t->min_cpus) {
-			kprintf("ok %d - %s # SKIP needs %d CPUs\n", idx, t->name,
-				t->min_cpus);
+			kprintf("ok %d - %s # SKIP needs %d CPUs\n", idx,
+				t->name, t->min_cpus);
 			continue;
 		}
-		struct run r = { .t = t };
+		struct run r = {.t = t};
 		uint64_t t0 = clock_ns();
-		struct thread *th = thread_create("ktest", ktest_thread, &r,
-						  PRIO_DEFAULT);
+		struct thread *th =
+		    thread_create("ktest", ktest_thread, &r, PRIO_DEFAULT);
 		if (!th || thread_join(th, NULL)) {
 			r.ctx.failed = true;
 			kstrlcpy(r.ctx.msg, "could not start the test thread",
@@ -101,7 +101,8 @@ int ktest_run(const char *pattern)
 		uint64_t us = (clock_ns() - t0) / 1000;
 		if (r.ctx.failed) {
 			failed++;
-			kprintf("not ok %d - %s # %s\n", idx, t->name, r.ctx.msg);
+			kprintf("not ok %d - %s # %s\n", idx, t->name,
+				r.ctx.msg);
 		} else {
 			kprintf("ok %d - %s # %lu us\n", idx, t->name, us);
 		}

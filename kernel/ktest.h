@@ -23,15 +23,14 @@ struct ktest {
 	int min_cpus; /* skipped (as passed with a note) below this */
 };
 
-#define KTEST_EX(suite, tname, ncpus)                                      \
-	static void ktest_##suite##_##tname(struct ktest_ctx *ctx);          \
-	static const struct ktest ktest_desc_##suite##_##tname               \
-		__attribute__((used, section(".ktests." #suite "." #tname),  \
-			       aligned(8))) = {                              \
-			.name = #suite "." #tname,                           \
-			.fn = ktest_##suite##_##tname,                       \
-			.min_cpus = ncpus,                                   \
-		};                                                           \
+#define KTEST_EX(suite, tname, ncpus)                                          \
+	static void ktest_##suite##_##tname(struct ktest_ctx *ctx);            \
+	static const struct ktest ktest_desc_##suite##_##tname __attribute__(( \
+	    used, section(".ktests." #suite "." #tname), aligned(8))) = {      \
+	    .name = #suite "." #tname,                                         \
+	    .fn = ktest_##suite##_##tname,                                     \
+	    .min_cpus = ncpus,                                                 \
+	};                                                                     \
 	static void ktest_##suite##_##tname(struct ktest_ctx *ctx)
 #define KTEST(suite, tname) KTEST_EX(suite, tname, 1)
 
@@ -40,26 +39,26 @@ void ktest_fail(struct ktest_ctx *ctx, const char *file, int line,
 /* Ends the calling test's thread after a failed KT_ASSERT. */
 void ktest_abort(struct ktest_ctx *ctx) __attribute__((noreturn));
 
-#define KT_EXPECT(cond)                                                     \
-	do {                                                                \
-		if (!(cond))                                                \
-			ktest_fail(ctx, __FILE__, __LINE__, "%s", #cond);   \
+#define KT_EXPECT(cond)                                                        \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			ktest_fail(ctx, __FILE__, __LINE__, "%s", #cond);      \
 	} while (0)
-#define KT_ASSERT(cond)                                                     \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			ktest_fail(ctx, __FILE__, __LINE__, "%s", #cond);   \
-			ktest_abort(ctx);                                   \
-		}                                                           \
+#define KT_ASSERT(cond)                                                        \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			ktest_fail(ctx, __FILE__, __LINE__, "%s", #cond);      \
+			ktest_abort(ctx);                                      \
+		}                                                              \
 	} while (0)
-#define KT_EQ(a, b)                                                         \
-	do {                                                                \
-		int64_t _a = (int64_t)(a), _b = (int64_t)(b);               \
-		if (_a != _b) {                                             \
-			ktest_fail(ctx, __FILE__, __LINE__,                  \
-				   "%s == %s (%ld != %ld)", #a, #b, _a, _b); \
-			ktest_abort(ctx);                                   \
-		}                                                           \
+#define KT_EQ(a, b)                                                            \
+	do {                                                                   \
+		int64_t _a = (int64_t)(a), _b = (int64_t)(b);                  \
+		if (_a != _b) {                                                \
+			ktest_fail(ctx, __FILE__, __LINE__,                    \
+				   "%s == %s (%ld != %ld)", #a, #b, _a, _b);   \
+			ktest_abort(ctx);                                      \
+		}                                                              \
 	} while (0)
 
 /* Runs the tests selected by `pattern`; returns the number that failed. */
@@ -73,11 +72,11 @@ struct kbench {
 	const char *name;
 	void (*fn)(void);
 };
-#define BENCH(bname)                                                        \
-	static void kbench_##bname(void);                                   \
-	static const struct kbench kbench_desc_##bname                      \
-		__attribute__((used, section(".benches." #bname),           \
-			       aligned(8))) = { #bname, kbench_##bname };   \
+#define BENCH(bname)                                                           \
+	static void kbench_##bname(void);                                      \
+	static const struct kbench kbench_desc_##bname                         \
+	    __attribute__((used, section(".benches." #bname), aligned(8))) = { \
+		#bname, kbench_##bname};                                       \
 	static void kbench_##bname(void)
 void bench_report(const char *name, uint64_t value, const char *unit);
 int bench_run(const char *pattern);

@@ -12,12 +12,21 @@ struct list_node {
 	struct list_node *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
+#define LIST_HEAD_INIT(name)                                                   \
+	{                                                                      \
+		&(name), &(name)                                               \
+	}
+#define container_of(p, type, member)                                          \
+	((type *)((char *)(p)-offsetof(type, member)))
 
-static inline void list_init(struct list_node *h) { h->next = h->prev = h; }
-static inline bool list_empty(const struct list_node *h) { return h->next == h; }
+static inline void list_init(struct list_node *h)
+{
+	h->next = h->prev = h;
+}
+static inline bool list_empty(const struct list_node *h)
+{
+	return h->next == h;
+}
 
 static inline void list_insert_between(struct list_node *n, struct list_node *p,
 				       struct list_node *nx)
@@ -50,8 +59,10 @@ static inline struct list_node *list_pop(struct list_node *h)
 	return n;
 }
 
-#define list_for_each(it, h) for ((it) = (h)->next; (it) != (h); (it) = (it)->next)
-#define list_for_each_safe(it, tmp, h) \
-	for ((it) = (h)->next, (tmp) = (it)->next; (it) != (h); (it) = (tmp), (tmp) = (it)->next)
+#define list_for_each(it, h)                                                   \
+	for ((it) = (h)->next; (it) != (h); (it) = (it)->next)
+#define list_for_each_safe(it, tmp, h)                                         \
+	for ((it) = (h)->next, (tmp) = (it)->next; (it) != (h);                \
+	     (it) = (tmp), (tmp) = (it)->next)
 
 #endif

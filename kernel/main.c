@@ -82,10 +82,11 @@ static void parse_boot_info(uint32_t magic, uint32_t info)
 		const struct boot_info *src = (const void *)(uintptr_t)info;
 		if (src->version != BOOT_INFO_VERSION ||
 		    src->size != sizeof(struct boot_info))
-			panic("boot: the EFI loader's boot_info is version %u size "
-			      "%u; this kernel needs version %u size %zu",
-			      src->version, src->size, BOOT_INFO_VERSION,
-			      sizeof(struct boot_info));
+			panic(
+			    "boot: the EFI loader's boot_info is version %u size "
+			    "%u; this kernel needs version %u size %zu",
+			    src->version, src->size, BOOT_INFO_VERSION,
+			    sizeof(struct boot_info));
 		boot_info = *src;
 		boot_info.source = BOOT_SRC_EFI;
 		boot_info.cmdline[BOOT_CMDLINE_MAX - 1] = 0;
@@ -105,14 +106,16 @@ static void parse_boot_info(uint32_t magic, uint32_t info)
 			       &boot_info, err, sizeof(err));
 	else
 		panic("boot: unknown loader (eax=0x%x, ebx=0x%x): neither "
-		      "Multiboot2 nor PVH", magic, info);
+		      "Multiboot2 nor PVH",
+		      magic, info);
 	if (rc)
 		panic("boot: %s", err);
 	if (boot_info.cmdline_truncated)
 		pr_warn("boot", "command line truncated to %d bytes",
 			BOOT_CMDLINE_MAX - 1);
 	if (boot_info.mmap_truncated)
-		pr_warn("boot", "memory map truncated to %d regions", BOOT_MAX_MMAP);
+		pr_warn("boot", "memory map truncated to %d regions",
+			BOOT_MAX_MMAP);
 	if (boot_info.modules_truncated)
 		pr_warn("boot", "only the first %d modules are used",
 			BOOT_MAX_MODULES);
@@ -133,9 +136,10 @@ static void check_modules(void)
 				ok = true;
 		}
 		if (!ok) {
-			pr_err("boot", "module '%s' (%lu bytes at 0x%lx) does not "
-			       "fit in usable memory; ignored", m->name, m->len,
-			       m->base);
+			pr_err("boot",
+			       "module '%s' (%lu bytes at 0x%lx) does not "
+			       "fit in usable memory; ignored",
+			       m->name, m->len, m->base);
 			continue;
 		}
 		boot_info.modules[kept++] = *m;
@@ -174,8 +178,8 @@ static void find_initrd(void)
 		const struct boot_module *m = &boot_info.modules[i];
 		if (!module_is_config(m)) {
 			ksys_set_initrd(phys_to_virt(m->base), m->len);
-			pr_info("boot", "initrd: module '%s', %lu bytes", m->name,
-				m->len);
+			pr_info("boot", "initrd: module '%s', %lu bytes",
+				m->name, m->len);
 			return;
 		}
 	}
@@ -207,7 +211,8 @@ static void load_config(void)
 		if (!module_is_config(m))
 			continue;
 		if (m->len > 65536) {
-			pr_err("boot", "config module '%s' is %lu bytes (max 65536)",
+			pr_err("boot",
+			       "config module '%s' is %lu bytes (max 65536)",
 			       m->name, m->len);
 			boot_fatal = true;
 			continue;
@@ -254,8 +259,8 @@ static void kpages_free(void *p, unsigned order, void *ctx)
 }
 
 static const struct slab_page_ops kernel_pages = {
-	.alloc_pages = kpages_alloc,
-	.free_pages = kpages_free,
+    .alloc_pages = kpages_alloc,
+    .free_pages = kpages_free,
 };
 
 static void tick_handler(struct trap_frame *tf)
@@ -278,8 +283,9 @@ static void start_clock(void)
 	clock_init(tsc_hz, entry_tsc);
 	pr_info("time", "TSC %lu.%03lu MHz (%s), LAPIC timer %u kHz, %s",
 		tsc_hz / 1000000, tsc_hz / 1000 % 1000,
-		tsc_invariant() ? "invariant" : "not invariant: clock may drift "
-						"with power states",
+		tsc_invariant() ? "invariant"
+				: "not invariant: clock may drift "
+				  "with power states",
 		lapic_hz / 1000, lapic_x2apic() ? "x2APIC" : "xAPIC");
 }
 
@@ -302,7 +308,7 @@ static void cpu_brand(char *buf, size_t len)
 	for (int i = 0; i < 3; i++) {
 		struct cpuid_regs c = cpuid(0x80000002 + i, 0);
 		r[i * 4] = c.eax, r[i * 4 + 1] = c.ebx, r[i * 4 + 2] = c.ecx,
-		r[i * 4 + 3] = c.edx;
+		      r[i * 4 + 3] = c.edx;
 	}
 	char tmp[49];
 	memcpy(tmp, r, 48);
@@ -321,8 +327,8 @@ static void banner_key(void *ctx, const struct cfg_key *k, const char *value,
 		kprintf("  %s=%s (%s)\n", k->name, value, cfg_source_name(src));
 }
 
-static const char *const boot_src_names[] = { "none", "multiboot2", "pvh",
-					      "efi" };
+static const char *const boot_src_names[] = {"none", "multiboot2", "pvh",
+					     "efi"};
 
 static void banner(void)
 {
@@ -334,7 +340,8 @@ static void banner(void)
 	kprintf("  memory: %lu MiB usable, %lu MiB free\n",
 		(frame_total_count() * PAGE_SIZE) >> 20,
 		(frame_free_count() * PAGE_SIZE) >> 20);
-	kprintf("  boot: %s%s%s, %u module(s)\n", boot_src_names[boot_info.source],
+	kprintf("  boot: %s%s%s, %u module(s)\n",
+		boot_src_names[boot_info.source],
 		boot_info.loader[0] ? " via " : "", boot_info.loader,
 		boot_info.nr_modules);
 	kprintf("  boot keys in force:\n");
@@ -347,7 +354,8 @@ static void debug_crash(const char *what)
 	if (!strcmp(what, "pagefault"))
 		*(volatile uint64_t *)0xdead000 = 1;
 	else if (!strcmp(what, "gpf"))
-		*(volatile uint64_t *)0x8000000000000000ull = 1; /* non-canonical */
+		*(volatile uint64_t *)0x8000000000000000ull =
+		    1; /* non-canonical */
 	else if (!strcmp(what, "divzero")) {
 		volatile int z = 0;
 		__asm__ volatile("divl %0" : : "r"(z) : "eax", "edx");
@@ -366,30 +374,31 @@ static void debug_crash(const char *what)
 
 void kernel_entry(uint32_t magic, uint32_t info)
 {
-	entry_tsc = boot_entry_tsc;     /* TSC at the first instruction */
-	percpu_boot_init();             /* GS base -> CPU 0, we are "main" */
-	serial_init();                  /* console on COM1 */
-	gdt_init_cpu(0);                /* GDT, TSS, IST stacks */
-	idt_init();                     /* exception and interrupt vectors */
+	entry_tsc = boot_entry_tsc; /* TSC at the first instruction */
+	percpu_boot_init();	    /* GS base -> CPU 0, we are "main" */
+	serial_init();		    /* console on COM1 */
+	gdt_init_cpu(0);	    /* GDT, TSS, IST stacks */
+	idt_init();		    /* exception and interrupt vectors */
 	idt_load();
-	arch_fpu_cpu_init();            /* x87/SSE on, clean FPU template */
-	parse_boot_info(magic, info);   /* Multiboot2 or PVH -> boot_info */
-	load_config();                  /* config module, then command line */
-	check_modules();                /* drop modules outside usable RAM */
-	frame_early_init(&boot_info);   /* bump pool for the first tables */
+	arch_fpu_cpu_init();	      /* x87/SSE on, clean FPU template */
+	parse_boot_info(magic, info); /* Multiboot2 or PVH -> boot_info */
+	load_config();		      /* config module, then command line */
+	check_modules();	      /* drop modules outside usable RAM */
+	frame_early_init(&boot_info); /* bump pool for the first tables */
 	vm_init(ram_top(config_uint("mem.max"))); /* direct map, W^X image */
 	frame_init(&boot_info, config_uint("mem.max")); /* buddy over RAM */
-	if (kmalloc_init(&kernel_pages)) /* slab caches */
+	if (kmalloc_init(&kernel_pages))		/* slab caches */
 		panic("mm: kmalloc_init failed");
-	gas_init();                     /* first-touch global address space */
-	find_initrd();                  /* the application's read-only files */
-	acpi_kernel_init(&boot_info);   /* tables for power-off (and SMP) */
-	start_clock();                  /* LAPIC, IOAPIC, TSC/LAPIC calibration */
-	sched_cpu_start(&cpu0, &boot_thread, false); /* run queue, idle thread */
-	start_ticks();                  /* periodic tick, interrupts on */
-	smp_boot();                     /* the other CPUs (ACPI MADT) */
-	run_initcalls();                /* subsystems registered by section */
-	banner();                       /* who we are, keys in force */
+	gas_init();		      /* first-touch global address space */
+	find_initrd();		      /* the application's read-only files */
+	acpi_kernel_init(&boot_info); /* tables for power-off (and SMP) */
+	start_clock();		      /* LAPIC, IOAPIC, TSC/LAPIC calibration */
+	sched_cpu_start(&cpu0, &boot_thread,
+			false); /* run queue, idle thread */
+	start_ticks();		/* periodic tick, interrupts on */
+	smp_boot();		/* the other CPUs (ACPI MADT) */
+	run_initcalls();	/* subsystems registered by section */
+	banner();		/* who we are, keys in force */
 	uint64_t ready_us = clock_cycles_to_ns(arch_rdtsc() - entry_tsc) / 1000;
 	kprintf("unum: boot-time entry_to_ready_us=%lu\n", ready_us);
 	kprintf("unum: ready\n");
@@ -403,9 +412,10 @@ void kernel_entry(uint32_t magic, uint32_t info)
 	if (config_str("bench")[0])
 		bench_run(config_str("bench"));
 	if (!config_str("ktest")[0] && !config_str("bench")[0]) {
-		int rc = ksys_run_app();     /* the application's main() */
+		int rc = ksys_run_app(); /* the application's main() */
 		if (rc == -ENOENT)
-			pr_info("unum", "no application linked in: nothing to run");
+			pr_info("unum",
+				"no application linked in: nothing to run");
 		else
 			status = rc;
 	}

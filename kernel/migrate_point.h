@@ -16,7 +16,8 @@
 static inline void ksys_migrate_point(void)
 {
 	if (__builtin_expect(__atomic_load_n(&thread_current()->migrate_to,
-					     __ATOMIC_RELAXED) >= 0, 0))
+					     __ATOMIC_RELAXED) >= 0,
+			     0))
 		__asm__ volatile("int %0" : : "i"(VEC_MIGRATE) : "memory");
 }
 
@@ -24,7 +25,8 @@ static inline void ksys_migrate_point(void)
  * early (a condition wait, a semaphore wait) ends so the move can happen. */
 static inline bool thread_moving(void)
 {
-	return __atomic_load_n(&thread_current()->migrate_to, __ATOMIC_RELAXED) >= 0;
+	return __atomic_load_n(&thread_current()->migrate_to,
+			       __ATOMIC_RELAXED) >= 0;
 }
 
 #endif

@@ -9,15 +9,16 @@
 
 #define EXIT_STATUS_PANIC 127
 
-void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void panic(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 /* Stop after a fatal report: test mode exits QEMU with EXIT_STATUS_PANIC. */
 void kernel_stop(void) __attribute__((noreturn));
 
-#define assert(cond)                                                     \
-	do {                                                             \
-		if (__builtin_expect(!(cond), 0))                        \
-			panic("assertion failed: %s (%s:%d)", #cond,      \
-			      __FILE__, __LINE__);                       \
+#define assert(cond)                                                           \
+	do {                                                                   \
+		if (__builtin_expect(!(cond), 0))                              \
+			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, \
+			      __LINE__);                                       \
 	} while (0)
 
 /* Power: test mode leaves QEMU through isa-debug-exit with `status`;

@@ -15,7 +15,7 @@
 #include "kernel/spinlock.h"
 
 #define MAX_CPUS 64
-#define NR_PRIO 32 /* 0 = highest; PRIO_IDLE is below them all */
+#define NR_PRIO	 32 /* 0 = highest; PRIO_IDLE is below them all */
 
 struct thread;
 
@@ -23,7 +23,7 @@ struct runqueue {
 	struct spinlock lock;
 	uint32_t bitmap; /* (rq) bit p set: queue[p] non-empty */
 	struct list_node queue[NR_PRIO]; /* (rq) runnable, not running */
-	uint32_t nr_queued; /* (rq) */
+	uint32_t nr_queued;		 /* (rq) */
 };
 
 #define TIMER_WHEEL_SLOTS 256
@@ -34,16 +34,16 @@ struct cpu {
 	 * entry moves onto it when it interrupts code on another stack
 	 * (application stacks live in the global address space) */
 	uintptr_t kstack_lo, kstack_top;
-	int id; /* (c) dense logical id, 0 = boot CPU */
-	uint32_t apic_id; /* (c) */
+	int id;			/* (c) dense logical id, 0 = boot CPU */
+	uint32_t apic_id;	/* (c) */
 	struct thread *current; /* (l) */
-	struct thread *idle; /* (c) */
+	struct thread *idle;	/* (c) */
 	int preempt_off; /* (l) >0: the current thread must not be preempted */
 	bool need_resched; /* (a) */
-	bool online; /* (a) */
+	bool online;	   /* (a) */
 	struct runqueue rq;
 	struct thread *switched_from; /* (rq) handed to sched_finish_switch */
-	struct thread *reap; /* (l) exited detached thread to free */
+	struct thread *reap;	      /* (l) exited detached thread to free */
 	struct thread *push; /* (l) thread to move to a CPU it may run on */
 
 	struct spinlock timer_lock;
@@ -62,11 +62,14 @@ _Static_assert(offsetof(struct cpu, kstack_lo) == CPU_KSTACK_LO_OFF, "asm");
 _Static_assert(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP_OFF, "asm");
 
 extern struct cpu *cpus[MAX_CPUS]; /* (c) set as CPUs come up */
-extern int nr_cpus; /* (a) CPUs online */
+extern int nr_cpus;		   /* (a) CPUs online */
 
 #ifdef UNUM_HOST
 extern struct cpu host_cpu0;
-static inline struct cpu *this_cpu(void) { return &host_cpu0; }
+static inline struct cpu *this_cpu(void)
+{
+	return &host_cpu0;
+}
 #else
 static inline struct cpu *this_cpu(void)
 {

@@ -25,7 +25,10 @@ int nr_cpus;
 
 static uint32_t slice_ticks = 10; /* (c) set at boot */
 
-uint32_t sched_slice_ticks(void) { return slice_ticks; }
+uint32_t sched_slice_ticks(void)
+{
+	return slice_ticks;
+}
 
 uint64_t sched_idle_ns(void)
 {
@@ -50,8 +53,10 @@ uint32_t sched_runnable(void)
 	uint32_t n = 0;
 	for (int i = 0; i < nr_cpus; i++)
 		if (cpus[i])
-			n += __atomic_load_n(&cpus[i]->rq.nr_queued, __ATOMIC_RELAXED) +
-			     (__atomic_load_n(&cpus[i]->current, __ATOMIC_RELAXED) !=
+			n += __atomic_load_n(&cpus[i]->rq.nr_queued,
+					     __ATOMIC_RELAXED) +
+			     (__atomic_load_n(&cpus[i]->current,
+					      __ATOMIC_RELAXED) !=
 			      cpus[i]->idle);
 	return n ? n - 1 : 0; /* not the caller (running, so counted) */
 }
@@ -84,7 +89,8 @@ static struct thread *rq_pick(struct runqueue *rq)
 	if (!rq->bitmap)
 		return NULL;
 	int p = __builtin_ctz(rq->bitmap);
-	struct thread *t = container_of(rq->queue[p].next, struct thread, rq_link);
+	struct thread *t =
+	    container_of(rq->queue[p].next, struct thread, rq_link);
 	rq_remove(rq, t);
 	return t;
 }
@@ -94,7 +100,8 @@ struct cpu *rq_lock_thread(struct thread *t, unsigned long *flags);
 struct cpu *rq_lock_thread(struct thread *t, unsigned long *flags)
 {
 	for (;;) {
-		struct cpu *c = cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)];
+		struct cpu *c =
+		    cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)];
 		*flags = spin_lock_irqsave(&c->rq.lock);
 		if (t->cpu == c->id)
 			return c;
@@ -117,7 +124,8 @@ static void kick_idle_helper(struct cpu *busy, uint64_t affinity)
 		struct cpu *o = cpus[i];
 		if (o && o != busy && o->online && (affinity & (1ull << i)) &&
 		    cpu_idle_now(o)) {
-			__atomic_store_n(&o->need_resched, true, __ATOMIC_RELAXED);
+			__atomic_store_n(&o->need_resched, true,
+					 __ATOMIC_RELAXED);
 			sched_kick(o);
 			return;
 		}
@@ -135,8 +143,8 @@ static void enqueue_somewhere_how(struct thread *t, bool affine)
 	int target = t->cpu;
 	struct cpu *here = this_cpu();
 	bool kick_helper = true;
-	if (affine && here->id != target && (t->affinity & (1ull << here->id)) &&
-	    here->current != here->idle &&
+	if (affine && here->id != target &&
+	    (t->affinity & (1ull << here->id)) && here->current != here->idle &&
 	    !__atomic_load_n(&here->rq.nr_queued, __ATOMIC_RELAXED) &&
 	    cpu_idle_now(cpus[target])) {
 		target = here->id;
@@ -148,7 +156,8 @@ static void enqueue_somewhere_how(struct thread *t, bool affine)
 			struct cpu *o = cpus[i];
 			if (!o || !o->online || !(t->affinity & (1ull << i)))
 				continue;
-			uint32_t load = o->rq.nr_queued + (o->current != o->idle);
+			uint32_t load =
+			    o->rq.nr_queued + (o->current != o->idle);
 			if (load < best)
 				best = load, target = i;
 		}
@@ -166,7 +175,10 @@ static void enqueue_somewhere_how(struct thread *t, bool affine)
 		kick_idle_helper(c, t->affinity);
 }
 
-static void enqueue_somewhere(struct thread *t) { enqueue_somewhere_how(t, false); }
+static void enqueue_somewhere(struct thread *t)
+{
+	enqueue_somewhere_how(t, false);
+}
 
 /* ---- switching -------------------------------------------------------- */
 
@@ -312,7 +324,8 @@ static bool steal(struct cpu *c)
 		struct cpu *o = cpus[i];
 		if (!o || o == c || !o->online)
 			continue;
-		uint32_t q = __atomic_load_n(&o->rq.nr_queued, __ATOMIC_RELAXED);
+		uint32_t q =
+		    __atomic_load_n(&o->rq.nr_queued, __ATOMIC_RELAXED);
 		if (q > most)
 			most = q, busiest = o;
 	}
@@ -325,8 +338,10 @@ static bool steal(struct cpu *c)
 	struct thread *victim = NULL;
 	for (int p = 0; p < NR_PRIO && !victim; p++) {
 		struct list_node *it;
-		list_for_each(it, &busiest->rq.queue[p]) {
-			struct thread *t = container_of(it, struct thread, rq_link);
+		list_for_each(it, &busiest->rq.queue[p])
+		{
+			struct thread *t =
+			    container_of(it, struct thread, rq_link);
 			if (t->affinity & (1ull << c->id)) {
 				victim = t;
 				break;
@@ -398,7 +413,8 @@ void sched_cpu_start(struct cpu *c, struct thread *first, bool first_is_idle)
 	if (!idle) {
 		idle = thread_alloc_struct("idle", PRIO_IDLE);
 		if (!idle || !(idle->stack = kmalloc(KSTACK_SIZE)))
-			panic("sched: no memory for CPU %d's idle thread", c->id);
+			panic("sched: no memory for CPU %d's idle thread",
+			      c->id);
 		idle->fn = idle_entry;
 		extern void sched_thread_entry(void);
 		arch_thread_init_stack(idle, sched_thread_entry);
@@ -431,8 +447,8 @@ int thread_set_affinity(struct thread *t, uint64_t mask)
 	struct cpu *c = rq_lock_thread(t, &f);
 	t->affinity = mask;
 	bool allowed = mask & (1ull << c->id);
-	bool queued = t->on_rq && c->current != t && t->state == THREAD_RUNNABLE &&
-		      !list_empty(&t->rq_link);
+	bool queued = t->on_rq && c->current != t &&
+		      t->state == THREAD_RUNNABLE && !list_empty(&t->rq_link);
 	if (!allowed && queued)
 		rq_remove(&c->rq, t);
 	if (!allowed && c->current == t)

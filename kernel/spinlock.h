@@ -14,11 +14,14 @@
 #include "kernel/arch.h"
 
 struct spinlock {
-	uint16_t next; /* ticket handed to the next arrival */
+	uint16_t next;	/* ticket handed to the next arrival */
 	uint16_t owner; /* ticket now served */
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT                                                          \
+	{                                                                      \
+		0, 0                                                           \
+	}
 
 static inline void spin_lock_init(struct spinlock *l)
 {

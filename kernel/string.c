@@ -18,8 +18,14 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
 	size_t q = n >> 3, r = n & 7;
-	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
+	__asm__ volatile("rep movsq"
+			 : "+D"(d), "+S"(src), "+c"(q)
+			 :
+			 : "memory");
+	__asm__ volatile("rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(r)
+			 :
+			 : "memory");
 	return dst;
 }
 

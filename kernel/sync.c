@@ -15,7 +15,10 @@ void waitq_init(struct waitq *wq)
 	list_init(&wq->waiters);
 }
 
-bool waitq_empty(struct waitq *wq) { return list_empty(&wq->waiters); }
+bool waitq_empty(struct waitq *wq)
+{
+	return list_empty(&wq->waiters);
+}
 
 struct wait_timeout {
 	struct waitq *wq;
@@ -39,8 +42,8 @@ static void waitq_timeout(struct timer *tm, void *arg)
 static int waitq_wait_at(struct waitq *wq, unsigned long *flags,
 			 uint64_t timeout_ns, bool front)
 {
-	struct waiter w = { .t = thread_current(), .result = 0, .woken = false };
-	struct wait_timeout wt = { wq, &w };
+	struct waiter w = {.t = thread_current(), .result = 0, .woken = false};
+	struct wait_timeout wt = {wq, &w};
 	struct timer tm;
 
 	list_init(&w.link);
@@ -164,7 +167,10 @@ int mutex_lock_timeout(struct mutex *m, uint64_t timeout_ns)
 	return rc;
 }
 
-void mutex_lock(struct mutex *m) { mutex_lock_timeout(m, 0); }
+void mutex_lock(struct mutex *m)
+{
+	mutex_lock_timeout(m, 0);
+}
 
 bool mutex_trylock(struct mutex *m)
 {
@@ -201,7 +207,10 @@ bool mutex_owned(struct mutex *m)
 	return __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == thread_current();
 }
 
-void cond_init(struct cond *c) { waitq_init(&c->wq); }
+void cond_init(struct cond *c)
+{
+	waitq_init(&c->wq);
+}
 
 int cond_wait(struct cond *c, struct mutex *m, uint64_t timeout_ns)
 {
@@ -240,7 +249,8 @@ int sem_down(struct semaphore *s, uint64_t timeout_ns)
 	if (s->count)
 		s->count--;
 	else
-		rc = waitq_wait(&s->wq, &f, timeout_ns); /* 0: unit handed to us */
+		rc = waitq_wait(&s->wq, &f,
+				timeout_ns); /* 0: unit handed to us */
 	spin_unlock_irqrestore(&s->wq.lock, f);
 	return rc;
 }

@@ -56,7 +56,8 @@ bool waitq_empty(struct waitq *wq);
 struct mutex {
 	struct waitq wq;
 	struct thread *owner; /* (wq.lock; read racily to decide to spin) */
-	bool handoff; /* (wq.lock) the next unlock gives it to the first waiter */
+	bool
+	    handoff; /* (wq.lock) the next unlock gives it to the first waiter */
 };
 
 void mutex_init(struct mutex *m);

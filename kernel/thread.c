@@ -31,7 +31,8 @@ bool thread_for_each(bool (*fn)(struct thread *t, void *arg), void *arg)
 	bool hit = false;
 	struct list_node *it;
 	unsigned long f = spin_lock_irqsave(&all_lock);
-	list_for_each(it, &all_threads) {
+	list_for_each(it, &all_threads)
+	{
 		if (fn(container_of(it, struct thread, all_link), arg)) {
 			hit = true;
 			break;

@@ -21,52 +21,52 @@
 #include "kernel/time.h"
 
 #define THREAD_NAME_MAX 24
-#define PRIO_DEFAULT 16
-#define PRIO_IDLE NR_PRIO
-#define KSTACK_SIZE (16 * 1024)
-#define CPUMASK_ALL (~0ull)
+#define PRIO_DEFAULT	16
+#define PRIO_IDLE	NR_PRIO
+#define KSTACK_SIZE	(16 * 1024)
+#define CPUMASK_ALL	(~0ull)
 /* Room for the per-thread state of the layers above the core: each slot
  * is owned by one layer, opaque here, zeroed at creation. */
 #define THREAD_CLUSTER_BYTES 192 /* cluster/thread_state.h */
-#define THREAD_SCHED_BYTES 48 /* sched/migrate.c */
+#define THREAD_SCHED_BYTES   48	 /* sched/migrate.c */
 
 enum thread_state {
 	THREAD_RUNNABLE, /* running or on a run queue */
-	THREAD_BLOCKED, /* waiting; a wakeup makes it runnable */
-	THREAD_EXITED, /* finished; waits to be joined or reaped */
+	THREAD_BLOCKED,	 /* waiting; a wakeup makes it runnable */
+	THREAD_EXITED,	 /* finished; waits to be joined or reaped */
 };
 
 struct thread {
 	uint64_t saved_rsp; /* (o) kernel stack pointer while switched out */
-	uint8_t *fpu; /* (c) 512-byte FXSAVE area, 16-aligned */
-	uint64_t fs_base; /* (o) TLS base, reloaded on switch */
+	uint8_t *fpu;	    /* (c) 512-byte FXSAVE area, 16-aligned */
+	uint64_t fs_base;   /* (o) TLS base, reloaded on switch */
 
-	uint64_t tid; /* (c) */
+	uint64_t tid;		    /* (c) */
 	char name[THREAD_NAME_MAX]; /* (c) */
-	int prio; /* (rq) */
-	uint64_t affinity; /* (rq) CPUs it may run on, bit per CPU id */
-	int cpu; /* (rq) CPU whose run queue owns it */
+	int prio;		    /* (rq) */
+	uint64_t affinity;	 /* (rq) CPUs it may run on, bit per CPU id */
+	int cpu;		 /* (rq) CPU whose run queue owns it */
 	enum thread_state state; /* (rq) */
-	bool on_rq; /* (rq) queued or current on its CPU */
+	bool on_rq;		 /* (rq) queued or current on its CPU */
 	bool on_cpu; /* (rq) still running on (or switching off) a CPU */
 	bool reap_on_switch; /* (rq) exited and detached: free once off-CPU */
 	struct list_node rq_link; /* (rq) */
-	uint32_t slice_left; /* (l) ticks left in its time slice */
+	uint32_t slice_left;	  /* (l) ticks left in its time slice */
 
 	struct spinlock join_lock;
-	bool detached; /* (j) */
-	bool joined; /* (j) somebody is joining or joined */
-	int exit_code; /* (j) */
+	bool detached;	       /* (j) */
+	bool joined;	       /* (j) somebody is joining or joined */
+	int exit_code;	       /* (j) */
 	struct thread *joiner; /* (j) blocked in thread_join */
 
-	void *(*fn)(void *); /* (c) */
-	void *arg; /* (c) */
-	void *retval; /* (j) */
-	void *stack; /* (c) kernel stack base */
+	void *(*fn)(void *);	   /* (c) */
+	void *arg;		   /* (c) */
+	void *retval;		   /* (j) */
+	void *stack;		   /* (c) kernel stack base */
 	struct list_node all_link; /* (all-threads lock) */
-	uint64_t cpu_ns; /* (o) time spent running */
-	uint64_t run_start; /* (o) clock_ns at last switch-in */
-	void *posix; /* (o) the POSIX layer's per-thread state */
+	uint64_t cpu_ns;	   /* (o) time spent running */
+	uint64_t run_start;	   /* (o) clock_ns at last switch-in */
+	void *posix;		   /* (o) the POSIX layer's per-thread state */
 	uint32_t app_tid; /* (o) its pthread id; 0 for kernel threads */
 	/* (a) node to migrate to at the next safe point, -1 for none: set by
 	 * sched_migrate under the all-threads lock, taken by the thread */

@@ -9,7 +9,7 @@
 
 #include "kernel/list.h"
 
-#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_SEC  1000000000ull
 #define NSEC_PER_MSEC 1000000ull
 #define NSEC_PER_USEC 1000ull
 
@@ -30,13 +30,13 @@ uint64_t clock_realtime_ns(void);
  */
 struct timer {
 	struct list_node link; /* (cpu timer lock) wheel slot */
-	uint64_t expires; /* (cpu timer lock) tick number */
+	uint64_t expires;      /* (cpu timer lock) tick number */
 	uint64_t period_ticks; /* (cpu timer lock) 0 = one-shot */
-	uint64_t deadline_ns; /* (cpu timer lock) never fire before it */
-	uint64_t period_ns; /* (cpu timer lock) */
+	uint64_t deadline_ns;  /* (cpu timer lock) never fire before it */
+	uint64_t period_ns;    /* (cpu timer lock) */
 	void (*fn)(struct timer *t, void *arg);
 	void *arg;
-	int cpu; /* (cpu timer lock) CPU whose wheel holds it, -1 if idle */
+	int cpu;    /* (cpu timer lock) CPU whose wheel holds it, -1 if idle */
 	bool armed; /* (cpu timer lock) */
 	bool running; /* (a) callback in progress */
 };

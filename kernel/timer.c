@@ -184,8 +184,7 @@ void timer_tick(void)
 		if (t->period_ticks && !t->armed && t->cpu == c->id) {
 			t->deadline_ns += t->period_ns;
 			wheel_insert(c, t, t->period_ticks - 1);
-		}
-		else if (!t->armed && t->cpu == c->id)
+		} else if (!t->armed && t->cpu == c->id)
 			t->cpu = -1;
 		spin_unlock(&c->timer_lock);
 		__atomic_store_n(&t->running, false, __ATOMIC_RELEASE);

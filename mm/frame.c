@@ -14,13 +14,13 @@
 #include "mm/vm.h"
 
 #define EARLY_POOL (512 * 1024) /* page tables for the direct map and image */
-#define LOW_LIMIT 0x100000 /* below 1 MiB: BIOS, trampolines */
+#define LOW_LIMIT  0x100000	/* below 1 MiB: BIOS, trampolines */
 
 extern char __boot_start[], __image_phys_end[];
 
 static struct spinlock frame_lock = SPINLOCK_INIT;
-static struct buddy buddy; /* (frame_lock) */
-static uint64_t total_frames; /* (c) */
+static struct buddy buddy;			   /* (frame_lock) */
+static uint64_t total_frames;			   /* (c) */
 static uint64_t early_base, early_next, early_end; /* boot CPU only, early */
 
 struct range {
@@ -28,19 +28,23 @@ struct range {
 };
 
 /* The image ends after the static GAS data's load copy. */
-static uint64_t kernel_phys_end(void) { return (uint64_t)(uintptr_t)__image_phys_end; }
+static uint64_t kernel_phys_end(void)
+{
+	return (uint64_t)(uintptr_t)__image_phys_end;
+}
 
 /* Reserved ranges: low memory, the image, the early pool, modules. */
 static int reserved_ranges(const struct boot_info *bi, struct range *r)
 {
 	int n = 0;
-	r[n++] = (struct range){ 0, LOW_LIMIT };
-	r[n++] = (struct range){ (uint64_t)__boot_start, kernel_phys_end() };
+	r[n++] = (struct range){0, LOW_LIMIT};
+	r[n++] = (struct range){(uint64_t)__boot_start, kernel_phys_end()};
 	if (early_end)
-		r[n++] = (struct range){ early_base, early_end };
+		r[n++] = (struct range){early_base, early_end};
 	for (uint32_t i = 0; i < bi->nr_modules; i++)
-		r[n++] = (struct range){ bi->modules[i].base & ~0xfffull,
-					 bi->modules[i].base + bi->modules[i].len };
+		r[n++] =
+		    (struct range){bi->modules[i].base & ~0xfffull,
+				   bi->modules[i].base + bi->modules[i].len};
 	return n;
 }
 
@@ -56,13 +60,15 @@ static uint64_t find_gap(const struct boot_info *bi, uint64_t bytes,
 		const struct boot_mem_region *m = &bi->mmap[i];
 		if (m->type != BOOT_MEM_USABLE)
 			continue;
-		uint64_t lo = (m->base + 0xfff) & ~0xfffull, hi = m->base + m->len;
+		uint64_t lo = (m->base + 0xfff) & ~0xfffull,
+			 hi = m->base + m->len;
 		if (hi > limit)
 			hi = limit;
 		for (uint64_t cand = lo; cand + bytes <= hi;) {
 			bool clash = false;
 			for (int k = 0; k < nres; k++) {
-				if (cand < res[k].hi && cand + bytes > res[k].lo) {
+				if (cand < res[k].hi &&
+				    cand + bytes > res[k].lo) {
 					cand = (res[k].hi + 0xfff) & ~0xfffull;
 					clash = true;
 					break;
@@ -113,12 +119,13 @@ uint64_t frame_init(const struct boot_info *bi, uint64_t mem_max)
 	if (!meta_pa)
 		panic("mm: no room for %zu bytes of frame metadata", meta);
 	if (buddy_init(&buddy, 0, nframes, phys_to_virt(meta_pa)))
-		panic("mm: %lu frames are more than the buddy allocator handles",
-		      nframes);
+		panic(
+		    "mm: %lu frames are more than the buddy allocator handles",
+		    nframes);
 
 	struct range res[5 + BOOT_MAX_MODULES];
 	int nres = reserved_ranges(bi, res);
-	res[nres++] = (struct range){ meta_pa, meta_pa + meta };
+	res[nres++] = (struct range){meta_pa, meta_pa + meta};
 
 	for (uint32_t i = 0; i < bi->nr_mmap; i++) {
 		const struct boot_mem_region *m = &bi->mmap[i];
@@ -145,8 +152,10 @@ uint64_t frame_init(const struct boot_info *bi, uint64_t mem_max)
 			if (end > lo) {
 				if (buddy_add_range(&buddy, lo >> PAGE_SHIFT,
 						    (end - lo) >> PAGE_SHIFT))
-					panic("mm: memory map region 0x%lx-0x%lx "
-					      "overlaps another", lo, end);
+					panic(
+					    "mm: memory map region 0x%lx-0x%lx "
+					    "overlaps another",
+					    lo, end);
 				total_frames += (end - lo) >> PAGE_SHIFT;
 			}
 			lo = end;
@@ -184,4 +193,7 @@ uint64_t frame_free_count(void)
 	return n;
 }
 
-uint64_t frame_total_count(void) { return total_frames; }
+uint64_t frame_total_count(void)
+{
+	return total_frames;
+}

@@ -18,13 +18,14 @@ extern char __gas_data_lma[];
 static struct spinlock guard_lock = SPINLOCK_INIT;
 static struct {
 	uintptr_t va, len;
-} guards[GAS_MAX_GUARDS]; /* (guard_lock) */
-static int nr_guards; /* (guard_lock) */
+} guards[GAS_MAX_GUARDS];      /* (guard_lock) */
+static int nr_guards;	       /* (guard_lock) */
 static struct gas_stats stats; /* (a) */
 
 bool gas_contains(uintptr_t va)
 {
-	return (va >= (uintptr_t)__gas_data_start && va < (uintptr_t)__gas_bss_end) ||
+	return (va >= (uintptr_t)__gas_data_start &&
+		va < (uintptr_t)__gas_bss_end) ||
 	       (va >= GAS_DYN_BASE && va < GAS_DYN_BASE + GAS_DYN_SIZE);
 }
 
@@ -80,22 +81,28 @@ void gas_release(uintptr_t va, size_t len)
 	 * The page stays (a later user of the range finds it current). */
 	if (__atomic_load_n(&coherence, __ATOMIC_ACQUIRE))
 		return;
-	for (uintptr_t p = va & ~(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
+	for (uintptr_t p = va & ~(PAGE_SIZE - 1); p < va + len;
+	     p += PAGE_SIZE) {
 		uint64_t pa;
 		if (vm_unmap_page(p, &pa) == 0) {
 			frame_free(pa, 0);
-			__atomic_fetch_add(&stats.pages_released, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&stats.pages_released, 1,
+					   __ATOMIC_RELAXED);
 		}
 	}
 }
 
-void gas_get_stats(struct gas_stats *s) { *s = stats; }
+void gas_get_stats(struct gas_stats *s)
+{
+	*s = stats;
+}
 
 /* Fills a fresh frame for the page at va: image bytes for static data,
  * zeros elsewhere. */
 static void fill_page(uintptr_t va, uint8_t *frame)
 {
-	uintptr_t ds = (uintptr_t)__gas_data_start, de = (uintptr_t)__gas_data_end;
+	uintptr_t ds = (uintptr_t)__gas_data_start,
+		  de = (uintptr_t)__gas_data_end;
 	memset(frame, 0, PAGE_SIZE);
 	if (va + PAGE_SIZE <= ds || va >= de)
 		return;
@@ -112,11 +119,12 @@ static bool gas_fault(struct trap_frame *tf, uint64_t addr)
 	if (!gas_contains(addr))
 		return false;
 	if (in_guard(addr)) {
-		pr_err("gas", "stack overflow: touch of guard page at 0x%lx", addr);
+		pr_err("gas", "stack overflow: touch of guard page at 0x%lx",
+		       addr);
 		return false;
 	}
 	const struct gas_coherence_ops *c =
-		__atomic_load_n(&coherence, __ATOMIC_ACQUIRE);
+	    __atomic_load_n(&coherence, __ATOMIC_ACQUIRE);
 	if (c)
 		return c->fault(addr, tf->error & 2);
 	uintptr_t va = addr & ~(PAGE_SIZE - 1);
@@ -141,7 +149,8 @@ static bool gas_fault(struct trap_frame *tf, uint64_t addr)
 void gas_init(void)
 {
 	trap_set_mm_fault_handler(gas_fault);
-	pr_info("gas", "static %lu KiB at %p (data %lu KiB), dynamic %lu TiB at 0x%lx",
+	pr_info("gas",
+		"static %lu KiB at %p (data %lu KiB), dynamic %lu TiB at 0x%lx",
 		((uintptr_t)__gas_bss_end - (uintptr_t)__gas_data_start) >> 10,
 		(void *)__gas_data_start,
 		((uintptr_t)__gas_data_end - (uintptr_t)__gas_data_start) >> 10,

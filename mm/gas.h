@@ -19,13 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GAS_DYN_BASE 0x0000100000000000ul
+#define GAS_DYN_BASE  0x0000100000000000ul
 #define GAS_NODE_SPAN (1ul << 40) /* 1 TiB of address space per node */
-#define GAS_DYN_SIZE (256 * GAS_NODE_SPAN)
+#define GAS_DYN_SIZE  (256 * GAS_NODE_SPAN)
 /* Within a node's span: */
-#define GAS_HEAP_OFF 0ul
-#define GAS_HEAP_SIZE (1ul << 39) /* 512 GiB of heap address space */
-#define GAS_STACKS_OFF (1ul << 39)
+#define GAS_HEAP_OFF	0ul
+#define GAS_HEAP_SIZE	(1ul << 39) /* 512 GiB of heap address space */
+#define GAS_STACKS_OFF	(1ul << 39)
 #define GAS_STACKS_SIZE (1ul << 39)
 
 /* Installs the fault handler. */

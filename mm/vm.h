@@ -13,13 +13,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PAGE_SIZE 4096ul
+#define PAGE_SIZE  4096ul
 #define PAGE_SHIFT 12
 
 /* Protection bits. */
-#define VM_READ 0x1
-#define VM_WRITE 0x2
-#define VM_EXEC 0x4
+#define VM_READ	    0x1
+#define VM_WRITE    0x2
+#define VM_EXEC	    0x4
 #define VM_UNCACHED 0x8
 
 /* Build the kernel's page tables (direct map of [0, phys_top), the image

@@ -37,13 +37,13 @@
 #include "net/cnet_outbox.h"
 #include "net/cnet_rpc.h"
 
-#define NCALLS 256
+#define NCALLS		  256
 #define CNET_CALL_RESERVE 2 /* outbox buffers for when the heap is out */
 
 static struct mutex rpc_lock;
-static struct cnet_rpc rpc; /* (rpc_lock) */
+static struct cnet_rpc rpc;		   /* (rpc_lock) */
 static struct cnet_rpc_call calls[NCALLS]; /* (rpc_lock) its storage */
-static bool rpc_ready; /* (c) after cnet_call_init */
+static bool rpc_ready;			   /* (c) after cnet_call_init */
 
 /* Per RPC service: the function, and the call being taken out of the
  * matching layer (only the service's thread touches `taken`). */
@@ -117,7 +117,8 @@ static void call_done(void *arg, uint32_t call_id, int status, size_t reply_len)
 int cnet_call(int node, uint16_t service, const void *args, size_t len,
 	      void *reply, size_t cap, uint64_t timeout_ns)
 {
-	if (!rpc_ready || service == 0 || service >= CNET_SVC_MAX || !svcs[service].fn)
+	if (!rpc_ready || service == 0 || service >= CNET_SVC_MAX ||
+	    !svcs[service].fn)
 		return -EINVAL;
 	if (node < 0 || node >= cnet_nodes() || !cnet_alive(node))
 		return -EHOSTUNREACH;
@@ -159,25 +160,28 @@ static void rpc_deliver(int from, const void *msg, size_t len, void *ctx)
 	int rc = cnet_rpc_input(&rpc, from, service, msg, len);
 	unlock_and_send(); /* a call refused at once is answered at once */
 	if (rc && rc != -ENOENT)
-		pr_warn("cnet", "bad RPC message on service %u from node %d (%zu "
-			"bytes): %d", service, from, len, rc);
+		pr_warn("cnet",
+			"bad RPC message on service %u from node %d (%zu "
+			"bytes): %d",
+			service, from, len, rc);
 	if (!s->taken.yes)
 		return;
 	s->taken.yes = false;
 	void *out = kmalloc(REPLY_MAX);
-	int n = out ? s->fn(from, s->taken.args, s->taken.len, out, REPLY_MAX, s->ctx)
+	int n = out ? s->fn(from, s->taken.args, s->taken.len, out, REPLY_MAX,
+			    s->ctx)
 		    : -ENOMEM;
 	if (n > REPLY_MAX)
 		n = -EOVERFLOW;
 	mutex_lock(&rpc_lock);
-	rc = cnet_rpc_reply(&rpc, from, service, s->taken.id, n < 0 ? n : 0, out,
-			    n < 0 ? 0 : (size_t)n);
+	rc = cnet_rpc_reply(&rpc, from, service, s->taken.id, n < 0 ? n : 0,
+			    out, n < 0 ? 0 : (size_t)n);
 	int sent = unlock_and_send();
 	if (!rc)
 		rc = sent;
 	if (rc)
-		pr_warn("cnet", "reply on service %u to node %d lost: %d", service,
-			from, rc);
+		pr_warn("cnet", "reply on service %u to node %d lost: %d",
+			service, from, rc);
 	kfree(out);
 	kfree(s->taken.args);
 }
@@ -197,8 +201,10 @@ static bool rpc_fast_reply(int from, const void *msg, size_t len, void *ctx)
 	int rc = cnet_rpc_input(&rpc, from, service, msg, len);
 	mutex_unlock(&rpc_lock);
 	if (rc && rc != -ENOENT)
-		pr_warn("cnet", "bad RPC reply on service %u from node %d (%zu "
-			"bytes): %d", service, from, len, rc);
+		pr_warn("cnet",
+			"bad RPC reply on service %u from node %d (%zu "
+			"bytes): %d",
+			service, from, len, rc);
 	return true;
 }
 

@@ -23,13 +23,13 @@ struct echo_hdr {
 
 static struct spinlock lock = SPINLOCK_INIT;
 static struct waiter_slot {
-	bool used; /* (lock) */
-	uint64_t tag; /* (lock) */
-	void *out; /* (lock) */
+	bool used;	 /* (lock) */
+	uint64_t tag;	 /* (lock) */
+	void *out;	 /* (lock) */
 	size_t cap, got; /* (lock) */
 	struct semaphore done;
 } slots[MAX_WAITERS];
-static uint64_t next_tag = 1; /* (lock) */
+static uint64_t next_tag = 1;		      /* (lock) */
 static uint32_t barrier_seen[CNET_MAX_NODES]; /* (lock) arrivals per node */
 static struct cond barrier_cv;
 static struct mutex barrier_m;
@@ -118,7 +118,7 @@ int cnet_echo(int node, const void *buf, size_t len, void *out, size_t cap,
 	s->cap = cap;
 	s->got = 0;
 	sem_init(&s->done, 0);
-	struct echo_hdr h = { 1, (uint32_t)i, s->tag };
+	struct echo_hdr h = {1, (uint32_t)i, s->tag};
 	spin_unlock_irqrestore(&lock, f);
 	int rc = cnet_send2(node, CNET_SVC_ECHO, &h, sizeof(h), buf, len);
 	if (!rc)
@@ -132,7 +132,7 @@ int cnet_echo(int node, const void *buf, size_t len, void *out, size_t cap,
 
 int cnet_barrier(uint32_t round, uint64_t timeout_ns)
 {
-	struct echo_hdr h = { 3, 0, round };
+	struct echo_hdr h = {3, 0, round};
 	for (int n = 0; n < cnet_nodes(); n++)
 		if (cnet_alive(n))
 			cnet_send(n, CNET_SVC_ECHO, &h, sizeof(h));

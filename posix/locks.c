@@ -15,9 +15,9 @@ struct __lock {
 };
 
 struct __lock __lock___sinit_recursive_mutex, __lock___sfp_recursive_mutex,
-	__lock___atexit_recursive_mutex, __lock___at_quick_exit_mutex,
-	__lock___malloc_recursive_mutex, __lock___env_recursive_mutex,
-	__lock___tz_mutex, __lock___dd_hash_mutex, __lock___arc4random_mutex;
+    __lock___atexit_recursive_mutex, __lock___at_quick_exit_mutex,
+    __lock___malloc_recursive_mutex, __lock___env_recursive_mutex,
+    __lock___tz_mutex, __lock___dd_hash_mutex, __lock___arc4random_mutex;
 
 static uint32_t me(void)
 {
@@ -30,12 +30,24 @@ void __retarget_lock_init(_LOCK_T *l)
 	*l = calloc(1, sizeof(struct __lock));
 }
 
-void __retarget_lock_init_recursive(_LOCK_T *l) { __retarget_lock_init(l); }
+void __retarget_lock_init_recursive(_LOCK_T *l)
+{
+	__retarget_lock_init(l);
+}
 
-void __retarget_lock_close(_LOCK_T l) { free(l); }
-void __retarget_lock_close_recursive(_LOCK_T l) { free(l); }
+void __retarget_lock_close(_LOCK_T l)
+{
+	free(l);
+}
+void __retarget_lock_close_recursive(_LOCK_T l)
+{
+	free(l);
+}
 
-void __retarget_lock_acquire(_LOCK_T l) { ulock_lock(&l->lock); }
+void __retarget_lock_acquire(_LOCK_T l)
+{
+	ulock_lock(&l->lock);
+}
 
 void __retarget_lock_acquire_recursive(_LOCK_T l)
 {
@@ -49,7 +61,10 @@ void __retarget_lock_acquire_recursive(_LOCK_T l)
 	l->depth = 1;
 }
 
-int __retarget_lock_try_acquire(_LOCK_T l) { return ulock_trylock(&l->lock); }
+int __retarget_lock_try_acquire(_LOCK_T l)
+{
+	return ulock_trylock(&l->lock);
+}
 
 int __retarget_lock_try_acquire_recursive(_LOCK_T l)
 {
@@ -65,7 +80,10 @@ int __retarget_lock_try_acquire_recursive(_LOCK_T l)
 	return 1;
 }
 
-void __retarget_lock_release(_LOCK_T l) { ulock_unlock(&l->lock); }
+void __retarget_lock_release(_LOCK_T l)
+{
+	ulock_unlock(&l->lock);
+}
 
 void __retarget_lock_release_recursive(_LOCK_T l)
 {

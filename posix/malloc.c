@@ -549,7 +549,10 @@ static void tc_detach(int state)
 	tc.state = state;
 }
 
-void posix_malloc_thread_exit(void) { tc_detach(TC_DEAD); }
+void posix_malloc_thread_exit(void)
+{
+	tc_detach(TC_DEAD);
+}
 
 /* Adds heap h's counters (live caches and retired ones) to *sum. */
 static void heap_sum(struct heap *h, struct heap_counters *sum)
@@ -564,7 +567,8 @@ static void heap_sum(struct heap *h, struct heap_counters *sum)
 	sum->bytes_free +=
 	    __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
 	for (t = h->threads; t; t = t->next) {
-		sum->allocs += __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
+		sum->allocs +=
+		    __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
 		sum->frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
 		sum->bytes_alloc +=
 		    __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
@@ -577,7 +581,7 @@ static void heap_sum(struct heap *h, struct heap_counters *sum)
 /* The stats of arenas [from, to) together. */
 static void stats_of(int from, int to, struct posix_malloc_stats *st)
 {
-	struct heap_counters sum = { 0, 0, 0, 0 };
+	struct heap_counters sum = {0, 0, 0, 0};
 	size_t mapped = 0;
 
 	memset(st, 0, sizeof(*st));

@@ -17,10 +17,10 @@
 #include "kernel/ksys.h"
 #include "posix/ulock.h"
 
-#define POSIX_MAX_THREADS 8192
-#define POSIX_KEYS_MAX 128
-#define POSIX_DEFAULT_STACK (1024 * 1024)
-#define POSIX_GUARD (64 * 1024)
+#define POSIX_MAX_THREADS	    8192
+#define POSIX_KEYS_MAX		    128
+#define POSIX_DEFAULT_STACK	    (1024 * 1024)
+#define POSIX_GUARD		    (64 * 1024)
 #define POSIX_DESTRUCTOR_ITERATIONS 4
 
 /* Thread states (the `state` futex word). */
@@ -30,9 +30,9 @@ struct pthread {
 	/* the TCB: %fs:0 points here (x86_64 TLS variant II) */
 	struct pthread *self; /* %fs:0 */
 	pthread_t id;
-	uint32_t state; /* futex: PT_RUNNING -> PT_EXITED */
+	uint32_t state;	   /* futex: PT_RUNNING -> PT_EXITED */
 	uint32_t detached; /* (table lock) */
-	uint32_t joined; /* (table lock) a joiner has claimed it */
+	uint32_t joined;   /* (table lock) a joiner has claimed it */
 	void *(*start)(void *);
 	void *arg;
 	void *retval;

@@ -22,8 +22,8 @@
 #include "posix/psync.h"
 
 #define UNRESOLVED 0xFFFFFFFFu
-#define CHUNK 1024
-#define NCHUNKS 1024
+#define CHUNK	   1024
+#define NCHUNKS	   1024
 
 static struct sobj *chunks[NCHUNKS]; /* (obj_lock to add) */
 static struct ulock obj_lock = ULOCK_INIT;
@@ -56,7 +56,8 @@ static uint32_t sobj_alloc(int kind)
 				ulock_unlock(&obj_lock);
 				return 0;
 			}
-			__atomic_store_n(&chunks[h / CHUNK], c, __ATOMIC_RELEASE);
+			__atomic_store_n(&chunks[h / CHUNK], c,
+					 __ATOMIC_RELEASE);
 		}
 		next_handle++;
 	}
@@ -81,7 +82,8 @@ static void sobj_free(uint32_t h)
 struct sobj *psync_resolve(uint32_t *word, int kind)
 {
 	uint32_t h = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-	if (__builtin_expect(h != UNRESOLVED && h && h < (uint32_t)CHUNK * NCHUNKS, 1)) {
+	if (__builtin_expect(
+		h != UNRESOLVED && h && h < (uint32_t)CHUNK * NCHUNKS, 1)) {
 		struct sobj *c = chunks[h / CHUNK];
 		if (__builtin_expect(c && c[h % CHUNK].kind == kind, 1))
 			return &c[h % CHUNK];
@@ -93,7 +95,8 @@ struct sobj *psync_resolve(uint32_t *word, int kind)
 		psync_get(n)->type = PTHREAD_MUTEX_DEFAULT;
 		uint32_t exp = UNRESOLVED;
 		if (__atomic_compare_exchange_n(word, &exp, n, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
 			h = n;
 		} else {
 			sobj_free(n); /* another thread resolved it first */
@@ -142,10 +145,13 @@ static int wait_word(uint32_t *w, uint32_t v, int64_t rel_ns)
 
 int64_t posix_abs_to_rel(clockid_t clock, const struct timespec *abs)
 {
-	if (!abs || abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000L || abs->tv_sec < 0)
+	if (!abs || abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000L ||
+	    abs->tv_sec < 0)
 		return -EINVAL;
-	uint64_t now = clock == CLOCK_MONOTONIC ? ksys_clock_ns() : ksys_realtime_ns();
-	uint64_t t = (uint64_t)abs->tv_sec * 1000000000ull + (uint64_t)abs->tv_nsec;
+	uint64_t now =
+	    clock == CLOCK_MONOTONIC ? ksys_clock_ns() : ksys_realtime_ns();
+	uint64_t t =
+	    (uint64_t)abs->tv_sec * 1000000000ull + (uint64_t)abs->tv_nsec;
 	return t > now ? (int64_t)(t - now) : 1; /* 1 ns: already due */
 }
 
@@ -192,7 +198,8 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 	if (a && !a->is_initialized)
 		return EINVAL;
 	if (psync_clustered())
-		return psc_create(m, KSYS_CS_MUTEX, a ? a->type : PTHREAD_MUTEX_DEFAULT, 0);
+		return psc_create(m, KSYS_CS_MUTEX,
+				  a ? a->type : PTHREAD_MUTEX_DEFAULT, 0);
 	struct sobj *o;
 	int rc = psync_create(m, SOBJ_MUTEX, &o);
 	if (!rc)
@@ -226,11 +233,12 @@ static int mutex_lock_obj(struct sobj *o, int64_t rel_ns, bool try)
 			return EBUSY;
 	}
 	uint32_t c = 0;
-	if (!__atomic_compare_exchange_n(&o->word, &c, 1, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED)) {
+	if (!__atomic_compare_exchange_n(&o->word, &c, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		if (try)
 			return EBUSY;
-		uint64_t deadline = rel_ns ? ksys_clock_ns() + (uint64_t)rel_ns : 0;
+		uint64_t deadline =
+		    rel_ns ? ksys_clock_ns() + (uint64_t)rel_ns : 0;
 		if (c != 2)
 			c = __atomic_exchange_n(&o->word, 2, __ATOMIC_ACQUIRE);
 		while (c != 0) {
@@ -395,7 +403,8 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t rel_ns)
 	__atomic_fetch_sub(&o->waiters, 1, __ATOMIC_RELAXED);
 	mutex_lock_obj(mo, 0, false);
 	mo->count = count;
-	if (self->cancel_pending && self->cancel_state == PTHREAD_CANCEL_ENABLE) {
+	if (self->cancel_pending &&
+	    self->cancel_state == PTHREAD_CANCEL_ENABLE) {
 		/* POSIX: the mutex is re-acquired before cleanup handlers run */
 		pthread_exit(PTHREAD_CANCELED);
 	}

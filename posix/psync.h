@@ -15,17 +15,17 @@
 enum { SOBJ_FREE, SOBJ_MUTEX, SOBJ_COND, SOBJ_RWLOCK, SOBJ_BARRIER, SOBJ_SEM };
 
 struct sobj {
-	uint32_t word; /* futex: lock state / sequence / value */
-	int32_t kind; /* SOBJ_* */
+	uint32_t word;	/* futex: lock state / sequence / value */
+	int32_t kind;	/* SOBJ_* */
 	uint32_t owner; /* mutex: owner pthread_t; rwlock: writer */
 	uint32_t count; /* mutex recursion; barrier arrivals; rwlock readers */
-	uint32_t waiters; /* cond/sem/rwlock: sleeping threads */
-	uint32_t total; /* barrier: threads per round */
-	int32_t type; /* mutex type */
-	int32_t clock; /* cond: clock of timed waits */
+	uint32_t waiters;   /* cond/sem/rwlock: sleeping threads */
+	uint32_t total;	    /* barrier: threads per round */
+	int32_t type;	    /* mutex type */
+	int32_t clock;	    /* cond: clock of timed waits */
 	uint32_t next_free; /* (table lock) free-list link */
-	uint32_t gen; /* barrier generation; rwlock writers waiting */
-	uint32_t lock; /* rwlock/barrier internal ulock word */
+	uint32_t gen;	    /* barrier generation; rwlock writers waiting */
+	uint32_t lock;	    /* rwlock/barrier internal ulock word */
 	uint32_t pad;
 };
 
@@ -41,7 +41,10 @@ int psync_mutex_unlock_obj(struct sobj *o);
  * (posix/psync_cluster.c); spinlocks stay in the application's word. Positive
  * errno results; psc_sem returns the value or a negative errno.
  */
-static inline bool psync_clustered(void) { return ksys_csync_active(); }
+static inline bool psync_clustered(void)
+{
+	return ksys_csync_active();
+}
 int psc_create(uint32_t *word, int kind, int param, uint32_t value);
 int psc_destroy(uint32_t *word, int kind);
 int psc_mutex_lock(uint32_t *m, bool try, int64_t rel_ns);

@@ -27,7 +27,8 @@ static uint32_t resolve(uint32_t *word, int kind)
 			return 0;
 		uint32_t exp = UNRESOLVED;
 		if (__atomic_compare_exchange_n(word, &exp, n, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
 			h = n;
 		} else {
 			ksys_csync_destroy(n); /* another thread resolved it */
@@ -68,7 +69,8 @@ int psc_mutex_lock(uint32_t *m, bool try, int64_t rel_ns)
 	uint32_t h = resolve(m, KSYS_CS_MUTEX);
 	if (!h)
 		return EINVAL;
-	return -ksys_csync_mutex_lock(h, pthread_cur()->id, try, (uint64_t)rel_ns);
+	return -ksys_csync_mutex_lock(h, pthread_cur()->id, try,
+				      (uint64_t)rel_ns);
 }
 
 int psc_mutex_unlock(uint32_t *m)
@@ -84,15 +86,17 @@ int psc_cond_wait(uint32_t *c, uint32_t *m, const struct timespec *abs)
 		return EINVAL;
 	int64_t rel = 0;
 	if (abs) {
-		clockid_t clk = KSYS_CS_PARAM(ch) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+		clockid_t clk =
+		    KSYS_CS_PARAM(ch) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 		rel = posix_abs_to_rel(clk, abs);
 		if (rel < 0)
 			return EINVAL;
 	}
 	struct pthread *self = pthread_cur();
 	posix_testcancel();
-	const volatile int *stop =
-		self->cancel_state == PTHREAD_CANCEL_ENABLE ? &self->cancel_pending : NULL;
+	const volatile int *stop = self->cancel_state == PTHREAD_CANCEL_ENABLE
+				       ? &self->cancel_pending
+				       : NULL;
 	int rc = -ksys_csync_cond_wait(ch, mh, self->id, (uint64_t)rel, stop);
 	if (self->cancel_pending && self->cancel_state == PTHREAD_CANCEL_ENABLE)
 		pthread_exit(PTHREAD_CANCELED); /* the mutex is held again */
@@ -129,8 +133,9 @@ int psc_sem(uint32_t *s, int op, const struct timespec *abs)
 		return ksys_csync_sem(h, op, 0, NULL);
 	struct pthread *self = pthread_cur();
 	posix_testcancel();
-	const volatile int *stop =
-		self->cancel_state == PTHREAD_CANCEL_ENABLE ? &self->cancel_pending : NULL;
+	const volatile int *stop = self->cancel_state == PTHREAD_CANCEL_ENABLE
+				       ? &self->cancel_pending
+				       : NULL;
 	int rc = ksys_csync_sem(h, op, (uint64_t)rel, stop);
 	if (rc == -ECANCELED)
 		posix_testcancel(); /* does not return */
@@ -140,5 +145,6 @@ int psc_sem(uint32_t *s, int op, const struct timespec *abs)
 int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns)
 {
 	uint32_t h = resolve(l, KSYS_CS_RWLOCK);
-	return h ? -ksys_csync_rwlock(h, op, pthread_cur()->id, rel_ns) : EINVAL;
+	return h ? -ksys_csync_rwlock(h, op, pthread_cur()->id, rel_ns)
+		 : EINVAL;
 }

@@ -12,7 +12,10 @@
 #include "posix/posix_impl.h"
 #include "posix/psync.h"
 
-static struct ulock *olock(struct sobj *o) { return (struct ulock *)&o->lock; }
+static struct ulock *olock(struct sobj *o)
+{
+	return (struct ulock *)&o->lock;
+}
 
 static int wait_seq(struct sobj *o, uint32_t seq, uint64_t deadline)
 {
@@ -23,7 +26,8 @@ static int wait_seq(struct sobj *o, uint32_t seq, uint64_t deadline)
 			return ETIMEDOUT;
 		left = deadline - now;
 	}
-	return ksys_futex_wait(&o->word, seq, left) == -ETIMEDOUT ? ETIMEDOUT : 0;
+	return ksys_futex_wait(&o->word, seq, left) == -ETIMEDOUT ? ETIMEDOUT
+								  : 0;
 }
 
 /* ---- rwlocks: owner = writer, count = readers, gen = writers waiting ---- */
@@ -127,10 +131,22 @@ static int rw_lock(pthread_rwlock_t *l, bool write, bool try, uint64_t deadline)
 	return rc;
 }
 
-int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return rw_lock(l, false, false, 0); }
-int pthread_rwlock_wrlock(pthread_rwlock_t *l) { return rw_lock(l, true, false, 0); }
-int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return rw_lock(l, false, true, 0); }
-int pthread_rwlock_trywrlock(pthread_rwlock_t *l) { return rw_lock(l, true, true, 0); }
+int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+	return rw_lock(l, false, false, 0);
+}
+int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+	return rw_lock(l, true, false, 0);
+}
+int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+	return rw_lock(l, false, true, 0);
+}
+int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+	return rw_lock(l, true, true, 0);
+}
 
 static uint64_t abs_deadline(const struct timespec *abs, int *err)
 {
@@ -257,7 +273,8 @@ int pthread_spin_destroy(pthread_spinlock_t *s)
 
 int pthread_spin_lock(pthread_spinlock_t *s)
 {
-	for (unsigned spins = 0; __atomic_exchange_n(s, 1, __ATOMIC_ACQUIRE); spins++) {
+	for (unsigned spins = 0; __atomic_exchange_n(s, 1, __ATOMIC_ACQUIRE);
+	     spins++) {
 		while (__atomic_load_n(s, __ATOMIC_RELAXED)) {
 			__asm__ volatile("pause");
 			if (++spins % 4096 == 0)

@@ -23,7 +23,7 @@ static uint32_t next_slot = 1; /* (table_lock) slot 0 is never used */
 
 static struct ulock key_lock = ULOCK_INIT;
 static void (*key_dtor[POSIX_KEYS_MAX])(void *); /* (key_lock) */
-static bool key_used[POSIX_KEYS_MAX]; /* (key_lock) */
+static bool key_used[POSIX_KEYS_MAX];		 /* (key_lock) */
 
 #define MAX_NODES 64
 static struct ulock stack_lock = ULOCK_INIT;
@@ -38,7 +38,7 @@ struct free_stack {
 };
 #define MAX_FREE_STACKS 256
 static struct free_stack free_stacks[MAX_FREE_STACKS]; /* (stack_lock) */
-static int nr_free_stacks; /* (stack_lock) */
+static int nr_free_stacks;			       /* (stack_lock) */
 
 struct pthread *posix_thread_lookup(pthread_t id)
 {
@@ -52,7 +52,8 @@ static int table_insert(struct pthread *p)
 	ulock_lock(&table_lock);
 	for (uint32_t n = 0; n < POSIX_MAX_THREADS - 1; n++) {
 		uint32_t i = next_slot;
-		next_slot = next_slot + 1 < POSIX_MAX_THREADS ? next_slot + 1 : 1;
+		next_slot =
+		    next_slot + 1 < POSIX_MAX_THREADS ? next_slot + 1 : 1;
 		if (!table[i]) {
 			p->id = i;
 			__atomic_store_n(&table[i], p, __ATOMIC_RELEASE);
@@ -66,7 +67,10 @@ static int table_insert(struct pthread *p)
 
 /* ---- stacks ------------------------------------------------------------ */
 
-static size_t round_page(size_t v) { return (v + 4095) & ~(size_t)4095; }
+static size_t round_page(size_t v)
+{
+	return (v + 4095) & ~(size_t)4095;
+}
 
 static uintptr_t stack_alloc(size_t size, int node)
 {
@@ -81,7 +85,8 @@ static uintptr_t stack_alloc(size_t size, int node)
 		stack_end[node] = stack_next[node] + len;
 	}
 	for (int i = 0; i < nr_free_stacks; i++)
-		if (free_stacks[i].size == span && free_stacks[i].node == node) {
+		if (free_stacks[i].size == span &&
+		    free_stacks[i].node == node) {
 			base = free_stacks[i].base;
 			free_stacks[i] = free_stacks[--nr_free_stacks];
 			break;
@@ -104,7 +109,8 @@ static void stack_free(uintptr_t base, size_t size, int node)
 	ksys_release(base + POSIX_GUARD, size); /* frames back to the node */
 	ulock_lock(&stack_lock);
 	if (nr_free_stacks < MAX_FREE_STACKS)
-		free_stacks[nr_free_stacks++] = (struct free_stack){ base, span, node };
+		free_stacks[nr_free_stacks++] =
+		    (struct free_stack){base, span, node};
 	ulock_unlock(&stack_lock);
 }
 
@@ -226,7 +232,7 @@ static void thread_free(struct pthread *p)
  * its stack; so detached threads park their state for the next creator. */
 static struct ulock zombie_lock = ULOCK_INIT;
 static struct pthread *zombies[64]; /* (zombie_lock) exited, detached */
-static int nr_zombies; /* (zombie_lock) */
+static int nr_zombies;		    /* (zombie_lock) */
 
 static void reap_zombies(void)
 {
@@ -412,9 +418,15 @@ int pthread_detach(pthread_t id)
 	return 0;
 }
 
-pthread_t pthread_self(void) { return pthread_cur()->id; }
+pthread_t pthread_self(void)
+{
+	return pthread_cur()->id;
+}
 
-int pthread_equal(pthread_t a, pthread_t b) { return a == b; }
+int pthread_equal(pthread_t a, pthread_t b)
+{
+	return a == b;
+}
 
 int pthread_once(pthread_once_t *once, void (*fn)(void))
 {
@@ -508,7 +520,8 @@ int pthread_cancel(pthread_t id)
 	p->cancel_pending = 1;
 	uint32_t *w = __atomic_load_n(&p->wait_word, __ATOMIC_ACQUIRE);
 	if (w)
-		ksys_futex_wake(w, INT_MAX); /* let it reach a cancellation point */
+		ksys_futex_wake(
+		    w, INT_MAX); /* let it reach a cancellation point */
 	return 0;
 }
 
@@ -525,7 +538,8 @@ int pthread_setcancelstate(int state, int *old)
 
 int pthread_setcanceltype(int type, int *old)
 {
-	if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS)
+	if (type != PTHREAD_CANCEL_DEFERRED &&
+	    type != PTHREAD_CANCEL_ASYNCHRONOUS)
 		return EINVAL;
 	struct pthread *self = pthread_cur();
 	if (old)
@@ -541,7 +555,10 @@ void posix_testcancel(void)
 		pthread_exit(PTHREAD_CANCELED);
 }
 
-void pthread_testcancel(void) { posix_testcancel(); }
+void pthread_testcancel(void)
+{
+	posix_testcancel();
+}
 
 void _pthread_cleanup_push(struct _pthread_cleanup_context *ctx,
 			   void (*fn)(void *), void *arg)
@@ -572,5 +589,11 @@ int pthread_getcpuclockid(pthread_t id, clockid_t *clock)
 	return 0;
 }
 
-int pthread_setconcurrency(int level) { return level < 0 ? EINVAL : 0; }
-int pthread_getconcurrency(void) { return 0; }
+int pthread_setconcurrency(int level)
+{
+	return level < 0 ? EINVAL : 0;
+}
+int pthread_getconcurrency(void)
+{
+	return 0;
+}

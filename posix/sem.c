@@ -14,7 +14,7 @@
 #include "posix/posix_impl.h"
 #include "posix/psync.h"
 
-#define NAMED_MAX 64
+#define NAMED_MAX    64
 #define NAME_MAX_LEN 64
 
 static struct ulock named_lock = ULOCK_INIT;
@@ -93,7 +93,8 @@ static int sem_cluster(sem_t *s, int op, const struct timespec *abs)
 static int sem_down(sem_t *s, bool try, const struct timespec *abs)
 {
 	if (psync_clustered())
-		return sem_cluster(s, try ? KSYS_SEM_TRYWAIT : KSYS_SEM_WAIT, abs);
+		return sem_cluster(s, try ? KSYS_SEM_TRYWAIT : KSYS_SEM_WAIT,
+				   abs);
 	struct sobj *o = sem_obj(s);
 	if (!o) {
 		errno = EINVAL;
@@ -103,8 +104,8 @@ static int sem_down(sem_t *s, bool try, const struct timespec *abs)
 	for (;;) {
 		uint32_t v = __atomic_load_n(&o->word, __ATOMIC_ACQUIRE);
 		if (v > 0) {
-			if (__atomic_compare_exchange_n(&o->word, &v, v - 1, false,
-							__ATOMIC_ACQUIRE,
+			if (__atomic_compare_exchange_n(&o->word, &v, v - 1,
+							false, __ATOMIC_ACQUIRE,
 							__ATOMIC_RELAXED))
 				return 0;
 			continue;
@@ -140,8 +141,14 @@ static int sem_down(sem_t *s, bool try, const struct timespec *abs)
 	}
 }
 
-int sem_wait(sem_t *s) { return sem_down(s, false, NULL); }
-int sem_trywait(sem_t *s) { return sem_down(s, true, NULL); }
+int sem_wait(sem_t *s)
+{
+	return sem_down(s, false, NULL);
+}
+int sem_trywait(sem_t *s)
+{
+	return sem_down(s, true, NULL);
+}
 
 int sem_timedwait(sem_t *s, const struct timespec *abs)
 {
@@ -168,7 +175,8 @@ int sem_post(sem_t *s)
 			return -1;
 		}
 		if (__atomic_compare_exchange_n(&o->word, &v, v + 1, false,
-						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
 			break;
 	}
 	if (__atomic_load_n(&o->waiters, __ATOMIC_RELAXED))
@@ -197,7 +205,8 @@ int sem_getvalue(sem_t *s, int *value)
 static bool valid_name(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] == '/' && n > 1 && n < NAME_MAX_LEN && !strchr(name + 1, '/');
+	return name[0] == '/' && n > 1 && n < NAME_MAX_LEN &&
+	       !strchr(name + 1, '/');
 }
 
 sem_t *sem_open(const char *name, int oflag, ...)
@@ -221,7 +230,8 @@ sem_t *sem_open(const char *name, int oflag, ...)
 	ulock_lock(&named_lock);
 	struct named *slot = NULL, *hit = NULL;
 	for (int i = 0; i < NAMED_MAX; i++) {
-		if (named[i].used && !named[i].unlinked && !strcmp(named[i].name, name))
+		if (named[i].used && !named[i].unlinked &&
+		    !strcmp(named[i].name, name))
 			hit = &named[i];
 		else if (!named[i].used && !slot)
 			slot = &named[i];

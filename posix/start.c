@@ -14,9 +14,9 @@
 #include "posix/posix_impl.h"
 #include "posix/vfs.h"
 
-#define MAIN_STACK (8u << 20)
+#define MAIN_STACK   (8u << 20)
 #define MAIN_TLS_MAX (64u << 10)
-#define MAX_ARGS 64
+#define MAX_ARGS     64
 
 int main(int argc, char **argv, char **envp);
 extern char **environ;
@@ -30,7 +30,8 @@ extern const ctor_fn __fini_array_start[], __fini_array_end[];
 
 static void run_constructors(void)
 {
-	for (const ctor_fn *f = __preinit_array_start; f < __preinit_array_end; f++)
+	for (const ctor_fn *f = __preinit_array_start; f < __preinit_array_end;
+	     f++)
 		(*f)();
 	for (const ctor_fn *f = __init_array_start; f < __init_array_end; f++)
 		(*f)();
@@ -43,9 +44,9 @@ static void run_destructors(void)
 }
 
 static uint8_t main_tls[MAIN_TLS_MAX + sizeof(struct pthread)]
-	__attribute__((aligned(64)));
+    __attribute__((aligned(64)));
 static char *main_argv[MAX_ARGS + 2];
-static char *default_env[] = { "PATH=/bin", "HOME=/", "PWD=/", NULL };
+static char *default_env[] = {"PATH=/bin", "HOME=/", "PWD=/", NULL};
 #define MAX_ENV 32
 static char env_buf[256];
 static char *main_env[MAX_ENV + 4];
@@ -93,11 +94,17 @@ int ulock_futex_wait(uint32_t *addr, uint32_t expected)
 	return ksys_futex_wait(addr, expected, 0);
 }
 
-void ulock_futex_wake(uint32_t *addr, int n) { ksys_futex_wake(addr, n); }
+void ulock_futex_wake(uint32_t *addr, int n)
+{
+	ksys_futex_wake(addr, n);
+}
 
 /* Arena k is node k's: its region is in node k's span of the GAS, so its
  * pages are homed where its threads allocate. */
-int posix_heap_arena(void) { return ksys_node(); }
+int posix_heap_arena(void)
+{
+	return ksys_node();
+}
 void posix_heap_region(int arena, uintptr_t *base, size_t *size)
 {
 	ksys_heap_region(arena, base, size);
@@ -111,7 +118,10 @@ void posix_malloc_error(const char *msg, void *p)
 	ksys_exit(134);
 }
 
-static void console_write(const char *s, size_t n) { ksys_console_write(s, n); }
+static void console_write(const char *s, size_t n)
+{
+	ksys_console_write(s, n);
+}
 
 /* ---- the main thread ------------------------------------------------------ */
 
@@ -190,7 +200,8 @@ static int posix_run(void)
 	if (ksys_thread_spawn(main_thread, p, top, (uintptr_t)p, 0))
 		return 127;
 	for (;;)
-		ksys_sleep_ns(1000000000ull * 3600); /* the program ends by exit() */
+		ksys_sleep_ns(1000000000ull *
+			      3600); /* the program ends by exit() */
 }
 
 static int posix_register(void)

@@ -55,7 +55,10 @@ int open(const char *path, int flags, ...)
 	return (int)ret(vfs_open(path, flags, (uint32_t)mode));
 }
 
-int close(int fd) { return (int)ret(vfs_close(fd)); }
+int close(int fd)
+{
+	return (int)ret(vfs_close(fd));
+}
 
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
@@ -113,7 +116,10 @@ int isatty(int fd)
 	return 0;
 }
 
-int unlink(const char *path) { return (int)ret(vfs_unlink(path)); }
+int unlink(const char *path)
+{
+	return (int)ret(vfs_unlink(path));
+}
 
 int link(const char *a, const char *b)
 {
@@ -125,9 +131,15 @@ int link(const char *a, const char *b)
 
 /* newlib's own rename() would emulate it with link()+unlink() */
 int rename(const char *a, const char *b);
-int rename(const char *a, const char *b) { return (int)ret(vfs_rename(a, b)); }
+int rename(const char *a, const char *b)
+{
+	return (int)ret(vfs_rename(a, b));
+}
 
-pid_t getpid(void) { return 1; } /* the cluster is one process */
+pid_t getpid(void)
+{
+	return 1;
+} /* the cluster is one process */
 
 int kill(pid_t pid, int sig)
 {
@@ -169,11 +181,15 @@ void *sbrk(ptrdiff_t incr)
 	return (void *)-1;
 }
 
-void _exit(int status) { ksys_exit(status); }
+void _exit(int status)
+{
+	ksys_exit(status);
+}
 
 clock_t times(struct tms *t)
 {
-	clock_t now = (clock_t)(ksys_clock_ns() / (1000000000ull / CLOCKS_PER_SEC));
+	clock_t now =
+	    (clock_t)(ksys_clock_ns() / (1000000000ull / CLOCKS_PER_SEC));
 	if (t) {
 		t->tms_utime = (clock_t)(ksys_process_cpu_ns() /
 					 (1000000000ull / CLOCKS_PER_SEC));
@@ -194,14 +210,38 @@ int gettimeofday(struct timeval *tv, void *tz)
 
 /* ---- POSIX calls newlib leaves to the system ----------------------------- */
 
-int mkdir(const char *path, mode_t mode) { return (int)ret(vfs_mkdir(path, mode)); }
-int rmdir(const char *path) { return (int)ret(vfs_rmdir(path)); }
-int chdir(const char *path) { return (int)ret(vfs_chdir(path)); }
-int access(const char *path, int mode) { return (int)ret(vfs_access(path, mode)); }
-int truncate(const char *path, off_t len) { return (int)ret(vfs_truncate(path, len)); }
-int ftruncate(int fd, off_t len) { return (int)ret(vfs_ftruncate(fd, len)); }
-int dup(int fd) { return (int)ret(vfs_dup(fd)); }
-int dup2(int fd, int nfd) { return (int)ret(vfs_dup2(fd, nfd)); }
+int mkdir(const char *path, mode_t mode)
+{
+	return (int)ret(vfs_mkdir(path, mode));
+}
+int rmdir(const char *path)
+{
+	return (int)ret(vfs_rmdir(path));
+}
+int chdir(const char *path)
+{
+	return (int)ret(vfs_chdir(path));
+}
+int access(const char *path, int mode)
+{
+	return (int)ret(vfs_access(path, mode));
+}
+int truncate(const char *path, off_t len)
+{
+	return (int)ret(vfs_truncate(path, len));
+}
+int ftruncate(int fd, off_t len)
+{
+	return (int)ret(vfs_ftruncate(fd, len));
+}
+int dup(int fd)
+{
+	return (int)ret(vfs_dup(fd));
+}
+int dup2(int fd, int nfd)
+{
+	return (int)ret(vfs_dup2(fd, nfd));
+}
 
 char *getcwd(char *buf, size_t size)
 {
@@ -296,5 +336,11 @@ int closedir(DIR *d)
 	return (int)ret(rc);
 }
 
-void rewinddir(DIR *d) { vfs_lseek(d->dd_fd, 0, SEEK_SET); }
-int dirfd(DIR *d) { return d->dd_fd; }
+void rewinddir(DIR *d)
+{
+	vfs_lseek(d->dd_fd, 0, SEEK_SET);
+}
+int dirfd(DIR *d)
+{
+	return d->dd_fd;
+}

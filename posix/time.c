@@ -44,7 +44,8 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
 int clock_getres(clockid_t clock, struct timespec *res)
 {
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
-	    clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID) {
+	    clock != CLOCK_PROCESS_CPUTIME_ID &&
+	    clock != CLOCK_THREAD_CPUTIME_ID) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -76,14 +77,16 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
 {
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
 		return clock == CLOCK_THREAD_CPUTIME_ID ? EINVAL : ENOTSUP;
-	if (!req || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L || req->tv_sec < 0)
+	if (!req || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L ||
+	    req->tv_sec < 0)
 		return EINVAL;
 	uint64_t ns;
 	if (flags & TIMER_ABSTIME) {
 		int64_t rel = posix_abs_to_rel(clock, req);
 		ns = rel > 1 ? (uint64_t)rel : 0;
 	} else {
-		ns = (uint64_t)req->tv_sec * 1000000000ull + (uint64_t)req->tv_nsec;
+		ns = (uint64_t)req->tv_sec * 1000000000ull +
+		     (uint64_t)req->tv_nsec;
 	}
 	sleep_ns(ns);
 	if (rem && !(flags & TIMER_ABSTIME))
@@ -156,5 +159,6 @@ long sysconf(int name)
 int pause(void)
 {
 	for (;;)
-		sleep_ns(3600ull * 1000000000ull); /* no signals: only cancel ends it */
+		sleep_ns(3600ull *
+			 1000000000ull); /* no signals: only cancel ends it */
 }

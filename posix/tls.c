@@ -11,7 +11,10 @@
 
 #include "posix/posix_impl.h"
 
-static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
 
 struct pthread *posix_tls_alloc(void)
 {

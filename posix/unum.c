@@ -6,7 +6,10 @@
 
 #include "posix/posix_impl.h"
 
-int unum_node(void) { return ksys_node(); }
+int unum_node(void)
+{
+	return ksys_node();
+}
 
 int unum_nodes(void)
 {

@@ -57,8 +57,8 @@ void vfs_free(void *p)
 	free(p);
 }
 
-int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf,
-		     size_t len, uint64_t off)
+int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf, size_t len,
+		     uint64_t off)
 {
 	if (off >= size)
 		return 0;

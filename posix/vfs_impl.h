@@ -128,7 +128,7 @@ extern struct ulock vfs_lock;
 extern struct vfs_node *vfs_root; /* NULL before vfs_init() */
 extern struct vfs_node *vfs_cwd;  /* holds a ref */
 extern const struct vfs_node_ops vfs_dir_ops, ramfs_ops, initrd_file_ops,
-	vfs_proc_ops;
+    vfs_proc_ops;
 
 /* Memory: every allocation of the vfs goes through these. */
 void *vfs_zalloc(size_t size);
@@ -144,8 +144,8 @@ extern long vfs_nodes_alive;
 uint64_t vfs_now(void);
 /* Reads of data held in memory: copies up to len bytes of data[0, size)
  * from off; returns the count (0 past the end). */
-int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf,
-		     size_t len, uint64_t off);
+int64_t vfs_copy_out(const uint8_t *data, uint64_t size, void *buf, size_t len,
+		     uint64_t off);
 static inline bool vfs_is_dir(const struct vfs_node *n)
 {
 	return (n->mode & VFS_S_IFMT) == VFS_S_IFDIR;

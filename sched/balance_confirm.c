@@ -11,15 +11,17 @@ int sched_moves_confirmed(const struct sched_move *prev, int nprev,
 			  const struct sched_move *cur, int ncur,
 			  struct sched_move *out)
 {
-	bool used[SCHED_MAX_MOVES] = { false };
+	bool used[SCHED_MAX_MOVES] = {false};
 	int n = 0;
 	if (nprev > SCHED_MAX_MOVES)
 		nprev = SCHED_MAX_MOVES;
 	for (int i = 0; i < ncur; i++)
 		for (int j = 0; j < nprev; j++) {
-			if (used[j] || prev[j].from != cur[i].from || prev[j].to != cur[i].to)
+			if (used[j] || prev[j].from != cur[i].from ||
+			    prev[j].to != cur[i].to)
 				continue;
-			used[j] = true; /* each earlier proposal confirms one move */
+			used[j] =
+			    true; /* each earlier proposal confirms one move */
 			out[n++] = cur[i];
 			break;
 		}

@@ -37,8 +37,8 @@ uint32_t sched_least_loaded_threshold(void)
 /* why := the names of the policies linked in, after a prefix. */
 static void list_policies(char *why, size_t n, const char *name)
 {
-	size_t at = (size_t)ksnprintf(why, n, "unknown policy '%s' (policies:",
-				      name);
+	size_t at =
+	    (size_t)ksnprintf(why, n, "unknown policy '%s' (policies:", name);
 	for (unsigned i = 0; sched_policy_at(i) && at < n; i++)
 		at += (size_t)ksnprintf(why + at, n - at, " %s",
 					sched_policy_at(i)->name);
@@ -54,17 +54,18 @@ static int prepare_key(const struct sched_policy_ops *p, void *st,
 	char prefix[48];
 	struct cfg_value v;
 	char expect[96];
-	size_t pl = (size_t)ksnprintf(prefix, sizeof(prefix), "sched.%s.", p->name);
+	size_t pl =
+	    (size_t)ksnprintf(prefix, sizeof(prefix), "sched.%s.", p->name);
 	int rc = config_check_value(&boot_config, key, value, &v, expect,
 				    sizeof(expect));
 	if (rc == -ENOENT || strncmp(key, prefix, pl) || !p->set) {
-		ksnprintf(why, why_len, "unknown key '%s' for policy '%s'%s", key,
-			  p->name, p->set ? "" : " (it has no keys)");
+		ksnprintf(why, why_len, "unknown key '%s' for policy '%s'%s",
+			  key, p->name, p->set ? "" : " (it has no keys)");
 		return -ENOENT;
 	}
 	if (rc) {
-		ksnprintf(why, why_len, "bad value '%s' for key '%s': %s", value,
-			  key, expect);
+		ksnprintf(why, why_len, "bad value '%s' for key '%s': %s",
+			  value, key, expect);
 		return -EINVAL;
 	}
 	const struct cfg_key *k = NULL;
@@ -99,7 +100,8 @@ int sched_policy_prepare(const char *name, const char *const *keys,
 	if (p->init)
 		p->init(c->state);
 	for (int i = 0; i < n; i++) {
-		int rc = prepare_key(p, c->state, keys[i], values[i], why, why_len);
+		int rc =
+		    prepare_key(p, c->state, keys[i], values[i], why, why_len);
 		if (rc) {
 			kfree(c);
 			return rc;
@@ -119,7 +121,8 @@ int sched_set_policy(const char *name)
 {
 	struct sched_policy_choice *c;
 	char why[160];
-	int rc = sched_policy_prepare(name, NULL, NULL, 0, &c, why, sizeof(why));
+	int rc =
+	    sched_policy_prepare(name, NULL, NULL, 0, &c, why, sizeof(why));
 	if (rc)
 		return rc;
 	sched_policy_install(c);
@@ -129,7 +132,7 @@ int sched_set_policy(const char *name)
 const char *sched_policy_name(void)
 {
 	const struct sched_policy_choice *c =
-		__atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
+	    __atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
 	return c ? c->ops->name : "none";
 }
 
@@ -148,15 +151,18 @@ static struct {
  * with the transport's lock held: takes only spinlocks. */
 static void probe(struct cnet_load *o)
 {
-	uint64_t faults = dsm_fault_count(), idle = sched_idle_ns(), now = clock_ns();
+	uint64_t faults = dsm_fault_count(), idle = sched_idle_ns(),
+		 now = clock_ns();
 	unsigned long f = spin_lock_irqsave(&probe_lock);
 	uint64_t dt = now - probe_last.at;
 	if (dt >= PROBE_MIN_NS && probe_last.at) {
 		uint64_t span = dt * (uint64_t)(nr_cpus ? nr_cpus : 1);
 		uint64_t idled = idle - probe_last.idle_ns;
-		probe_last.util = (uint16_t)(idled >= span ? 0 : 1000 - idled * 1000 / span);
+		probe_last.util =
+		    (uint16_t)(idled >= span ? 0 : 1000 - idled * 1000 / span);
 		probe_last.faults_per_s =
-		    (uint32_t)((faults - probe_last.faults) * NSEC_PER_SEC / dt);
+		    (uint32_t)((faults - probe_last.faults) * NSEC_PER_SEC /
+			       dt);
 	}
 	if (dt >= PROBE_MIN_NS || !probe_last.at) {
 		probe_last.at = now;
@@ -194,14 +200,15 @@ static void build_view(struct sched_view *v)
 int sched_place(void)
 {
 	const struct sched_policy_choice *c =
-		__atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
+	    __atomic_load_n(&in_force, __ATOMIC_ACQUIRE);
 	if (!c || cnet_nodes() <= 1)
 		return cnet_self();
 	struct sched_view *v = kmalloc(sizeof(*v));
 	if (!v)
 		return cnet_self();
 	build_view(v);
-	const uint16_t *src = cluster_thread(thread_current())->dsm_src; /* the creator's pages */
+	const uint16_t *src =
+	    cluster_thread(thread_current())->dsm_src; /* the creator's pages */
 	for (int i = 0; i < v->nodes && i < CNET_MAX_NODES; i++)
 		v->pages_on[i] = src[i];
 	int n = c->ops->place(c->state, v);
@@ -253,8 +260,8 @@ static bool take_candidate(struct thread *t, void *arg)
 
 /* On every node: a policy with `toward` may move one of our threads (at
  * most one a period, so the loads it decides on stay true). */
-static bool local_pass(const struct sched_policy_choice *c, struct sched_view *v,
-		       struct candidates *cs)
+static bool local_pass(const struct sched_policy_choice *c,
+		       struct sched_view *v, struct candidates *cs)
 {
 	cs->n = 0;
 	thread_for_each(take_candidate, cs);
@@ -264,8 +271,10 @@ static bool local_pass(const struct sched_policy_choice *c, struct sched_view *v
 		if (to < 0 || to == v->self || to >= v->nodes)
 			continue;
 		if (!sched_migrate(cs->c[i].tid, to)) {
-			pr_info("sched", "%s: thread %u goes to node %d, where its "
-				"pages are", c->ops->name, cs->c[i].tid, to);
+			pr_info("sched",
+				"%s: thread %u goes to node %d, where its "
+				"pages are",
+				c->ops->name, cs->c[i].tid, to);
 			return true;
 		}
 	}
@@ -278,7 +287,8 @@ static void *balancer(void *arg)
 	uint64_t period = config_uint("sched.period_ms") * NSEC_PER_MSEC;
 	uint64_t gossip = config_uint("cluster.heartbeat_ms") * NSEC_PER_MSEC;
 	if (period < gossip)
-		gossip = period; /* heartbeats go at the shorter (net/member.c) */
+		gossip =
+		    period; /* heartbeats go at the shorter (net/member.c) */
 	uint64_t settle = 2 * (period > gossip ? period : gossip);
 	uint64_t quiet_until = 0;
 	/* the previous pass's proposals (sched_moves_confirmed), from policy
@@ -289,7 +299,8 @@ static void *balancer(void *arg)
 	struct sched_view *v = kmalloc(sizeof(*v));
 	struct candidates *cs = kmalloc(sizeof(*cs));
 	if (!v || !cs) {
-		pr_err("sched", "no memory for the balancer: threads will not be moved");
+		pr_err("sched",
+		       "no memory for the balancer: threads will not be moved");
 		kfree(v);
 		kfree(cs);
 		return NULL;
@@ -320,13 +331,15 @@ static void *balancer(void *arg)
 		nprev = ncur;
 		int done = 0;
 		for (int i = 0; i < n; i++) {
-			if (mv[i].from < 0 || mv[i].from >= v->nodes || mv[i].to < 0 ||
-			    mv[i].to >= v->nodes || mv[i].from == mv[i].to)
+			if (mv[i].from < 0 || mv[i].from >= v->nodes ||
+			    mv[i].to < 0 || mv[i].to >= v->nodes ||
+			    mv[i].from == mv[i].to)
 				continue;
 			done += sched_shed(mv[i].from, mv[i].to) == 0;
 		}
 		if (done) {
-			pr_info("sched", "%s: %d thread(s) to move", p->name, done);
+			pr_info("sched", "%s: %d thread(s) to move", p->name,
+				done);
 			quiet_until = clock_ns() + settle;
 			nprev = 0; /* the loads change: confirm afresh */
 		}
@@ -344,7 +357,8 @@ static int balancer_start(void)
 {
 	if (cnet_nodes() <= 1)
 		return 0;
-	struct thread *t = thread_create("balancer", balancer, NULL, PRIO_DEFAULT - 2);
+	struct thread *t =
+	    thread_create("balancer", balancer, NULL, PRIO_DEFAULT - 2);
 	if (!t)
 		return -ENOMEM;
 	thread_detach(t);

@@ -79,13 +79,13 @@ static void exit_hook(struct trap_frame *tf)
 	struct thread *t = thread_current();
 	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
 	struct mig_point pt = {
-		.to = __atomic_load_n(&t->migrate_to, __ATOMIC_ACQUIRE),
-		.self = cnet_self(),
-		.nodes = cnet_nodes(),
-		.app = t->posix && t->app_tid,
-		.on_kstack = tf->rsp >= lo && tf->rsp < hi,
-		.irqs_on = tf->rflags & TM_RFLAGS_IF,
-		.locks = cluster_thread(t)->csync_held,
+	    .to = __atomic_load_n(&t->migrate_to, __ATOMIC_ACQUIRE),
+	    .self = cnet_self(),
+	    .nodes = cnet_nodes(),
+	    .app = t->posix && t->app_tid,
+	    .on_kstack = tf->rsp >= lo && tf->rsp < hi,
+	    .irqs_on = tf->rflags & TM_RFLAGS_IF,
+	    .locks = cluster_thread(t)->csync_held,
 	};
 	enum mig_step step = migrate_step(&pt);
 	if (step == MIG_DROP)
@@ -147,11 +147,15 @@ static void migrate_out(void)
 	m->rsp = l->rsp;
 	m->freeze_ns = clock_ns();
 	memcpy(m->fpu, fpu, sizeof(fpu));
-	int rc = to == cnet_self() ? -EINVAL : cnet_send(to, CNET_SVC_THREAD, m, sizeof(*m));
+	int rc = to == cnet_self()
+		     ? -EINVAL
+		     : cnet_send(to, CNET_SVC_THREAD, m, sizeof(*m));
 	kfree(m);
 	if (rc) {
-		pr_warn("sched", "thread %u stays on node %d: cannot move it to "
-			"node %d (%d)", t->app_tid, cnet_self(), to, rc);
+		pr_warn("sched",
+			"thread %u stays on node %d: cannot move it to "
+			"node %d (%d)",
+			t->app_tid, cnet_self(), to, rc);
 		__atomic_fetch_add(&st.failed, 1, __ATOMIC_RELAXED);
 		resume_here(t);
 	}
@@ -175,7 +179,7 @@ static void *migrate_in(void *arg)
 {
 	struct arrival *a = arg;
 	struct thread *t = thread_current();
-	struct tm_arrived ack = { TM_ARRIVED, a->m.app_tid, a->m.freeze_ns };
+	struct tm_arrived ack = {TM_ARRIVED, a->m.app_tid, a->m.freeze_ns};
 	cnet_send(a->from, CNET_SVC_THREAD, &ack, sizeof(ack));
 	send_where(a->m.app_tid, cnet_self());
 	__atomic_fetch_add(&st.in, 1, __ATOMIC_RELAXED);
@@ -194,8 +198,10 @@ static void *migrate_in(void *arg)
 	/* The page under the stack pointer is the first the thread needs:
 	 * fetch it for writing now (the DSM brings it over) and time it. */
 	uint64_t t0 = clock_ns();
-	__atomic_fetch_add((uint64_t *)(uintptr_t)(tf.rsp & ~7ull), 0, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&st.first_page_ns_sum, clock_ns() - t0, __ATOMIC_RELAXED);
+	__atomic_fetch_add((uint64_t *)(uintptr_t)(tf.rsp & ~7ull), 0,
+			   __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st.first_page_ns_sum, clock_ns() - t0,
+			   __ATOMIC_RELAXED);
 	t->posix = (void *)(uintptr_t)a->m.posix;
 	t->app_tid = a->m.app_tid;
 	t->fs_base = a->m.fs_base;
@@ -217,8 +223,10 @@ static void arrive(int from, const struct tm_migrate *m)
 	}
 	if (!t) {
 		/* the context is lost: the program cannot go on correctly */
-		pr_err("sched", "out of memory receiving thread %u from node %d: "
-		       "ending the program", m->app_tid, from);
+		pr_err("sched",
+		       "out of memory receiving thread %u from node %d: "
+		       "ending the program",
+		       m->app_tid, from);
 		kfree(a);
 		ksys_exit(1);
 	}
@@ -230,7 +238,7 @@ static void arrive(int from, const struct tm_migrate *m)
 struct mark {
 	uint32_t tid;
 	int node;
-	bool any_app; /* TM_SHED: any runnable application thread */
+	bool any_app;	/* TM_SHED: any runnable application thread */
 	uint32_t found; /* the thread marked */
 };
 
@@ -239,9 +247,10 @@ static bool mark_one(struct thread *t, void *arg)
 	struct mark *k = arg;
 	if (!t->app_tid || !t->posix || t->state == THREAD_EXITED)
 		return false;
-	if (k->any_app ? t->state != THREAD_RUNNABLE ||
-				 __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0
-		       : t->app_tid != k->tid)
+	if (k->any_app
+		? t->state != THREAD_RUNNABLE ||
+		      __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0
+		: t->app_tid != k->tid)
 		return false;
 	k->found = t->app_tid;
 	if (k->node != cnet_self()) {
@@ -254,7 +263,7 @@ static bool mark_one(struct thread *t, void *arg)
 /* Marks thread tid for node if it lives here: 0, or -ESRCH. */
 static int migrate_local(uint32_t tid, int node)
 {
-	struct mark k = { tid, node, false, 0 };
+	struct mark k = {tid, node, false, 0};
 	return thread_for_each(mark_one, &k) ? 0 : -ESRCH;
 }
 
@@ -286,13 +295,13 @@ int sched_migrate(uint32_t tid, int node)
 		return 0;
 	/* ask the others, one by one: the thread lives on one node at most
 	 * (a node that cannot answer in time is reported if none has it) */
-	struct tm_mig_req r = { tid, node };
+	struct tm_mig_req r = {tid, node};
 	int rc = -ESRCH;
 	for (int i = 0; i < cnet_nodes(); i++) {
 		if (i == cnet_self() || !cnet_alive(i))
 			continue;
-		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL, 0,
-				    REQ_TIMEOUT_NS);
+		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL,
+				    0, REQ_TIMEOUT_NS);
 		if (got == 0)
 			return 0;
 		if (got != -ESRCH && got != -EHOSTUNREACH)
@@ -304,10 +313,10 @@ int sched_migrate(uint32_t tid, int node)
 int sched_shed(int from, int to)
 {
 	if (from != cnet_self()) {
-		struct tm_shed s = { TM_SHED, to };
+		struct tm_shed s = {TM_SHED, to};
 		return cnet_send(from, CNET_SVC_THREAD, &s, sizeof(s));
 	}
-	struct mark k = { 0, to, true, 0 };
+	struct mark k = {0, to, true, 0};
 	if (!thread_for_each(mark_one, &k))
 		return -ESRCH;
 	__atomic_fetch_add(&st.shed, 1, __ATOMIC_RELAXED);
@@ -362,7 +371,7 @@ static void send_where(uint32_t tid, int node)
 		where_set(tid, node);
 		return;
 	}
-	struct tm_where w = { TM_WHERE, tid, node, 0 };
+	struct tm_where w = {TM_WHERE, tid, node, 0};
 	cnet_send(0, CNET_SVC_THREAD, &w, sizeof(w));
 }
 
@@ -380,7 +389,7 @@ static void node_died(int dead, void *ctx)
 	if (cnet_self() != 0) {
 		if (dead == 0) {
 			pr_err("sched", "the origin (node 0) died: ending the "
-			       "program here");
+					"program here");
 			ksys_exit(1);
 		}
 		return;
@@ -395,12 +404,15 @@ static void node_died(int dead, void *ctx)
 			if (w->node == dead) {
 				n++;
 				if (len + 12 < sizeof(list))
-					len += (size_t)ksnprintf(list + len, sizeof(list) - len,
-								 " %u", w->tid);
+					len += (size_t)ksnprintf(
+					    list + len, sizeof(list) - len,
+					    " %u", w->tid);
 			}
 	spin_unlock_irqrestore(&where_lock, f);
-	pr_err("sched", "node %d died with %u thread(s) of the program:%s; "
-	       "ending the program", dead, n, n ? list : " none");
+	pr_err("sched",
+	       "node %d died with %u thread(s) of the program:%s; "
+	       "ending the program",
+	       dead, n, n ? list : " none");
 	ksys_exit(1);
 }
 
@@ -412,15 +424,18 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 	int kind = thread_msg_check(msg, len, &limits);
 	if (kind < 0) {
 		__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
-		pr_warn("sched", "bad thread-service message from node %d "
-			"(%zu bytes): %d", from, len, kind);
+		pr_warn("sched",
+			"bad thread-service message from node %d "
+			"(%zu bytes): %d",
+			from, len, kind);
 		return;
 	}
 	switch (kind) {
 	case TM_SPAWN: {
 		struct tm_spawn s;
 		memcpy(&s, msg, sizeof(s));
-		int rc = ksys_spawn_local(s.entry, s.arg, s.stack_top, s.fs_base);
+		int rc =
+		    ksys_spawn_local(s.entry, s.arg, s.stack_top, s.fs_base);
 		if (!rc)
 			remote_note_started();
 		if (rc)
@@ -442,16 +457,20 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 		memcpy(&a, msg, sizeof(a));
 		uint64_t ns = clock_ns() - a.freeze_ns;
 		__atomic_fetch_add(&st.move_ns_sum, ns, __ATOMIC_RELAXED);
-		pr_debug("sched", "thread %u resumed on node %d, %lu us after "
-			 "it stopped here", a.tid, from, ns / 1000);
+		pr_debug("sched",
+			 "thread %u resumed on node %d, %lu us after "
+			 "it stopped here",
+			 a.tid, from, ns / 1000);
 		break;
 	}
 	case TM_POLICY: {
 		struct tm_policy m;
 		memcpy(&m, msg, sizeof(m));
 		if (sched_set_policy(m.name))
-			pr_err("sched", "node %d asked for policy '%s', which this "
-			       "image does not have", from, m.name);
+			pr_err("sched",
+			       "node %d asked for policy '%s', which this "
+			       "image does not have",
+			       from, m.name);
 		break;
 	}
 	case TM_WHERE: {
@@ -466,8 +485,9 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 
 int sched_set_policy_all(const char *name)
 {
-	struct tm_policy m = { TM_POLICY, { 0 } };
-	if (!name[0] || kstrlcpy(m.name, name, sizeof(m.name)) >= sizeof(m.name))
+	struct tm_policy m = {TM_POLICY, {0}};
+	if (!name[0] ||
+	    kstrlcpy(m.name, name, sizeof(m.name)) >= sizeof(m.name))
 		return -EINVAL;
 	int rc = sched_set_policy(name);
 	if (rc)
@@ -493,7 +513,8 @@ static bool count_app_runnable(struct thread *t, void *arg)
 {
 	if (t->app_tid && t != thread_current() &&
 	    (t->state == THREAD_RUNNABLE ||
-	     __atomic_load_n(&cluster_thread(t)->in_dsm_fault, __ATOMIC_RELAXED)))
+	     __atomic_load_n(&cluster_thread(t)->in_dsm_fault,
+			     __ATOMIC_RELAXED)))
 		++*(uint32_t *)arg;
 	return false;
 }
@@ -520,7 +541,8 @@ void sched_migrate_stats(struct migrate_stats *s)
 	s->shed = __atomic_load_n(&st.shed, __ATOMIC_RELAXED);
 	s->bad_msgs = __atomic_load_n(&st.bad_msgs, __ATOMIC_RELAXED);
 	s->move_ns_sum = __atomic_load_n(&st.move_ns_sum, __ATOMIC_RELAXED);
-	s->first_page_ns_sum = __atomic_load_n(&st.first_page_ns_sum, __ATOMIC_RELAXED);
+	s->first_page_ns_sum =
+	    __atomic_load_n(&st.first_page_ns_sum, __ATOMIC_RELAXED);
 }
 
 static int migrate_start(void)

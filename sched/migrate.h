@@ -9,10 +9,10 @@
 
 struct migrate_stats {
 	uint64_t out, in; /* threads that left / arrived */
-	uint64_t failed; /* moves that could not be made (the thread stayed) */
-	uint64_t shed; /* balance orders carried out here */
-	uint64_t bad_msgs; /* thread-service messages refused */
-	uint64_t move_ns_sum; /* stop here to "resumed" heard back, summed
+	uint64_t failed;  /* moves that could not be made (the thread stayed) */
+	uint64_t shed;	  /* balance orders carried out here */
+	uint64_t bad_msgs;	    /* thread-service messages refused */
+	uint64_t move_ns_sum;	    /* stop here to "resumed" heard back, summed
 			       * over the moves out */
 	uint64_t first_page_ns_sum; /* arrivals: resumed to its stack page
 				     * fetched for writing, summed */

@@ -10,12 +10,12 @@
 #include <stdint.h>
 
 struct mig_point {
-	int to; /* the pending destination, -1 for none */
+	int to;		 /* the pending destination, -1 for none */
 	int self, nodes; /* this node, and how many there are */
-	bool app; /* a thread of the program (it has a pthread id) */
-	bool on_kstack; /* the trap came from its kernel stack (kernel code) */
-	bool irqs_on; /* the interrupted context had interrupts on */
-	uint32_t locks; /* cluster mutexes it holds */
+	bool app;	 /* a thread of the program (it has a pthread id) */
+	bool on_kstack;	 /* the trap came from its kernel stack (kernel code) */
+	bool irqs_on;	 /* the interrupted context had interrupts on */
+	uint32_t locks;	 /* cluster mutexes it holds */
 };
 
 enum mig_step {

@@ -22,6 +22,6 @@ const struct sched_policy_ops *sched_policy_find(const char *name)
 const struct sched_policy_ops *sched_policy_at(unsigned i)
 {
 	return i < (unsigned)(__stop_sched_policies - __start_sched_policies)
-		       ? __start_sched_policies[i]
-		       : NULL;
+		   ? __start_sched_policies[i]
+		   : NULL;
 }

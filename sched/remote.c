@@ -46,13 +46,13 @@ static int place(void)
 static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
 		 uint64_t fs_base)
 {
-	struct tm_spawn m = { TM_SPAWN, 0, entry, arg, stack_top, fs_base };
+	struct tm_spawn m = {TM_SPAWN, 0, entry, arg, stack_top, fs_base};
 	return cnet_send(node, CNET_SVC_THREAD, &m, sizeof(m));
 }
 
 static void remote_wake(const uint32_t *addr, int n)
 {
-	struct futex_msg m = { (uint64_t)(uintptr_t)addr, n };
+	struct futex_msg m = {(uint64_t)(uintptr_t)addr, n};
 	for (int i = 0; i < cnet_nodes(); i++)
 		if (i != cnet_self() && cnet_alive(i))
 			cnet_send(i, CNET_SVC_FUTEX, &m, sizeof(m));
@@ -68,7 +68,10 @@ static void futex_handler(int from, const void *msg, size_t len, void *ctx)
 	futex_wake_local((const uint32_t *)(uintptr_t)m.addr, m.n);
 }
 
-static void console(const char *s, size_t n) { cnet_console(s, n); }
+static void console(const char *s, size_t n)
+{
+	cnet_console(s, n);
+}
 
 /* ---- the exit ------------------------------------------------------------ */
 
@@ -119,7 +122,8 @@ static int64_t echo_ns(int node, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)(i * 7 + 1);
 	uint64_t t0 = clock_ns();
-	int rc = cnet_echo(node, buf, len, buf + len, len + 1, 2 * NSEC_PER_SEC);
+	int rc =
+	    cnet_echo(node, buf, len, buf + len, len + 1, 2 * NSEC_PER_SEC);
 	int64_t ns = (int64_t)(clock_ns() - t0);
 	if (rc >= 0 && ((size_t)rc != len || memcmp(buf, buf + len, len)))
 		rc = -EIO;
@@ -127,27 +131,37 @@ static int64_t echo_ns(int node, size_t len)
 	return rc < 0 ? rc : ns;
 }
 
-static int nodes(void) { return cnet_nodes(); }
-static int self(void) { return cnet_self(); }
-static int total_cpus(void) { return cnet_total_cpus(); }
+static int nodes(void)
+{
+	return cnet_nodes();
+}
+static int self(void)
+{
+	return cnet_self();
+}
+static int total_cpus(void)
+{
+	return cnet_total_cpus();
+}
 
 /* ksys's one table (kernel/ksys.h): the (n) members are filled in only
  * when this node is one of several. (c) once registered. */
 static struct ksys_cluster_ops ops = {
-	.set_policy = sched_set_policy_all,
-	.dsm_text = dsm_proc_text,
-	.csync = {
-		.active = csync_sys_active,
-		.create = csync_sys_create,
-		.destroy = csync_sys_destroy,
-		.mutex_lock = csync_sys_mutex_lock,
-		.mutex_unlock = csync_sys_mutex_unlock,
-		.cond_wait = csync_sys_cond_wait,
-		.cond_wake = csync_sys_cond_wake,
-		.barrier_wait = csync_sys_barrier_wait,
-		.sem = csync_sys_sem,
-		.rwlock = csync_sys_rwlock,
-		.stats = csync_sys_stats,
+    .set_policy = sched_set_policy_all,
+    .dsm_text = dsm_proc_text,
+    .csync =
+	{
+	    .active = csync_sys_active,
+	    .create = csync_sys_create,
+	    .destroy = csync_sys_destroy,
+	    .mutex_lock = csync_sys_mutex_lock,
+	    .mutex_unlock = csync_sys_mutex_unlock,
+	    .cond_wait = csync_sys_cond_wait,
+	    .cond_wake = csync_sys_cond_wake,
+	    .barrier_wait = csync_sys_barrier_wait,
+	    .sem = csync_sys_sem,
+	    .rwlock = csync_sys_rwlock,
+	    .stats = csync_sys_stats,
 	},
 };
 

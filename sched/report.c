@@ -69,8 +69,9 @@ static size_t exit_lines(char *buf, size_t len)
 	kappendf(buf, len, &n,
 		 "sched: node %d: migrations out %lu, in %lu, failed %lu, "
 		 "balance orders %lu; stop to resumed %lu us, stack page back "
-		 "%lu us (means)\n", cnet_self(), ms.out, ms.in, ms.failed,
-		 ms.shed, ms.out ? ms.move_ns_sum / ms.out / 1000 : 0,
+		 "%lu us (means)\n",
+		 cnet_self(), ms.out, ms.in, ms.failed, ms.shed,
+		 ms.out ? ms.move_ns_sum / ms.out / 1000 : 0,
 		 ms.in ? ms.first_page_ns_sum / ms.in / 1000 : 0);
 	if (n < len)
 		n += dsm_report_text(buf + n, len - n);

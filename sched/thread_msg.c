@@ -10,12 +10,12 @@
 #include "sched/thread_msg.h"
 
 static const size_t sizes[] = {
-	[TM_SPAWN] = sizeof(struct tm_spawn),
-	[TM_MIGRATE] = sizeof(struct tm_migrate),
-	[TM_SHED] = sizeof(struct tm_shed),
-	[TM_ARRIVED] = sizeof(struct tm_arrived),
-	[TM_WHERE] = sizeof(struct tm_where),
-	[TM_POLICY] = sizeof(struct tm_policy),
+    [TM_SPAWN] = sizeof(struct tm_spawn),
+    [TM_MIGRATE] = sizeof(struct tm_migrate),
+    [TM_SHED] = sizeof(struct tm_shed),
+    [TM_ARRIVED] = sizeof(struct tm_arrived),
+    [TM_WHERE] = sizeof(struct tm_where),
+    [TM_POLICY] = sizeof(struct tm_policy),
 };
 
 static int in_mem(const struct tm_limits *l, uint64_t a)
@@ -37,7 +37,8 @@ static int check_migrate(const struct tm_migrate *m, const struct tm_limits *l)
 	memcpy(&mxcsr, m->fpu + TM_MXCSR_OFF, sizeof(mxcsr));
 	if (m->rip < l->text_lo || m->rip >= l->text_hi)
 		return -EINVAL;
-	if (!in_mem(l, m->rsp) || !in_mem(l, m->fs_base) || !in_mem(l, m->posix))
+	if (!in_mem(l, m->rsp) || !in_mem(l, m->fs_base) ||
+	    !in_mem(l, m->posix))
 		return -EINVAL;
 	if ((m->rflags & ~TM_RFLAGS_OK) || !(m->rflags & TM_RFLAGS_IF))
 		return -EINVAL;
@@ -52,7 +53,8 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 	if (len < sizeof(kind))
 		return -EBADMSG;
 	memcpy(&kind, msg, sizeof(kind));
-	if (kind == 0 || kind >= sizeof(sizes) / sizeof(sizes[0]) || !sizes[kind])
+	if (kind == 0 || kind >= sizeof(sizes) / sizeof(sizes[0]) ||
+	    !sizes[kind])
 		return -EPROTO;
 	if (len != sizes[kind])
 		return -EBADMSG;
@@ -62,7 +64,8 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		struct tm_spawn m;
 		memcpy(&m, msg, sizeof(m));
 		rc = m.entry >= lim->text_lo && m.entry < lim->text_hi &&
-			     in_mem(lim, m.stack_top) && (!m.fs_base || in_mem(lim, m.fs_base))
+			     in_mem(lim, m.stack_top) &&
+			     (!m.fs_base || in_mem(lim, m.fs_base))
 			 ? 0
 			 : -EINVAL;
 		break;
@@ -82,12 +85,16 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 	case TM_WHERE: {
 		struct tm_where w;
 		memcpy(&w, msg, sizeof(w));
-		rc = w.tid && (w.node == -1 || node_ok(lim, w.node)) ? 0 : -EINVAL;
+		rc = w.tid && (w.node == -1 || node_ok(lim, w.node)) ? 0
+								     : -EINVAL;
 		break;
 	}
 	case TM_POLICY: {
-		const char *name = (const char *)msg + offsetof(struct tm_policy, name);
-		rc = name[0] && strnlen(name, TM_POLICY_NAME) < TM_POLICY_NAME ? 0 : -EINVAL;
+		const char *name =
+		    (const char *)msg + offsetof(struct tm_policy, name);
+		rc = name[0] && strnlen(name, TM_POLICY_NAME) < TM_POLICY_NAME
+			 ? 0
+			 : -EINVAL;
 		break;
 	}
 	default:

@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 enum thread_msg_kind {
-	TM_SPAWN = 1,	 /* start a new thread here */
-	TM_MIGRATE = 2,	 /* a thread's context: resume it here */
+	TM_SPAWN = 1,	/* start a new thread here */
+	TM_MIGRATE = 2, /* a thread's context: resume it here */
 	/* 3, 4: no longer used (migration requests are RPCs now) */
-	TM_SHED = 5,	 /* the balancer: send one of your threads to `node` */
-	TM_ARRIVED = 6,	 /* a migrated thread resumed (to its old node) */
-	TM_WHERE = 7,	 /* to the origin: thread `tid` now lives on `node` */
-	TM_POLICY = 8,	 /* switch the global policy to `name` */
+	TM_SHED = 5,	/* the balancer: send one of your threads to `node` */
+	TM_ARRIVED = 6, /* a migrated thread resumed (to its old node) */
+	TM_WHERE = 7,	/* to the origin: thread `tid` now lives on `node` */
+	TM_POLICY = 8,	/* switch the global policy to `name` */
 };
 
 #define TM_POLICY_NAME 32
@@ -35,8 +35,8 @@ struct tm_spawn {
 };
 
 /* General registers in struct trap_frame order (r15 first, rax last). */
-#define TM_NGPR 15
-#define TM_FPU_SIZE 512
+#define TM_NGPR	     15
+#define TM_FPU_SIZE  512
 #define TM_MXCSR_OFF 24 /* in the FXSAVE area */
 
 struct tm_migrate {
@@ -77,9 +77,9 @@ struct tm_mig_req {
 
 /* What a receiver accepts: code and data ranges of this image. */
 struct tm_limits {
-	uint64_t text_lo, text_hi; /* rip */
+	uint64_t text_lo, text_hi;     /* rip */
 	uint64_t mem_lo[2], mem_hi[2]; /* rsp, fs_base, posix: GAS ranges */
-	int nodes; /* node numbers must be below this */
+	int nodes;		       /* node numbers must be below this */
 };
 
 /* Flags a resumed thread may carry: arithmetic flags, bit 1, IF, DF, RF,

@@ -108,7 +108,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'n':
-			if (!tool_parse_ulong(optarg, 1, COUNT_MAX, &o->count)) {
+			if (!tool_parse_ulong(optarg, 1, COUNT_MAX,
+					      &o->count)) {
 				fprintf(stderr,
 					"cnet-inject: -n '%s' is not a count "
 					"from 1 to %d\n",
@@ -121,7 +122,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'c':
 			if (!tool_parse_ulong(optarg, 1, 4294967295ul,
-					 &o->cluster_id)) {
+					      &o->cluster_id)) {
 				fprintf(stderr,
 					"cnet-inject: -c '%s' is not a cluster "
 					"id from 1 to 4294967295\n",

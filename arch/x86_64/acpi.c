@@ -42,7 +42,8 @@ int acpi_init(struct acpi *a, const void *rsdp, size_t len, acpi_map_fn map,
 	}
 	if (r.revision >= 2 && len >= 36 && r.length >= 36 && r.xsdt) {
 		if (!acpi_checksum_ok(&r, 36)) {
-			ksnprintf(err, errlen, "acpi: bad RSDP extended checksum");
+			ksnprintf(err, errlen,
+				  "acpi: bad RSDP extended checksum");
 			return -EINVAL;
 		}
 		a->root = r.xsdt;
@@ -54,8 +55,8 @@ int acpi_init(struct acpi *a, const void *rsdp, size_t len, acpi_map_fn map,
 		ksnprintf(err, errlen, "acpi: RSDP has no RSDT/XSDT address");
 		return -EINVAL;
 	}
-	const struct acpi_sdt_header *root = acpi_find(a, a->xsdt ? "XSDT" : "RSDT",
-						       -1, err, errlen);
+	const struct acpi_sdt_header *root =
+	    acpi_find(a, a->xsdt ? "XSDT" : "RSDT", -1, err, errlen);
 	if (!root)
 		return -EINVAL;
 	a->nr_tables = (root->length - sizeof(*root)) / (a->xsdt ? 8 : 4);
@@ -63,13 +64,13 @@ int acpi_init(struct acpi *a, const void *rsdp, size_t len, acpi_map_fn map,
 }
 
 /* Maps a whole table at pa after checking its header; NULL if bad. */
-static const struct acpi_sdt_header *map_table(const struct acpi *a,
-					       uint64_t pa, char *err,
-					       size_t errlen)
+static const struct acpi_sdt_header *
+map_table(const struct acpi *a, uint64_t pa, char *err, size_t errlen)
 {
 	const struct acpi_sdt_header *h = a->map(pa, sizeof(*h), a->ctx);
 	if (!h) {
-		ksnprintf(err, errlen, "acpi: table at 0x%lx is not readable", pa);
+		ksnprintf(err, errlen, "acpi: table at 0x%lx is not readable",
+			  pa);
 		return NULL;
 	}
 	uint32_t len = h->length;
@@ -77,21 +78,24 @@ static const struct acpi_sdt_header *map_table(const struct acpi *a,
 		char sig[5];
 		memcpy(sig, h->signature, 4);
 		sig[4] = 0;
-		ksnprintf(err, errlen, "acpi: table %s at 0x%lx has bad length %u",
-			  sig, pa, len);
+		ksnprintf(err, errlen,
+			  "acpi: table %s at 0x%lx has bad length %u", sig, pa,
+			  len);
 		return NULL;
 	}
 	h = a->map(pa, len, a->ctx);
 	if (!h) {
-		ksnprintf(err, errlen, "acpi: table at 0x%lx is not readable", pa);
+		ksnprintf(err, errlen, "acpi: table at 0x%lx is not readable",
+			  pa);
 		return NULL;
 	}
 	if (!acpi_checksum_ok(h, len)) {
 		char sig[5];
 		memcpy(sig, h->signature, 4);
 		sig[4] = 0;
-		ksnprintf(err, errlen, "acpi: table %s at 0x%lx has a bad checksum",
-			  sig, pa);
+		ksnprintf(err, errlen,
+			  "acpi: table %s at 0x%lx has a bad checksum", sig,
+			  pa);
 		return NULL;
 	}
 	return h;
@@ -112,7 +116,8 @@ const struct acpi_sdt_header *acpi_find(const struct acpi *a, const char sig[4],
 	for (size_t i = 0; i < count; i++) {
 		uint64_t pa = 0;
 		memcpy(&pa, ents + i * esz, esz);
-		const struct acpi_sdt_header *h = a->map(pa, sizeof(*h), a->ctx);
+		const struct acpi_sdt_header *h =
+		    a->map(pa, sizeof(*h), a->ctx);
 		if (!h || memcmp(h->signature, sig, 4))
 			continue;
 		if (n-- > 0)
@@ -149,14 +154,16 @@ static int aml_int(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 int acpi_find_s5(const struct acpi *a, struct acpi_s5 *s5, char *err,
 		 size_t errlen)
 {
-	const struct acpi_sdt_header *fadt = acpi_find(a, "FACP", 0, err, errlen);
+	const struct acpi_sdt_header *fadt =
+	    acpi_find(a, "FACP", 0, err, errlen);
 	if (!fadt) {
 		ksnprintf(err, errlen, "acpi: no FADT");
 		return -ENOENT;
 	}
 	const uint8_t *f = (const uint8_t *)fadt;
 	if (fadt->length < 76) {
-		ksnprintf(err, errlen, "acpi: FADT too short (%u)", fadt->length);
+		ksnprintf(err, errlen, "acpi: FADT too short (%u)",
+			  fadt->length);
 		return -EINVAL;
 	}
 	uint32_t dsdt32, smi, pm1a, pm1b;
@@ -181,13 +188,14 @@ int acpi_find_s5(const struct acpi *a, struct acpi_s5 *s5, char *err,
 	const struct acpi_sdt_header *d = map_table(a, dsdt, err, errlen);
 	if (!d)
 		return -EINVAL;
-	const uint8_t *p = (const uint8_t *)(d + 1), *end = (const uint8_t *)d + d->length;
+	const uint8_t *p = (const uint8_t *)(d + 1),
+		      *end = (const uint8_t *)d + d->length;
 	for (; p + 5 < end; p++) {
 		if (memcmp(p, "_S5_", 4) || p[4] != 0x12)
 			continue;
 		const uint8_t *q = p + 5;
 		q += 1 + (*q >> 6); /* PkgLength */
-		q++; /* NumElements */
+		q++;		    /* NumElements */
 		int ta = aml_int(q, end, &q);
 		int tb = ta < 0 ? -1 : aml_int(q, end, &q);
 		if (ta < 0 || tb < 0) {

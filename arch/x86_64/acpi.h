@@ -79,10 +79,10 @@ void acpi_kernel_init(const struct boot_info *bi);
 
 /* ---- MADT, HPET, MCFG (arch/x86_64/acpi_tables.c) ---------------------------- */
 
-#define ACPI_MAX_CPUS 256
-#define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_CPUS	   256
+#define ACPI_MAX_IOAPICS   8
 #define ACPI_MAX_OVERRIDES 16
-#define ACPI_MAX_MCFG 8
+#define ACPI_MAX_MCFG	   8
 
 struct acpi_ioapic {
 	uint8_t id;
@@ -118,12 +118,12 @@ struct acpi_topology {
 
 /* Parses a MADT (table bytes, length from its header, checksum already
  * verified). 0, or -EINVAL with a message naming the bad entry. */
-int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *topo,
-		    char *err, size_t errlen);
+int acpi_parse_madt(const struct acpi_sdt_header *madt,
+		    struct acpi_topology *topo, char *err, size_t errlen);
 int acpi_parse_hpet(const struct acpi_sdt_header *hpet, uint64_t *addr,
 		    char *err, size_t errlen);
-int acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_topology *topo,
-		    char *err, size_t errlen);
+int acpi_parse_mcfg(const struct acpi_sdt_header *mcfg,
+		    struct acpi_topology *topo, char *err, size_t errlen);
 /* All three from the tables of `a`; a missing or bad MADT leaves one CPU
  * (the caller's) and returns -ENOENT/-EINVAL with the reason in err. */
 int acpi_topology(const struct acpi *a, struct acpi_topology *topo, char *err,

@@ -24,11 +24,12 @@ static const void *direct_map(uint64_t pa, size_t len, void *ctx)
 static const void *scan_bios(void)
 {
 	uint16_t ebda_seg = *(const uint16_t *)phys_to_virt(0x40e);
-	uint64_t ranges[2][2] = { { (uint64_t)ebda_seg << 4,
-				    ((uint64_t)ebda_seg << 4) + 1024 },
-				  { 0xe0000, 0x100000 } };
+	uint64_t ranges[2][2] = {
+	    {(uint64_t)ebda_seg << 4, ((uint64_t)ebda_seg << 4) + 1024},
+	    {0xe0000, 0x100000}};
 	for (int r = 0; r < 2; r++)
-		for (uint64_t pa = ranges[r][0]; pa + 36 <= ranges[r][1]; pa += 16)
+		for (uint64_t pa = ranges[r][0]; pa + 36 <= ranges[r][1];
+		     pa += 16)
 			if (!memcmp(phys_to_virt(pa), "RSD PTR ", 8) &&
 			    acpi_checksum_ok(phys_to_virt(pa), 20))
 				return phys_to_virt(pa);
@@ -50,11 +51,13 @@ void acpi_kernel_init(const struct boot_info *bi)
 		pr_warn("acpi", "no RSDP found; ACPI power-off unavailable");
 		return;
 	}
-	if (acpi_init(&kernel_acpi, rsdp, 36, direct_map, NULL, err, sizeof(err))) {
+	if (acpi_init(&kernel_acpi, rsdp, 36, direct_map, NULL, err,
+		      sizeof(err))) {
 		pr_warn("acpi", "%s; ignoring ACPI", err);
 		return;
 	}
 	kernel_acpi_ok = true;
-	pr_info("acpi", "%s at 0x%lx, %u tables", kernel_acpi.xsdt ? "XSDT" : "RSDT",
-		kernel_acpi.root, kernel_acpi.nr_tables);
+	pr_info("acpi", "%s at 0x%lx, %u tables",
+		kernel_acpi.xsdt ? "XSDT" : "RSDT", kernel_acpi.root,
+		kernel_acpi.nr_tables);
 }

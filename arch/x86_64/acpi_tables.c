@@ -7,11 +7,11 @@
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
 
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
-#define MADT_OVERRIDE 2
+#define MADT_LAPIC	0
+#define MADT_IOAPIC	1
+#define MADT_OVERRIDE	2
 #define MADT_LAPIC_ADDR 5
-#define MADT_X2APIC 9
+#define MADT_X2APIC	9
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -55,14 +55,18 @@ int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *t,
 	t->lapic_addr = rd32(p + 36);
 	for (uint32_t off = 44; off < len;) {
 		if (off + 2 > len) {
-			ksnprintf(err, errlen, "acpi: MADT entry at offset %u "
-				  "cut short", off);
+			ksnprintf(err, errlen,
+				  "acpi: MADT entry at offset %u "
+				  "cut short",
+				  off);
 			return -EINVAL;
 		}
 		uint8_t type = p[off], elen = p[off + 1];
 		if (elen < 2 || off + elen > len) {
-			ksnprintf(err, errlen, "acpi: MADT entry type %u at offset "
-				  "%u has bad length %u", type, off, elen);
+			ksnprintf(err, errlen,
+				  "acpi: MADT entry type %u at offset "
+				  "%u has bad length %u",
+				  type, off, elen);
 			return -EINVAL;
 		}
 		const uint8_t *e = p + off;
@@ -83,9 +87,9 @@ int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *t,
 			if (elen < 12)
 				goto short_entry;
 			if (t->nr_ioapics < ACPI_MAX_IOAPICS)
-				t->ioapics[t->nr_ioapics++] = (struct acpi_ioapic){
-					e[2], rd32(e + 4), rd32(e + 8)
-				};
+				t->ioapics[t->nr_ioapics++] =
+				    (struct acpi_ioapic){e[2], rd32(e + 4),
+							 rd32(e + 8)};
 			break;
 		case MADT_OVERRIDE:
 			if (elen < 10)
@@ -94,7 +98,8 @@ int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *t,
 				uint16_t fl;
 				memcpy(&fl, e + 8, 2);
 				t->overrides[t->nr_overrides++] =
-					(struct acpi_override){ e[3], rd32(e + 4), fl };
+				    (struct acpi_override){e[3], rd32(e + 4),
+							   fl};
 			}
 			break;
 		case MADT_LAPIC_ADDR:
@@ -107,9 +112,11 @@ int acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_topology *t,
 		}
 		off += elen;
 		continue;
-short_entry:
-		ksnprintf(err, errlen, "acpi: MADT entry type %u at offset %u "
-			  "is too short (%u bytes)", type, off, elen);
+	short_entry:
+		ksnprintf(err, errlen,
+			  "acpi: MADT entry type %u at offset %u "
+			  "is too short (%u bytes)",
+			  type, off, elen);
 		return -EINVAL;
 	}
 	if (!t->nr_cpus) {
@@ -129,7 +136,8 @@ int acpi_parse_hpet(const struct acpi_sdt_header *hpet, uint64_t *addr,
 		return -EINVAL;
 	}
 	if (p[40] != 0) { /* address space: must be system memory */
-		ksnprintf(err, errlen, "acpi: HPET not in memory space (%u)", p[40]);
+		ksnprintf(err, errlen, "acpi: HPET not in memory space (%u)",
+			  p[40]);
 		return -EINVAL;
 	}
 	*addr = rd64(p + 44);
@@ -141,7 +149,8 @@ int acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_topology *t,
 {
 	const uint8_t *p = (const uint8_t *)mcfg;
 	if (mcfg->length < 44 || (mcfg->length - 44) % 16) {
-		ksnprintf(err, errlen, "acpi: MCFG has bad length %u", mcfg->length);
+		ksnprintf(err, errlen, "acpi: MCFG has bad length %u",
+			  mcfg->length);
 		return -EINVAL;
 	}
 	t->nr_mcfg = 0;
@@ -154,8 +163,10 @@ int acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_topology *t,
 		m->bus_start = p[off + 10];
 		m->bus_end = p[off + 11];
 		if (m->bus_end < m->bus_start) {
-			ksnprintf(err, errlen, "acpi: MCFG entry %u has bus range "
-				  "%u..%u", t->nr_mcfg, m->bus_start, m->bus_end);
+			ksnprintf(err, errlen,
+				  "acpi: MCFG entry %u has bus range "
+				  "%u..%u",
+				  t->nr_mcfg, m->bus_start, m->bus_end);
 			return -EINVAL;
 		}
 		t->nr_mcfg++;
@@ -168,7 +179,8 @@ int acpi_topology(const struct acpi *a, struct acpi_topology *t, char *err,
 {
 	char sub[160];
 	memset(t, 0, sizeof(*t));
-	const struct acpi_sdt_header *h = acpi_find(a, "HPET", 0, sub, sizeof(sub));
+	const struct acpi_sdt_header *h =
+	    acpi_find(a, "HPET", 0, sub, sizeof(sub));
 	if (h && acpi_parse_hpet(h, &t->hpet_addr, sub, sizeof(sub)))
 		t->hpet_addr = 0;
 	h = acpi_find(a, "MCFG", 0, sub, sizeof(sub));

@@ -7,27 +7,30 @@
 #include "kernel/log.h"
 #include "mm/vm.h"
 
-#define LAPIC_ID 0x20
-#define LAPIC_TPR 0x80
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_ID	 0x20
+#define LAPIC_TPR	 0x80
+#define LAPIC_EOI	 0xb0
+#define LAPIC_SVR	 0xf0
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define LAPIC_LVT_TIMER	 0x320
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3e0
-#define LVT_MASKED (1u << 16)
-#define LVT_PERIODIC (1u << 17)
+#define LAPIC_TIMER_CUR	 0x390
+#define LAPIC_TIMER_DIV	 0x3e0
+#define LVT_MASKED	 (1u << 16)
+#define LVT_PERIODIC	 (1u << 17)
 
-#define PIT_HZ 1193182u
+#define PIT_HZ	     1193182u
 #define CALIBRATE_MS 10
 
-static bool x2apic; /* (c) after the boot CPU's lapic_init */
+static bool x2apic;		      /* (c) after the boot CPU's lapic_init */
 static volatile uint32_t *lapic_mmio; /* (c) xAPIC registers */
-static uint32_t lapic_timer_hz; /* (c) LAPIC timer ticks/s at divide 16 */
+static uint32_t lapic_timer_hz;	      /* (c) LAPIC timer ticks/s at divide 16 */
 
-bool lapic_x2apic(void) { return x2apic; }
+bool lapic_x2apic(void)
+{
+	return x2apic;
+}
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -59,7 +62,10 @@ void pic_disable(void)
 	outb(0xa1, 0xff);
 }
 
-static void spurious(struct trap_frame *tf) { (void)tf; }
+static void spurious(struct trap_frame *tf)
+{
+	(void)tf;
+}
 
 void lapic_init(void)
 {
@@ -85,14 +91,17 @@ uint32_t lapic_id(void)
 	return x2apic ? id : id >> 24;
 }
 
-void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
 
 /* Busy-waits `ms` (<= 50) on PIT channel 2 (gate through port 0x61). */
 static void pit_wait_ms(unsigned ms)
 {
 	uint32_t count = PIT_HZ * ms / 1000;
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
+	outb(0x43, 0xb0);			/* channel 2, lo/hi, mode 0 */
 	outb(0x42, count & 0xff);
 	outb(0x42, count >> 8);
 	/* restart the count by toggling the gate */
@@ -112,7 +121,8 @@ void lapic_calibrate(uint64_t *tsc_hz, uint32_t *lapic_hz)
 	uint64_t t1 = arch_rdtsc();
 	uint32_t left = lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	lapic_timer_hz = (uint32_t)((0xffffffffull - left) * 1000 / CALIBRATE_MS);
+	lapic_timer_hz =
+	    (uint32_t)((0xffffffffull - left) * 1000 / CALIBRATE_MS);
 	*lapic_hz = lapic_timer_hz;
 	*tsc_hz = (t1 - t0) * 1000 / CALIBRATE_MS;
 }
@@ -145,7 +155,10 @@ static void icr_send(uint32_t apic_id, uint32_t lo)
 	}
 }
 
-void lapic_send_ipi(uint32_t apic_id, uint8_t vector) { icr_send(apic_id, vector); }
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	icr_send(apic_id, vector);
+}
 
 void lapic_send_init_sipi(uint32_t apic_id, uint8_t page)
 {

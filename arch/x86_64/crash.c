@@ -23,20 +23,36 @@ extern const char ksyms_names[];
 extern char __text_start[], __text_end[], __kernel_start[], __kernel_end[];
 
 static const char *const vector_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 {
 	uint64_t lo = 0, hi = ksyms_table.count;
 
-	if (addr < (uint64_t)__text_start || addr >= (uint64_t)__text_end || !hi)
+	if (addr < (uint64_t)__text_start || addr >= (uint64_t)__text_end ||
+	    !hi)
 		return NULL;
 	while (hi - lo > 1) { /* last symbol with address <= addr */
 		uint64_t mid = (lo + hi) / 2;
@@ -68,7 +84,8 @@ static bool frame_ok(uint64_t rbp)
 {
 	if (rbp & 7)
 		return false;
-	if (rbp >= (uint64_t)__kernel_start && rbp + 16 <= (uint64_t)__kernel_end)
+	if (rbp >= (uint64_t)__kernel_start &&
+	    rbp + 16 <= (uint64_t)__kernel_end)
 		return true;
 	return rbp >= DIRECT_MAP && rbp < DIRECT_MAP + (64ull << 30);
 }
@@ -111,8 +128,8 @@ void crash_report(struct trap_frame *tf)
 		tf->rbx, tf->rcx, tf->rdx);
 	kprintf("RSI=%016lx RDI=%016lx RBP=%016lx RSP=%016lx\n", tf->rsi,
 		tf->rdi, tf->rbp, tf->rsp);
-	kprintf("R8 =%016lx R9 =%016lx R10=%016lx R11=%016lx\n", tf->r8,
-		tf->r9, tf->r10, tf->r11);
+	kprintf("R8 =%016lx R9 =%016lx R10=%016lx R11=%016lx\n", tf->r8, tf->r9,
+		tf->r10, tf->r11);
 	kprintf("R12=%016lx R13=%016lx R14=%016lx R15=%016lx\n", tf->r12,
 		tf->r13, tf->r14, tf->r15);
 	backtrace_print(tf->rbp, tf->rip);

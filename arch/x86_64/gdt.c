@@ -10,10 +10,10 @@
 
 #define GDT_KCODE 0x08
 #define GDT_KDATA 0x10
-#define GDT_TSS 0x18
+#define GDT_TSS	  0x18
 
 static struct arch_cpu bsp_arch __attribute__((aligned(4096)));
-struct arch_cpu *arch_cpus[MAX_CPUS] = { &bsp_arch };
+struct arch_cpu *arch_cpus[MAX_CPUS] = {&bsp_arch};
 
 struct __attribute__((packed)) gdt_ptr {
 	uint16_t limit;
@@ -38,7 +38,7 @@ void gdt_init_cpu(int cpu)
 		    (((base >> 24) & 0xff) << 56);
 	a->gdt[4] = base >> 32;
 
-	struct gdt_ptr p = { sizeof(a->gdt) - 1, (uint64_t)a->gdt };
+	struct gdt_ptr p = {sizeof(a->gdt) - 1, (uint64_t)a->gdt};
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"

@@ -13,7 +13,8 @@ static void resched_ipi(struct trap_frame *tf)
 
 void sched_kick(struct cpu *c)
 {
-	if (c != this_cpu() && __atomic_load_n(&c->need_resched, __ATOMIC_RELAXED))
+	if (c != this_cpu() &&
+	    __atomic_load_n(&c->need_resched, __ATOMIC_RELAXED))
 		lapic_send_ipi(c->apic_id, VEC_IPI_RESCHED);
 }
 

@@ -12,23 +12,23 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
+#define PTE_P	 (1ull << 0)
+#define PTE_W	 (1ull << 1)
+#define PTE_PWT	 (1ull << 3)
+#define PTE_PCD	 (1ull << 4)
+#define PTE_PS	 (1ull << 7)
+#define PTE_G	 (1ull << 8)
+#define PTE_NX	 (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 #define MMIO_BASE 0xffffc00000000000ul
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-	__data_start[], __kernel_end[];
+    __data_start[], __kernel_end[];
 
 static struct spinlock vm_lock = SPINLOCK_INIT;
-static uint64_t *pml4; /* (vm_lock) the one top-level table */
-static uint64_t direct_top; /* (c) after vm_init */
+static uint64_t *pml4;			/* (vm_lock) the one top-level table */
+static uint64_t direct_top;		/* (c) after vm_init */
 static uintptr_t mmio_next = MMIO_BASE; /* (vm_lock) */
 static bool vm_ready; /* (c) tables live: use the direct map */
 
@@ -84,7 +84,8 @@ static uint64_t prot_bits(unsigned prot)
 
 static void map_image_range(char *start, char *end, unsigned prot)
 {
-	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
+	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end;
+	     va += PAGE_SIZE) {
 		uint64_t *pte = walk(va, 1, true);
 		if (!pte)
 			panic("vm: out of memory mapping the kernel image");
@@ -116,21 +117,24 @@ void vm_init(uint64_t phys_top)
 	write_cr3(root);
 	vm_ready = true;
 	pml4 = phys_to_virt(root); /* the identity map is gone */
-	pr_info("vm", "direct map %lu MiB; image text %lu KiB RX, rodata %lu KiB R, "
-		"data %lu KiB RW", direct_top >> 20,
-		(uint64_t)(__text_end - __text_start) >> 10,
+	pr_info("vm",
+		"direct map %lu MiB; image text %lu KiB RX, rodata %lu KiB R, "
+		"data %lu KiB RW",
+		direct_top >> 20, (uint64_t)(__text_end - __text_start) >> 10,
 		(uint64_t)(__rodata_end - __rodata_start) >> 10,
 		(uint64_t)(__kernel_end - __data_start) >> 10);
 }
 
-uint64_t vm_direct_map_top(void) { return direct_top; }
+uint64_t vm_direct_map_top(void)
+{
+	return direct_top;
+}
 
 static bool va_reserved(uintptr_t va)
 {
 	return (va >= DIRECT_MAP && va < DIRECT_MAP + direct_top) ||
 	       (va >= KERNEL_VIRT && va < (uintptr_t)__kernel_end);
 }
-
 
 int vm_map_page(uintptr_t va, uint64_t pa, unsigned prot)
 {

@@ -9,7 +9,7 @@
 
 #include "kernel/percpu.h"
 
-#define IST_COUNT 4 /* 1: #DF, 2: NMI, 3: #MC, 4: every other vector (entry) */
+#define IST_COUNT      4 /* 1: #DF, 2: NMI, 3: #MC, 4: every other vector (entry) */
 #define IST_STACK_SIZE 8192
 
 struct __attribute__((packed)) tss {
@@ -26,7 +26,8 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 struct arch_cpu {
 	uint64_t gdt[5];
 	struct tss tss;
-	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE]
+	    __attribute__((aligned(16)));
 };
 
 extern struct arch_cpu *arch_cpus[MAX_CPUS];

@@ -10,9 +10,9 @@
 
 #define DEBUG_EXIT_PORT 0xf4
 
-static bool test_mode; /* set once at boot */
+static bool test_mode;				     /* set once at boot */
 static power_off_hook_fn hooks[POWER_OFF_HOOKS_MAX]; /* (c) after boot */
-static int nr_hooks; /* (c) after boot */
+static int nr_hooks;				     /* (c) after boot */
 static int hooks_ran; /* (a) the first power_off runs them, no other */
 
 int power_off_register(power_off_hook_fn fn)
@@ -23,15 +23,22 @@ int power_off_register(power_off_hook_fn fn)
 	return 0;
 }
 
-void power_set_test_mode(bool on) { test_mode = on; }
-bool power_test_mode(void) { return test_mode; }
+void power_set_test_mode(bool on)
+{
+	test_mode = on;
+}
+bool power_test_mode(void)
+{
+	return test_mode;
+}
 
 static void acpi_soft_off(void)
 {
 	struct acpi_s5 s5;
 	char err[160];
 
-	if (!kernel_acpi_ok || acpi_find_s5(&kernel_acpi, &s5, err, sizeof(err))) {
+	if (!kernel_acpi_ok ||
+	    acpi_find_s5(&kernel_acpi, &s5, err, sizeof(err))) {
 		kprintf("unum: no ACPI soft-off (%s)\n",
 			kernel_acpi_ok ? err : "no ACPI");
 		return;

@@ -35,8 +35,8 @@ static int rtc_init(void)
 	for (int tries = 0; tries < 1000; tries++) {
 		while (cmos(0x0a) & 0x80) /* update in progress */
 			arch_cpu_relax();
-		s = cmos(0), m = cmos(2), h = cmos(4), d = cmos(7), mo = cmos(8),
-		y = cmos(9);
+		s = cmos(0), m = cmos(2), h = cmos(4), d = cmos(7),
+		mo = cmos(8), y = cmos(9);
 		if (s == cmos(0) && m == cmos(2) && h == cmos(4))
 			break;
 	}
@@ -48,16 +48,18 @@ static int rtc_init(void)
 	unsigned year = 2000 + bcd(y, is_bcd);
 	unsigned mon = bcd(mo, is_bcd), day = bcd(d, is_bcd);
 	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23) {
-		pr_warn("rtc", "implausible RTC date %u-%u-%u %u h: realtime starts "
-			"at the epoch", year, mon, day, hour);
+		pr_warn("rtc",
+			"implausible RTC date %u-%u-%u %u h: realtime starts "
+			"at the epoch",
+			year, mon, day, hour);
 		return 0;
 	}
 	int64_t secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 +
 		       bcd(m, is_bcd) * 60 + bcd(s, is_bcd);
 	uint64_t now = clock_ns();
 	clock_set_realtime_base((uint64_t)secs * NSEC_PER_SEC - now);
-	pr_info("rtc", "%04u-%02u-%02u %02u:%02u:%02u UTC", year, mon, day, hour,
-		bcd(m, is_bcd), bcd(s, is_bcd));
+	pr_info("rtc", "%04u-%02u-%02u %02u:%02u:%02u UTC", year, mon, day,
+		hour, bcd(m, is_bcd), bcd(s, is_bcd));
 	return 0;
 }
 INITCALL(INIT_PLATFORM, rtc_init);

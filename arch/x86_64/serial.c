@@ -23,7 +23,7 @@ static void serial_write(const char *s, size_t n)
 	}
 }
 
-static const struct console_sink serial_sink = { .write = serial_write };
+static const struct console_sink serial_sink = {.write = serial_write};
 
 void serial_init(void)
 {

@@ -27,8 +27,8 @@ struct thread *thread_alloc_struct(const char *name, int prio);
 static struct spinlock call_lock = SPINLOCK_INIT; /* one call in flight */
 static struct {
 	smp_call_fn fn; /* (call_lock) */
-	void *arg; /* (call_lock) */
-	int remaining; /* (a) targets that have not run it yet */
+	void *arg;	/* (call_lock) */
+	int remaining;	/* (a) targets that have not run it yet */
 } call;
 static bool call_pending[MAX_CPUS]; /* (a) set by the sender per target */
 
@@ -36,7 +36,8 @@ uint64_t smp_online_mask(void)
 {
 	uint64_t m = 0;
 	for (int i = 0; i < nr_cpus; i++)
-		if (cpus[i] && __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE))
+		if (cpus[i] &&
+		    __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE))
 			m |= 1ull << i;
 	return m;
 }
@@ -47,7 +48,8 @@ void smp_poll_calls(void)
 	if (!c || !__atomic_load_n(&call_pending[c->id], __ATOMIC_ACQUIRE))
 		return;
 	unsigned long f = arch_irq_save();
-	if (__atomic_exchange_n(&call_pending[c->id], false, __ATOMIC_ACQ_REL)) {
+	if (__atomic_exchange_n(&call_pending[c->id], false,
+				__ATOMIC_ACQ_REL)) {
 		call.fn(call.arg);
 		__atomic_fetch_sub(&call.remaining, 1, __ATOMIC_RELEASE);
 	}
@@ -56,7 +58,10 @@ void smp_poll_calls(void)
 
 /* Spinning lock-takers service calls (kernel/spinlock.h). */
 void arch_spin_hook(void);
-void arch_spin_hook(void) { smp_poll_calls(); }
+void arch_spin_hook(void)
+{
+	smp_poll_calls();
+}
 
 static void call_ipi(struct trap_frame *tf)
 {
@@ -80,10 +85,12 @@ void smp_call_mask(uint64_t mask, smp_call_fn fn, void *arg)
 		smp_poll_calls();
 	call.fn = fn;
 	call.arg = arg;
-	__atomic_store_n(&call.remaining, __builtin_popcountll(mask), __ATOMIC_RELEASE);
+	__atomic_store_n(&call.remaining, __builtin_popcountll(mask),
+			 __ATOMIC_RELEASE);
 	for (int i = 0; i < nr_cpus; i++)
 		if (mask & (1ull << i))
-			__atomic_store_n(&call_pending[i], true, __ATOMIC_RELEASE);
+			__atomic_store_n(&call_pending[i], true,
+					 __ATOMIC_RELEASE);
 	for (int i = 0; i < nr_cpus; i++)
 		if (mask & (1ull << i))
 			lapic_send_ipi(cpus[i]->apic_id, VEC_IPI_CALL);
@@ -104,7 +111,10 @@ int smp_call(int cpu, smp_call_fn fn, void *arg)
 
 /* ---- TLB shootdown ------------------------------------------------------ */
 
-static void flush_one(void *va) { invlpg((uintptr_t)va); }
+static void flush_one(void *va)
+{
+	invlpg((uintptr_t)va);
+}
 
 void vm_flush_page(uintptr_t va)
 {
@@ -170,8 +180,9 @@ static bool start_ap(int id, uint32_t apic_id)
 	arch_cpus[id] = a;
 	cpus[id] = c;
 
-	struct trampoline_params *p = (void *)((uint8_t *)phys_to_virt(TRAMPOLINE_BASE) +
-					       (trampoline_params - trampoline_start));
+	struct trampoline_params *p =
+	    (void *)((uint8_t *)phys_to_virt(TRAMPOLINE_BASE) +
+		     (trampoline_params - trampoline_start));
 	p->kernel_cr3 = read_cr3();
 	p->stack = (uint64_t)idle->stack + KSTACK_SIZE;
 	p->entry = (uint64_t)ap_entry;
@@ -183,8 +194,10 @@ static bool start_ap(int id, uint32_t apic_id)
 	uint64_t deadline = clock_ns() + 2000000000ull;
 	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
 		if (clock_ns() > deadline) {
-			pr_err("smp", "CPU %d (APIC id %u) did not start; going on "
-			       "without it", id, apic_id);
+			pr_err("smp",
+			       "CPU %d (APIC id %u) did not start; going on "
+			       "without it",
+			       id, apic_id);
 			nr_cpus = id;
 			cpus[id] = NULL;
 			return false;

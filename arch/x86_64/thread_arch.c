@@ -26,20 +26,26 @@ void arch_fpu_cpu_init(void)
 	}
 }
 
-void arch_fpu_init_area(uint8_t *area) { memcpy(area, fpu_template, 512); }
+void arch_fpu_init_area(uint8_t *area)
+{
+	memcpy(area, fpu_template, 512);
+}
 
 void arch_thread_init_stack(struct thread *t, void (*entry)(void))
 {
 	uint64_t *sp = (uint64_t *)((uint8_t *)t->stack + KSTACK_SIZE);
 	*--sp = 0; /* keeps the entry's stack 16-aligned, ends backtraces */
 	*--sp = (uint64_t)arch_thread_start; /* arch_switch's ret */
-	*--sp = 0; /* rbp */
+	*--sp = 0;			     /* rbp */
 	*--sp = (uint64_t)entry; /* rbx: arch_thread_start jumps here */
-	*--sp = 0; /* r12 */
-	*--sp = 0; /* r13 */
-	*--sp = 0; /* r14 */
-	*--sp = 0; /* r15 */
+	*--sp = 0;		 /* r12 */
+	*--sp = 0;		 /* r13 */
+	*--sp = 0;		 /* r14 */
+	*--sp = 0;		 /* r15 */
 	t->saved_rsp = (uint64_t)sp;
 }
 
-void arch_cpu_idle(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+void arch_cpu_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}

@@ -8,8 +8,8 @@
 #define TRAMPOLINE_BASE 0x8000 /* code + parameters: one page */
 #define TRAMPOLINE_PML4 0x9000
 #define TRAMPOLINE_PDPT 0xa000
-#define TRAMPOLINE_PD 0xb000
-#define TRAMPOLINE_END 0xc000
+#define TRAMPOLINE_PD	0xb000
+#define TRAMPOLINE_END	0xc000
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

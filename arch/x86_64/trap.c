@@ -24,12 +24,15 @@ struct __attribute__((packed)) idt_entry {
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256]; /* set at init, before use */
-static pf_hook_fn pf_hook; /* tests */
-static pf_hook_fn mm_fault; /* mm/gas.c, later the DSM */
-static trap_exit_fn exit_hook; /* sched/migrate.c, set at init */
+static pf_hook_fn pf_hook;	     /* tests */
+static pf_hook_fn mm_fault;	     /* mm/gas.c, later the DSM */
+static trap_exit_fn exit_hook;	     /* sched/migrate.c, set at init */
 extern const uint64_t isr_table[256];
 
-void trap_register(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
+void trap_register(uint8_t vector, irq_handler_fn fn)
+{
+	handlers[vector] = fn;
+}
 
 int trap_alloc_vector(irq_handler_fn fn)
 {
@@ -46,8 +49,14 @@ int trap_alloc_vector(irq_handler_fn fn)
 	spin_unlock_irqrestore(&lock, f);
 	return v;
 }
-void trap_set_pf_hook(pf_hook_fn fn) { pf_hook = fn; }
-void trap_set_mm_fault_handler(pf_hook_fn fn) { mm_fault = fn; }
+void trap_set_pf_hook(pf_hook_fn fn)
+{
+	pf_hook = fn;
+}
+void trap_set_mm_fault_handler(pf_hook_fn fn)
+{
+	mm_fault = fn;
+}
 
 void idt_init(void)
 {
@@ -55,7 +64,10 @@ void idt_init(void)
 		uint64_t a = isr_table[v];
 		idt[v].off_lo = a & 0xffff;
 		idt[v].sel = 0x08;
-		idt[v].ist = v == VEC_DF ? 1 : v == VEC_NMI ? 2 : v == VEC_MC ? 3 : 4;
+		idt[v].ist = v == VEC_DF    ? 1
+			     : v == VEC_NMI ? 2
+			     : v == VEC_MC  ? 3
+					    : 4;
 		idt[v].type = 0x8e; /* present, interrupt gate */
 		idt[v].off_mid = (a >> 16) & 0xffff;
 		idt[v].off_hi = a >> 32;
@@ -73,7 +85,7 @@ void idt_load(void)
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint64_t base;
-	} p = { sizeof(idt) - 1, (uint64_t)idt };
+	} p = {sizeof(idt) - 1, (uint64_t)idt};
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
 
@@ -109,8 +121,12 @@ void trap_dispatch(struct trap_frame *tf)
 	if (c->need_resched && c->preempt_off == 0 && c->current)
 		schedule();
 	struct thread *t = this_cpu()->current; /* may be another CPU now */
-	if (exit_hook && t && __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0)
+	if (exit_hook && t &&
+	    __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0)
 		exit_hook(tf);
 }
 
-void trap_set_exit_hook(trap_exit_fn fn) { exit_hook = fn; }
+void trap_set_exit_hook(trap_exit_fn fn)
+{
+	exit_hook = fn;
+}

@@ -16,19 +16,19 @@ struct trap_frame {
 };
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 
-#define VEC_DE 0
-#define VEC_NMI 2
-#define VEC_UD 6
-#define VEC_DF 8
-#define VEC_GP 13
-#define VEC_PF 14
-#define VEC_MC 18
-#define VEC_IRQ_BASE 32
-#define VEC_TIMER 0x40
+#define VEC_DE		0
+#define VEC_NMI		2
+#define VEC_UD		6
+#define VEC_DF		8
+#define VEC_GP		13
+#define VEC_PF		14
+#define VEC_MC		18
+#define VEC_IRQ_BASE	32
+#define VEC_TIMER	0x40
 #define VEC_IPI_RESCHED 0xf0
-#define VEC_IPI_CALL 0xf1
-#define VEC_MIGRATE 0xf2 /* `int` at a safe point: see trap_set_exit_hook */
-#define VEC_SPURIOUS 0xff
+#define VEC_IPI_CALL	0xf1
+#define VEC_MIGRATE	0xf2 /* `int` at a safe point: see trap_set_exit_hook */
+#define VEC_SPURIOUS	0xff
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
@@ -41,7 +41,7 @@ void trap_register(uint8_t vector, irq_handler_fn fn);
 /* A free device vector (VEC_DEV_FIRST..VEC_DEV_LAST) bound to fn, for MSI
  * and MSI-X; -ENOSPC when none is left. */
 #define VEC_DEV_FIRST 0x50
-#define VEC_DEV_LAST 0xdf
+#define VEC_DEV_LAST  0xdf
 int trap_alloc_vector(irq_handler_fn fn);
 
 /*
@@ -49,7 +49,7 @@ int trap_alloc_vector(irq_handler_fn fn);
  * true when the fault was resolved and the access may be retried.
  */
 typedef bool (*pf_hook_fn)(struct trap_frame *tf, uint64_t addr);
-void trap_set_pf_hook(pf_hook_fn fn); /* tests: consulted first */
+void trap_set_pf_hook(pf_hook_fn fn);	       /* tests: consulted first */
 void trap_set_mm_fault_handler(pf_hook_fn fn); /* the memory manager */
 
 /*

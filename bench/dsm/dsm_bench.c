@@ -62,26 +62,39 @@
 #include <string.h>
 #include <time.h>
 
-#define PAGE 4096
-#define MAX_PAGES 512
+#define PAGE	   4096
+#define MAX_PAGES  512
 #define MAX_ROUNDS 2000
-#define MAX_NODES 8
+#define MAX_NODES  8
 
 #ifdef __unum__
 /* exported by Unum's kernel (kernel/ksys.h): this node's id, and one round
  * trip of the transport's echo with a len-byte body, in ns (< 0: error) */
 int ksys_node(void);
 int64_t ksys_echo_ns(int node, size_t len);
-static int node_id(void) { return ksys_node(); }
-static int64_t echo_ns(int node, size_t len) { return ksys_echo_ns(node, len); }
+static int node_id(void)
+{
+	return ksys_node();
+}
+static int64_t echo_ns(int node, size_t len)
+{
+	return ksys_echo_ns(node, len);
+}
 #else
-static int node_id(void) { return 0; }
-static int64_t echo_ns(int node, size_t len) { (void)node, (void)len; return -1; }
+static int node_id(void)
+{
+	return 0;
+}
+static int64_t echo_ns(int node, size_t len)
+{
+	(void)node, (void)len;
+	return -1;
+}
 #endif
 
 static int nodes, npages = 128, rounds = 200;
-static int next_node; /* (main only) where round_robin puts the next thread */
-static int failures; /* (main only) phases not placed */
+static int next_node;	/* (main only) where round_robin puts the next thread */
+static int failures;	/* (main only) phases not placed */
 static int call_errors; /* (atomic) pthread calls that failed in a phase */
 
 static void check(int err, const char *what)
@@ -112,7 +125,7 @@ struct summary {
 
 static struct summary summarize(int64_t *v, int n)
 {
-	struct summary s = { 0, 0, 0, 0, n };
+	struct summary s = {0, 0, 0, 0, n};
 	if (n <= 0)
 		return s;
 	qsort(v, (size_t)n, sizeof(*v), cmp_i64);
@@ -128,21 +141,24 @@ static struct summary summarize(int64_t *v, int n)
 
 static void report(const char *name, struct summary s)
 {
-	printf("bench: dsm_n%d_%s_p50 %lld ns\n", nodes, name, (long long)s.p50);
-	printf("bench: dsm_n%d_%s_min %lld ns\n", nodes, name, (long long)s.min);
-	printf("bench: dsm_n%d_%s_mean %lld ns\n", nodes, name, (long long)s.mean);
+	printf("bench: dsm_n%d_%s_p50 %lld ns\n", nodes, name,
+	       (long long)s.p50);
+	printf("bench: dsm_n%d_%s_min %lld ns\n", nodes, name,
+	       (long long)s.min);
+	printf("bench: dsm_n%d_%s_mean %lld ns\n", nodes, name,
+	       (long long)s.mean);
 	printf("bench: dsm_n%d_%s_samples %d count\n", nodes, name, s.n);
 }
 
 /* ---- threads on chosen nodes ---------------------------------------------- */
 
 struct task {
-	int want; /* the node the work must run on */
+	int want;   /* the node the work must run on */
 	int ran_on; /* where the thread found itself */
 	void (*work)(struct task *);
 	char *base; /* the case's pages */
 	struct summary result;
-	int id; /* which of a group of concurrent threads */
+	int id;	   /* which of a group of concurrent threads */
 	bool echo; /* timed_read: a 4 KiB echo to node 0 before each fault */
 	struct summary echo_result;
 };
@@ -160,7 +176,10 @@ static void *task_entry(void *arg)
  * turn: while the next one would land elsewhere, an empty thread is created
  * (and joined) to move on; where each landed keeps next_node in step.
  * 0 (placement checked by the caller after the join) or -1. */
-static void skip_work(struct task *t) { (void)t; }
+static void skip_work(struct task *t)
+{
+	(void)t;
+}
 
 static int start_on(struct task *t, pthread_t *th)
 {
@@ -168,13 +187,16 @@ static int start_on(struct task *t, pthread_t *th)
 		if (t->want == next_node % nodes) {
 			int err = pthread_create(th, NULL, task_entry, t);
 			if (err) {
-				fprintf(stderr, "dsm_bench: pthread_create: %s\n", strerror(err));
+				fprintf(stderr,
+					"dsm_bench: pthread_create: %s\n",
+					strerror(err));
 				return -1;
 			}
 			next_node++;
 			return 0;
 		}
-		struct task skip = { .want = -1, .ran_on = -1, .work = skip_work };
+		struct task skip = {
+		    .want = -1, .ran_on = -1, .work = skip_work};
 		pthread_t s;
 		if (pthread_create(&s, NULL, task_entry, &skip))
 			return -1;
@@ -199,7 +221,8 @@ static int run_on(int node, void (*work)(struct task *), struct task *t)
 			return 0;
 		next_node = t->ran_on + 1; /* resynchronise and try again */
 	}
-	fprintf(stderr, "dsm_bench: could not place a thread on node %d\n", node);
+	fprintf(stderr, "dsm_bench: could not place a thread on node %d\n",
+		node);
 	failures++;
 	return -1;
 }
@@ -251,9 +274,11 @@ static void timed_read(struct task *t)
 		if (t->echo) {
 			int64_t e = echo_ns(0, PAGE);
 			if (e < 0) {
-				fprintf(stderr, "dsm_bench: echo to node 0: %lld\n",
+				fprintf(stderr,
+					"dsm_bench: echo to node 0: %lld\n",
 					(long long)e);
-				__atomic_fetch_add(&call_errors, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&call_errors, 1,
+						   __ATOMIC_RELAXED);
 				t->echo = false;
 			} else {
 				echo[echoes++] = e;
@@ -292,7 +317,7 @@ static void timed_stream(struct task *t)
  * 10 ms ago: DSM_AHEAD_FRESH_NS) */
 static void touch_write_settle(struct task *t)
 {
-	struct timespec settle = { 0, 20000000 };
+	struct timespec settle = {0, 20000000};
 	touch_write(t);
 	nanosleep(&settle, NULL);
 }
@@ -307,13 +332,15 @@ static char *fresh_pages(void)
 		fprintf(stderr, "dsm_bench: out of memory\n");
 		exit(1);
 	}
-	return (char *)(((uintptr_t)raw + 2 * PAGE - 1) & ~(uintptr_t)(PAGE - 1));
+	return (char *)(((uintptr_t)raw + 2 * PAGE - 1) &
+			~(uintptr_t)(PAGE - 1));
 }
 
 static void fault_cases(void)
 {
 	struct task t;
-	int reader1 = nodes >= 4 ? 2 : 0; /* the one sharer: not the home if possible */
+	int reader1 =
+	    nodes >= 4 ? 2 : 0; /* the one sharer: not the home if possible */
 
 	/* read, and write with nothing to invalidate: pages the home holds
 	 * writable */
@@ -373,7 +400,8 @@ static void player(struct task *t)
 		int64_t t0 = now_ns();
 		check(pthread_mutex_lock(&pp->m), "pthread_mutex_lock");
 		while (pp->turn != me)
-			check(pthread_cond_wait(&pp->c, &pp->m), "pthread_cond_wait");
+			check(pthread_cond_wait(&pp->c, &pp->m),
+			      "pthread_cond_wait");
 		pp->turn = !me;
 		check(pthread_cond_broadcast(&pp->c), "pthread_cond_broadcast");
 		check(pthread_mutex_unlock(&pp->m), "pthread_mutex_unlock");
@@ -395,7 +423,8 @@ static void barrier_member(struct task *t)
 	for (int r = -10; r < rounds; r++) {
 		int64_t t0 = now_ns();
 		int err = pthread_barrier_wait(bar);
-		check(err == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : err, "pthread_barrier_wait");
+		check(err == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : err,
+		      "pthread_barrier_wait");
 		if (t->id == 0 && r >= 0)
 			bar_ns[r] = now_ns() - t0;
 	}
@@ -424,7 +453,9 @@ static int run_group(int n, const int *want, void (*work)(struct task *),
 		if (ts[i].ran_on != ts[i].want)
 			rc = -1;
 	if (rc) {
-		fprintf(stderr, "dsm_bench: a group thread did not run where intended\n");
+		fprintf(
+		    stderr,
+		    "dsm_bench: a group thread did not run where intended\n");
 		failures++;
 	}
 	return rc;
@@ -457,7 +488,8 @@ static void sync_cases(void)
 	bar_ns = malloc(sizeof(int64_t) * (size_t)rounds);
 	if (!bar || !bar_ns)
 		exit(1);
-	check(pthread_barrier_init(bar, NULL, (unsigned)nodes), "pthread_barrier_init");
+	check(pthread_barrier_init(bar, NULL, (unsigned)nodes),
+	      "pthread_barrier_init");
 	for (int i = 0; i < nodes; i++)
 		want[i] = i;
 	memset(ts, 0, sizeof(ts));
@@ -472,17 +504,21 @@ int main(int argc, char **argv)
 		npages = atoi(argv[2]);
 	if (argc > 3)
 		rounds = atoi(argv[3]);
-	if (nodes < 2 || nodes > MAX_NODES || npages < 1 || npages > MAX_PAGES ||
-	    rounds < 1 || rounds > MAX_ROUNDS) {
-		fprintf(stderr, "usage: dsm_bench NODES(2..%d) [PAGES(1..%d)] [ROUNDS(1..%d)]\n",
-			MAX_NODES, MAX_PAGES, MAX_ROUNDS);
+	if (nodes < 2 || nodes > MAX_NODES || npages < 1 ||
+	    npages > MAX_PAGES || rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(
+		    stderr,
+		    "usage: dsm_bench NODES(2..%d) [PAGES(1..%d)] [ROUNDS(1..%d)]\n",
+		    MAX_NODES, MAX_PAGES, MAX_ROUNDS);
 		return 2;
 	}
 	if (node_id() != 0) {
-		fprintf(stderr, "dsm_bench: main runs on node %d, not 0\n", node_id());
+		fprintf(stderr, "dsm_bench: main runs on node %d, not 0\n",
+			node_id());
 		return 1;
 	}
-	printf("dsm_bench: %d nodes, %d pages per case, %d rounds\n", nodes, npages, rounds);
+	printf("dsm_bench: %d nodes, %d pages per case, %d rounds\n", nodes,
+	       npages, rounds);
 	fault_cases();
 	sync_cases();
 	printf("placed: every phase ran on its intended node: %s\n",

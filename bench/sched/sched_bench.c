@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unum.h>
 
-#define ROUNDS 60
+#define ROUNDS	  60
 #define STACK_KIB 16
 
 static uint64_t now_ns(void)
@@ -79,8 +79,9 @@ int main(void)
 
 	/* round_robin alternates nodes: keep the samples by where they ran */
 	uint64_t on[2][ROUNDS];
-	int n[2] = { 0, 0 };
-	for (int i = 0; i < 2 * ROUNDS + 4 && (n[0] < ROUNDS || n[1] < ROUNDS); i++) {
+	int n[2] = {0, 0};
+	for (int i = 0; i < 2 * ROUNDS + 4 && (n[0] < ROUNDS || n[1] < ROUNDS);
+	     i++) {
 		pthread_t t;
 		int node = -1;
 		uint64_t t0 = now_ns();

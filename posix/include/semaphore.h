@@ -17,7 +17,7 @@ typedef struct {
 	uint32_t __handle;
 } sem_t;
 
-#define SEM_FAILED ((sem_t *)0)
+#define SEM_FAILED    ((sem_t *)0)
 #define SEM_VALUE_MAX 0x7fffffff
 
 int sem_init(sem_t *sem, int pshared, unsigned value);

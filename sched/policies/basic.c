@@ -11,8 +11,8 @@ static int local_place(void *state, const struct sched_view *v)
 }
 
 static const struct sched_policy_ops local_policy = {
-	.name = "local",
-	.place = local_place,
+    .name = "local",
+    .place = local_place,
 };
 DEFINE_SCHED_POLICY(local_policy);
 
@@ -24,8 +24,9 @@ static int rr_place(void *state, const struct sched_view *v)
 {
 	struct rr_state *s = state;
 	for (int tries = 0; tries < v->nodes; tries++) {
-		int n = (int)(__atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED) %
-			      (uint32_t)v->nodes);
+		int n =
+		    (int)(__atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED) %
+			  (uint32_t)v->nodes);
 		if (v->n[n].alive)
 			return n;
 	}
@@ -33,8 +34,8 @@ static int rr_place(void *state, const struct sched_view *v)
 }
 
 static const struct sched_policy_ops rr_policy = {
-	.name = "round_robin",
-	.place = rr_place,
-	.state_size = sizeof(struct rr_state),
+    .name = "round_robin",
+    .place = rr_place,
+    .state_size = sizeof(struct rr_state),
 };
 DEFINE_SCHED_POLICY(rr_policy);

@@ -65,9 +65,11 @@ static int ll_balance(void *state, const struct sched_view *v,
 		for (int n = 0; n < v->nodes; n++) {
 			if (!l[n].alive || !l[n].cpus)
 				continue;
-			if (hi < 0 || sched_load_milli(&l[n]) > sched_load_milli(&l[hi]))
+			if (hi < 0 ||
+			    sched_load_milli(&l[n]) > sched_load_milli(&l[hi]))
 				hi = n;
-			if (lo < 0 || sched_load_milli(&l[n]) < sched_load_milli(&l[lo]))
+			if (lo < 0 ||
+			    sched_load_milli(&l[n]) < sched_load_milli(&l[lo]))
 				lo = n;
 		}
 		if (hi < 0 || hi == lo || !l[hi].threads)
@@ -75,10 +77,11 @@ static int ll_balance(void *state, const struct sched_view *v,
 		/* moving one thread must not just swap the imbalance */
 		uint32_t after_hi = (l[hi].runnable - 1) * 1000u / l[hi].cpus;
 		uint32_t after_lo = (l[lo].runnable + 1) * 1000u / l[lo].cpus;
-		if (sched_load_milli(&l[hi]) - sched_load_milli(&l[lo]) <= s->threshold ||
+		if (sched_load_milli(&l[hi]) - sched_load_milli(&l[lo]) <=
+			s->threshold ||
 		    after_lo > after_hi + s->threshold)
 			break;
-		out[moves++] = (struct sched_move){ hi, lo };
+		out[moves++] = (struct sched_move){hi, lo};
 		l[hi].runnable--, l[hi].threads--;
 		l[lo].runnable++, l[lo].threads++;
 	}
@@ -86,11 +89,11 @@ static int ll_balance(void *state, const struct sched_view *v,
 }
 
 static const struct sched_policy_ops ll_policy = {
-	.name = "least_loaded",
-	.place = ll_place,
-	.balance = ll_balance,
-	.state_size = sizeof(struct ll_state),
-	.init = ll_init,
-	.set = ll_set,
+    .name = "least_loaded",
+    .place = ll_place,
+    .balance = ll_balance,
+    .state_size = sizeof(struct ll_state),
+    .init = ll_init,
+    .set = ll_set,
 };
 DEFINE_SCHED_POLICY(ll_policy);

@@ -18,8 +18,8 @@
 #include "ptest.h"
 
 #define WORKERS 4
-#define A 6364136223846793005ull
-#define C 1442695040888963407ull
+#define A	6364136223846793005ull
+#define C	1442695040888963407ull
 
 #define CHUNK 65536
 
@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 	}
 	int want = atoi(argv[2]);
 	CHECK_EQ(unum_nodes(), 2, "two nodes");
-	CHECK_EQ(jump(7, 3), ((7 * A + C) * A + C) * A + C, "the jump-ahead matches the chain");
+	CHECK_EQ(jump(7, 3), ((7 * A + C) * A + C) * A + C,
+		 "the jump-ahead matches the chain");
 
 	/* calibrate: the work one CPU does in about 4 s */
 	uint64_t x = 1, t0 = now_ns(), n = 0;
@@ -98,15 +99,18 @@ int main(int argc, char **argv)
 		n += CHUNK;
 	}
 	work = n * 40 + CHUNK * (x & 1);
-	printf("# calibration: %llu iterations in 100 ms\n", (unsigned long long)n);
+	printf("# calibration: %llu iterations in 100 ms\n",
+	       (unsigned long long)n);
 
-	struct worker w[WORKERS] = { 0 };
+	struct worker w[WORKERS] = {0};
 	for (int i = 0; i < WORKERS; i++) {
 		w[i].seed = 1000 + (uint64_t)i;
 		w[i].node = -1;
-		CHECK_EQ(pthread_create(&w[i].id, NULL, worker, &w[i]), 0, "create a worker");
+		CHECK_EQ(pthread_create(&w[i].id, NULL, worker, &w[i]), 0,
+			 "create a worker");
 	}
-	CHECK_EQ(unum_sched_policy("nosuch"), EINVAL, "an unknown policy: EINVAL");
+	CHECK_EQ(unum_sched_policy("nosuch"), EINVAL,
+		 "an unknown policy: EINVAL");
 	int started = 0;
 	while (started < WORKERS) { /* all running on the origin */
 		started = 0;
@@ -114,7 +118,8 @@ int main(int argc, char **argv)
 			started += w[i].node == 0;
 		usleep(10000);
 	}
-	CHECK_EQ(unum_sched_policy(argv[1]), 0, "switch the policy while the workers run");
+	CHECK_EQ(unum_sched_policy(argv[1]), 0,
+		 "switch the policy while the workers run");
 	/* watch the workers spread: the first time the balance is reached,
 	 * and that it holds (no worker ends before the watch does) */
 	uint64_t t1 = now_ns(), reached = 0;
@@ -128,8 +133,8 @@ int main(int argc, char **argv)
 		usleep(10000);
 	}
 	printf("# %s: %d of %d workers on node 1 after 2.5 s; balance first "
-	       "reached after %llu ms\n", argv[1], on1, WORKERS,
-	       (unsigned long long)reached / 1000000);
+	       "reached after %llu ms\n",
+	       argv[1], on1, WORKERS, (unsigned long long)reached / 1000000);
 	CHECK_EQ(on1, want, "the workload converged to the policy's balance");
 	CHECK(reached > 0, "the balance was reached while the workers ran");
 	int exact = 0, moved = 0;

@@ -13,10 +13,11 @@
 
 #include "ptest.h"
 
-int ksys_csync_stats(uint64_t *out, int n); /* the kernel's: messages out first */
+int ksys_csync_stats(uint64_t *out,
+		     int n); /* the kernel's: messages out first */
 
 #define THREADS 4
-#define ROUNDS 200
+#define ROUNDS	200
 
 static pthread_barrier_t bar;
 static int serials, behind;
@@ -27,7 +28,7 @@ static int where[THREADS];
 static void *worker(void *arg)
 {
 	int id = (int)(intptr_t)arg;
-	uint64_t before[1] = { 0 }, after[1] = { 0 };
+	uint64_t before[1] = {0}, after[1] = {0};
 	where[id] = unum_node();
 	pthread_barrier_wait(&bar); /* everybody placed; the count is learnt */
 	pthread_barrier_wait(&bar);
@@ -37,11 +38,13 @@ static void *worker(void *arg)
 		if (round_now != r)
 			__atomic_add_fetch(&behind, 1, __ATOMIC_RELAXED);
 		pthread_barrier_wait(&bar);
-		if (pthread_barrier_wait(&bar) == PTHREAD_BARRIER_SERIAL_THREAD) {
+		if (pthread_barrier_wait(&bar) ==
+		    PTHREAD_BARRIER_SERIAL_THREAD) {
 			__atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 			round_now = r + 1;
 		}
-		pthread_barrier_wait(&bar); /* round_now is set before anyone reads */
+		pthread_barrier_wait(
+		    &bar); /* round_now is set before anyone reads */
 	}
 	if (id == 1 && ksys_csync_stats(after, 1) == 1)
 		node1_msgs = after[0] - before[0];
@@ -62,8 +65,10 @@ int main(void)
 	CHECK_EQ(serials, ROUNDS, "exactly one serial thread per round");
 	CHECK_EQ(behind, 0, "nobody ran ahead of a round");
 	printf("# node 1 sent %llu lock-service messages for %d barrier waits "
-	       "of its 2 threads each\n", (unsigned long long)node1_msgs, 3 * ROUNDS);
-	CHECK(node1_msgs <= 3 * ROUNDS * 3 / 2,
-	      "node 1's arrivals are combined (at most 1.5 messages per round, not 2)");
+	       "of its 2 threads each\n",
+	       (unsigned long long)node1_msgs, 3 * ROUNDS);
+	CHECK(
+	    node1_msgs <= 3 * ROUNDS * 3 / 2,
+	    "node 1's arrivals are combined (at most 1.5 messages per round, not 2)");
 	return pt_done();
 }

@@ -20,7 +20,8 @@ static void *worker(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lock);
-	printf("# thread %u on node %d\n", (unsigned)pthread_self(), unum_node());
+	printf("# thread %u on node %d\n", (unsigned)pthread_self(),
+	       unum_node());
 	spoken++;
 	pthread_mutex_unlock(&lock);
 	for (;;)

@@ -15,7 +15,7 @@
 
 static int my_node(void)
 {
-	char buf[64] = { 0 };
+	char buf[64] = {0};
 	int fd = open("/proc/dsm", O_RDONLY);
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return -1;

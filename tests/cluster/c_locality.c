@@ -80,14 +80,17 @@ int main(void)
 	pthread_attr_t a;
 	pthread_attr_init(&a);
 	pthread_attr_setstacksize(&a, 1 << 20);
-	CHECK_EQ(pthread_create(&r, NULL, reader, NULL), 0, "create the reader");
+	CHECK_EQ(pthread_create(&r, NULL, reader, NULL), 0,
+		 "create the reader");
 	CHECK_EQ(pthread_create(&w, &a, writer, NULL), 0, "create the writer");
 	while (!ready || reader_node < 0)
 		usleep(1000);
 	CHECK_EQ(reader_node, 0, "the reader starts on node 0 (round_robin)");
-	CHECK_EQ(writer_node, 1, "the writer starts on node 1, its buffer on its stack there");
+	CHECK_EQ(writer_node, 1,
+		 "the writer starts on node 1, its buffer on its stack there");
 	usleep(300000); /* the reader reads remote pages a while */
-	CHECK_EQ(unum_sched_policy("locality"), 0, "switch to locality while they run");
+	CHECK_EQ(unum_sched_policy("locality"), 0,
+		 "switch to locality while they run");
 	uint64_t t0 = now_ms(), moved = 0;
 	while (now_ms() - t0 < 5000 && !moved) {
 		if (reader_node == 1)
@@ -96,7 +99,8 @@ int main(void)
 	}
 	printf("# reader on node %d, %llu ms after the switch\n", reader_node,
 	       (unsigned long long)moved);
-	CHECK_EQ(reader_node, 1, "locality moved the reader to its pages' node");
+	CHECK_EQ(reader_node, 1,
+		 "locality moved the reader to its pages' node");
 	stop = 1;
 	pthread_join(w, NULL);
 	pthread_join(r, NULL);

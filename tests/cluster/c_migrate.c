@@ -26,7 +26,7 @@
 #include "ptest.h"
 
 #define WORKERS 4
-#define ITERS 20000
+#define ITERS	20000
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long counter;
@@ -125,7 +125,8 @@ int main(void)
 	for (int i = 0; i < WORKERS; i++) {
 		w[i].index = i;
 		w[i].sum = 0;
-		CHECK_EQ(pthread_create(&w[i].id, NULL, worker, &w[i]), 0, "create a worker");
+		CHECK_EQ(pthread_create(&w[i].id, NULL, worker, &w[i]), 0,
+			 "create a worker");
 	}
 	/* move every worker to another node in the middle of its loop */
 	while (__atomic_load_n(&at_gate, __ATOMIC_SEQ_CST) < WORKERS)
@@ -144,19 +145,26 @@ int main(void)
 		void *ret = NULL;
 		pthread_join(w[i].id, &ret);
 		results_ok += ret == (void *)(intptr_t)(100 + i);
-		ended_right += w[i].start_node == 0 && w[i].end_node == 1 + i % (nodes - 1);
+		ended_right += w[i].start_node == 0 &&
+			       w[i].end_node == 1 + i % (nodes - 1);
 		sums_ok += w[i].sum == expected_sum(i);
 	}
-	CHECK_EQ(results_ok, WORKERS, "moved workers are joined with their return values");
-	CHECK_EQ(ended_right, WORKERS, "each worker started on the origin and ended on its new node");
-	CHECK_EQ(counter, (long)WORKERS * ITERS, "the counter under a mutex is exact across moves");
-	CHECK_EQ(sums_ok, WORKERS, "floating-point state is exact across moves");
+	CHECK_EQ(results_ok, WORKERS,
+		 "moved workers are joined with their return values");
+	CHECK_EQ(ended_right, WORKERS,
+		 "each worker started on the origin and ended on its new node");
+	CHECK_EQ(counter, (long)WORKERS * ITERS,
+		 "the counter under a mutex is exact across moves");
+	CHECK_EQ(sums_ok, WORKERS,
+		 "floating-point state is exact across moves");
 
 	/* a thread asleep in a condition wait */
 	pthread_t s;
-	CHECK_EQ(pthread_create(&s, NULL, sleeper, NULL), 0, "create a sleeper");
+	CHECK_EQ(pthread_create(&s, NULL, sleeper, NULL), 0,
+		 "create a sleeper");
 	usleep(50000);
-	CHECK_EQ(unum_migrate(s, nodes - 1), 0, "a thread in pthread_cond_wait can be moved");
+	CHECK_EQ(unum_migrate(s, nodes - 1), 0,
+		 "a thread in pthread_cond_wait can be moved");
 	usleep(50000);
 	pthread_mutex_lock(&cm);
 	ready = 1;
@@ -167,25 +175,31 @@ int main(void)
 
 	/* a thread asleep in sem_wait */
 	sem_init(&sem, 0, 0);
-	CHECK_EQ(pthread_create(&s, NULL, sem_sleeper, NULL), 0, "create a semaphore sleeper");
+	CHECK_EQ(pthread_create(&s, NULL, sem_sleeper, NULL), 0,
+		 "create a semaphore sleeper");
 	usleep(50000);
-	CHECK_EQ(unum_migrate(s, nodes - 1), 0, "a thread in sem_wait can be moved");
+	CHECK_EQ(unum_migrate(s, nodes - 1), 0,
+		 "a thread in sem_wait can be moved");
 	usleep(50000);
 	sem_post(&sem);
 	pthread_join(s, NULL);
-	CHECK_EQ(sem_node, nodes - 1, "the moved semaphore sleeper took the post on its new node");
+	CHECK_EQ(sem_node, nodes - 1,
+		 "the moved semaphore sleeper took the post on its new node");
 
 	/* a thread that holds a mutex moves when it lets go of it */
-	CHECK_EQ(pthread_create(&s, NULL, holder, NULL), 0, "create a lock holder");
+	CHECK_EQ(pthread_create(&s, NULL, holder, NULL), 0,
+		 "create a lock holder");
 	while (!holding)
 		usleep(1000);
-	CHECK_EQ(unum_migrate(s, nodes - 1), 0, "a thread holding a mutex can be asked to move");
+	CHECK_EQ(unum_migrate(s, nodes - 1), 0,
+		 "a thread holding a mutex can be asked to move");
 	usleep(100000);
 	release = 1;
 	pthread_join(s, NULL);
 	CHECK_EQ(node_locked, 0, "it stays while it holds the mutex");
 	CHECK_EQ(node_unlocked, nodes - 1, "it moves as it unlocks");
-	CHECK_EQ(pthread_mutex_trylock(&hm), 0, "the mutex is free after the move");
+	CHECK_EQ(pthread_mutex_trylock(&hm), 0,
+		 "the mutex is free after the move");
 	pthread_mutex_unlock(&hm);
 
 	/* the main thread moves itself, with its stack and TLS */
@@ -193,11 +207,14 @@ int main(void)
 	volatile int on_stack = 77;
 	CHECK_EQ(unum_migrate(pthread_self(), 1), 0, "main moves itself");
 	CHECK_EQ(unum_node(), 1, "main now runs on node 1");
-	CHECK_EQ(tls_mark + on_stack, 4242 + 77, "its TLS and stack came along");
+	CHECK_EQ(tls_mark + on_stack, 4242 + 77,
+		 "its TLS and stack came along");
 	CHECK_EQ(unum_migrate(pthread_self(), 0), 0, "main moves back");
 	CHECK_EQ(unum_node(), 0, "main runs on the origin again");
 
-	CHECK_EQ(unum_migrate((pthread_t)99999, 1), ESRCH, "moving a thread that does not exist: ESRCH");
-	CHECK_EQ(unum_migrate(pthread_self(), nodes + 3), EINVAL, "moving to a node that does not exist: EINVAL");
+	CHECK_EQ(unum_migrate((pthread_t)99999, 1), ESRCH,
+		 "moving a thread that does not exist: ESRCH");
+	CHECK_EQ(unum_migrate(pthread_self(), nodes + 3), EINVAL,
+		 "moving to a node that does not exist: EINVAL");
 	return pt_done();
 }

@@ -27,7 +27,7 @@
  * take it from them (and main is not held up refetching it). */
 static volatile int stop_page[1024] __attribute__((aligned(4096)));
 static volatile int started_page[1024] __attribute__((aligned(4096)));
-#define stop (stop_page[0])
+#define stop	   (stop_page[0])
 #define started_on started_page
 
 static void *spin(void *arg)
@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 		while (started_on[i] < 0)
 			usleep(1000);
 		usleep(300000);
-		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d", started_on[i]);
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d",
+			 started_on[i]);
 	}
 	stop = 1;
 	for (int i = 0; i < THREADS; i++)

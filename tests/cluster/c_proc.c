@@ -24,15 +24,15 @@
 int64_t ksys_echo_ns(int node, size_t len); /* the kernel's (kernel/ksys.h) */
 
 #define NCOUNTERS 16
-#define NBUCKETS 22
-#define NKEYS (4 + NCOUNTERS + 2 * NBUCKETS)
-#define PAGES 16
+#define NBUCKETS  22
+#define NKEYS	  (4 + NCOUNTERS + 2 * NBUCKETS)
+#define PAGES	  16
 
 static const char *const counters[NCOUNTERS] = {
-	"read_faults", "write_faults", "local_hits", "prefetches",
-	"prefetch_waits", "prefetch_declined", "pages_in", "pages_out",
-	"inv_sent", "inv_recv", "recalls_sent", "recalls_recv", "msgs_sent",
-	"msgs_recv", "bytes_sent", "bad_msgs",
+    "read_faults",    "write_faults",	   "local_hits",   "prefetches",
+    "prefetch_waits", "prefetch_declined", "pages_in",	   "pages_out",
+    "inv_sent",	      "inv_recv",	   "recalls_sent", "recalls_recv",
+    "msgs_sent",      "msgs_recv",	   "bytes_sent",   "bad_msgs",
 };
 
 #define MAXNODES 4
@@ -48,7 +48,7 @@ static volatile uint64_t shared[PAGES][512] __attribute__((aligned(4096)));
 
 static void make_keys(void)
 {
-	const char *head[4] = { "node", "nodes", "active", "check" };
+	const char *head[4] = {"node", "nodes", "active", "check"};
 	int k = 0;
 	for (int i = 0; i < 4; i++)
 		strcpy(expect_key[k++], head[i]);
@@ -58,9 +58,12 @@ static void make_keys(void)
 		for (int b = 0; b < NBUCKETS; b++) {
 			const char *kind = w ? "write" : "read";
 			if (b < NBUCKETS - 1)
-				snprintf(expect_key[k++], 40, "%s_lat_us_lt_%lu", kind, 1ul << b);
+				snprintf(expect_key[k++], 40,
+					 "%s_lat_us_lt_%lu", kind, 1ul << b);
 			else
-				snprintf(expect_key[k++], 40, "%s_lat_us_ge_%lu", kind, 1ul << (b - 1));
+				snprintf(expect_key[k++], 40,
+					 "%s_lat_us_ge_%lu", kind,
+					 1ul << (b - 1));
 		}
 }
 
@@ -76,7 +79,8 @@ static int read_lines(const char *path, struct proc *p, int max)
 	size_t got = 0;
 	ssize_t n;
 	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, 7)) > 0)
-		got += (size_t)n; /* in small pieces: one snapshot all the same */
+		got +=
+		    (size_t)n; /* in small pieces: one snapshot all the same */
 	close(fd);
 	buf[got] = 0;
 	if (!got || buf[got - 1] != '\n')
@@ -84,7 +88,8 @@ static int read_lines(const char *path, struct proc *p, int max)
 	int lines = 0;
 	for (char *l = buf; *l; lines++) {
 		char *nl = strchr(l, '\n'), *sp = strchr(l, ' ');
-		if (lines >= max || !sp || sp > nl || sp - l >= 40 || sp[1] < '0' || sp[1] > '9')
+		if (lines >= max || !sp || sp > nl || sp - l >= 40 ||
+		    sp[1] < '0' || sp[1] > '9')
 			return 0;
 		memcpy(p->key[lines], l, (size_t)(sp - l));
 		p->key[lines][sp - l] = 0;
@@ -115,7 +120,8 @@ static unsigned long long hist_sum(const struct proc *p, const char *kind)
 {
 	unsigned long long s = 0;
 	for (int i = 0; i < p->lines; i++)
-		if (!strncmp(p->key[i], kind, strlen(kind)) && strstr(p->key[i], "_lat_us_"))
+		if (!strncmp(p->key[i], kind, strlen(kind)) &&
+		    strstr(p->key[i], "_lat_us_"))
 			s += p->val[i];
 	return s;
 }
@@ -142,7 +148,8 @@ static void *worker(void *arg)
 	for (int i = 0; i < PAGES; i++)
 		sum += shared[i][0]; /* pages main wrote: homes all over */
 	struct proc p;
-	r->ok = read_proc(&p) && keys_exact(&p) && sum == PAGES * (PAGES + 1) / 2;
+	r->ok =
+	    read_proc(&p) && keys_exact(&p) && sum == PAGES * (PAGES + 1) / 2;
 	r->node = (int)get(&p, "node");
 	r->read_faults = get(&p, "read_faults");
 	r->prefetches = get(&p, "prefetches");
@@ -156,10 +163,12 @@ int main(int argc, char **argv)
 	make_keys();
 	struct proc before, after;
 	CHECK(read_proc(&before), "/proc/dsm reads as key value lines");
-	CHECK(keys_exact(&before), "/proc/dsm has exactly the expected keys, in order");
+	CHECK(keys_exact(&before),
+	      "/proc/dsm has exactly the expected keys, in order");
 	CHECK_EQ(get(&before, "node"), 0, "main runs on node 0");
 	CHECK_EQ(get(&before, "nodes"), nodes, "nodes is the cluster's size");
-	CHECK_EQ(get(&before, "active"), cluster, "the DSM is active only on a cluster");
+	CHECK_EQ(get(&before, "active"), cluster,
+		 "the DSM is active only on a cluster");
 	CHECK_EQ(get(&before, "check"), 0, "dsm.check is off");
 	if (!cluster) {
 		unsigned long long nonzero = 0;
@@ -167,7 +176,8 @@ int main(int argc, char **argv)
 			nonzero += before.val[i] != 0;
 		CHECK_EQ(nonzero, 0, "alone, every counter is 0");
 	}
-	CHECK_EQ(open("/proc/dsm", O_WRONLY), -1, "/proc/dsm cannot be opened for writing");
+	CHECK_EQ(open("/proc/dsm", O_WRONLY), -1,
+		 "/proc/dsm cannot be opened for writing");
 
 	for (int i = 0; i < PAGES; i++)
 		shared[i][0] = (uint64_t)i + 1;
@@ -175,7 +185,8 @@ int main(int argc, char **argv)
 	pthread_t t[16];
 	struct result r[16];
 	for (int i = 0; i < nthreads; i++)
-		CHECK_EQ(pthread_create(&t[i], NULL, worker, &r[i]), 0, "create a reader");
+		CHECK_EQ(pthread_create(&t[i], NULL, worker, &r[i]), 0,
+			 "create a reader");
 	int ok = 0;
 	uint64_t seen = 0;
 	unsigned long long remote_reads = 0, remote_prefetches = 0;
@@ -189,21 +200,29 @@ int main(int argc, char **argv)
 			remote_prefetches += r[i].prefetches;
 		}
 	}
-	CHECK_EQ(ok, nthreads, "every thread reads the exact structure and the data");
-	CHECK_EQ(seen, (1ull << nodes) - 1, "each node's threads see their own node's file");
-	CHECK(read_proc(&after) && keys_exact(&after), "/proc/dsm again after the threads");
+	CHECK_EQ(ok, nthreads,
+		 "every thread reads the exact structure and the data");
+	CHECK_EQ(seen, (1ull << nodes) - 1,
+		 "each node's threads see their own node's file");
+	CHECK(read_proc(&after) && keys_exact(&after),
+	      "/proc/dsm again after the threads");
 	if (cluster) {
-		CHECK(get(&after, "write_faults") > get(&before, "write_faults"),
+		CHECK(get(&after, "write_faults") >
+			  get(&before, "write_faults"),
 		      "writing pages homed elsewhere counts write faults");
-		CHECK(remote_reads > 0, "reading main's pages on other nodes counts read faults there");
-		CHECK(remote_prefetches > 0,
-		      "reading them in order there asks for the next ones ahead (read-ahead)");
+		CHECK(
+		    remote_reads > 0,
+		    "reading main's pages on other nodes counts read faults there");
+		CHECK(
+		    remote_prefetches > 0,
+		    "reading them in order there asks for the next ones ahead (read-ahead)");
 		CHECK(get(&after, "msgs_sent") > get(&before, "msgs_sent"),
 		      "messages sent grew");
 	} else {
-		CHECK_EQ(get(&after, "write_faults") + get(&after, "read_faults") +
-				 get(&after, "msgs_sent"), 0,
-			 "alone, the counters stay 0");
+		CHECK_EQ(get(&after, "write_faults") +
+			     get(&after, "read_faults") +
+			     get(&after, "msgs_sent"),
+			 0, "alone, the counters stay 0");
 	}
 	CHECK_EQ(hist_sum(&after, "read"), get(&after, "read_faults"),
 		 "read latency buckets add up to read_faults");
@@ -214,7 +233,8 @@ int main(int argc, char **argv)
 	static struct proc all;
 	CHECK(read_lines("/proc/cluster", &all, MAXNODES * NKEYS),
 	      "/proc/cluster reads as key value lines");
-	CHECK_EQ(all.lines, nodes * NKEYS, "/proc/cluster has one section per node");
+	CHECK_EQ(all.lines, nodes * NKEYS,
+		 "/proc/cluster has one section per node");
 	int good = 0;
 	for (int i = 0; i < nodes && all.lines == nodes * NKEYS; i++) {
 		int ok = all.val[i * NKEYS] == (unsigned long long)i &&
@@ -224,19 +244,26 @@ int main(int argc, char **argv)
 			ok &= !strcmp(all.key[i * NKEYS + k], expect_key[k]);
 		good += ok;
 	}
-	CHECK_EQ(good, nodes, "each section is a node's /proc/dsm, in node order");
+	CHECK_EQ(good, nodes,
+		 "each section is a node's /proc/dsm, in node order");
 
 	/* ksys_echo_ns, the round trip bench/dsm/dsm_bench.c puts beside its
 	 * read faults */
 	if (cluster) {
 		int64_t ns = ksys_echo_ns(1, 4096);
-		CHECK(ns > 0 && ns < 2000000000, "ksys_echo_ns: a 4 KiB round trip to node 1, timed");
-		CHECK_EQ(ksys_echo_ns(0, 64), -EINVAL, "ksys_echo_ns to this node: -EINVAL");
-		CHECK_EQ(ksys_echo_ns(nodes, 64), -EINVAL, "ksys_echo_ns to a node not in the view: -EINVAL");
-		CHECK_EQ(ksys_echo_ns(-1, 64), -EINVAL, "ksys_echo_ns to node -1: -EINVAL");
-		CHECK_EQ(ksys_echo_ns(1, 8193), -EINVAL, "ksys_echo_ns over 8 KiB: -EINVAL");
+		CHECK(ns > 0 && ns < 2000000000,
+		      "ksys_echo_ns: a 4 KiB round trip to node 1, timed");
+		CHECK_EQ(ksys_echo_ns(0, 64), -EINVAL,
+			 "ksys_echo_ns to this node: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(nodes, 64), -EINVAL,
+			 "ksys_echo_ns to a node not in the view: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(-1, 64), -EINVAL,
+			 "ksys_echo_ns to node -1: -EINVAL");
+		CHECK_EQ(ksys_echo_ns(1, 8193), -EINVAL,
+			 "ksys_echo_ns over 8 KiB: -EINVAL");
 	} else {
-		CHECK_EQ(ksys_echo_ns(1, 64), -ENOSYS, "ksys_echo_ns alone: -ENOSYS");
+		CHECK_EQ(ksys_echo_ns(1, 64), -ENOSYS,
+			 "ksys_echo_ns alone: -ENOSYS");
 	}
 	return pt_done();
 }

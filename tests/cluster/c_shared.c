@@ -49,7 +49,8 @@ static void *worker(void *arg)
 		if (pages[p][0] != checksum(pages[p]))
 			pages[p][0] = ~0ull; /* poisoned: checked below */
 		else {
-			pages[p][1 + (rng >> 4) % (WORDS - 1)] += (uint64_t)id + 1;
+			pages[p][1 + (rng >> 4) % (WORDS - 1)] +=
+			    (uint64_t)id + 1;
 			pages[p][0] = checksum(pages[p]);
 		}
 		pthread_mutex_unlock(&page_lock[p]);
@@ -68,14 +69,17 @@ int main(void)
 	}
 	pthread_t t[64];
 	for (long i = 0; i < nthreads; i++)
-		CHECK_EQ(pthread_create(&t[i], NULL, worker, (void *)i), 0, "create a worker");
+		CHECK_EQ(pthread_create(&t[i], NULL, worker, (void *)i), 0,
+			 "create a worker");
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	CHECK_EQ(counter, (long)nthreads * ITERS, "shared counter under a mutex is exact");
+	CHECK_EQ(counter, (long)nthreads * ITERS,
+		 "shared counter under a mutex is exact");
 	int bad = 0;
 	for (int i = 0; i < nthreads; i++)
 		bad += neighbours[i] != ITERS;
-	CHECK_EQ(bad, 0, "false sharing: every thread's word counts its own writes");
+	CHECK_EQ(bad, 0,
+		 "false sharing: every thread's word counts its own writes");
 	int corrupt = 0;
 	uint64_t total = 0;
 	for (int p = 0; p < PAGES; p++) {

@@ -26,11 +26,11 @@ int ksys_csync_stats(uint64_t *out, int n);
 enum { ST_OUT, ST_IN, ST_HITS, ST_TIN, ST_TOUT, ST_BAD, ST_N };
 
 #define LOCAL_ITERS 5000
-#define NT 4
-#define ITERS 1000
-#define PINGS 300
-#define ROUNDS 10
-#define ITEMS 400
+#define NT	    4
+#define ITERS	    1000
+#define PINGS	    300
+#define ROUNDS	    10
+#define ITEMS	    400
 
 static pthread_mutex_t origin_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -167,8 +167,8 @@ static void *cancelled_in_sem(void *arg)
 static void print_stats(int node, const uint64_t *s, const char *when)
 {
 	printf("c_sync: node %d %s: lock messages out %lu in %lu, local hits "
-	       "%lu, tokens in %lu out %lu, bad %lu\n", node, when,
-	       (unsigned long)s[ST_OUT], (unsigned long)s[ST_IN],
+	       "%lu, tokens in %lu out %lu, bad %lu\n",
+	       node, when, (unsigned long)s[ST_OUT], (unsigned long)s[ST_IN],
 	       (unsigned long)s[ST_HITS], (unsigned long)s[ST_TIN],
 	       (unsigned long)s[ST_TOUT], (unsigned long)s[ST_BAD]);
 }
@@ -196,13 +196,14 @@ int main(void)
 	pthread_mutex_init(&mine, NULL);
 	local_loop(&mine, LOCAL_ITERS, &msgs, &hits);
 	CHECK_EQ(msgs, 0, "origin-only mutex: no lock message");
-	CHECK_EQ(hits, LOCAL_ITERS, "origin-only mutex: every lock a local hit");
+	CHECK_EQ(hits, LOCAL_ITERS,
+		 "origin-only mutex: every lock a local hit");
 	pthread_mutex_destroy(&mine);
 	pthread_mutex_lock(&origin_mutex); /* resolve it here: homed at 0 */
 	pthread_mutex_unlock(&origin_mutex);
 
 	/* another node's threads */
-	struct local_result r = { 0 };
+	struct local_result r = {0};
 	pthread_t t[NT];
 	for (int tries = 0; tries < 4 && r.node == 0; tries++) {
 		pthread_create(&t[0], NULL, local_worker, &r);
@@ -210,15 +211,17 @@ int main(void)
 	}
 	CHECK(r.node != 0, "a thread ran on another node");
 	CHECK_EQ(r.own_msgs, 0, "other node's own mutex: no lock message");
-	CHECK_EQ(r.own_hits, LOCAL_ITERS, "other node's own mutex: all local hits");
+	CHECK_EQ(r.own_hits, LOCAL_ITERS,
+		 "other node's own mutex: all local hits");
 	CHECK(r.warm_msgs >= 1 && r.warm_msgs <= 2,
 	      "origin's mutex from another node: one request for the token");
 	CHECK_EQ(r.far_msgs, 0, "then cached there: no lock message");
 	CHECK_EQ(r.far_hits, LOCAL_ITERS, "then every lock a local hit");
 	printf("c_sync: local-only mutex, %d lock/unlock pairs: %ld messages "
 	       "(origin), %ld (node %d); origin-homed mutex on node %d: %ld "
-	       "to fetch the token, then %ld\n", LOCAL_ITERS, msgs, r.own_msgs,
-	       r.node, r.node, r.warm_msgs, r.far_msgs);
+	       "to fetch the token, then %ld\n",
+	       LOCAL_ITERS, msgs, r.own_msgs, r.node, r.node, r.warm_msgs,
+	       r.far_msgs);
 
 	/* errors across nodes */
 	sem_t z;
@@ -231,7 +234,8 @@ int main(void)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	CHECK_ERRNO(sem_timedwait(&z, &ts), ETIMEDOUT, "sem_timedwait at 0: ETIMEDOUT");
+	CHECK_ERRNO(sem_timedwait(&z, &ts), ETIMEDOUT,
+		    "sem_timedwait at 0: ETIMEDOUT");
 	sem_post(&z);
 	sem_post(&z);
 	int v = -1;
@@ -246,19 +250,25 @@ int main(void)
 	for (intptr_t i = 0; i < 2; i++) {
 		pthread_create(&t[0], NULL, cancelled_in_cond, (void *)i);
 		usleep(100000);
-		CHECK_EQ(pthread_cancel(t[0]), 0, "cancel a thread in cond_wait");
+		CHECK_EQ(pthread_cancel(t[0]), 0,
+			 "cancel a thread in cond_wait");
 		pthread_join(t[0], &rv);
-		CHECK(rv == PTHREAD_CANCELED, "cancelled in cond_wait: PTHREAD_CANCELED");
-		CHECK_EQ(cleanup_ran, i + 1, "its cleanup handler ran with the mutex held");
-		CHECK_EQ(pthread_mutex_trylock(&cm), 0, "and released the mutex");
+		CHECK(rv == PTHREAD_CANCELED,
+		      "cancelled in cond_wait: PTHREAD_CANCELED");
+		CHECK_EQ(cleanup_ran, i + 1,
+			 "its cleanup handler ran with the mutex held");
+		CHECK_EQ(pthread_mutex_trylock(&cm), 0,
+			 "and released the mutex");
 		pthread_mutex_unlock(&cm);
 	}
 	for (int i = 0; i < 2; i++) {
 		pthread_create(&t[0], NULL, cancelled_in_sem, NULL);
 		usleep(100000);
-		CHECK_EQ(pthread_cancel(t[0]), 0, "cancel a thread in sem_wait");
+		CHECK_EQ(pthread_cancel(t[0]), 0,
+			 "cancel a thread in sem_wait");
 		pthread_join(t[0], &rv);
-		CHECK(rv == PTHREAD_CANCELED, "cancelled in sem_wait: PTHREAD_CANCELED");
+		CHECK(rv == PTHREAD_CANCELED,
+		      "cancelled in sem_wait: PTHREAD_CANCELED");
 	}
 	CHECK(cancel_node[0] != 0 || cancel_node[1] != 0,
 	      "a cancelled cond waiter ran on another node");

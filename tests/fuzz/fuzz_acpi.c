@@ -15,7 +15,8 @@ static size_t in_len;
 static const void *map(uint64_t pa, size_t len, void *ctx)
 {
 	(void)ctx;
-	if (pa < 0x100000 || pa - 0x100000 > in_len || len > in_len - (pa - 0x100000))
+	if (pa < 0x100000 || pa - 0x100000 > in_len ||
+	    len > in_len - (pa - 0x100000))
 		return NULL;
 	return in + (pa - 0x100000);
 }

@@ -18,7 +18,7 @@
 #include "kernel/errno.h"
 #include "net/cnet_rpc.h"
 
-#define SLOTS 8
+#define SLOTS	8
 #define CAP_MAX 64
 
 static struct {
@@ -28,8 +28,8 @@ static struct {
 	uint8_t buf[CAP_MAX + 8]; /* 8 guard bytes */
 } calls[SLOTS];
 
-static int send_ok(void *ctx, int peer, uint16_t service, const struct cnet_iov *iov,
-		   int iovcnt)
+static int send_ok(void *ctx, int peer, uint16_t service,
+		   const struct cnet_iov *iov, int iovcnt)
 {
 	(void)ctx, (void)peer, (void)service, (void)iov, (void)iovcnt;
 	return 0;
@@ -42,7 +42,7 @@ static int serve(void *ctx, int peer, uint16_t service, uint32_t call_id,
 	return len & 1 ? -ENOENT : 0;
 }
 
-static const struct cnet_rpc_ops ops = { send_ok, serve };
+static const struct cnet_rpc_ops ops = {send_ok, serve};
 
 static void done(void *arg, uint32_t call_id, int status, size_t reply_len)
 {
@@ -51,7 +51,8 @@ static void done(void *arg, uint32_t call_id, int status, size_t reply_len)
 	assert(status <= 0 && status >= -CNET_RPC_MAX_ERRNO);
 	assert(status != 0 || reply_len <= calls[k].cap);
 	for (int i = 0; i < 8; i++)
-		assert(calls[k].buf[calls[k].cap + (size_t)i] == 0xee); /* guard */
+		assert(calls[k].buf[calls[k].cap + (size_t)i] ==
+		       0xee); /* guard */
 	(void)reply_len;
 	calls[k].live = false;
 }
@@ -66,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(cnet_rpc_init(&rpc, storage, SLOTS, &ops, NULL) == 0);
 	size_t i = 0;
 	while (i + 3 <= size) {
-		uint8_t op = data[i] & 7, peer = data[i + 1] & 3, len = data[i + 2];
+		uint8_t op = data[i] & 7, peer = data[i + 1] & 3,
+			len = data[i + 2];
 		i += 3;
 		if (op <= 3) {
 			size_t n = len <= size - i ? len : size - i;
@@ -82,15 +84,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memset(calls[k].buf, 0xee, sizeof(calls[k].buf));
 			calls[k].live = true;
 			uint32_t id;
-			if (cnet_rpc_call(&rpc, peer, 5, "x", 1, calls[k].buf, calls[k].cap,
-					  1000000, now, done, (void *)(intptr_t)k, &id))
+			if (cnet_rpc_call(&rpc, peer, 5, "x", 1, calls[k].buf,
+					  calls[k].cap, 1000000, now, done,
+					  (void *)(intptr_t)k, &id))
 				calls[k].live = false;
 			else
 				calls[k].id = id;
 		} else if (op == 5) {
 			for (int k = 0; k < SLOTS; k++)
 				if (calls[k].live) {
-					assert(cnet_rpc_cancel(&rpc, calls[k].id) == 0);
+					assert(cnet_rpc_cancel(
+						   &rpc, calls[k].id) == 0);
 					calls[k].live = false;
 					break;
 				}

@@ -10,15 +10,26 @@
 
 #include "cluster/csync_proto.h"
 
-static void op_send(void *c, int dst, const struct csync_msg *m) { (void)c, (void)dst, (void)m; }
+static void op_send(void *c, int dst, const struct csync_msg *m)
+{
+	(void)c, (void)dst, (void)m;
+}
 static void op_wake(void *c, uint32_t wid, uint32_t h, int ev, int val)
 {
 	(void)c, (void)wid, (void)h, (void)ev, (void)val;
 }
-static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
-static void op_free(void *c, void *p) { (void)c; free(p); }
+static void *op_alloc(void *c, size_t n)
+{
+	(void)c;
+	return malloc(n);
+}
+static void op_free(void *c, void *p)
+{
+	(void)c;
+	free(p);
+}
 
-static const struct csync_ops ops = { op_send, op_wake, op_alloc, op_free };
+static const struct csync_ops ops = {op_send, op_wake, op_alloc, op_free};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 2:
-			csync_mutex_lock(&e, obj, op & 7, 1 + (op & 3), op & 0x40 ? CSF_TRY : 0, 1);
+			csync_mutex_lock(&e, obj, op & 7, 1 + (op & 3),
+					 op & 0x40 ? CSF_TRY : 0, 1);
 			break;
 		case 3:
 			csync_mutex_unlock(&e, obj, op & 7, op & 0x40, NULL);
@@ -60,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			csync_mutex_cancel(&e, obj, 1 + (op & 3));
 			break;
 		case 5:
-			csync_request(&e, obj, CM_CWAIT + (op >> 3) % (CM_MAX - CM_CWAIT), 1 + (op & 3), op & 1);
+			csync_request(
+			    &e, obj, CM_CWAIT + (op >> 3) % (CM_MAX - CM_CWAIT),
+			    1 + (op & 3), op & 1);
 			break;
 		case 6:
 			csync_node_dead(&e, op & 3);

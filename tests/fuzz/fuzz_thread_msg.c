@@ -13,11 +13,11 @@
 #include "sched/thread_msg.h"
 
 static const struct tm_limits lim = {
-	.text_lo = 0xffffffff80100000ull,
-	.text_hi = 0xffffffff80200000ull,
-	.mem_lo = { 0xffffffffc0000000ull, 0x100000000000ull },
-	.mem_hi = { 0xffffffffc0100000ull, 0x200000000000ull },
-	.nodes = 4,
+    .text_lo = 0xffffffff80100000ull,
+    .text_hi = 0xffffffff80200000ull,
+    .mem_lo = {0xffffffffc0000000ull, 0x100000000000ull},
+    .mem_hi = {0xffffffffc0100000ull, 0x200000000000ull},
+    .nodes = 4,
 };
 
 static int in_mem(uint64_t a)
@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tm_mig_req r; /* the same bytes as a migration request */
 	if (thread_mig_req_check(data, size, lim.nodes, &r) == 0)
-		assert(size == sizeof(r) && r.tid && r.node >= 0 && r.node < lim.nodes);
+		assert(size == sizeof(r) && r.tid && r.node >= 0 &&
+		       r.node < lim.nodes);
 	int k = thread_msg_check(data, size, &lim);
 	if (k == TM_MIGRATE) {
 		struct tm_migrate m;
@@ -41,13 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&mxcsr, m.fpu + TM_MXCSR_OFF, 4);
 		assert(m.rip >= lim.text_lo && m.rip < lim.text_hi);
 		assert(in_mem(m.rsp) && in_mem(m.fs_base) && in_mem(m.posix));
-		assert(!(m.rflags & ~TM_RFLAGS_OK) && (m.rflags & TM_RFLAGS_IF));
+		assert(!(m.rflags & ~TM_RFLAGS_OK) &&
+		       (m.rflags & TM_RFLAGS_IF));
 		assert(!(mxcsr >> 16));
 	} else if (k == TM_SPAWN) {
 		struct tm_spawn m;
 		memcpy(&m, data, sizeof(m));
 		assert(m.entry >= lim.text_lo && m.entry < lim.text_hi);
-		assert(in_mem(m.stack_top) && (!m.fs_base || in_mem(m.fs_base)));
+		assert(in_mem(m.stack_top) &&
+		       (!m.fs_base || in_mem(m.fs_base)));
 	} else if (k == TM_POLICY) {
 		struct tm_policy p;
 		memcpy(&p, data, sizeof(p));

@@ -273,7 +273,7 @@ static void stream_run(void)
 
 /* ---- remote thread start ----------------------------------------------- */
 
-#define SPAWNS 200
+#define SPAWNS	    200
 #define SPAWN_STACK (64 * 1024)
 
 long arch_kcall(long (*fn)(void *), void *arg);
@@ -295,7 +295,8 @@ static void started(void *arg)
 /* The new thread on node 0: says so without a message. */
 static long local_ack(void *arg)
 {
-	if ((uint64_t)(uintptr_t)arg == __atomic_load_n(&spawn_want, __ATOMIC_ACQUIRE))
+	if ((uint64_t)(uintptr_t)arg ==
+	    __atomic_load_n(&spawn_want, __ATOMIC_ACQUIRE))
 		sem_up(&spawn_sem);
 	return 0;
 }
@@ -330,7 +331,8 @@ static void spawn_run(int node, void (*entry)(void *), const char *name,
 		uintptr_t top = base + (uintptr_t)(i + 1) * SPAWN_STACK;
 		__atomic_store_n(&spawn_want, id, __ATOMIC_RELEASE);
 		uint64_t t0 = clock_ns();
-		int rc = ksys_thread_spawn_on(node, entry, (void *)(uintptr_t)id, top, 0);
+		int rc = ksys_thread_spawn_on(node, entry,
+					      (void *)(uintptr_t)id, top, 0);
 		if (!rc)
 			rc = sem_down(&spawn_sem, WAIT_NS);
 		uint64_t dt = clock_ns() - t0;
@@ -361,7 +363,8 @@ static void byte_costs(void)
 	uint8_t *a = kmalloc(LEN), *b = kmalloc(LEN);
 	if (!a || !b)
 		goto out;
-	static const uint8_t kb[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t kb[16] = {1, 2,  3,  4,  5,  6,  7,  8,
+				       9, 10, 11, 12, 13, 14, 15, 16};
 	struct siphash_key k;
 	siphash_key_load(&k, kb);
 	for (int i = 0; i < LEN; i++)
@@ -407,7 +410,8 @@ BENCH(net)
 	}
 	rc = cnet_serve(CNET_SVC_BENCH_RPC, bench_serve, NULL);
 	if (rc && rc != -EEXIST) {
-		pr_err("bench", "net: cannot register the RPC service (%d)", rc);
+		pr_err("bench", "net: cannot register the RPC service (%d)",
+		       rc);
 		return;
 	}
 	if (cnet_barrier(1, 60 * NSEC_PER_SEC)) {

@@ -6,7 +6,10 @@
 #include "kernel/sync.h"
 #include "kernel/thread.h"
 
-static void *nop(void *arg) { return arg; }
+static void *nop(void *arg)
+{
+	return arg;
+}
 
 BENCH(thread_create_join)
 {

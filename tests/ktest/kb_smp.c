@@ -10,7 +10,10 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 
-static void nothing(void *arg) { (void)arg; }
+static void nothing(void *arg)
+{
+	(void)arg;
+}
 
 BENCH(ipi_round_trip)
 {

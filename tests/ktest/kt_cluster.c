@@ -40,20 +40,25 @@ static void fill(uint8_t *b, size_t n, uint32_t seed)
 
 KTEST(cluster, b_echo_all_to_all)
 {
-	static const size_t sizes[] = { 1, 64, 1000, 1500, 4096, 4200, 9000, 20000, 60000 };
+	static const size_t sizes[] = {1,    64,   1000,  1500, 4096,
+				       4200, 9000, 20000, 60000};
 	uint8_t *out = kmalloc(65536), *in = kmalloc(65536);
 	KT_ASSERT(out && in);
 	int bad = 0, errors = 0;
 	for (int n = 0; n < cnet_nodes(); n++)
 		for (int round = 0; round < 4; round++)
-			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]);
+			     k++) {
 				size_t len = sizes[k];
-				fill(out, len, (uint32_t)(n * 1000 + round * 10 + k));
+				fill(out, len,
+				     (uint32_t)(n * 1000 + round * 10 + k));
 				memset(in, 0, len);
-				int got = cnet_echo(n, out, len, in, 65536, 20 * SEC);
+				int got =
+				    cnet_echo(n, out, len, in, 65536, 20 * SEC);
 				if (got < 0)
 					errors++;
-				else if ((size_t)got != len || memcmp(in, out, len))
+				else if ((size_t)got != len ||
+					 memcmp(in, out, len))
 					bad++;
 			}
 	kfree(out);
@@ -75,7 +80,8 @@ static void *flood_thread(void *arg)
 	for (int i = 0; i < 50; i++) {
 		size_t len = 16 + (size_t)(i * 37 % 2000);
 		fill(out, len, (uint32_t)i * 7u + (uint32_t)f->node);
-		int got = cnet_echo(f->node, out, len, in, sizeof(in), 20 * SEC);
+		int got =
+		    cnet_echo(f->node, out, len, in, sizeof(in), 20 * SEC);
 		if (got != (int)len || memcmp(in, out, len))
 			f->bad++;
 	}
@@ -89,7 +95,8 @@ KTEST(cluster, c_concurrent_round_trips)
 	for (int i = 0; i < 8; i++) {
 		f[i].node = i % cnet_nodes();
 		f[i].bad = 0;
-		KT_ASSERT(t[i] = thread_create("flood", flood_thread, &f[i], PRIO_DEFAULT));
+		KT_ASSERT(t[i] = thread_create("flood", flood_thread, &f[i],
+					       PRIO_DEFAULT));
 	}
 	int bad = 0;
 	for (int i = 0; i < 8; i++) {
@@ -165,23 +172,35 @@ KTEST(cluster, e_rpc)
 	for (int n = 0; n < cnet_nodes(); n++) {
 		args[0] = RT_REVERSE;
 		fill(args + 1, 100, (uint32_t)n);
-		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 101, back, sizeof(back), 20 * SEC), 100);
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 101, back,
+				sizeof(back), 20 * SEC),
+		      100);
 		for (int i = 0; i < 100; i++)
 			bad += back[i] != args[100 - i];
 		args[0] = RT_ENOENT;
-		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 20 * SEC), -ENOENT);
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back,
+				sizeof(back), 20 * SEC),
+		      -ENOENT);
 		args[0] = RT_BIG;
-		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 20 * SEC), -EOVERFLOW);
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back,
+				sizeof(back), 20 * SEC),
+		      -EOVERFLOW);
 		args[0] = RT_SLOW;
-		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), 50 * NSEC_PER_MSEC),
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 1, back,
+				sizeof(back), 50 * NSEC_PER_MSEC),
 		      -ETIMEDOUT);
-		args[0] = RT_REVERSE; /* answered after the slow one's late reply */
-		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 2, back, sizeof(back), 20 * SEC), 1);
+		args[0] =
+		    RT_REVERSE; /* answered after the slow one's late reply */
+		KT_EQ(cnet_call(n, CNET_SVC_RPC_TEST, args, 2, back,
+				sizeof(back), 20 * SEC),
+		      1);
 		KT_EQ(back[0], args[1]);
 	}
 	KT_EQ(bad, 0);
-	KT_EQ(cnet_call(0, CNET_SVC_MAX - 1, args, 1, back, sizeof(back), SEC), -EINVAL);
-	KT_EQ(cnet_call(cnet_nodes(), CNET_SVC_RPC_TEST, args, 1, back, sizeof(back), SEC),
+	KT_EQ(cnet_call(0, CNET_SVC_MAX - 1, args, 1, back, sizeof(back), SEC),
+	      -EINVAL);
+	KT_EQ(cnet_call(cnet_nodes(), CNET_SVC_RPC_TEST, args, 1, back,
+			sizeof(back), SEC),
 	      -EHOSTUNREACH);
 	/* everybody done before y_node_death blocks the victim's RPC thread */
 	KT_EQ(cnet_barrier(3, 60 * SEC), 0);
@@ -231,11 +250,12 @@ static void on_death(int node, void *ctx)
 /* A thread of this node blocked on a mutex homed at the victim (which
  * holds it) while the victim dies: the lock service fails it. */
 static uint32_t victim_mutex; /* (c) */
-static int blocked_rc = 1; /* (a) 1 while it waits */
+static int blocked_rc = 1;    /* (a) 1 while it waits */
 
 static void *lock_victims_mutex(void *arg)
 {
-	int rc = csync_kmutex_lock(victim_mutex, 0x70000000u + (uint32_t)cnet_self(), 0);
+	int rc = csync_kmutex_lock(victim_mutex,
+				   0x70000000u + (uint32_t)cnet_self(), 0);
 	__atomic_store_n(&blocked_rc, rc, __ATOMIC_RELEASE);
 	return arg;
 }
@@ -259,7 +279,8 @@ KTEST(cluster, y_node_death)
 		KT_EQ(h, victim_mutex);
 		KT_EQ(csync_kmutex_lock(h, 0x7fffffffu, 0), 0);
 	} else {
-		thread_sleep_ns(200 * NSEC_PER_MSEC); /* after the victim's lock */
+		thread_sleep_ns(200 *
+				NSEC_PER_MSEC); /* after the victim's lock */
 		KT_ASSERT(thread_create("kt-csync", lock_victims_mutex, NULL,
 					PRIO_DEFAULT));
 	}
@@ -274,7 +295,8 @@ KTEST(cluster, y_node_death)
 	 * death, not with its 100 s time-out. */
 	uint64_t t0 = clock_ns();
 	uint8_t op = RT_NEVER, r;
-	KT_EQ(cnet_call(victim, CNET_SVC_RPC_TEST, &op, 1, &r, 1, 100 * SEC), -EHOSTUNREACH);
+	KT_EQ(cnet_call(victim, CNET_SVC_RPC_TEST, &op, 1, &r, 1, 100 * SEC),
+	      -EHOSTUNREACH);
 	KT_ASSERT(clock_ns() - t0 < 60 * SEC);
 	KT_ASSERT(!cnet_alive(victim));
 	/* The callback runs just after, from the poll thread. */

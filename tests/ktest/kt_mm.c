@@ -19,7 +19,8 @@ KTEST(mm, frames_all_orders)
 	for (unsigned o = 0; o <= 10; o++) {
 		pa[o] = frame_alloc(o);
 		KT_ASSERT(pa[o]);
-		KT_EQ(pa[o] & ((PAGE_SIZE << o) - 1), 0); /* naturally aligned */
+		KT_EQ(pa[o] & ((PAGE_SIZE << o) - 1),
+		      0); /* naturally aligned */
 		memset(phys_to_virt(pa[o]), (int)o, PAGE_SIZE << o);
 	}
 	for (unsigned o = 0; o <= 10; o++) {
@@ -34,7 +35,8 @@ KTEST(mm, frames_all_orders)
 KTEST(mm, kmalloc_sizes_no_overlap)
 {
 	static void *p[64];
-	static const size_t sizes[] = { 1, 8, 16, 24, 100, 500, 2048, 3000, 9000, 70000 };
+	static const size_t sizes[] = {1,   8,	  16,	24,   100,
+				       500, 2048, 3000, 9000, 70000};
 	for (int i = 0; i < 64; i++) {
 		size_t sz = sizes[i % 10];
 		p[i] = kmalloc(sz);
@@ -117,7 +119,7 @@ KTEST(mm, page_fault_hook)
 	hook_calls = 0;
 	trap_set_pf_hook(map_on_fault);
 	uint64_t v = *(volatile uint64_t *)(FAULT_VA + 16); /* faults once */
-	*(volatile uint64_t *)(FAULT_VA + 16) = 42;         /* mapped now */
+	*(volatile uint64_t *)(FAULT_VA + 16) = 42;	    /* mapped now */
 	trap_set_pf_hook(NULL);
 	KT_EQ(v, 0);
 	KT_EQ(hook_calls, 1);

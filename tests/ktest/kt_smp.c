@@ -14,7 +14,10 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 
-static uint64_t online_mask(void) { return smp_online_mask(); }
+static uint64_t online_mask(void)
+{
+	return smp_online_mask();
+}
 
 /* Busy threads, one more than CPUs: each CPU ends up running at least one. */
 static volatile uint64_t seen_cpus;
@@ -22,7 +25,8 @@ static void *busy_record(void *arg)
 {
 	uint64_t end = clock_ns() + (uintptr_t)arg;
 	while (clock_ns() < end)
-		__atomic_fetch_or(&seen_cpus, 1ull << this_cpu()->id, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&seen_cpus, 1ull << this_cpu()->id,
+				  __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -32,8 +36,9 @@ KTEST_EX(smp, every_cpu_runs_threads, 2)
 	int n = nr_cpus + 1;
 	seen_cpus = 0;
 	for (int i = 0; i < n; i++)
-		KT_ASSERT(t[i] = thread_create("busy", busy_record, (void *)200000000ul,
-					       PRIO_DEFAULT));
+		KT_ASSERT(t[i] =
+			      thread_create("busy", busy_record,
+					    (void *)200000000ul, PRIO_DEFAULT));
 	for (int i = 0; i < n; i++)
 		KT_EQ(thread_join(t[i], NULL), 0);
 	KT_EQ(seen_cpus, online_mask());
@@ -58,7 +63,8 @@ KTEST(smp, affinity_honoured)
 {
 	struct thread *t[MAX_CPUS];
 	for (int i = 0; i < nr_cpus; i++)
-		KT_ASSERT(t[i] = thread_create_on("pin", where_am_i, (void *)(uintptr_t)i,
+		KT_ASSERT(t[i] = thread_create_on("pin", where_am_i,
+						  (void *)(uintptr_t)i,
 						  PRIO_DEFAULT, 1ull << i));
 	for (int i = 0; i < nr_cpus; i++) {
 		void *bad;
@@ -112,7 +118,8 @@ KTEST(smp, spinlock_contended_exact)
 	struct thread *t[8];
 	spin_counter = 0;
 	for (int i = 0; i < 8; i++)
-		KT_ASSERT(t[i] = thread_create("spin", spin_worker, NULL, PRIO_DEFAULT));
+		KT_ASSERT(t[i] = thread_create("spin", spin_worker, NULL,
+					       PRIO_DEFAULT));
 	for (int i = 0; i < 8; i++)
 		KT_EQ(thread_join(t[i], NULL), 0);
 	KT_EQ(spin_counter, 8 * 20000);
@@ -150,7 +157,8 @@ static void *shoot_reader(void *arg)
 	(void)arg;
 	uint64_t sum = 0;
 	(void)*(volatile uint64_t *)SHOOT_VA;
-	__atomic_fetch_or(&readers_ready, 1ull << this_cpu()->id, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&readers_ready, 1ull << this_cpu()->id,
+			  __ATOMIC_RELAXED);
 	while (!stop_readers)
 		sum += *(volatile uint64_t *)SHOOT_VA;
 	return (void *)sum;
@@ -169,8 +177,9 @@ KTEST_EX(smp, tlb_shootdown_faults_everywhere, 2)
 	shoot_want = want;
 	for (int i = 0; i < nr_cpus; i++)
 		if (want & (1ull << i))
-			KT_ASSERT(t[i] = thread_create_on("rd", shoot_reader, NULL,
-							  PRIO_DEFAULT, 1ull << i));
+			KT_ASSERT(t[i] = thread_create_on("rd", shoot_reader,
+							  NULL, PRIO_DEFAULT,
+							  1ull << i));
 	while (readers_ready != want)
 		thread_yield();
 	KT_EQ(vm_unmap_page(SHOOT_VA, NULL), 0); /* shootdown happens here */

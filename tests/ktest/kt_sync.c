@@ -8,7 +8,7 @@
 #include "kernel/thread.h"
 
 #define NWORKERS 8
-#define NITERS 5000
+#define NITERS	 5000
 
 static struct mutex cnt_lock;
 static volatile uint64_t counter;
@@ -33,7 +33,8 @@ KTEST(mutex, contended_counter_exact)
 	mutex_init(&cnt_lock);
 	counter = 0;
 	for (int i = 0; i < NWORKERS; i++)
-		KT_ASSERT(t[i] = thread_create("cnt", count_worker, NULL, PRIO_DEFAULT));
+		KT_ASSERT(t[i] = thread_create("cnt", count_worker, NULL,
+					       PRIO_DEFAULT));
 	for (int i = 0; i < NWORKERS; i++)
 		KT_EQ(thread_join(t[i], NULL), 0);
 	KT_EQ(counter, NWORKERS * NITERS);
@@ -99,8 +100,9 @@ KTEST(mutex, fifo_handoff)
 	fifo_n = 0;
 	mutex_lock(&fifo_lock);
 	for (uintptr_t i = 0; i < 6; i++) {
-		KT_ASSERT(t[i] = thread_create_on("fifo", fifo_worker, (void *)i,
-						  PRIO_DEFAULT, CPUMASK_ALL));
+		KT_ASSERT(t[i] =
+			      thread_create_on("fifo", fifo_worker, (void *)i,
+					       PRIO_DEFAULT, CPUMASK_ALL));
 		/* let it run until it has queued on the mutex */
 		for (int spin = 0; spin < 1000; spin++) {
 			int n = 0;
@@ -124,7 +126,7 @@ KTEST(mutex, fifo_handoff)
 struct pingpong {
 	struct mutex m;
 	struct cond c;
-	int turn; /* (m) */
+	int turn;   /* (m) */
 	int rounds; /* (m) */
 };
 static struct pingpong pp;
@@ -149,8 +151,10 @@ KTEST(cond, ping_pong_exact)
 	cond_init(&pp.c);
 	pp.turn = 0;
 	pp.rounds = 0;
-	struct thread *a = thread_create("ping", pp_side, (void *)0, PRIO_DEFAULT);
-	struct thread *b = thread_create("pong", pp_side, (void *)1, PRIO_DEFAULT);
+	struct thread *a =
+	    thread_create("ping", pp_side, (void *)0, PRIO_DEFAULT);
+	struct thread *b =
+	    thread_create("pong", pp_side, (void *)1, PRIO_DEFAULT);
 	KT_ASSERT(a && b);
 	KT_EQ(thread_join(a, NULL), 0);
 	KT_EQ(thread_join(b, NULL), 0);
@@ -183,7 +187,8 @@ KTEST(cond, wakeup_storm)
 	cond_init(&st_c);
 	st_gen = st_woken = st_waiting = 0;
 	for (int i = 0; i < STORM; i++)
-		KT_ASSERT(t[i] = thread_create("storm", storm_waiter, NULL, PRIO_DEFAULT));
+		KT_ASSERT(t[i] = thread_create("storm", storm_waiter, NULL,
+					       PRIO_DEFAULT));
 	for (int round = 1; round <= 20; round++) {
 		/* wait until every waiter has arrived for this round */
 		for (;;) {

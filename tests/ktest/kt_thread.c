@@ -8,7 +8,10 @@
 #include "kernel/sync.h"
 #include "kernel/thread.h"
 
-static void *twice(void *arg) { return (void *)((uintptr_t)arg * 2); }
+static void *twice(void *arg)
+{
+	return (void *)((uintptr_t)arg * 2);
+}
 
 KTEST(thread, create_join)
 {
@@ -30,7 +33,8 @@ KTEST(thread, storm)
 	struct thread *t[50];
 	for (int round = 0; round < 60; round++) { /* 3000 threads */
 		for (uintptr_t i = 0; i < 50; i++) {
-			t[i] = thread_create("storm", twice, (void *)i, PRIO_DEFAULT);
+			t[i] = thread_create("storm", twice, (void *)i,
+					     PRIO_DEFAULT);
 			KT_ASSERT(t[i]);
 		}
 		for (int i = 0; i < 50; i++)
@@ -49,9 +53,9 @@ KTEST(thread, detach_reaps)
 {
 	uint64_t base = thread_count();
 	for (int i = 0; i < 20; i++) {
-		struct thread *t = thread_create("det", sleepy,
-						 (void *)(uintptr_t)(i % 2 ? 0 : 2000000),
-						 PRIO_DEFAULT);
+		struct thread *t = thread_create(
+		    "det", sleepy, (void *)(uintptr_t)(i % 2 ? 0 : 2000000),
+		    PRIO_DEFAULT);
 		KT_ASSERT(t);
 		KT_EQ(thread_detach(t), 0);
 		KT_EQ(thread_detach(t), -EINVAL);
@@ -64,7 +68,8 @@ KTEST(thread, detach_reaps)
 KTEST(thread, join_errors)
 {
 	KT_EQ(thread_join(thread_current(), NULL), -EDEADLK);
-	struct thread *t = thread_create("je", sleepy, (void *)5000000, PRIO_DEFAULT);
+	struct thread *t =
+	    thread_create("je", sleepy, (void *)5000000, PRIO_DEFAULT);
 	KT_ASSERT(t);
 	KT_EQ(thread_detach(t), 0);
 	KT_EQ(thread_join(t, NULL), -EINVAL);
@@ -148,7 +153,8 @@ KTEST(sched, preemption)
 static volatile int prio_log[3], prio_n;
 static void *prio_worker(void *arg)
 {
-	prio_log[__atomic_fetch_add(&prio_n, 1, __ATOMIC_RELAXED)] = (int)(uintptr_t)arg;
+	prio_log[__atomic_fetch_add(&prio_n, 1, __ATOMIC_RELAXED)] =
+	    (int)(uintptr_t)arg;
 	return NULL;
 }
 
@@ -175,7 +181,10 @@ KTEST(sched, priority_order)
 static void *fpu_worker(void *arg)
 {
 	uint64_t pat = (uintptr_t)arg, out[2];
-	__asm__ volatile("movq %0, %%xmm5; movq %0, %%xmm15" : : "r"(pat) : "xmm5", "xmm15");
+	__asm__ volatile("movq %0, %%xmm5; movq %0, %%xmm15"
+			 :
+			 : "r"(pat)
+			 : "xmm5", "xmm15");
 	for (int i = 0; i < 200; i++) {
 		thread_yield();
 		__asm__ volatile("movq %%xmm5, %0; movq %%xmm15, %1"
@@ -190,9 +199,9 @@ KTEST(sched, fpu_state_preserved)
 {
 	struct thread *t[4];
 	for (uintptr_t i = 0; i < 4; i++)
-		t[i] = thread_create_on("fpu", fpu_worker,
-					(void *)(0x1111111111111111ull * (i + 1)),
-					PRIO_DEFAULT, 1);
+		t[i] = thread_create_on(
+		    "fpu", fpu_worker,
+		    (void *)(0x1111111111111111ull * (i + 1)), PRIO_DEFAULT, 1);
 	for (int i = 0; i < 4; i++) {
 		void *rv;
 		KT_ASSERT(t[i]);

@@ -23,7 +23,7 @@ static void count_cb(struct timer *t, void *arg)
 
 KTEST(timer, oneshot_fires_once_after_delay)
 {
-	struct tcount c = { 0 };
+	struct tcount c = {0};
 	struct timer t;
 	sem_init(&c.done, 0);
 	timer_init(&t, count_cb, &c);
@@ -38,7 +38,7 @@ KTEST(timer, oneshot_fires_once_after_delay)
 
 KTEST(timer, periodic_then_cancel)
 {
-	struct tcount c = { 0 };
+	struct tcount c = {0};
 	struct timer t;
 	sem_init(&c.done, 0);
 	timer_init(&t, count_cb, &c);
@@ -54,7 +54,7 @@ KTEST(timer, periodic_then_cancel)
 
 KTEST(timer, cancel_before_expiry)
 {
-	struct tcount c = { 0 };
+	struct tcount c = {0};
 	struct timer t;
 	sem_init(&c.done, 0);
 	timer_init(&t, count_cb, &c);

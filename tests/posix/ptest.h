@@ -14,44 +14,45 @@
 
 static int pt_n, pt_failed;
 
-#define CHECK(cond, name)                                                  \
-	do {                                                               \
-		int _ok = !!(cond);                                        \
-		pt_n++;                                                    \
-		if (!_ok)                                                  \
-			pt_failed++;                                       \
-		printf("%sok %d - %s%s%s\n", _ok ? "" : "not ", pt_n, name, \
-		       _ok ? "" : " # failed: ", _ok ? "" : #cond);        \
+#define CHECK(cond, name)                                                      \
+	do {                                                                   \
+		int _ok = !!(cond);                                            \
+		pt_n++;                                                        \
+		if (!_ok)                                                      \
+			pt_failed++;                                           \
+		printf("%sok %d - %s%s%s\n", _ok ? "" : "not ", pt_n, name,    \
+		       _ok ? "" : " # failed: ", _ok ? "" : #cond);            \
 	} while (0)
 
-#define CHECK_EQ(a, b, name)                                               \
-	do {                                                               \
-		long long _a = (long long)(a), _b = (long long)(b);        \
-		pt_n++;                                                    \
-		if (_a != _b) {                                            \
-			pt_failed++;                                       \
-			printf("not ok %d - %s # %s = %lld, expected %lld\n", \
-			       pt_n, name, #a, _a, _b);                    \
-		} else {                                                   \
-			printf("ok %d - %s\n", pt_n, name);                \
-		}                                                          \
+#define CHECK_EQ(a, b, name)                                                   \
+	do {                                                                   \
+		long long _a = (long long)(a), _b = (long long)(b);            \
+		pt_n++;                                                        \
+		if (_a != _b) {                                                \
+			pt_failed++;                                           \
+			printf("not ok %d - %s # %s = %lld, expected %lld\n",  \
+			       pt_n, name, #a, _a, _b);                        \
+		} else {                                                       \
+			printf("ok %d - %s\n", pt_n, name);                    \
+		}                                                              \
 	} while (0)
 
 /* A call returning -1 with errno set: checks both. */
-#define CHECK_ERRNO(call, err, name)                                       \
-	do {                                                               \
-		errno = 0;                                                 \
-		long _r = (long)(call);                                    \
-		int _e = errno;                                            \
-		pt_n++;                                                    \
-		if (_r != -1 || _e != (err)) {                             \
-			pt_failed++;                                       \
+#define CHECK_ERRNO(call, err, name)                                           \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long _r = (long)(call);                                        \
+		int _e = errno;                                                \
+		pt_n++;                                                        \
+		if (_r != -1 || _e != (err)) {                                 \
+			pt_failed++;                                           \
 			printf("not ok %d - %s # returned %ld errno %d (%s),"  \
-			       " expected -1 errno %d (%s)\n", pt_n, name, _r, \
-			       _e, strerror(_e), err, strerror(err));      \
-		} else {                                                   \
-			printf("ok %d - %s\n", pt_n, name);                \
-		}                                                          \
+			       " expected -1 errno %d (%s)\n",                 \
+			       pt_n, name, _r, _e, strerror(_e), err,          \
+			       strerror(err));                                 \
+		} else {                                                       \
+			printf("ok %d - %s\n", pt_n, name);                    \
+		}                                                              \
 	} while (0)
 
 static inline int pt_done(void)

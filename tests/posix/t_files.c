@@ -35,11 +35,15 @@ int main(void)
 	CHECK_EQ(close(fd), 0, "close");
 	CHECK_ERRNO(close(fd), EBADF, "close twice: EBADF");
 	CHECK_ERRNO(read(fd, buf, 1), EBADF, "read a closed fd: EBADF");
-	CHECK_ERRNO(lseek(1, 0, SEEK_SET), ESPIPE, "lseek on the console: ESPIPE");
+	CHECK_ERRNO(lseek(1, 0, SEEK_SET), ESPIPE,
+		    "lseek on the console: ESPIPE");
 
-	CHECK_ERRNO(open("/tmp.txt", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST, "O_EXCL on an existing file: EEXIST");
-	CHECK_ERRNO(open("/nope/file", O_RDONLY), ENOENT, "open in a missing directory: ENOENT");
-	CHECK_ERRNO(open("/tmp.txt/x", O_RDONLY), ENOTDIR, "a file used as a directory: ENOTDIR");
+	CHECK_ERRNO(open("/tmp.txt", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST,
+		    "O_EXCL on an existing file: EEXIST");
+	CHECK_ERRNO(open("/nope/file", O_RDONLY), ENOENT,
+		    "open in a missing directory: ENOENT");
+	CHECK_ERRNO(open("/tmp.txt/x", O_RDONLY), ENOTDIR,
+		    "a file used as a directory: ENOTDIR");
 	CHECK_EQ(stat("/tmp.txt", &st), 0, "stat");
 	CHECK_EQ(st.st_size, 101, "stat size after the write past the end");
 
@@ -50,7 +54,8 @@ int main(void)
 	fd = open("/d/b", O_CREAT | O_WRONLY, 0644);
 	close(fd);
 	CHECK_ERRNO(rmdir("/d"), ENOTEMPTY, "rmdir a non-empty dir: ENOTEMPTY");
-	CHECK_ERRNO(open("/d", O_WRONLY), EISDIR, "open a directory for writing: EISDIR");
+	CHECK_ERRNO(open("/d", O_WRONLY), EISDIR,
+		    "open a directory for writing: EISDIR");
 	DIR *d = opendir("/d");
 	CHECK(d != NULL, "opendir");
 	int names = 0;
@@ -72,8 +77,10 @@ int main(void)
 	int n;
 	char word[16];
 	double x;
-	CHECK_EQ(fscanf(f, "%d %15s %lf", &n, word, &x), 3, "fscanf reads back");
-	CHECK(n == 42 && !strcmp(word, "answer") && x == 2.5, "stdio round trip");
+	CHECK_EQ(fscanf(f, "%d %15s %lf", &n, word, &x), 3,
+		 "fscanf reads back");
+	CHECK(n == 42 && !strcmp(word, "answer") && x == 2.5,
+	      "stdio round trip");
 	fclose(f);
 
 	/* the initrd (a cpio archive given as a boot module) */
@@ -85,6 +92,7 @@ int main(void)
 		CHECK(!strcmp(line, "unum initrd\n"), "initrd file content");
 		fclose(f);
 	}
-	CHECK_ERRNO(open("/data/input.txt", O_WRONLY), EROFS, "initrd is read-only: EROFS");
+	CHECK_ERRNO(open("/data/input.txt", O_WRONLY), EROFS,
+		    "initrd is read-only: EROFS");
 	return pt_done();
 }

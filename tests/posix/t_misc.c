@@ -61,27 +61,36 @@ int main(void)
 	struct timespec a, b, r;
 	CHECK_EQ(clock_gettime(CLOCK_MONOTONIC, &a), 0, "CLOCK_MONOTONIC");
 	CHECK_EQ(clock_gettime(CLOCK_REALTIME, &r), 0, "CLOCK_REALTIME");
-	CHECK_EQ(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &r), 0, "CLOCK_PROCESS_CPUTIME_ID");
-	CHECK_EQ(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &r), 0, "CLOCK_THREAD_CPUTIME_ID");
-	CHECK_ERRNO(clock_gettime((clockid_t)99, &r), EINVAL, "unknown clock: EINVAL");
-	struct timespec req = { 0, 20000000 };
+	CHECK_EQ(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &r), 0,
+		 "CLOCK_PROCESS_CPUTIME_ID");
+	CHECK_EQ(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &r), 0,
+		 "CLOCK_THREAD_CPUTIME_ID");
+	CHECK_ERRNO(clock_gettime((clockid_t)99, &r), EINVAL,
+		    "unknown clock: EINVAL");
+	struct timespec req = {0, 20000000};
 	CHECK_EQ(nanosleep(&req, NULL), 0, "nanosleep");
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	long ms =
+	    (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	CHECK(ms >= 20, "nanosleep slept at least 20 ms");
-	struct timespec badreq = { 0, -1 };
-	CHECK_ERRNO(nanosleep(&badreq, NULL), EINVAL, "nanosleep bad timespec: EINVAL");
+	struct timespec badreq = {0, -1};
+	CHECK_ERRNO(nanosleep(&badreq, NULL), EINVAL,
+		    "nanosleep bad timespec: EINVAL");
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	a.tv_nsec += 10000000;
 	if (a.tv_nsec >= 1000000000) {
 		a.tv_sec++;
 		a.tv_nsec -= 1000000000;
 	}
-	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a, NULL), 0, "clock_nanosleep absolute");
+	CHECK_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a, NULL), 0,
+		 "clock_nanosleep absolute");
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	CHECK(b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec), "woke after the absolute deadline");
+	CHECK(b.tv_sec > a.tv_sec ||
+		  (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec),
+	      "woke after the absolute deadline");
 	CHECK(time(NULL) > 0, "time()");
-	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1, "sysconf(_SC_NPROCESSORS_ONLN)");
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 1,
+	      "sysconf(_SC_NPROCESSORS_ONLN)");
 	const char *e = getenv("UNUM_TEST");
 	CHECK(e && !strcmp(e, "yes"), "environment from the boot key app.env");
 	e = getenv("HOME");
@@ -111,7 +120,8 @@ int main(void)
 	CHECK_EQ(posix_memalign(&p, 4096, 100), 0, "posix_memalign 4096");
 	CHECK_EQ((uintptr_t)p % 4096, 0, "posix_memalign alignment");
 	free(p);
-	CHECK_EQ(posix_memalign(&p, 3, 100), EINVAL, "posix_memalign bad alignment: EINVAL");
+	CHECK_EQ(posix_memalign(&p, 3, 100), EINVAL,
+		 "posix_memalign bad alignment: EINVAL");
 	errno = 0;
 	volatile size_t huge = (size_t)-1 / 2; /* not a constant: the compiler
 						  may fold calloc of one */
@@ -129,7 +139,8 @@ int main(void)
 		a.tv_sec++;
 		a.tv_nsec -= 1000000000;
 	}
-	CHECK_ERRNO(sem_timedwait(&items, &a), ETIMEDOUT, "sem_timedwait: ETIMEDOUT");
+	CHECK_ERRNO(sem_timedwait(&items, &a), ETIMEDOUT,
+		    "sem_timedwait: ETIMEDOUT");
 	pthread_create(&t[0], NULL, poster, NULL);
 	int got = 0;
 	for (int i = 0; i < 1000; i++)
@@ -143,12 +154,17 @@ int main(void)
 
 	sem_t *s = sem_open("/unum", O_CREAT | O_EXCL, 0600, 2);
 	CHECK(s != SEM_FAILED, "sem_open O_CREAT");
-	CHECK(sem_open("/unum", O_CREAT | O_EXCL, 0600, 1) == SEM_FAILED && errno == EEXIST, "sem_open O_EXCL again: EEXIST");
+	CHECK(sem_open("/unum", O_CREAT | O_EXCL, 0600, 1) == SEM_FAILED &&
+		  errno == EEXIST,
+	      "sem_open O_EXCL again: EEXIST");
 	sem_t *s2 = sem_open("/unum", 0);
 	CHECK(s2 == s, "sem_open finds it by name");
 	CHECK_EQ(sem_trywait(s2), 0, "named semaphore value");
-	CHECK(sem_open("/missing", 0) == SEM_FAILED && errno == ENOENT, "sem_open missing: ENOENT");
-	CHECK(sem_open("noslash", O_CREAT, 0600, 0) == SEM_FAILED && errno == EINVAL, "sem_open bad name: EINVAL");
+	CHECK(sem_open("/missing", 0) == SEM_FAILED && errno == ENOENT,
+	      "sem_open missing: ENOENT");
+	CHECK(sem_open("noslash", O_CREAT, 0600, 0) == SEM_FAILED &&
+		  errno == EINVAL,
+	      "sem_open bad name: EINVAL");
 	CHECK_EQ(sem_unlink("/unum"), 0, "sem_unlink");
 	CHECK_ERRNO(sem_unlink("/unum"), ENOENT, "sem_unlink twice: ENOENT");
 	sem_close(s);

@@ -10,7 +10,7 @@
 
 #include "ptest.h"
 
-#define NT 8
+#define NT    8
 #define ITERS 20000
 
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -36,13 +36,19 @@ static struct timespec in_ms(clockid_t c, long ms)
 	return ts;
 }
 
-static void *try_other(void *m) { return (void *)(intptr_t)pthread_mutex_trylock(m); }
+static void *try_other(void *m)
+{
+	return (void *)(intptr_t)pthread_mutex_trylock(m);
+}
 static void *timed_other(void *m)
 {
 	struct timespec ts = in_ms(CLOCK_REALTIME, 20);
 	return (void *)(intptr_t)pthread_mutex_timedlock(m, &ts);
 }
-static void *unlock_other(void *m) { return (void *)(intptr_t)pthread_mutex_unlock(m); }
+static void *unlock_other(void *m)
+{
+	return (void *)(intptr_t)pthread_mutex_unlock(m);
+}
 
 static pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pc = PTHREAD_COND_INITIALIZER;
@@ -124,10 +130,12 @@ int main(void)
 	pthread_mutexattr_t ma;
 	pthread_mutex_t m;
 	pthread_mutexattr_init(&ma);
-	CHECK_EQ(pthread_mutexattr_settype(&ma, 99), EINVAL, "bad mutex type: EINVAL");
+	CHECK_EQ(pthread_mutexattr_settype(&ma, 99), EINVAL,
+		 "bad mutex type: EINVAL");
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
 	pthread_mutex_init(&m, &ma);
-	CHECK_EQ(pthread_mutex_unlock(&m), EPERM, "errorcheck unlock unowned: EPERM");
+	CHECK_EQ(pthread_mutex_unlock(&m), EPERM,
+		 "errorcheck unlock unowned: EPERM");
 	pthread_mutex_lock(&m);
 	CHECK_EQ(pthread_mutex_lock(&m), EDEADLK, "errorcheck relock: EDEADLK");
 	pthread_create(&t[0], NULL, try_other, &m);
@@ -135,12 +143,15 @@ int main(void)
 	CHECK_EQ((intptr_t)rv, EBUSY, "trylock of a held mutex: EBUSY");
 	pthread_create(&t[0], NULL, unlock_other, &m);
 	pthread_join(t[0], &rv);
-	CHECK_EQ((intptr_t)rv, EPERM, "errorcheck unlock by another thread: EPERM");
-	CHECK_EQ(pthread_mutex_destroy(&m), EBUSY, "destroy a locked mutex: EBUSY");
+	CHECK_EQ((intptr_t)rv, EPERM,
+		 "errorcheck unlock by another thread: EPERM");
+	CHECK_EQ(pthread_mutex_destroy(&m), EBUSY,
+		 "destroy a locked mutex: EBUSY");
 	struct timespec ts;
 	CHECK_EQ(pthread_mutex_unlock(&m), 0, "unlock");
 	CHECK_EQ(pthread_mutex_destroy(&m), 0, "destroy");
-	CHECK_EQ(pthread_mutex_lock(&m), EINVAL, "lock a destroyed mutex: EINVAL");
+	CHECK_EQ(pthread_mutex_lock(&m), EINVAL,
+		 "lock a destroyed mutex: EINVAL");
 
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&m, &ma);
@@ -153,37 +164,46 @@ int main(void)
 	pthread_join(t[0], &rv);
 	CHECK_EQ((intptr_t)rv, EBUSY, "still held after 2 of 3 unlocks");
 	CHECK_EQ(pthread_mutex_unlock(&m), 0, "third unlock");
-	CHECK_EQ(pthread_mutex_unlock(&m), EPERM, "recursive over-unlock: EPERM");
+	CHECK_EQ(pthread_mutex_unlock(&m), EPERM,
+		 "recursive over-unlock: EPERM");
 	pthread_mutex_destroy(&m);
 
 	pthread_mutex_init(&m, NULL);
 	pthread_mutex_lock(&m);
-	struct timespec bad_ts = { 0, 2000000000L };
-	CHECK_EQ(pthread_mutex_timedlock(&m, &bad_ts), EINVAL, "timedlock bad timespec: EINVAL");
+	struct timespec bad_ts = {0, 2000000000L};
+	CHECK_EQ(pthread_mutex_timedlock(&m, &bad_ts), EINVAL,
+		 "timedlock bad timespec: EINVAL");
 	pthread_mutex_unlock(&m);
 	pthread_mutex_lock(&m);
 	pthread_create(&t[0], NULL, timed_other, &m);
 	pthread_join(t[0], &rv);
-	CHECK_EQ((intptr_t)rv, ETIMEDOUT, "timedlock of a held mutex: ETIMEDOUT");
+	CHECK_EQ((intptr_t)rv, ETIMEDOUT,
+		 "timedlock of a held mutex: ETIMEDOUT");
 	pthread_mutex_unlock(&m);
 
 	pthread_cond_t c;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
-	CHECK_EQ(pthread_condattr_setclock(&ca, CLOCK_PROCESS_CPUTIME_ID), EINVAL, "condattr bad clock: EINVAL");
-	CHECK_EQ(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC), 0, "condattr monotonic");
+	CHECK_EQ(pthread_condattr_setclock(&ca, CLOCK_PROCESS_CPUTIME_ID),
+		 EINVAL, "condattr bad clock: EINVAL");
+	CHECK_EQ(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC), 0,
+		 "condattr monotonic");
 	pthread_cond_init(&c, &ca);
 	pthread_mutex_lock(&m);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ts = in_ms(CLOCK_MONOTONIC, 30);
-	CHECK_EQ(pthread_cond_timedwait(&c, &m, &ts), ETIMEDOUT, "cond timedwait (monotonic): ETIMEDOUT");
+	CHECK_EQ(pthread_cond_timedwait(&c, &m, &ts), ETIMEDOUT,
+		 "cond timedwait (monotonic): ETIMEDOUT");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	long waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	long waited = (t1.tv_sec - t0.tv_sec) * 1000 +
+		      (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(waited >= 29, "timedwait waited until the deadline");
-	CHECK_EQ(pthread_mutex_trylock(&m), EBUSY, "mutex held again after timedwait");
+	CHECK_EQ(pthread_mutex_trylock(&m), EBUSY,
+		 "mutex held again after timedwait");
 	pthread_mutex_unlock(&m);
-	CHECK_EQ(pthread_cond_wait(&c, &m), EPERM, "cond_wait without the mutex: EPERM");
+	CHECK_EQ(pthread_cond_wait(&c, &m), EPERM,
+		 "cond_wait without the mutex: EPERM");
 	pthread_cond_destroy(&c);
 
 	pthread_create(&t[0], NULL, pingpong, (void *)0);
@@ -192,7 +212,8 @@ int main(void)
 	pthread_join(t[1], NULL);
 	CHECK_EQ(rounds, 4000, "condition-variable ping-pong is exact");
 
-	CHECK_EQ(pthread_barrier_init(&bar, NULL, 0), EINVAL, "barrier of 0: EINVAL");
+	CHECK_EQ(pthread_barrier_init(&bar, NULL, 0), EINVAL,
+		 "barrier of 0: EINVAL");
 	pthread_barrier_init(&bar, NULL, NT);
 	for (int i = 0; i < NT; i++)
 		pthread_create(&t[i], NULL, barrier_worker, NULL);
@@ -216,10 +237,12 @@ int main(void)
 	CHECK_EQ(shared_a, 4 * 500, "every write happened");
 	pthread_rwlock_rdlock(&rw);
 	CHECK_EQ(pthread_rwlock_tryrdlock(&rw), 0, "two read locks at once");
-	CHECK_EQ(pthread_rwlock_trywrlock(&rw), EBUSY, "trywrlock with readers: EBUSY");
+	CHECK_EQ(pthread_rwlock_trywrlock(&rw), EBUSY,
+		 "trywrlock with readers: EBUSY");
 	pthread_rwlock_unlock(&rw);
 	pthread_rwlock_unlock(&rw);
-	CHECK_EQ(pthread_rwlock_unlock(&rw), EPERM, "unlock an unheld rwlock: EPERM");
+	CHECK_EQ(pthread_rwlock_unlock(&rw), EPERM,
+		 "unlock an unheld rwlock: EPERM");
 	pthread_rwlock_wrlock(&rw);
 	CHECK_EQ(pthread_rwlock_wrlock(&rw), EDEADLK, "wrlock twice: EDEADLK");
 	pthread_rwlock_unlock(&rw);
@@ -231,7 +254,8 @@ int main(void)
 		pthread_join(t[i], NULL);
 	CHECK_EQ(spin_counter, 4 * ITERS, "spinlock counter is exact");
 	pthread_spin_lock(&spin);
-	CHECK_EQ(pthread_spin_trylock(&spin), EBUSY, "spin_trylock held: EBUSY");
+	CHECK_EQ(pthread_spin_trylock(&spin), EBUSY,
+		 "spin_trylock held: EBUSY");
 	pthread_spin_unlock(&spin);
 	return pt_done();
 }

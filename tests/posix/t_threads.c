@@ -10,11 +10,17 @@
 
 #include "ptest.h"
 
-static void *ret_arg(void *a) { return a; }
+static void *ret_arg(void *a)
+{
+	return a;
+}
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int once_runs;
-static void once_fn(void) { once_runs++; }
+static void once_fn(void)
+{
+	once_runs++;
+}
 static void *call_once(void *a)
 {
 	pthread_once(&once, once_fn);
@@ -23,7 +29,10 @@ static void *call_once(void *a)
 
 static pthread_key_t key;
 static int dtor_calls;
-static void key_dtor(void *v) { dtor_calls += (int)(intptr_t)v; }
+static void key_dtor(void *v)
+{
+	dtor_calls += (int)(intptr_t)v;
+}
 static void *set_key(void *a)
 {
 	pthread_setspecific(key, a);
@@ -31,7 +40,10 @@ static void *set_key(void *a)
 }
 
 static volatile int cleanup_ran;
-static void cleanup(void *a) { cleanup_ran += (int)(intptr_t)a; }
+static void cleanup(void *a)
+{
+	cleanup_ran += (int)(intptr_t)a;
+}
 static void *cancellable(void *a)
 {
 	pthread_cleanup_push(cleanup, (void *)(intptr_t)10);
@@ -63,16 +75,20 @@ int main(void)
 	pthread_t t, t2;
 	void *rv;
 
-	CHECK_EQ(pthread_create(&t, NULL, ret_arg, (void *)(intptr_t)1234), 0, "create");
+	CHECK_EQ(pthread_create(&t, NULL, ret_arg, (void *)(intptr_t)1234), 0,
+		 "create");
 	CHECK_EQ(pthread_join(t, &rv), 0, "join");
 	CHECK_EQ((intptr_t)rv, 1234, "join returns the value");
-	CHECK_EQ(pthread_join(t, NULL), ESRCH, "join of a reaped thread: ESRCH");
-	CHECK_EQ(pthread_join(pthread_self(), NULL), EDEADLK, "join self: EDEADLK");
+	CHECK_EQ(pthread_join(t, NULL), ESRCH,
+		 "join of a reaped thread: ESRCH");
+	CHECK_EQ(pthread_join(pthread_self(), NULL), EDEADLK,
+		 "join self: EDEADLK");
 
 	pthread_t seen;
 	pthread_create(&t, NULL, get_self, &seen);
 	pthread_join(t, NULL);
-	CHECK(pthread_equal(seen, t), "pthread_self in the thread equals the id");
+	CHECK(pthread_equal(seen, t),
+	      "pthread_self in the thread equals the id");
 	CHECK(!pthread_equal(pthread_self(), t), "pthread_equal distinguishes");
 
 	pthread_attr_t attr;
@@ -80,21 +96,28 @@ int main(void)
 	int ds;
 	pthread_attr_getdetachstate(&attr, &ds);
 	CHECK_EQ(ds, PTHREAD_CREATE_JOINABLE, "default detach state");
-	CHECK_EQ(pthread_attr_setdetachstate(&attr, 42), EINVAL, "bad detach state: EINVAL");
-	CHECK_EQ(pthread_attr_setstacksize(&attr, 1), EINVAL, "stack too small: EINVAL");
-	CHECK_EQ(pthread_attr_setstacksize(&attr, 256 * 1024), 0, "setstacksize");
+	CHECK_EQ(pthread_attr_setdetachstate(&attr, 42), EINVAL,
+		 "bad detach state: EINVAL");
+	CHECK_EQ(pthread_attr_setstacksize(&attr, 1), EINVAL,
+		 "stack too small: EINVAL");
+	CHECK_EQ(pthread_attr_setstacksize(&attr, 256 * 1024), 0,
+		 "setstacksize");
 	size_t ss;
 	pthread_attr_getstacksize(&attr, &ss);
 	CHECK_EQ(ss, 256 * 1024, "getstacksize");
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	CHECK_EQ(pthread_create(&t, &attr, ret_arg, NULL), 0, "create detached");
-	CHECK_EQ(pthread_join(t, NULL), EINVAL, "join a detached thread: EINVAL");
+	CHECK_EQ(pthread_create(&t, &attr, ret_arg, NULL), 0,
+		 "create detached");
+	CHECK_EQ(pthread_join(t, NULL), EINVAL,
+		 "join a detached thread: EINVAL");
 	pthread_attr_destroy(&attr);
 
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	pthread_attr_init(&attr);
-	CHECK_EQ(pthread_attr_setstack(&attr, stack, sizeof(stack)), 0, "setstack");
-	CHECK_EQ(pthread_create(&t, &attr, ret_arg, (void *)(intptr_t)7), 0, "create on a user stack");
+	CHECK_EQ(pthread_attr_setstack(&attr, stack, sizeof(stack)), 0,
+		 "setstack");
+	CHECK_EQ(pthread_create(&t, &attr, ret_arg, (void *)(intptr_t)7), 0,
+		 "create on a user stack");
 	pthread_join(t, &rv);
 	CHECK_EQ((intptr_t)rv, 7, "user-stack thread ran");
 	pthread_attr_destroy(&attr);
@@ -115,15 +138,18 @@ int main(void)
 	pthread_join(t, &rv);
 	CHECK_EQ((intptr_t)rv, 5, "getspecific sees the thread's value");
 	CHECK_EQ(dtor_calls, 5, "key destructor ran at thread exit");
-	CHECK(pthread_getspecific(key) == NULL, "main thread's value is separate");
+	CHECK(pthread_getspecific(key) == NULL,
+	      "main thread's value is separate");
 	CHECK_EQ(pthread_key_delete(key), 0, "key_delete");
-	CHECK_EQ(pthread_setspecific(key, NULL), EINVAL, "setspecific on a deleted key: EINVAL");
+	CHECK_EQ(pthread_setspecific(key, NULL), EINVAL,
+		 "setspecific on a deleted key: EINVAL");
 
 	pthread_create(&t, NULL, cancellable, NULL);
 	usleep(5000);
 	CHECK_EQ(pthread_cancel(t), 0, "cancel");
 	pthread_join(t, &rv);
-	CHECK(rv == PTHREAD_CANCELED, "cancelled thread returns PTHREAD_CANCELED");
+	CHECK(rv == PTHREAD_CANCELED,
+	      "cancelled thread returns PTHREAD_CANCELED");
 	CHECK_EQ(cleanup_ran, 11, "both cleanup handlers ran");
 
 	cleanup_ran = 0;

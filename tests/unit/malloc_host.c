@@ -37,14 +37,16 @@ void *host_map(size_t size)
 
 __thread int host_arena;
 
-int posix_heap_arena(void) { return host_arena; }
+int posix_heap_arena(void)
+{
+	return host_arena;
+}
 
 void posix_heap_region(int arena, uintptr_t *base, size_t *size)
 {
 	static int calls[POSIX_HEAP_ARENAS];
 
-	if (arena < 0 || arena >= POSIX_HEAP_ARENAS ||
-	    ++calls[arena] != 1) {
+	if (arena < 0 || arena >= POSIX_HEAP_ARENAS || ++calls[arena] != 1) {
 		fprintf(stderr, "posix_heap_region(%d) called again\n", arena);
 		abort();
 	}

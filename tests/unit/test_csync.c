@@ -20,9 +20,9 @@
 #include "cluster/csync_proto.h"
 #include "kernel/errno.h"
 
-#define MAXN 5
-#define MAXT 12
-#define QCAP 4096
+#define MAXN  5
+#define MAXT  12
+#define QCAP  4096
 #define MAXEV 16
 
 struct qmsg {
@@ -85,13 +85,21 @@ static void op_wake(void *ctx, uint32_t wid, uint32_t h, int ev, int val)
 	struct sthread *t = by_wid((int)(intptr_t)ctx, wid);
 	assert_non_null(t);
 	assert_true(t->nev < MAXEV);
-	t->evs[t->nev++] = (struct ev){ ev, val };
+	t->evs[t->nev++] = (struct ev){ev, val};
 }
 
-static void *op_alloc(void *c, size_t n) { (void)c; return malloc(n); }
-static void op_free(void *c, void *p) { (void)c; free(p); }
+static void *op_alloc(void *c, size_t n)
+{
+	(void)c;
+	return malloc(n);
+}
+static void op_free(void *c, void *p)
+{
+	(void)c;
+	free(p);
+}
 
-static const struct csync_ops ops = { op_send, op_wake, op_alloc, op_free };
+static const struct csync_ops ops = {op_send, op_wake, op_alloc, op_free};
 
 static void sim_init(int nodes, int threads, unsigned seed)
 {
@@ -212,8 +220,9 @@ static bool mutex_step(struct sthread *t)
 			break;
 		}
 		assert_int_equal(ev.ev, CSE_RETRY);
-		rc = csync_mutex_lock(e, mh, (uint32_t)t->tid, t->wid,
-				      CSF_RETRY | (t->state == M_TRYWAIT ? CSF_TRY : 0), 1);
+		rc = csync_mutex_lock(
+		    e, mh, (uint32_t)t->tid, t->wid,
+		    CSF_RETRY | (t->state == M_TRYWAIT ? CSF_TRY : 0), 1);
 		if (rc == 0)
 			mutex_enter(t);
 		else if (rc == CSYNC_WAIT)
@@ -226,7 +235,9 @@ static bool mutex_step(struct sthread *t)
 			break;
 		counter++;
 		holders--;
-		assert_int_equal(csync_mutex_unlock(e, mh, (uint32_t)t->tid, false, NULL), 0);
+		assert_int_equal(
+		    csync_mutex_unlock(e, mh, (uint32_t)t->tid, false, NULL),
+		    0);
 		t->state = ++t->iter == iters ? -1 : M_IDLE;
 		break;
 	}
@@ -238,7 +249,8 @@ static void mutex_case(int nodes, int threads, unsigned seed, bool to)
 	timeouts = to;
 	sim_init(nodes, threads, seed);
 	assert_int_equal(csync_create(&S.e[seed % (unsigned)nodes], CSK_MUTEX,
-				      CSM_ERRORCHECK, 0, &mh), 0);
+				      CSM_ERRORCHECK, 0, &mh),
+			 0);
 	holders = counter = 0;
 	iters = 40;
 	run(mutex_step, 2000000);
@@ -270,17 +282,20 @@ static void test_mutex_local(void **st)
 {
 	(void)st;
 	sim_init(3, 0, 7);
-	assert_int_equal(csync_create(&S.e[1], CSK_MUTEX, CSM_NORMAL, 0, &mh), 0);
+	assert_int_equal(csync_create(&S.e[1], CSK_MUTEX, CSM_NORMAL, 0, &mh),
+			 0);
 	for (int i = 0; i < 100; i++) {
 		assert_int_equal(csync_mutex_lock(&S.e[1], mh, 5, 1, 0, 1), 0);
-		assert_int_equal(csync_mutex_lock(&S.e[1], mh, 6, 2, CSF_TRY, 1), -EBUSY);
-		assert_int_equal(csync_mutex_unlock(&S.e[1], mh, 5, false, NULL), 0);
+		assert_int_equal(
+		    csync_mutex_lock(&S.e[1], mh, 6, 2, CSF_TRY, 1), -EBUSY);
+		assert_int_equal(
+		    csync_mutex_unlock(&S.e[1], mh, 5, false, NULL), 0);
 	}
 	assert_int_equal(S.e[1].st.msgs_out, 0);
 	assert_int_equal(S.e[1].st.local_hits, 100);
 	/* node 2 takes it once, then keeps it */
 	S.nt = 1;
-	S.t[0] = (struct sthread){ .node = 2, .tid = 9, .wid = 1 };
+	S.t[0] = (struct sthread){.node = 2, .tid = 9, .wid = 1};
 	assert_int_equal(csync_mutex_lock(&S.e[2], mh, 9, 1, 0, 1), CSYNC_WAIT);
 	while (deliver_one())
 		;
@@ -290,7 +305,8 @@ static void test_mutex_local(void **st)
 	uint64_t before = S.e[2].st.msgs_out;
 	for (int i = 0; i < 50; i++) {
 		assert_int_equal(csync_mutex_lock(&S.e[2], mh, 9, 1, 0, 1), 0);
-		assert_int_equal(csync_mutex_unlock(&S.e[2], mh, 9, false, NULL), 0);
+		assert_int_equal(
+		    csync_mutex_unlock(&S.e[2], mh, 9, false, NULL), 0);
 	}
 	assert_int_equal(S.e[2].st.msgs_out, before);
 	assert_int_equal(S.e[1].st.token_out, 1);
@@ -299,7 +315,15 @@ static void test_mutex_local(void **st)
 
 /* ---- condition variable: a token passed round the threads ----------------- */
 
-enum { C_LOCK, C_LOCKWAIT, C_CHECK, C_ACKWAIT, C_SLEEP, C_CANCELWAIT, C_RELOCK };
+enum {
+	C_LOCK,
+	C_LOCKWAIT,
+	C_CHECK,
+	C_ACKWAIT,
+	C_SLEEP,
+	C_CANCELWAIT,
+	C_RELOCK
+};
 static uint32_t ch_, cm;
 static int turn, rounds_done, crounds;
 
@@ -320,7 +344,8 @@ static void cond_unlock(struct sthread *t)
 {
 	holders--;
 	assert_int_equal(csync_mutex_unlock(&S.e[t->node], cm, (uint32_t)t->tid,
-					    false, NULL), 0);
+					    false, NULL),
+			 0);
 }
 
 static bool cond_step(struct sthread *t)
@@ -349,7 +374,8 @@ static bool cond_step(struct sthread *t)
 			t->state = ++t->iter == crounds ? -1 : C_LOCK;
 			break;
 		}
-		assert_int_equal(csync_request(e, ch_, CM_CWAIT, t->wid, 0), CSYNC_WAIT);
+		assert_int_equal(csync_request(e, ch_, CM_CWAIT, t->wid, 0),
+				 CSYNC_WAIT);
 		t->state = C_ACKWAIT;
 		break;
 	case C_ACKWAIT:
@@ -387,8 +413,10 @@ static void test_cond(void **st)
 	for (unsigned seed = 1; seed <= 40; seed++) {
 		int nodes = 2 + (int)(seed % 3), threads = 2 + (int)(seed % 5);
 		sim_init(nodes, threads, seed);
-		assert_int_equal(csync_create(&S.e[0], CSK_MUTEX, CSM_NORMAL, 0, &cm), 0);
-		assert_int_equal(csync_create(&S.e[nodes - 1], CSK_COND, 0, 0, &ch_), 0);
+		assert_int_equal(
+		    csync_create(&S.e[0], CSK_MUTEX, CSM_NORMAL, 0, &cm), 0);
+		assert_int_equal(
+		    csync_create(&S.e[nodes - 1], CSK_COND, 0, 0, &ch_), 0);
 		holders = turn = rounds_done = 0;
 		crounds = 20;
 		run(cond_step, 4000000);
@@ -409,8 +437,9 @@ static bool barrier_step(struct sthread *t)
 	struct ev ev;
 	if (t->state == 0) {
 		arrived[t->iter]++;
-		assert_int_equal(csync_request(&S.e[t->node], bh, CM_ARRIVE,
-					       t->wid, 0), CSYNC_WAIT);
+		assert_int_equal(
+		    csync_request(&S.e[t->node], bh, CM_ARRIVE, t->wid, 0),
+		    CSYNC_WAIT);
 		t->state = 1;
 	} else if (pop_ev(t, &ev)) {
 		assert_int_equal(ev.ev, CSE_DONE);
@@ -428,7 +457,8 @@ static void test_barrier(void **st)
 		int nodes = 2 + (int)(seed % 4), threads = 2 + (int)(seed % 10);
 		sim_init(nodes, threads, seed);
 		assert_int_equal(csync_create(&S.e[1], CSK_BARRIER, 0,
-					      (uint32_t)threads, &bh), 0);
+					      (uint32_t)threads, &bh),
+				 0);
 		brounds = 10;
 		memset(arrived, 0, sizeof(arrived));
 		memset(serial_count, 0, sizeof(serial_count));
@@ -443,8 +473,9 @@ static void test_barrier(void **st)
 			msgs += S.e[i].st.msgs_out;
 		for (int i = 0; i < threads; i++)
 			home_threads += S.t[i].node == 1;
-		assert_true(msgs <= (uint64_t)brounds *
-					   (uint64_t)(threads - home_threads + nodes - 1));
+		assert_true(msgs <=
+			    (uint64_t)brounds *
+				(uint64_t)(threads - home_threads + nodes - 1));
 		sim_fini();
 	}
 }
@@ -456,7 +487,7 @@ static void test_barrier(void **st)
  * releases it with a request answered at once. */
 struct req_model {
 	uint32_t *h;
-	int busy; /* a try's refusal */
+	int busy;     /* a try's refusal */
 	bool try_arg; /* the request's argument: try (sem), else the tid */
 	int (*acquire)(struct sthread *t, bool *try); /* request type */
 	void (*enter)(struct sthread *t);
@@ -475,8 +506,11 @@ static bool req_step(struct sthread *t, const struct req_model *md)
 		bool try;
 		int type = md->acquire(t, &try);
 		t->step = try;
-		int32_t arg = md->try_arg ? try : (int32_t)t->tid;
-		assert_int_equal(csync_request(e, *md->h, type, t->wid, arg), CSYNC_WAIT);
+		int32_t arg = md->try_arg ?
+		try:
+			(int32_t) t->tid;
+		assert_int_equal(csync_request(e, *md->h, type, t->wid, arg),
+				 CSYNC_WAIT);
 		t->state = 1;
 		break;
 	}
@@ -516,7 +550,9 @@ static bool req_step(struct sthread *t, const struct req_model *md)
 		t->state = 3;
 		break;
 	case 3: /* holding: release */
-		assert_int_equal(csync_request(e, *md->h, md->leave(t), t->wid, t->tid), CSYNC_WAIT);
+		assert_int_equal(
+		    csync_request(e, *md->h, md->leave(t), t->wid, t->tid),
+		    CSYNC_WAIT);
 		t->state = 5;
 		break;
 	case 5:
@@ -550,9 +586,12 @@ static int sem_leave(struct sthread *t)
 	holders--;
 	return CM_SPOST;
 }
-static const struct req_model sem_model = { &sh, -EAGAIN, true, sem_acquire,
-					     sem_enter, sem_leave };
-static bool sem_step(struct sthread *t) { return req_step(t, &sem_model); }
+static const struct req_model sem_model = {&sh,		-EAGAIN,   true,
+					   sem_acquire, sem_enter, sem_leave};
+static bool sem_step(struct sthread *t)
+{
+	return req_step(t, &sem_model);
+}
 
 static void test_sem(void **st)
 {
@@ -573,7 +612,7 @@ static void test_sem(void **st)
 /* rwlock: writers alone, readers together */
 static int rw_acquire(struct sthread *t, bool *try)
 {
-	static const int types[] = { CM_RDLOCK, CM_WRLOCK, CM_TRYRD, CM_TRYWR };
+	static const int types[] = {CM_RDLOCK, CM_WRLOCK, CM_TRYRD, CM_TRYWR};
 	int k = (int)(rnd() % 4);
 	t->result = k % 2; /* writer */
 	*try = k >= 2;
@@ -596,9 +635,12 @@ static int rw_leave(struct sthread *t)
 		readers--;
 	return CM_RWUNLOCK;
 }
-static const struct req_model rw_model = { &rwh, -EBUSY, false, rw_acquire,
-					    rw_enter, rw_leave };
-static bool rw_step(struct sthread *t) { return req_step(t, &rw_model); }
+static const struct req_model rw_model = {&rwh,	      -EBUSY,	false,
+					  rw_acquire, rw_enter, rw_leave};
+static bool rw_step(struct sthread *t)
+{
+	return req_step(t, &rw_model);
+}
 
 static void test_rwlock(void **st)
 {
@@ -606,7 +648,8 @@ static void test_rwlock(void **st)
 	for (unsigned seed = 1; seed <= 40; seed++) {
 		int nodes = 2 + (int)(seed % 3), threads = 2 + (int)(seed % 8);
 		sim_init(nodes, threads, seed);
-		assert_int_equal(csync_create(&S.e[seed % 2], CSK_RWLOCK, 0, 0, &rwh), 0);
+		assert_int_equal(
+		    csync_create(&S.e[seed % 2], CSK_RWLOCK, 0, 0, &rwh), 0);
 		readers = writers = 0;
 		iters = 20;
 		timeouts = seed % 2;
@@ -618,12 +661,14 @@ static void test_rwlock(void **st)
 		S.t[0].nev = 0;
 		S.t[0].state = 0;
 		struct ev ev;
-		int calls[][2] = { { CM_WRLOCK, 0 }, { CM_WRLOCK, -EDEADLK },
-				   { CM_TRYRD, -EDEADLK }, { CM_RWUNLOCK, 0 },
-				   { CM_RWUNLOCK, -EPERM }, { CM_RDLOCK, 0 },
-				   { CM_TRYRD, 0 }, { CM_TRYWR, -EBUSY } };
-		for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			csync_request(e, rwh, calls[i][0], S.t[0].wid, S.t[0].tid);
+		int calls[][2] = {{CM_WRLOCK, 0},	 {CM_WRLOCK, -EDEADLK},
+				  {CM_TRYRD, -EDEADLK},	 {CM_RWUNLOCK, 0},
+				  {CM_RWUNLOCK, -EPERM}, {CM_RDLOCK, 0},
+				  {CM_TRYRD, 0},	 {CM_TRYWR, -EBUSY}};
+		for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]);
+		     i++) {
+			csync_request(e, rwh, calls[i][0], S.t[0].wid,
+				      S.t[0].tid);
 			while (deliver_one())
 				;
 			assert_true(pop_ev(&S.t[0], &ev));
@@ -642,7 +687,7 @@ static void test_decode(void **st)
 	struct csync *e = &S.e[1];
 	uint32_t h;
 	assert_int_equal(csync_create(e, CSK_MUTEX, 0, 0, &h), 0);
-	struct csync_msg m = { .type = CM_REQ, .h = h }, out;
+	struct csync_msg m = {.type = CM_REQ, .h = h}, out;
 	uint8_t buf[CSYNC_WIRE_MAX + 8];
 	size_t len = csync_encode(&m, buf);
 	assert_int_equal(csync_decode(e, 0, buf, len, &out), 0);
@@ -663,7 +708,7 @@ static void test_decode(void **st)
 	assert_int_equal(csync_decode(e, 0, buf, len, &out), -EINVAL);
 	assert_int_equal(e->st.bad, 6);
 	/* state errors: a RETURN from a node that never had the token */
-	m = (struct csync_msg){ .type = CM_RETURN, .h = h };
+	m = (struct csync_msg){.type = CM_RETURN, .h = h};
 	csync_receive(e, 2, &m);
 	assert_int_equal(e->st.bad, 7);
 	sim_fini();
@@ -676,8 +721,8 @@ static void test_death(void **st)
 	(void)st;
 	sim_init(3, 0, 1);
 	S.nt = 2;
-	S.t[0] = (struct sthread){ .node = 2, .tid = 9, .wid = 1 };
-	S.t[1] = (struct sthread){ .node = 1, .tid = 5, .wid = 1 };
+	S.t[0] = (struct sthread){.node = 2, .tid = 9, .wid = 1};
+	S.t[1] = (struct sthread){.node = 1, .tid = 5, .wid = 1};
 	assert_int_equal(csync_create(&S.e[0], CSK_MUTEX, 0, 0, &mh), 0);
 	assert_int_equal(csync_mutex_lock(&S.e[1], mh, 5, 1, 0, 1), CSYNC_WAIT);
 	while (deliver_one())
@@ -690,21 +735,18 @@ static void test_death(void **st)
 	assert_int_equal(csync_mutex_unlock(&S.e[0], mh, 7, false, NULL), 0);
 	/* node 0 dies: node 2 cannot ask its mutexes any more */
 	csync_node_dead(&S.e[2], 0);
-	assert_int_equal(csync_mutex_lock(&S.e[2], mh, 9, 1, 0, 1), -EHOSTUNREACH);
+	assert_int_equal(csync_mutex_lock(&S.e[2], mh, 9, 1, 0, 1),
+			 -EHOSTUNREACH);
 	sim_fini();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mutex),
-		cmocka_unit_test(test_mutex_local),
-		cmocka_unit_test(test_cond),
-		cmocka_unit_test(test_barrier),
-		cmocka_unit_test(test_sem),
-		cmocka_unit_test(test_rwlock),
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_death),
+	    cmocka_unit_test(test_mutex),  cmocka_unit_test(test_mutex_local),
+	    cmocka_unit_test(test_cond),   cmocka_unit_test(test_barrier),
+	    cmocka_unit_test(test_sem),	   cmocka_unit_test(test_rwlock),
+	    cmocka_unit_test(test_decode), cmocka_unit_test(test_death),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

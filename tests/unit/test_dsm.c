@@ -59,7 +59,7 @@ struct sim {
 	int qh[MAXN][MAXN], qt[MAXN][MAXN];
 	uint64_t latest[MAXP]; /* the value of the last completed write */
 	uint64_t writes, reads, steps;
-	uint64_t now_ns; /* the clock of the latency histograms */
+	uint64_t now_ns;	      /* the clock of the latency histograms */
 	struct dsm_check check[MAXN]; /* at each home */
 	int unknown_home; /* a page whose home op_home does not know, or -1 */
 	unsigned rng;
@@ -78,7 +78,10 @@ static uint64_t val(const uint8_t *f)
 	return v;
 }
 
-static void set_val(uint8_t *f, uint64_t v) { memcpy(f, &v, 8); }
+static void set_val(uint8_t *f, uint64_t v)
+{
+	memcpy(f, &v, 8);
+}
 
 /* ---- ops ---------------------------------------------------------------- */
 
@@ -170,8 +173,8 @@ static void op_changed(void *ctx, uint64_t page, enum dsm_access a,
 		       uint32_t version)
 {
 	struct node *nd = ctx;
-	struct dsm_msg m = { DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)nd->id,
-			     version, page, NULL };
+	struct dsm_msg m = {DSM_CHECK_REPORT, (uint8_t)a, (uint16_t)nd->id,
+			    version,	      page,	  NULL};
 	op_send(ctx, op_home(ctx, page), &m);
 }
 
@@ -185,18 +188,18 @@ static bool op_pristine_shared(void *ctx, uint64_t page)
 }
 
 static const struct dsm_ops sim_ops = {
-	.send = op_send,
-	.map = op_map,
-	.read_local = op_read_local,
-	.home_read = op_home_read,
-	.home_write = op_home_write,
-	.complete = op_complete,
-	.home = op_home,
-	.pristine_shared = op_pristine_shared,
-	.alloc = op_alloc,
-	.free = op_free,
-	.now = op_now,
-	.changed = op_changed,
+    .send = op_send,
+    .map = op_map,
+    .read_local = op_read_local,
+    .home_read = op_home_read,
+    .home_write = op_home_write,
+    .complete = op_complete,
+    .home = op_home,
+    .pristine_shared = op_pristine_shared,
+    .alloc = op_alloc,
+    .free = op_free,
+    .now = op_now,
+    .changed = op_changed,
 };
 
 /* ---- the simulated cluster ---------------------------------------------- */
@@ -245,13 +248,17 @@ static void check_invariant(struct sim *s)
 			writers += a == DSM_RW;
 			readers += a == DSM_RO;
 			/* every mapped copy holds the last written value */
-			if (a != DSM_NONE && val(s->node[i].frame[p]) != s->latest[p])
-				fail_msg("page %d node %d sees %lu, last write %lu", p, i,
-					 (unsigned long)val(s->node[i].frame[p]),
-					 (unsigned long)s->latest[p]);
+			if (a != DSM_NONE &&
+			    val(s->node[i].frame[p]) != s->latest[p])
+				fail_msg(
+				    "page %d node %d sees %lu, last write %lu",
+				    p, i,
+				    (unsigned long)val(s->node[i].frame[p]),
+				    (unsigned long)s->latest[p]);
 		}
 		if (writers > 1 || (writers && readers))
-			fail_msg("page %d: %d writers, %d readers", p, writers, readers);
+			fail_msg("page %d: %d writers, %d readers", p, writers,
+				 readers);
 	}
 }
 
@@ -322,8 +329,10 @@ static void sim_step(struct sim *s)
 	s->steps++;
 	s->now_ns += 700;
 	if (rnd(s) % 2) { /* deliver: any sender's FIFO, head first */
-		int src = (int)(rnd(s) % (unsigned)s->n), dst = (int)(rnd(s) % (unsigned)s->n);
-		for (int k = 0; k < s->n * s->n && !deliver_one(s, src, dst); k++) {
+		int src = (int)(rnd(s) % (unsigned)s->n),
+		    dst = (int)(rnd(s) % (unsigned)s->n);
+		for (int k = 0; k < s->n * s->n && !deliver_one(s, src, dst);
+		     k++) {
 			dst = (dst + 1) % s->n;
 			if (!dst)
 				src = (src + 1) % s->n;
@@ -350,7 +359,8 @@ static void sim_quiesce(struct sim *s)
 		bool moved = false;
 		for (int i = 0; i < s->n; i++)
 			for (int t = 0; t < s->threads; t++)
-				if (s->node[i].t_page[t] >= 0 && !s->node[i].t_waiting[t]) {
+				if (s->node[i].t_page[t] >= 0 &&
+				    !s->node[i].t_waiting[t]) {
 					thread_step(s, &s->node[i], t);
 					moved = true;
 				}
@@ -369,23 +379,27 @@ static void sim_quiesce(struct sim *s)
 		int home = p % s->n, state, owner;
 		uint64_t sharers;
 		bool busy;
-		if (!dsm_dir_state(&s->node[home].d, (uint64_t)p, &state, &sharers,
-				   &owner, &busy))
+		if (!dsm_dir_state(&s->node[home].d, (uint64_t)p, &state,
+				   &sharers, &owner, &busy))
 			continue;
 		assert_false(busy);
 		for (int i = 0; i < s->n; i++) {
 			enum dsm_access a = s->node[i].access[p];
 			if (state == 2)
-				assert_int_equal(a, i == owner ? DSM_RW : DSM_NONE);
+				assert_int_equal(a, i == owner ? DSM_RW
+							       : DSM_NONE);
 			else if (state == 1)
-				assert_int_equal(a, (sharers >> i) & 1 ? DSM_RO : DSM_NONE);
+				assert_int_equal(
+				    a, (sharers >> i) & 1 ? DSM_RO : DSM_NONE);
 		}
 	}
 }
 
-static uint64_t all_prefetches, all_prefetch_waits, all_declined; /* over the schedules */
+static uint64_t all_prefetches, all_prefetch_waits,
+    all_declined; /* over the schedules */
 
-static void run_schedule(int n, int pages, int threads, unsigned seed, int steps)
+static void run_schedule(int n, int pages, int threads, unsigned seed,
+			 int steps)
 {
 	struct sim *s = sim_new(n, pages, threads, seed);
 	for (int i = 0; i < steps; i++)
@@ -422,9 +436,11 @@ static void test_random_schedules(void **state)
 	assert_true(all_prefetches > 1000);
 	assert_true(all_prefetch_waits > 50);
 	assert_true(all_declined > 50 && all_prefetches - all_declined > 1000);
-	print_message("read-ahead: %lu requests, %lu met by a fault on the way, "
-		      "%lu declined\n", (unsigned long)all_prefetches,
-		      (unsigned long)all_prefetch_waits, (unsigned long)all_declined);
+	print_message(
+	    "read-ahead: %lu requests, %lu met by a fault on the way, "
+	    "%lu declined\n",
+	    (unsigned long)all_prefetches, (unsigned long)all_prefetch_waits,
+	    (unsigned long)all_declined);
 }
 
 /* Two sharers upgrade one page at once: one is invalidated while its own
@@ -462,7 +478,8 @@ static void test_pristine_is_local(void **state)
 	(void)state;
 	struct sim *s = sim_new(4, 2, 1, 3);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(dsm_fault(&s->node[i].d, 1, false), DSM_FAULT_DONE);
+		assert_int_equal(dsm_fault(&s->node[i].d, 1, false),
+				 DSM_FAULT_DONE);
 		assert_int_equal(s->node[i].access[1], DSM_RO);
 		assert_int_equal(s->node[i].d.stats.msgs_sent, 0);
 		assert_int_equal(s->node[i].d.stats.local_hits, 1);
@@ -471,7 +488,8 @@ static void test_pristine_is_local(void **state)
 	assert_int_equal(dsm_fault(&s->node[2].d, 1, true), DSM_FAULT_WAIT);
 	sim_quiesce(s);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(s->node[i].access[1], i == 2 ? DSM_RW : DSM_NONE);
+		assert_int_equal(s->node[i].access[1],
+				 i == 2 ? DSM_RW : DSM_NONE);
 	assert_int_equal(s->node[1].d.stats.inv_sent, 3); /* home of page 1 */
 	sim_free(s);
 }
@@ -494,7 +512,8 @@ static void test_pristine_tracked_by_home(void **state)
 		assert_int_equal(s->node[i].d.stats.inv_sent, 0);
 		for (int j = 0; j < 4; j++)
 			if (j != 1 || i != 1)
-				assert_int_equal(s->qt[i][j], 0); /* nothing sent */
+				assert_int_equal(s->qt[i][j],
+						 0); /* nothing sent */
 	}
 	/* page 6, home 2: the home reads locally, node 0 must ask */
 	assert_int_equal(dsm_fault(&s->node[2].d, 6, false), DSM_FAULT_DONE);
@@ -509,7 +528,8 @@ static void test_pristine_tracked_by_home(void **state)
 	assert_int_equal(s->node[2].d.stats.inv_sent, 2);
 	assert_int_equal(s->node[1].d.stats.inv_recv, 0);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(s->node[i].access[6], i == 3 ? DSM_RW : DSM_NONE);
+		assert_int_equal(s->node[i].access[6],
+				 i == 3 ? DSM_RW : DSM_NONE);
 	/* once written, even the home asks */
 	assert_int_equal(dsm_fault(&s->node[2].d, 6, false), DSM_FAULT_WAIT);
 	sim_quiesce(s);
@@ -665,15 +685,17 @@ static void test_stats_text(void **state)
 	char buf[4096];
 	size_t n = dsm_stats_text(&st, buf, sizeof(buf));
 	assert_int_equal(n, strlen(buf));
-	const char *head = "read_faults 12\nwrite_faults 5\nlocal_hits 3\n"
-			   "prefetches 9\nprefetch_waits 4\nprefetch_declined 0\npages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
-			   "recalls_sent 0\nrecalls_recv 0\nmsgs_sent 0\n"
-			   "msgs_recv 0\nbytes_sent 8192\nbad_msgs 1\n"
-			   "read_lat_us_lt_1 7\nread_lat_us_lt_2 0\n"
-			   "read_lat_us_lt_4 0\nread_lat_us_lt_8 3\n";
+	const char *head =
+	    "read_faults 12\nwrite_faults 5\nlocal_hits 3\n"
+	    "prefetches 9\nprefetch_waits 4\nprefetch_declined 0\npages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
+	    "recalls_sent 0\nrecalls_recv 0\nmsgs_sent 0\n"
+	    "msgs_recv 0\nbytes_sent 8192\nbad_msgs 1\n"
+	    "read_lat_us_lt_1 7\nread_lat_us_lt_2 0\n"
+	    "read_lat_us_lt_4 0\nread_lat_us_lt_8 3\n";
 	assert_memory_equal(buf, head, strlen(head));
-	assert_non_null(strstr(buf, "\nread_lat_us_lt_1048576 0\nread_lat_us_ge_1048576 2\n"
-				    "write_lat_us_lt_1 0\n"));
+	assert_non_null(
+	    strstr(buf, "\nread_lat_us_lt_1048576 0\nread_lat_us_ge_1048576 2\n"
+			"write_lat_us_lt_1 0\n"));
 	assert_non_null(strstr(buf, "\nwrite_lat_us_lt_4096 5\n"));
 	assert_string_equal(buf + n - strlen("write_lat_us_ge_1048576 0\n"),
 			    "write_lat_us_ge_1048576 0\n");
@@ -701,7 +723,7 @@ static void test_bad_messages(void **state)
 	(void)state;
 	struct sim *s = sim_new(2, 2, 1, 5);
 	struct dsm *d = &s->node[0].d;
-	struct dsm_msg m = { .type = 99, .from = 1, .page = 0 };
+	struct dsm_msg m = {.type = 99, .from = 1, .page = 0};
 	assert_int_equal(dsm_receive(d, &m), -EINVAL);
 	m.type = DSM_DATA; /* nobody asked */
 	assert_int_equal(dsm_receive(d, &m), -EINVAL);
@@ -723,23 +745,29 @@ static void test_bad_messages(void **state)
 static void test_home_req(void **st)
 {
 	(void)st;
-	const struct dsm_home_scope sc = { 100, 200, 4, 1 }; /* node 1 of 4 */
-	struct dsm_home_req in = { DSM_HOME_CLAIM, 0, 101 }, out;
+	const struct dsm_home_scope sc = {100, 200, 4, 1}; /* node 1 of 4 */
+	struct dsm_home_req in = {DSM_HOME_CLAIM, 0, 101}, out;
 	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), 0);
 	assert_int_equal(out.page, 101);
 	in.op = DSM_HOME_CONFIRM;
 	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), 0);
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in) - 1, &sc, &out), -EBADMSG);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in) - 1, &sc, &out),
+			 -EBADMSG);
 	in.pad = 1;
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EBADMSG);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out),
+			 -EBADMSG);
 	in.pad = 0, in.op = 3;
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EPROTO);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out),
+			 -EPROTO);
 	in.op = DSM_HOME_CLAIM, in.page = 102; /* managed by node 2 */
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out),
+			 -EINVAL);
 	in.page = 97; /* below the static data */
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out),
+			 -EINVAL);
 	in.page = 201; /* above it */
-	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out), -EINVAL);
+	assert_int_equal(dsm_home_req_check(&in, sizeof(in), &sc, &out),
+			 -EINVAL);
 }
 
 /* dsm.protocol: the protocols registered themselves and are found by
@@ -759,16 +787,16 @@ static void test_protocol_table(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_protocol_table),
-		cmocka_unit_test(test_home_req),
-		cmocka_unit_test(test_pristine_is_local),
-		cmocka_unit_test(test_pristine_tracked_by_home),
-		cmocka_unit_test(test_concurrent_upgrades),
-		cmocka_unit_test(test_bad_messages),
-		cmocka_unit_test(test_latency_histogram),
-		cmocka_unit_test(test_stats_text),
-		cmocka_unit_test(test_random_schedules),
-		cmocka_unit_test(test_prefetch),
+	    cmocka_unit_test(test_protocol_table),
+	    cmocka_unit_test(test_home_req),
+	    cmocka_unit_test(test_pristine_is_local),
+	    cmocka_unit_test(test_pristine_tracked_by_home),
+	    cmocka_unit_test(test_concurrent_upgrades),
+	    cmocka_unit_test(test_bad_messages),
+	    cmocka_unit_test(test_latency_histogram),
+	    cmocka_unit_test(test_stats_text),
+	    cmocka_unit_test(test_random_schedules),
+	    cmocka_unit_test(test_prefetch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,7 @@ static void test_stream(void **state)
 	(void)state;
 	struct dsm_ra ra;
 	memset(&ra, 0, sizeof(ra));
-	expect(&ra, 100, 16, 0, 0);  /* a first fault: nothing yet */
+	expect(&ra, 100, 16, 0, 0);   /* a first fault: nothing yet */
 	expect(&ra, 101, 16, 4, 102); /* in sequence: 102..105 */
 	assert_int_equal(ra.win, 4);
 	expect(&ra, 106, 16, 8, 107); /* window 8: 107..114 */
@@ -75,7 +75,7 @@ static void test_jumps(void **state)
 	expect(&ra, 199, 16, 0, 0); /* backwards */
 	expect(&ra, 201, 16, 0, 0); /* not next to 199: no sequence */
 	expect(&ra, 202, 16, 4, 203);
-	expect(&ra, 52, 16, 0, 0);   /* back to the old stream: a new start */
+	expect(&ra, 52, 16, 0, 0); /* back to the old stream: a new start */
 	expect(&ra, 53, 16, 4, 54);
 }
 

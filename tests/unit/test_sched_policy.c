@@ -15,7 +15,10 @@
 #include "sched/policy.h"
 
 uint32_t sched_least_loaded_threshold(void);
-uint32_t sched_least_loaded_threshold(void) { return 1000; }
+uint32_t sched_least_loaded_threshold(void)
+{
+	return 1000;
+}
 
 static uint8_t state[256];
 
@@ -48,7 +51,8 @@ static struct sched_view view(int nodes, int self, const uint32_t *runnable)
 static void test_find(void **s)
 {
 	(void)s;
-	const char *names[] = { "local", "round_robin", "least_loaded", "locality", "steal" };
+	const char *names[] = {"local", "round_robin", "least_loaded",
+			       "locality", "steal"};
 	for (int i = 0; i < 5; i++)
 		assert_string_equal(get(names[i])->name, names[i]);
 	assert_null(sched_policy_find("fastest"));
@@ -57,14 +61,14 @@ static void test_find(void **s)
 static void test_local_and_round_robin(void **s)
 {
 	(void)s;
-	uint32_t r[4] = { 0, 0, 0, 0 };
+	uint32_t r[4] = {0, 0, 0, 0};
 	struct sched_view v = view(4, 2, r);
 	assert_int_equal(get("local")->place(state, &v), 2);
 	const struct sched_policy_ops *rr = get("round_robin");
 	int seq[8];
 	for (int i = 0; i < 8; i++)
 		seq[i] = rr->place(state, &v);
-	int want[8] = { 0, 1, 2, 3, 0, 1, 2, 3 };
+	int want[8] = {0, 1, 2, 3, 0, 1, 2, 3};
 	assert_memory_equal(seq, want, sizeof(want));
 	v.n[1].alive = false; /* a dead node is skipped */
 	rr = get("round_robin");
@@ -75,7 +79,7 @@ static void test_local_and_round_robin(void **s)
 static void test_least_loaded_place(void **s)
 {
 	(void)s;
-	uint32_t r[4] = { 6, 2, 1, 4 };
+	uint32_t r[4] = {6, 2, 1, 4};
 	struct sched_view v = view(4, 0, r);
 	const struct sched_policy_ops *p = get("least_loaded");
 	assert_int_equal(p->place(state, &v), 2);
@@ -110,16 +114,17 @@ static void converge(const char *name, uint32_t *r, int nodes, bool even)
 	}
 	assert_int_equal(total, 24);
 	if (even)
-		assert_true(hi - lo <= 2); /* within one thread per CPU (2 CPUs) */
+		assert_true(hi - lo <=
+			    2); /* within one thread per CPU (2 CPUs) */
 }
 
 static void test_imbalance_converges(void **s)
 {
 	(void)s;
-	uint32_t a[4] = { 24, 0, 0, 0 };
+	uint32_t a[4] = {24, 0, 0, 0};
 	converge("least_loaded", a, 4, true);
 	assert_int_equal(a[0] + a[1] + a[2] + a[3], 24);
-	uint32_t b[4] = { 24, 0, 0, 0 };
+	uint32_t b[4] = {24, 0, 0, 0};
 	converge("steal", b, 4, false);
 	for (int i = 0; i < 4; i++)
 		assert_true(b[i] >= 2); /* every node has its CPUs busy */
@@ -130,7 +135,7 @@ static void test_imbalance_converges(void **s)
 static void test_set_keys(void **s)
 {
 	(void)s;
-	uint32_t r[2] = { 3, 1 }; /* 2 CPUs each: 1500 vs 500 thousandths */
+	uint32_t r[2] = {3, 1}; /* 2 CPUs each: 1500 vs 500 thousandths */
 	struct sched_view v = view(2, 0, r);
 	struct sched_move m[4];
 	const struct sched_policy_ops *p = get("least_loaded");
@@ -140,7 +145,8 @@ static void test_set_keys(void **s)
 	assert_int_equal(p->balance(state, &v, m, 4), 1);
 	assert_int_equal(m[0].from, 0);
 	assert_int_equal(m[0].to, 1);
-	assert_int_equal(p->set(state, "sched.least_loaded.nosuch", 1), -ENOENT);
+	assert_int_equal(p->set(state, "sched.least_loaded.nosuch", 1),
+			 -ENOENT);
 	assert_null(get("round_robin")->set);
 	assert_null(get("local")->set);
 }
@@ -148,7 +154,7 @@ static void test_set_keys(void **s)
 static void test_locality(void **s)
 {
 	(void)s;
-	uint32_t r[3] = { 2, 2, 2 };
+	uint32_t r[3] = {2, 2, 2};
 	struct sched_view v = view(3, 0, r);
 	v.pages_on[2] = 90;
 	v.pages_on[1] = 10;
@@ -165,9 +171,9 @@ static void test_locality_toward(void **s)
 	(void)s;
 	const struct sched_policy_ops *p = get("locality");
 	assert_non_null(p->toward);
-	uint32_t r[3] = { 2, 2, 2 };
+	uint32_t r[3] = {2, 2, 2};
 	struct sched_view v = view(3, 0, r);
-	uint32_t on[SCHED_MAX_NODES] = { 0 };
+	uint32_t on[SCHED_MAX_NODES] = {0};
 	on[1] = 20;
 	assert_int_equal(p->toward(state, &v, on), 1);
 	on[0] = 6, on[1] = 14; /* 70% from node 1: below the 75% share */
@@ -196,8 +202,8 @@ static void test_locality_toward(void **s)
 static void test_moves_confirmed(void **s)
 {
 	(void)s;
-	struct sched_move prev[3] = { { 0, 1 }, { 0, 1 }, { 2, 3 } };
-	struct sched_move cur[4] = { { 0, 1 }, { 2, 1 }, { 0, 1 }, { 0, 1 } };
+	struct sched_move prev[3] = {{0, 1}, {0, 1}, {2, 3}};
+	struct sched_move cur[4] = {{0, 1}, {2, 1}, {0, 1}, {0, 1}};
 	struct sched_move out[4];
 	assert_int_equal(sched_moves_confirmed(prev, 3, cur, 4, out), 2);
 	assert_int_equal(out[0].from, 0);
@@ -209,12 +215,12 @@ static void test_moves_confirmed(void **s)
 	/* a blip: proposed once, then not */
 	assert_int_equal(sched_moves_confirmed(cur, 4, prev, 0, out), 0);
 	/* the opposite direction does not confirm */
-	struct sched_move back = { 1, 0 };
+	struct sched_move back = {1, 0};
 	assert_int_equal(sched_moves_confirmed(&back, 1, cur, 4, out), 0);
 	/* a persistent 2-CPU imbalance: least_loaded proposes the same
 	 * moves in two passes, and all are confirmed */
 	const struct sched_policy_ops *p = get("least_loaded");
-	uint32_t r[2] = { 8, 0 };
+	uint32_t r[2] = {8, 0};
 	struct sched_view v = view(2, 0, r);
 	struct sched_move a[4], b[4];
 	int na = p->balance(state, &v, a, 4);
@@ -229,14 +235,14 @@ static void test_moves_confirmed(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_local_and_round_robin),
-		cmocka_unit_test(test_least_loaded_place),
-		cmocka_unit_test(test_imbalance_converges),
-		cmocka_unit_test(test_moves_confirmed),
-		cmocka_unit_test(test_set_keys),
-		cmocka_unit_test(test_locality),
-		cmocka_unit_test(test_locality_toward),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_local_and_round_robin),
+	    cmocka_unit_test(test_least_loaded_place),
+	    cmocka_unit_test(test_imbalance_converges),
+	    cmocka_unit_test(test_moves_confirmed),
+	    cmocka_unit_test(test_set_keys),
+	    cmocka_unit_test(test_locality),
+	    cmocka_unit_test(test_locality_toward),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,11 +16,11 @@
 #include "sched/thread_msg.h"
 
 static const struct tm_limits lim = {
-	.text_lo = 0xffffffff80100000ull,
-	.text_hi = 0xffffffff80200000ull,
-	.mem_lo = { 0xffffffffc0000000ull, 0x100000000000ull },
-	.mem_hi = { 0xffffffffc0100000ull, 0x200000000000ull },
-	.nodes = 4,
+    .text_lo = 0xffffffff80100000ull,
+    .text_hi = 0xffffffff80200000ull,
+    .mem_lo = {0xffffffffc0000000ull, 0x100000000000ull},
+    .mem_hi = {0xffffffffc0100000ull, 0x200000000000ull},
+    .nodes = 4,
 };
 
 static struct tm_migrate good_migrate(void)
@@ -45,7 +45,8 @@ static void test_sizes_and_kinds(void **st)
 	uint32_t k = TM_SPAWN;
 	assert_int_equal(thread_msg_check(&k, 2, &lim), -EBADMSG);
 	assert_int_equal(thread_msg_check(&k, 4, &lim), -EBADMSG);
-	struct tm_spawn s = { TM_SPAWN, 0, lim.text_lo + 16, 2, lim.mem_lo[1] + 4096, 0 };
+	struct tm_spawn s = {
+	    TM_SPAWN, 0, lim.text_lo + 16, 2, lim.mem_lo[1] + 4096, 0};
 	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
 	assert_int_equal(thread_msg_check(&s, sizeof(s) - 1, &lim), -EBADMSG);
 	s.fs_base = lim.mem_lo[0] + 64; /* with TLS */
@@ -99,13 +100,13 @@ static void test_migrate_context(void **st)
 static void test_node_numbers(void **st)
 {
 	(void)st;
-	uint32_t gone[4] = { 3, 5, 3, 1 }; /* the old migration request */
+	uint32_t gone[4] = {3, 5, 3, 1}; /* the old migration request */
 	assert_int_equal(thread_msg_check(gone, sizeof(gone), &lim), -EPROTO);
-	struct tm_shed s = { TM_SHED, 2 };
+	struct tm_shed s = {TM_SHED, 2};
 	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SHED);
 	s.node = 9;
 	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
-	struct tm_where w = { TM_WHERE, 3, -1, 0 };
+	struct tm_where w = {TM_WHERE, 3, -1, 0};
 	assert_int_equal(thread_msg_check(&w, sizeof(w), &lim), TM_WHERE);
 	w.node = -2;
 	assert_int_equal(thread_msg_check(&w, sizeof(w), &lim), -EINVAL);
@@ -114,7 +115,7 @@ static void test_node_numbers(void **st)
 static void test_policy_name(void **st)
 {
 	(void)st;
-	struct tm_policy p = { TM_POLICY, "steal" };
+	struct tm_policy p = {TM_POLICY, "steal"};
 	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), TM_POLICY);
 	memset(p.name, 'a', sizeof(p.name)); /* no NUL */
 	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
@@ -126,26 +127,36 @@ static void test_policy_name(void **st)
 static void test_mig_req(void **st)
 {
 	(void)st;
-	struct tm_mig_req in = { 5, 3 }, out;
+	struct tm_mig_req in = {5, 3}, out;
 	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), 0);
 	assert_int_equal(out.tid, 5);
 	assert_int_equal(out.node, 3);
-	assert_int_equal(thread_mig_req_check(&in, sizeof(in) - 1, 4, &out), -EBADMSG);
-	assert_int_equal(thread_mig_req_check(&in, sizeof(in) + 1, 4, &out), -EBADMSG);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in) - 1, 4, &out),
+			 -EBADMSG);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in) + 1, 4, &out),
+			 -EBADMSG);
 	in.node = 4; /* no such node */
-	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out),
+			 -EINVAL);
 	in.node = -1;
-	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out),
+			 -EINVAL);
 	in.node = 0, in.tid = 0; /* no thread 0 */
-	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out), -EINVAL);
+	assert_int_equal(thread_mig_req_check(&in, sizeof(in), 4, &out),
+			 -EINVAL);
 }
 
 /* The migration state machine's decision at a safe point. */
 static void test_migrate_step(void **st)
 {
 	(void)st;
-	struct mig_point go = { .to = 1, .self = 0, .nodes = 2, .app = true,
-				.on_kstack = false, .irqs_on = true, .locks = 0 };
+	struct mig_point go = {.to = 1,
+			       .self = 0,
+			       .nodes = 2,
+			       .app = true,
+			       .on_kstack = false,
+			       .irqs_on = true,
+			       .locks = 0};
 	struct mig_point p = go;
 	assert_int_equal(migrate_step(&p), MIG_GO);
 	p.to = -1; /* nothing asked */
@@ -169,12 +180,12 @@ static void test_migrate_step(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes_and_kinds),
-		cmocka_unit_test(test_migrate_context),
-		cmocka_unit_test(test_node_numbers),
-		cmocka_unit_test(test_policy_name),
-		cmocka_unit_test(test_migrate_step),
-		cmocka_unit_test(test_mig_req),
+	    cmocka_unit_test(test_sizes_and_kinds),
+	    cmocka_unit_test(test_migrate_context),
+	    cmocka_unit_test(test_node_numbers),
+	    cmocka_unit_test(test_policy_name),
+	    cmocka_unit_test(test_migrate_step),
+	    cmocka_unit_test(test_mig_req),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,11 +7,11 @@
 
 #include <sys/types.h>
 
-#define MAXNAMLEN 255
+#define MAXNAMLEN  255
 #define DT_UNKNOWN 0
-#define DT_CHR 2
-#define DT_DIR 4
-#define DT_REG 8
+#define DT_CHR	   2
+#define DT_DIR	   4
+#define DT_REG	   8
 
 struct dirent {
 	ino_t d_ino;
