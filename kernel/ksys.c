@@ -99,6 +99,14 @@ static void *app_thread(void *p)
 	arch_enter_app(s.stack_top, s.entry, s.arg);
 }
 
+bool ksys_is_app_thread(const struct thread *t)
+{
+	/* spawned but not yet named (do_set_thread_ptr sets posix and
+	 * app_tid; the exit publish clears app_tid only) */
+	return t->app_tid ||
+	       (t->fn == app_thread && !t->posix && t->state != THREAD_EXITED);
+}
+
 static long do_spawn(void *p)
 {
 	struct spawn *s = p, *copy = kmalloc(sizeof(*s));

@@ -167,6 +167,13 @@ void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */
 int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
 		     uint64_t fs_base);
+struct thread;
+/* True if t runs (or is about to run) a thread of the program: it was
+ * spawned for the program, and has not yet ended. Unlike t->app_tid it
+ * holds from the spawn on, before the thread names its pthread, so a load
+ * probe counts a thread the moment a placement made it. Reads fields the
+ * thread itself writes without a lock: a snapshot, good for a probe. */
+bool ksys_is_app_thread(const struct thread *t);
 
 /*
  * The cluster lock service (cluster/csync.c): with more than one node,

@@ -92,10 +92,15 @@ struct cnet_load {
 	uint16_t threads;      /* the program's threads living there */
 	uint32_t free_mb;      /* free memory */
 	uint32_t faults_per_s; /* DSM faults per second, last period */
+	/* threads started here at other nodes' request since boot (mod
+	 * 2^32): a placer subtracts it from what it sent here to know how
+	 * many of its placements this report does not show yet */
+	uint32_t spawned;
 };
 /* From its last heartbeat (our own: measured now). false: no such node. */
 bool cnet_node_probe(int node, struct cnet_load *out);
-/* The scheduler's probe of this node (without it: runnable threads only). */
+/* The scheduler's probe of this node (without it: all zeros, no thread of
+ * the program runs before it is installed). */
 void cnet_set_load_probe(void (*fn)(struct cnet_load *out));
 
 /*

@@ -66,10 +66,10 @@ void cnet_set_load_probe(void (*fn)(struct cnet_load *out))
 void member_probe(struct cnet_load *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* without the scheduler's probe (the cluster forms before it is
+	 * installed) no thread of the program runs yet: the load is 0 */
 	if (load_probe)
 		load_probe(out);
-	else
-		out->runnable = sched_runnable();
 }
 
 static void add_seen(const struct member_hello *h)

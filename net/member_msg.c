@@ -23,6 +23,7 @@ void member_hello_encode(const struct member_hello *h,
 	w->threads = cnet_be16(h->load.threads);
 	w->free_mb = cnet_be32(h->load.free_mb);
 	w->faults_per_s = cnet_be32(h->load.faults_per_s);
+	w->spawned = cnet_be32(h->load.spawned);
 }
 
 int member_hello_decode(const void *msg, size_t len, const uint8_t src_mac[6],
@@ -48,6 +49,7 @@ int member_hello_decode(const void *msg, size_t len, const uint8_t src_mac[6],
 	out->load.threads = cnet_be16(w.threads);
 	out->load.free_mb = cnet_be32(w.free_mb);
 	out->load.faults_per_s = cnet_be32(w.faults_per_s);
+	out->load.spawned = cnet_be32(w.spawned);
 	if (out->cpus == 0 || out->load.util > MEMBER_UTIL_MAX)
 		return -EINVAL;
 	return 0;

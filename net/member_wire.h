@@ -23,7 +23,12 @@
  *       24     2  threads       load: the program's threads living there
  *       26     4  free_mb       load: free memory, MiB
  *       30     4  faults_per_s  load: DSM faults per second
- *       34        (end)
+ *       34     4  spawned       load: threads started on the sender at
+ *                               other nodes' request since it booted
+ *                               (mod 2^32)
+ *       38        (end)
+ *
+ * The magic names the layout: "UNH2" added `spawned` to "UNH1".
  */
 #ifndef NET_MEMBER_WIRE_H
 #define NET_MEMBER_WIRE_H
@@ -34,8 +39,8 @@
 
 #include "net/cnet.h"
 
-#define MEMBER_HELLO_MAGIC 0x554e4831u /* "UNH1" */
-#define MEMBER_HELLO_LEN   34
+#define MEMBER_HELLO_MAGIC 0x554e4832u /* "UNH2" */
+#define MEMBER_HELLO_LEN   38
 #define MEMBER_UTIL_MAX	   1000 /* permille */
 
 struct member_hello_wire {
@@ -51,6 +56,7 @@ struct member_hello_wire {
 	uint16_t threads;      /* be */
 	uint32_t free_mb;      /* be */
 	uint32_t faults_per_s; /* be */
+	uint32_t spawned;      /* be */
 } __attribute__((packed));
 _Static_assert(sizeof(struct member_hello_wire) == MEMBER_HELLO_LEN, "HELLO");
 

@@ -22,6 +22,7 @@
 #include "sched/global.h"
 #include "sched/migrate.h"
 #include "sched/policy.h"
+#include "sched/remote_impl.h"
 
 /* (a) the policy in force and its state, published as one pointer so a
  * placement never pairs one policy with another's state; never freed (a
@@ -174,7 +175,23 @@ static void probe(struct cnet_load *o)
 	spin_unlock_irqrestore(&probe_lock, f);
 	o->runnable = sched_app_runnable();
 	o->threads = (uint16_t)sched_app_threads();
+	o->spawned = remote_threads_started();
 	o->free_mb = (uint32_t)((frame_free_count() * PAGE_SIZE) >> 20);
+}
+
+/*
+ * Threads this node placed on another node that the other's gossiped load
+ * may not show yet: a burst of pthread_create sees one view, and without
+ * them every thread of the burst would go to the node that looked least
+ * loaded. Node n's report says how many threads it started at other
+ * nodes' request (`spawned`); what we sent it beyond that is on its way.
+ * When several nodes place threads on n, n's count includes theirs and
+ * this undercounts (never counts a thread twice).
+ */
+static uint32_t pending_on(int n, const struct cnet_load *l)
+{
+	int32_t d = (int32_t)(remote_threads_placed(n) - l->spawned);
+	return d > 0 ? (uint32_t)d : 0;
 }
 
 static void build_view(struct sched_view *v)
@@ -186,11 +203,14 @@ static void build_view(struct sched_view *v)
 		struct cnet_load l;
 		v->n[n].alive = cnet_alive(n);
 		v->n[n].cpus = (uint16_t)cnet_node_cpus(n);
-		/* our own load is measured now; the others' come by gossip */
+		/* our own load is measured now (the threads we placed here
+		 * are in it); the others' come by gossip, plus what we placed
+		 * there since */
 		if (!cnet_node_probe(n, &l))
 			continue;
-		v->n[n].runnable = l.runnable;
-		v->n[n].threads = l.threads;
+		uint32_t p = n == v->self ? 0 : pending_on(n, &l);
+		v->n[n].runnable = l.runnable + p;
+		v->n[n].threads = l.threads + p;
 		v->n[n].util = l.util;
 		v->n[n].free_mb = l.free_mb;
 		v->n[n].dsm_faults = l.faults_per_s;

@@ -500,18 +500,19 @@ int sched_set_policy_all(const char *name)
 
 static bool count_app(struct thread *t, void *arg)
 {
-	if (t->app_tid && t->state != THREAD_EXITED)
+	if (ksys_is_app_thread(t) && t->state != THREAD_EXITED)
 		++*(uint32_t *)arg;
 	return false;
 }
 
 /* A thread waiting for a page counts: it wants the CPU back within a
  * round trip, and a probe taken while it waits must not call its node
- * idle. The caller (placing a thread, or probing from the transport's
- * thread) does not count itself. */
+ * idle. A thread placing a new one counts itself: it goes on running
+ * (main working as thread 0 of its team), so a team spreads evenly from
+ * the first pthread_create. */
 static bool count_app_runnable(struct thread *t, void *arg)
 {
-	if (t->app_tid && t != thread_current() &&
+	if (ksys_is_app_thread(t) &&
 	    (t->state == THREAD_RUNNABLE ||
 	     __atomic_load_n(&cluster_thread(t)->in_dsm_fault,
 			     __ATOMIC_RELAXED)))

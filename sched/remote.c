@@ -86,6 +86,11 @@ uint32_t remote_threads_here(void)
 	       __atomic_load_n(&threads_placed[cnet_self()], __ATOMIC_RELAXED);
 }
 
+uint32_t remote_threads_started(void)
+{
+	return __atomic_load_n(&threads_remote, __ATOMIC_RELAXED);
+}
+
 uint32_t remote_threads_placed(int node)
 {
 	return __atomic_load_n(&threads_placed[node], __ATOMIC_RELAXED);

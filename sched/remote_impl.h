@@ -1,8 +1,7 @@
 /*
- * sched/remote_impl.h — private to sched/remote.c, sched/report.c and
- * sched/migrate.c: the
- * thread counts the report shows, the cluster-wide exit, and the report
- * service.
+ * sched/remote_impl.h — private to sched/remote.c, sched/report.c,
+ * sched/migrate.c and sched/global.c: the thread counts the report shows
+ * and placement reads, the cluster-wide exit, and the report service.
  */
 #ifndef SCHED_REMOTE_IMPL_H
 #define SCHED_REMOTE_IMPL_H
@@ -16,6 +15,8 @@ uint32_t remote_threads_here(void);
 /* A thread started here for another node (sched/migrate.c, TM_SPAWN). */
 void remote_note_started(void);
 uint32_t remote_threads_placed(int node);
+/* Threads started here at another node's request (cnet_load.spawned). */
+uint32_t remote_threads_started(void);
 /* Ends the program on every node (sched/remote.c). */
 void remote_exit_all(int status) __attribute__((noreturn));
 

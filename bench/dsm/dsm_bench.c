@@ -6,7 +6,7 @@
  *   usage: dsm_bench NODES [PAGES] [ROUNDS]
  *
  * Every measurement runs in threads placed on chosen nodes: round_robin
- * puts the k-th thread main creates on node k % NODES, and each thread
+ * puts the k-th thread main creates on node (k + 1) % NODES, and each thread
  * checks where it runs (ksys_node(), Unum's node id) before working; a
  * thread that landed elsewhere ends at once and the next one is created, so
  * placement is verified, not assumed. Phases run one after the other
@@ -93,9 +93,10 @@ static int64_t echo_ns(int node, size_t len)
 #endif
 
 static int nodes, npages = 128, rounds = 200;
-static int next_node;	/* (main only) where round_robin puts the next thread */
-static int failures;	/* (main only) phases not placed */
-static int call_errors; /* (atomic) pthread calls that failed in a phase */
+static int next_node = 1; /* (main only) where round_robin puts the next
+			     thread: the node after main's (node 0) */
+static int failures;	  /* (main only) phases not placed */
+static int call_errors;	  /* (atomic) pthread calls that failed in a phase */
 
 static void check(int err, const char *what)
 {

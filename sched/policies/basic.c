@@ -20,13 +20,15 @@ struct rr_state {
 	uint32_t next;
 };
 
+/* The creator counts as the first of its team: the turns start at the
+ * node after its own, so main (on the origin) and the threads it creates
+ * are spread evenly from the first pthread_create. */
 static int rr_place(void *state, const struct sched_view *v)
 {
 	struct rr_state *s = state;
 	for (int tries = 0; tries < v->nodes; tries++) {
-		int n =
-		    (int)(__atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED) %
-			  (uint32_t)v->nodes);
+		uint32_t k = __atomic_fetch_add(&s->next, 1, __ATOMIC_RELAXED);
+		int n = (int)((k + 1 + (uint32_t)v->self) % (uint32_t)v->nodes);
 		if (v->n[n].alive)
 			return n;
 	}

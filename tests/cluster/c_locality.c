@@ -80,9 +80,11 @@ int main(void)
 	pthread_attr_t a;
 	pthread_attr_init(&a);
 	pthread_attr_setstacksize(&a, 1 << 20);
+	/* round_robin starts after main's node: the writer to node 1, then
+	 * the reader to node 0 */
+	CHECK_EQ(pthread_create(&w, &a, writer, NULL), 0, "create the writer");
 	CHECK_EQ(pthread_create(&r, NULL, reader, NULL), 0,
 		 "create the reader");
-	CHECK_EQ(pthread_create(&w, &a, writer, NULL), 0, "create the writer");
 	while (!ready || reader_node < 0)
 		usleep(1000);
 	CHECK_EQ(reader_node, 0, "the reader starts on node 0 (round_robin)");

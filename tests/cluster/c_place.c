@@ -5,15 +5,22 @@
  * 100 ms) and prints where each started; argv[1] is the expected list,
  * one digit per thread:
  *   local         0000   (the creator's node)
- *   round_robin   0101   (the live nodes in turn)
- *   least_loaded  0101   (the least loaded per CPU; a tie keeps the
- *                         creator's node; its balancer moves nothing:
- *                         a 2:1 split is as even as it gets)
+ *   round_robin   1010   (the live nodes in turn, from the one after
+ *                         main's: main counts as the first)
+ *   least_loaded  1010   (the least loaded per CPU, main counted; a
+ *                         tie keeps the creator's node; its balancer
+ *                         moves nothing: main and two threads on node 0,
+ *                         two on node 1, is as even as it gets)
  *   steal         0000   (new threads stay; idle nodes pull later)
+ * With argv[2] = 0 the threads are created at once (a burst, as a team
+ * starts): placement must not send the whole burst to the node that
+ * looked least loaded before it (the core counts the threads it placed
+ * since that node's last load report).
  * The threads stop when main says so; their work is not checked here.
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <unum.h>
@@ -41,10 +48,11 @@ static void *spin(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		printf("usage: c_place NNNN\n");
+	if (argc != 2 && argc != 3) {
+		printf("usage: c_place NNNN [GAP_MS]\n");
 		return 2;
 	}
+	useconds_t gap = argc == 3 ? (useconds_t)atoi(argv[2]) * 1000 : 300000;
 	pthread_t t[THREADS];
 	char got[64] = "";
 	for (int i = 0; i < THREADS; i++) {
@@ -52,7 +60,7 @@ int main(int argc, char **argv)
 		pthread_create(&t[i], NULL, spin, (void *)(long)i);
 		while (started_on[i] < 0)
 			usleep(1000);
-		usleep(300000);
+		usleep(gap);
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d",
 			 started_on[i]);
 	}

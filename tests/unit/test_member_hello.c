@@ -35,6 +35,7 @@ static struct member_hello good(void)
 	h.load.threads = 0x0b0c;
 	h.load.free_mb = 0x0d0e0f10;
 	h.load.faults_per_s = 0x11121314;
+	h.load.spawned = 0x15161718;
 	return h;
 }
 
@@ -74,12 +75,13 @@ static void assert_same(const struct member_hello *a,
 	assert_int_equal(a->load.threads, b->load.threads);
 	assert_int_equal(a->load.free_mb, b->load.free_mb);
 	assert_int_equal(a->load.faults_per_s, b->load.faults_per_s);
+	assert_int_equal(a->load.spawned, b->load.spawned);
 }
 
 static void test_wire_bytes(void **state)
 {
 	static const uint8_t want[MEMBER_HELLO_LEN] = {
-	    0x55, 0x4e, 0x48, 0x31,		/* magic "UNH1" */
+	    0x55, 0x4e, 0x48, 0x32,		/* magic "UNH2" */
 	    0x52, 0x54, 0x00, 0x12, 0x34, 0x56, /* mac */
 	    1,	  0,				/* origin, in_view */
 	    0x01, 0x02,				/* cpus */
@@ -89,12 +91,13 @@ static void test_wire_bytes(void **state)
 	    0x0b, 0x0c,				/* threads */
 	    0x0d, 0x0e, 0x0f, 0x10,		/* free_mb */
 	    0x11, 0x12, 0x13, 0x14,		/* faults_per_s */
+	    0x15, 0x16, 0x17, 0x18,		/* spawned */
 	};
 	struct member_hello h = good();
 	uint8_t *b = wire(&h, MEMBER_HELLO_LEN);
 
 	(void)state;
-	assert_int_equal(sizeof(struct member_hello_wire), 34);
+	assert_int_equal(sizeof(struct member_hello_wire), 38);
 	assert_memory_equal(b, want, sizeof(want));
 	free(b);
 }

@@ -68,8 +68,15 @@ static void test_local_and_round_robin(void **s)
 	int seq[8];
 	for (int i = 0; i < 8; i++)
 		seq[i] = rr->place(state, &v);
-	int want[8] = {0, 1, 2, 3, 0, 1, 2, 3};
+	/* the creator (on node 2) counts as the first: turns start after it */
+	int want[8] = {3, 0, 1, 2, 3, 0, 1, 2};
 	assert_memory_equal(seq, want, sizeof(want));
+	/* main on the origin with three helpers on 4 nodes: one per node */
+	v.self = 0;
+	rr = get("round_robin");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(rr->place(state, &v), i + 1);
+	v.self = 2;
 	v.n[1].alive = false; /* a dead node is skipped */
 	rr = get("round_robin");
 	for (int i = 0; i < 6; i++)
