@@ -11,7 +11,13 @@
 #       the program checks that every phase ran on its intended node)
 #   (c) speedup of the demo apps from 1 node to 2 (one vCPU each, so never
 #       more vCPUs than the host's 2 cores): apps/matmul.c N=$MATMUL_N and
-#       apps/mandelbrot.c $MANDEL_SIZE, 2 threads in both runs
+#       apps/mandelbrot.c $MANDEL_SIZE, 2 threads in both runs; and
+#       bench/dsm/team.c (N=$TEAM_N, 2 threads: main works as thread 0 with
+#       one helper, the default placement); bench/dsm/mstress.c (malloc and
+#       free from 8 threads, $MSTRESS_ROUNDS rounds each, blocks handed to
+#       a neighbour thread and freed there): its 2-node time over its
+#       1-node time (goal <= 1.0); the program prints node 0's allocator
+#       counters (the "malloc:" lines of /proc/dsm) into its log
 # Every boot is repeated DSM_REPS times, the transport and dsm_bench back to
 # back in each repetition (the host is shared: its load changes from second
 # to second). Values are medians over the repetitions; ratios are taken per
@@ -29,7 +35,9 @@
 #                     per-page cost of reading pages in order, with
 #                     read-ahead)
 #   mutex_handoff_over_rtt64, barrier_over_rtt64: over the 64 B round trip
-#   speedup_<app>     parallel time on 1 node / on 2 nodes
+#   speedup_<app>     parallel time on 1 node / on 2 nodes (matmul,
+#                     mandelbrot, team)
+#   mstress_n2_over_n1  mstress time on 2 nodes / on 1 node
 # Writes bench/results/<date>-<host>-dsm.json (machine and date inside) and
 # bench/results/<date>-<host>-dsm.png (gnuplot: fault latencies against the
 # round trip, lock and barrier latency, speedups); when bench/run calls it
@@ -40,7 +48,8 @@
 # Environment: DSM_REPS (repetitions, default 5), DSM_PAGES (pages per fault
 # kind, default 128), DSM_ROUNDS (lock and barrier rounds, default 200),
 # DSM_NODES (default "2 4"), MATMUL_N (default 256), MANDEL_SIZE (default
-# "640 480"), DSM_TIMEOUT (seconds per QEMU run, default 300), UNUM_ACCEL.
+# "640 480"), TEAM_N (default 40000000), MSTRESS_ROUNDS (default 20000),
+# DSM_TIMEOUT (seconds per QEMU run, default 300), UNUM_ACCEL.
 # Exit status 1 if something could not be measured (the rest is saved).
 set -euo pipefail
 export LC_ALL=C
@@ -65,7 +74,10 @@ mkdir -p "$work" bench/results
 failed=0
 
 [ "$(id -u)" = 0 ] || { echo "dsm.sh: needs root (network namespaces, bridges, taps)" >&2; exit 1; }
-make -s "$ELF" "$BENCH_ELF" build/apps/matmul.elf build/apps/mandelbrot.elf
+TEAM_N=${TEAM_N:-40000000}
+MSTRESS_ROUNDS=${MSTRESS_ROUNDS:-20000}
+make -s "$ELF" "$BENCH_ELF" build/apps/matmul.elf build/apps/mandelbrot.elf \
+	build/bench/dsm/team.elf build/bench/dsm/mstress.elf
 
 declare -A V # every measured value, by name
 
@@ -189,7 +201,15 @@ for ((r = 1; r <= REPS; r++)); do
 		echo "  repetition $r/$REPS: matmul N=$MATMUL_N and mandelbrot $MANDEL_SIZE, 2 threads, $n node(s), -smp 1 ..."
 		boot "matmul-n$n-r$r" "$n" build/apps/matmul.elf sched.policy=round_robin test.mode=1 -- "$MATMUL_N" 2
 		boot "mandelbrot-n$n-r$r" "$n" build/apps/mandelbrot.elf sched.policy=round_robin test.mode=1 -- "${margs[@]}"
-		for app in matmul mandelbrot; do
+		boot "team-n$n-r$r" "$n" build/bench/dsm/team.elf test.mode=1 -- "$TEAM_N" 2
+		boot "mstress-n$n-r$r" "$n" build/bench/dsm/mstress.elf test.mode=1 -- 8 "$MSTRESS_ROUNDS"
+		for app in team mstress; do
+			if ! tr -d '\r' <"$work/$app-n$n-r$r.log" | grep -qE 'matches the serial result|errors=0$'; then
+				echo "dsm.sh: $app on $n node(s) did not give its exact result" >&2
+				failed=1
+			fi
+		done
+		for app in matmul mandelbrot team mstress; do
 			V[r${r}_${app}_n${n}_s]=$(app_time "$app-n$n-r$r" parallel)
 			[ -n "${V[r${r}_${app}_n${n}_s]}" ] || { echo "dsm.sh: no time from $app on $n node(s)" >&2; failed=1; }
 		done
@@ -200,9 +220,12 @@ for ((r = 1; r <= REPS; r++)); do
 		fi
 	done
 done
-for x in matmul_n1_s matmul_n2_s mandelbrot_n1_s mandelbrot_n2_s matmul_n2_serial_s; do
+for x in matmul_n1_s matmul_n2_s mandelbrot_n1_s mandelbrot_n2_s matmul_n2_serial_s \
+	team_n1_s team_n2_s mstress_n1_s mstress_n2_s; do
 	V[$x]=$(over_reps "$x")
 done
+paired speedup_team team_n1_s team_n2_s 2
+paired mstress_n2_over_n1 mstress_n2_s mstress_n1_s 2
 paired speedup_matmul matmul_n1_s matmul_n2_s 2
 paired speedup_mandelbrot mandelbrot_n1_s mandelbrot_n2_s 2
 paired matmul_n2_serial_over_parallel matmul_n2_serial_s matmul_n2_s 2
@@ -243,9 +266,11 @@ echo " repetition; best: the least of each over the repetitions, divided. Mutex 
 echo " barrier ratios are over the 64 B round trip.)"
 echo
 printf '%-12s %12s %12s %10s\n' "app" "1 node s" "2 nodes s" "speedup"
-for app in matmul mandelbrot; do
+for app in matmul mandelbrot team; do
 	printf '%-12s %12s %12s %10s\n' "$app" "${V[${app}_n1_s]:-n/a}" "${V[${app}_n2_s]:-n/a}" "${R[speedup_$app]}"
 done
+printf 'mstress (8 threads, %s rounds): 1 node %s s, 2 nodes %s s, 2 over 1 = %s, per repetition %s (goal <= 1.0)\n' \
+	"$MSTRESS_ROUNDS" "${V[mstress_n1_s]:-n/a}" "${V[mstress_n2_s]:-n/a}" "${R[mstress_n2_over_n1]}" "${RL[mstress_n2_over_n1]}"
 printf 'matmul on 2 nodes: serial (node 0) %s s / parallel %s s = %s\n' \
 	"${V[matmul_n2_serial_s]:-n/a}" "${V[matmul_n2_s]:-n/a}" "${R[matmul_n2_serial_over_parallel]}"
 for n in $NODES; do
@@ -316,8 +341,12 @@ obj() {
 	printf '    "apps": {"matmul": {"n1_s": %s, "n2_s": %s, "speedup": %s, "speedup_per_repetition": [%s], "n2_serial_s": %s, "n2_serial_over_parallel": %s},\n' \
 		"$(num matmul_n1_s)" "$(num matmul_n2_s)" "${R[speedup_matmul]}" "$(jlist "${RL[speedup_matmul]}")" \
 		"$(num matmul_n2_serial_s)" "${R[matmul_n2_serial_over_parallel]}"
-	printf '             "mandelbrot": {"n1_s": %s, "n2_s": %s, "speedup": %s, "speedup_per_repetition": [%s]}}\n  }' \
+	printf '             "mandelbrot": {"n1_s": %s, "n2_s": %s, "speedup": %s, "speedup_per_repetition": [%s]},\n' \
 		"$(num mandelbrot_n1_s)" "$(num mandelbrot_n2_s)" "${R[speedup_mandelbrot]}" "$(jlist "${RL[speedup_mandelbrot]}")"
+	printf '             "team": {"n": %s, "threads": 2, "n1_s": %s, "n2_s": %s, "speedup": %s, "speedup_per_repetition": [%s]},\n' \
+		"$TEAM_N" "$(num team_n1_s)" "$(num team_n2_s)" "${R[speedup_team]}" "$(jlist "${RL[speedup_team]}")"
+	printf '             "mstress": {"threads": 8, "rounds": %s, "n1_s": %s, "n2_s": %s, "n2_over_n1": %s, "n2_over_n1_per_repetition": [%s]}}\n  }' \
+		"$MSTRESS_ROUNDS" "$(num mstress_n1_s)" "$(num mstress_n2_s)" "${R[mstress_n2_over_n1]}" "$(jlist "${RL[mstress_n2_over_n1]}")"
 }
 {
 	printf '{\n  "date": "%s",\n  "machine": {"host": "%s", "uname": %s, "cpu": %s, "nproc": %d, "qemu": "%s", "accel": "%s"},\n  "dsm": ' \
