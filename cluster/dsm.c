@@ -14,9 +14,16 @@
  * to the page's home (DSM_CHECK_REPORT, queued ahead of the protocol
  * messages of the same transition), whose checker (cluster/dsm_check.c) stops
  * the cluster with a report when single writer / many readers breaks.
- * Messages go out through an outbox (net/cnet_outbox.h), ordered in check
- * mode (its order lock keeps this node's sends in the order they were
- * queued). Lock order: dsm_lock, then the outbox's order lock.
+ * Messages go out through an outbox (net/cnet_outbox.h), ordered: its
+ * order lock keeps this node's sends in the order they were queued, also
+ * when two threads flush one after the other. The protocol needs it: a
+ * home that grants a page to node N and then, for the next request,
+ * recalls it from N (two flushes, often by two threads: the service
+ * thread and a thread faulting at the home) must not have the RECALL
+ * overtake the GRANT — N would refuse a recall for a page it does not
+ * hold yet, and the home would wait for the reply for ever (the rare
+ * hang of t_threads' create/join loop on two nodes). Lock order:
+ * dsm_lock, then the outbox's order lock.
  */
 #include "arch/x86_64/cpu.h"
 #include "cluster/dsm.h"
@@ -40,6 +47,7 @@
 
 #define FMAP		   4096 /* hash buckets for frame maps */
 #define HOLD_NS		   (200 * NSEC_PER_USEC) /* a granted page stays this long */
+#define DSM_STALL_NS	   (10 * NSEC_PER_SEC) /* a fault waiting longer is said */
 #define DSM_OUTBOX_RESERVE 8 /* outbox buffers for when the heap is out */
 
 struct fent {
@@ -316,9 +324,10 @@ static void receive_local(const struct cnet_outmsg *o, void *ctx)
 }
 
 /* Drops dsm_lock and sends what was queued, after handing the engine the
- * messages this node sends itself (in check mode the outbox is ordered:
- * a home sees each report before the protocol message queued after it,
- * even when two threads of this node flush one after the other). */
+ * messages this node sends itself (the outbox is ordered: a peer gets
+ * this node's messages in the order they were queued, even when two
+ * threads of this node flush one after the other; in check mode a home
+ * so sees each report before the protocol message queued after it). */
 static void unlock_and_flush(void)
 {
 	cnet_outbox_extract(&outbox, local_delivery, receive_local, NULL);
@@ -358,7 +367,7 @@ static void read_ahead(struct thread *t, uint64_t page)
 bool dsm_handle_fault(uintptr_t addr, bool write)
 {
 	uint64_t page = addr >> PAGE_SHIFT;
-	bool waited = false;
+	bool waited = false, stalled = false;
 	if (home_mode == DSM_HOME_FIRST_TOUCH && dsm_is_static_page(page) &&
 	    dsm_home_cached(page) < 0) {
 		int h = dsm_home_resolve(page); /* the engine needs it known */
@@ -391,7 +400,19 @@ bool dsm_handle_fault(uintptr_t addr, bool write)
 			mutex_lock(&dsm_lock);
 			continue; /* the answer may already have come */
 		}
-		cond_wait(&dsm_cv, &dsm_lock, 0);
+		/* the transport retransmits and a dead home ends the
+		 * program; a fault that still waits this long is a protocol
+		 * stall, said on the console (once per fault) */
+		if (cond_wait(&dsm_cv, &dsm_lock, DSM_STALL_NS) == -ETIMEDOUT &&
+		    !stalled) {
+			stalled = true;
+			pr_warn("dsm",
+				"a %s fault on the page at 0x%lx has waited "
+				"%u s for its home, node %d",
+				write ? "write" : "read", addr,
+				(unsigned)(DSM_STALL_NS / NSEC_PER_SEC),
+				op_home(NULL, page));
+		}
 	}
 	unlock_and_flush();
 	__atomic_store_n(&cluster_thread(self)->in_dsm_fault, false,
@@ -547,7 +568,7 @@ static int dsm_start(void)
 	if (!proto) /* the key table admits only protocols that exist */
 		panic("dsm: no protocol '%s'", config_str("dsm.protocol"));
 	int rc = cnet_outbox_init(&outbox, "dsm", DSM_WIRE_MAX,
-				  DSM_OUTBOX_RESERVE, check_mode);
+				  DSM_OUTBOX_RESERVE, true);
 	if (rc)
 		return rc;
 	proto->init(&eng, cnet_self(), cnet_nodes(), &ops, NULL);
