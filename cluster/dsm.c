@@ -359,9 +359,11 @@ static void read_ahead(struct thread *t, uint64_t page)
 		return;
 	uint32_t n =
 	    dsm_ra_fault(&cluster_thread(t)->dsm_ra, page, ra_max, &next);
-	for (; n; n--, next++)
-		if (!ra_region(page, next) || proto->prefetch(&eng, next) < 0)
-			break;
+	uint32_t k = 0;
+	while (k < n && k < DSM_AHEAD_RUN && ra_region(page, next + k))
+		k++;
+	if (k) /* one request per run of one home: usually one message */
+		proto->prefetch(&eng, next, k);
 }
 
 bool dsm_handle_fault(uintptr_t addr, bool write)
@@ -541,12 +543,14 @@ size_t dsm_report_text(char *buf, size_t len)
 	    "dsm: node %d: read faults %lu, write faults %lu, local hits %lu, "
 	    "pages in %lu out %lu, invalidations sent %lu received %lu, "
 	    "recalls sent %lu received %lu, messages %lu/%lu, %lu KiB sent, "
-	    "bad %lu, read-ahead %lu (%lu waited for, %lu declined)\n"
+	    "bad %lu, read-ahead %lu in %lu request(s) (%lu waited for, %lu "
+	    "declined)\n"
 	    "dsm: node %d: fault latency in us, read: %s; write: %s\n",
 	    self, s.read_faults, s.write_faults, s.local_hits, s.pages_in,
 	    s.pages_out, s.inv_sent, s.inv_recv, s.recalls_sent, s.recalls_recv,
 	    s.msgs_sent, s.msgs_recv, s.bytes_sent >> 10, s.bad_msgs,
-	    s.prefetches, s.prefetch_waits, s.prefetch_declined, self, rd, wr);
+	    s.prefetches, s.prefetch_runs, s.prefetch_waits,
+	    s.prefetch_declined, self, rd, wr);
 	if (check_mode)
 		kappendf(buf, len, &n,
 			 "dsm: node %d: dsm.check: %lu report(s) "

@@ -196,10 +196,12 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write)
 	return DSM_FAULT_WAIT;
 }
 
-int dsm_prefetch(struct dsm *d, uint64_t page)
+/* Marks `page` as asked for ahead: 1, 0 if there is nothing to ask (its
+ * home in *home), -ENOMEM. */
+static int ahead_mark(struct dsm *d, uint64_t page, int *home)
 {
-	int home = d->ops->home(d->ctx, page);
-	if (home < 0) /* not known yet (dsm.home=first_touch) */
+	*home = d->ops->home(d->ctx, page);
+	if (*home < 0) /* not known yet (dsm.home=first_touch) */
 		return 0;
 	struct dsm_page *p = page_get(d, page, true);
 	if (!p)
@@ -211,8 +213,46 @@ int dsm_prefetch(struct dsm *d, uint64_t page)
 	p->prefetch = true;
 	p->req_ns = now(d);
 	d->stats.prefetches++;
-	send(d, home, DSM_READ_REQ, DSM_F_AHEAD, page, 0, NULL);
 	return 1;
+}
+
+int dsm_prefetch_run(struct dsm *d, uint64_t page, uint32_t n)
+{
+	uint64_t first = 0;
+	uint32_t len = 0, asked = 0;
+	int run_home = -1, home, rc = 0;
+	if (n > DSM_AHEAD_RUN)
+		n = DSM_AHEAD_RUN;
+	for (uint32_t i = 0; i <= n; i++) {
+		int marked = 0;
+		if (i < n) {
+			marked = ahead_mark(d, page + i, &home);
+			if (marked < 0) {
+				rc = marked;
+				n = i; /* send what is marked, then fail */
+			}
+		}
+		if (len && (marked <= 0 || home != run_home)) {
+			d->stats.prefetch_runs++;
+			send(d, run_home, DSM_READ_REQ, DSM_F_AHEAD, first, len,
+			     NULL);
+			len = 0;
+		}
+		if (marked > 0) {
+			if (!len) {
+				first = page + i;
+				run_home = home;
+			}
+			len++;
+			asked++;
+		}
+	}
+	return rc < 0 ? rc : (int)asked;
+}
+
+int dsm_prefetch(struct dsm *d, uint64_t page)
+{
+	return dsm_prefetch_run(d, page, 1);
 }
 
 static int recv_data_or_grant(struct dsm *d, const struct dsm_msg *m)
@@ -400,36 +440,54 @@ static void start(struct dsm *d, struct dsm_dir *e, uint8_t type, int from)
 		grant(d, e, NULL);
 }
 
-static int recv_request(struct dsm *d, const struct dsm_msg *m)
+/* One request for one page of this home (of a read-ahead run, or alone). */
+static int request_one(struct dsm *d, uint8_t type, uint8_t flags, int from,
+		       uint64_t page)
 {
-	if (d->ops->home(d->ctx, m->page) != d->self)
-		return -EINVAL;
-	struct dsm_dir *e = dir_get(d, m->page, true);
+	struct dsm_dir *e = dir_get(d, page, true);
 	if (!e)
 		return -ENOMEM;
-	if (m->type == DSM_READ_REQ && (m->flags & DSM_F_AHEAD) &&
+	if (type == DSM_READ_REQ && (flags & DSM_F_AHEAD) &&
 	    (e->busy || e->state == DIR_PRISTINE ||
 	     (e->state == DIR_EXCLUSIVE &&
 	      now(d) - e->excl_ns < DSM_AHEAD_FRESH_NS))) {
-		send(d, m->from, DSM_DATA, DSM_F_DECLINED, m->page, e->version,
-		     NULL);
+		send(d, from, DSM_DATA, DSM_F_DECLINED, page, e->version, NULL);
 		return 0;
 	}
 	if (!e->busy) {
-		start(d, e, m->type, m->from);
+		start(d, e, type, from);
 		return 0;
 	}
 	struct dsm_req *r = d->ops->alloc(d->ctx, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->next = NULL;
-	r->type = m->type;
-	r->from = m->from;
+	r->type = type;
+	r->from = (uint16_t)from;
 	if (e->q_tail)
 		e->q_tail->next = r;
 	else
 		e->q_head = r;
 	e->q_tail = r;
+	return 0;
+}
+
+static int recv_request(struct dsm *d, const struct dsm_msg *m)
+{
+	uint32_t run = 1;
+	if (m->type == DSM_READ_REQ && (m->flags & DSM_F_AHEAD) && m->version)
+		run = m->version;
+	if (run > DSM_AHEAD_RUN || m->page + run < m->page)
+		return -EINVAL;
+	for (uint32_t i = 0; i < run; i++) /* every page ours, or none */
+		if (d->ops->home(d->ctx, m->page + i) != d->self)
+			return -EINVAL;
+	for (uint32_t i = 0; i < run; i++) {
+		int rc =
+		    request_one(d, m->type, m->flags, m->from, m->page + i);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -547,6 +605,6 @@ static const struct dsm_protocol sc_protocol = {
     .init = dsm_init,
     .fault = dsm_fault,
     .receive = dsm_receive,
-    .prefetch = dsm_prefetch,
+    .prefetch = dsm_prefetch_run,
 };
 DEFINE_DSM_PROTOCOL(sc_protocol);

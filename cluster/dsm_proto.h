@@ -43,7 +43,12 @@ enum dsm_msg_type {
 #define DSM_F_PRISTINE	0x2 /* GRANT/DATA: use the image's copy */
 #define DSM_F_DOWNGRADE 0x4 /* RECALL: keep a read copy */
 #define DSM_F_AHEAD	0x8 /* READ_REQ: a read-ahead, which the home may decline */
-#define DSM_F_DECLINED	0x10 /* DATA: no copy for that read-ahead */
+/* A read-ahead READ_REQ asks for a run of consecutive pages of one home in
+ * one message: `version` carries the run's length (0 reads as 1), at most
+ * DSM_AHEAD_RUN; the home answers each page of the run on its own (DATA,
+ * or DATA with DSM_F_DECLINED), as if each had been asked for alone. */
+#define DSM_AHEAD_RUN  32
+#define DSM_F_DECLINED 0x10 /* DATA: no copy for that read-ahead */
 
 /* A page granted for writing this recently is probably still being
  * written: its home declines read-ahead requests for it (no recall). */
@@ -52,9 +57,10 @@ enum dsm_msg_type {
 struct dsm_msg {
 	uint8_t type; /* enum dsm_msg_type */
 	uint8_t flags;
-	uint16_t from;	  /* sending node */
-	uint32_t version; /* page version carried by DATA/GRANT/RECALL_REPLY */
-	uint64_t page;	  /* page number (virtual address >> 12) */
+	uint16_t from;	     /* sending node */
+	uint32_t version;    /* page version carried by DATA/GRANT/RECALL_REPLY;
+			   * READ_REQ with DSM_F_AHEAD: the run's length */
+	uint64_t page;	     /* page number (virtual address >> 12) */
 	const uint8_t *data; /* DSM_PAGE bytes for DATA/GRANT/RECALL_REPLY */
 };
 
@@ -132,8 +138,9 @@ struct dsm_stats {
 	uint64_t read_faults, write_faults, local_hits;
 	/* read copies asked for ahead of any fault (dsm_prefetch), the
 	 * faults that found theirs still on its way (also in read_faults),
-	 * and the requests the home declined */
-	uint64_t prefetches, prefetch_waits, prefetch_declined;
+	 * the requests the home declined, and the messages that asked for
+	 * them (one per run of consecutive pages) */
+	uint64_t prefetches, prefetch_waits, prefetch_declined, prefetch_runs;
 	uint64_t pages_in, pages_out; /* data carried in/out by messages */
 	uint64_t inv_sent, inv_recv, recalls_sent, recalls_recv;
 	uint64_t msgs_sent, msgs_recv, bytes_sent;
@@ -191,6 +198,11 @@ int dsm_fault(struct dsm *d, uint64_t page, bool write);
  * -ENOMEM.
  */
 int dsm_prefetch(struct dsm *d, uint64_t page);
+/* The same for up to n (<= DSM_AHEAD_RUN) consecutive pages from `page`:
+ * the pages to ask for (each as dsm_prefetch would) go out as one request
+ * per run of consecutive pages with the same home. Returns how many pages
+ * were asked for, or -ENOMEM (the requests made so far are out). */
+int dsm_prefetch_run(struct dsm *d, uint64_t page, uint32_t n);
 
 /* A message from the transport. Malformed or unexpected messages are
  * counted in stats.bad_msgs and dropped; returns 0 or -EINVAL for those. */
@@ -216,8 +228,9 @@ struct dsm_protocol {
 	int (*fault)(struct dsm *d, uint64_t page, bool write);
 	/* Required; dsm_lock held. As dsm_receive. */
 	int (*receive)(struct dsm *d, const struct dsm_msg *m);
-	/* Optional (NULL: no read-ahead); dsm_lock held. As dsm_prefetch. */
-	int (*prefetch)(struct dsm *d, uint64_t page);
+	/* Optional (NULL: no read-ahead); dsm_lock held. As
+	 * dsm_prefetch_run. */
+	int (*prefetch)(struct dsm *d, uint64_t page, uint32_t n);
 };
 
 /* Registers a protocol: the glue finds it by name, and its name becomes

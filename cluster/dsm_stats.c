@@ -41,6 +41,7 @@ size_t dsm_stats_text(const struct dsm_stats *s, char *buf, size_t len)
 	    {"prefetches", s->prefetches},
 	    {"prefetch_waits", s->prefetch_waits},
 	    {"prefetch_declined", s->prefetch_declined},
+	    {"prefetch_runs", s->prefetch_runs},
 	    {"pages_in", s->pages_in},
 	    {"pages_out", s->pages_out},
 	    {"inv_sent", s->inv_sent},

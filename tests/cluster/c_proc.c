@@ -23,16 +23,17 @@
 
 int64_t ksys_echo_ns(int node, size_t len); /* the kernel's (kernel/ksys.h) */
 
-#define NCOUNTERS 16
+#define NCOUNTERS 17
 #define NBUCKETS  22
 #define NKEYS	  (4 + NCOUNTERS + 2 * NBUCKETS)
 #define PAGES	  16
 
 static const char *const counters[NCOUNTERS] = {
-    "read_faults",    "write_faults",	   "local_hits",   "prefetches",
-    "prefetch_waits", "prefetch_declined", "pages_in",	   "pages_out",
-    "inv_sent",	      "inv_recv",	   "recalls_sent", "recalls_recv",
-    "msgs_sent",      "msgs_recv",	   "bytes_sent",   "bad_msgs",
+    "read_faults",    "write_faults",	   "local_hits",    "prefetches",
+    "prefetch_waits", "prefetch_declined", "prefetch_runs", "pages_in",
+    "pages_out",      "inv_sent",	   "inv_recv",	    "recalls_sent",
+    "recalls_recv",   "msgs_sent",	   "msgs_recv",	    "bytes_sent",
+    "bad_msgs",
 };
 
 #define MAXNODES 4

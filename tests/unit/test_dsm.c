@@ -26,7 +26,7 @@
 #include "kernel/errno.h"
 
 #define MAXN 6
-#define MAXP 12
+#define MAXP 40
 #define MAXT 3
 #define QCAP 512
 
@@ -62,6 +62,7 @@ struct sim {
 	uint64_t now_ns;	      /* the clock of the latency histograms */
 	struct dsm_check check[MAXN]; /* at each home */
 	int unknown_home; /* a page whose home op_home does not know, or -1 */
+	int home_block;	  /* homes interleaved by runs of this many pages */
 	unsigned rng;
 };
 
@@ -147,7 +148,9 @@ static int op_home(void *ctx, uint64_t page)
 	struct node *nd = ctx;
 	if ((int)page == nd->sim->unknown_home)
 		return -1; /* as dsm.home=first_touch before the page's claim */
-	return (int)(page % (uint64_t)nd->sim->n); /* interleaved */
+	uint64_t block =
+	    nd->sim->home_block ? (uint64_t)nd->sim->home_block : 1;
+	return (int)(page / block % (uint64_t)nd->sim->n); /* interleaved */
 }
 
 static void *op_alloc(void *ctx, size_t n)
@@ -687,7 +690,7 @@ static void test_stats_text(void **state)
 	assert_int_equal(n, strlen(buf));
 	const char *head =
 	    "read_faults 12\nwrite_faults 5\nlocal_hits 3\n"
-	    "prefetches 9\nprefetch_waits 4\nprefetch_declined 0\npages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
+	    "prefetches 9\nprefetch_waits 4\nprefetch_declined 0\nprefetch_runs 0\npages_in 0\npages_out 0\ninv_sent 0\ninv_recv 0\n"
 	    "recalls_sent 0\nrecalls_recv 0\nmsgs_sent 0\n"
 	    "msgs_recv 0\nbytes_sent 8192\nbad_msgs 1\n"
 	    "read_lat_us_lt_1 7\nread_lat_us_lt_2 0\n"
@@ -702,7 +705,7 @@ static void test_stats_text(void **state)
 	int lines = 0;
 	for (size_t i = 0; i < n; i++)
 		lines += buf[i] == '\n';
-	assert_int_equal(lines, 16 + 2 * DSM_LAT_BUCKETS);
+	assert_int_equal(lines, 17 + 2 * DSM_LAT_BUCKETS);
 	char small[8];
 	assert_int_equal(dsm_stats_text(&st, small, sizeof(small)), n);
 	assert_string_equal(small, "read_fa");
@@ -781,7 +784,88 @@ static void test_protocol_table(void **st)
 	assert_null(dsm_protocol_find(""));
 	assert_string_equal(sc->name, "sc");
 	assert_true(sc->fault == dsm_fault && sc->receive == dsm_receive &&
-		    sc->init == dsm_init && sc->prefetch == dsm_prefetch);
+		    sc->init == dsm_init && sc->prefetch == dsm_prefetch_run);
+}
+
+/* Read-ahead of consecutive pages: one request per run of one home (the
+ * pages mapped or already asked for are left out), each page answered on
+ * its own with the current copy; the owners keep read copies. */
+static void test_prefetch_run(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(3, 12, 1, 9);
+	s->home_block = 4; /* pages 0-3: node 0, 4-7: node 1, 8-11: node 2 */
+	struct node *r = &s->node[2];
+	s->now_ns = 1000000;
+	for (int pg = 0; pg < 8; pg++)
+		sim_write(s, 0, pg);
+	s->now_ns += DSM_AHEAD_FRESH_NS;
+	uint64_t sent = r->d.stats.msgs_sent;
+	assert_int_equal(dsm_prefetch_run(&r->d, 1, 6), 6);
+	assert_int_equal(r->d.stats.msgs_sent - sent, 2); /* nodes 0 and 1 */
+	assert_int_equal(r->d.stats.prefetch_runs, 2);
+	assert_int_equal(r->d.stats.prefetches, 6);
+	assert_int_equal(dsm_prefetch_run(&r->d, 1, 6), 0); /* all asked */
+	sim_quiesce(s);
+	for (int pg = 1; pg <= 6; pg++) {
+		assert_int_equal(r->access[pg], DSM_RO);
+		assert_int_equal(val(r->frame[pg]), s->latest[pg]);
+		assert_int_equal(s->node[0].access[pg],
+				 DSM_RO); /* downgraded */
+	}
+	assert_int_equal(r->d.stats.pages_in, 6);
+	assert_int_equal(r->d.stats.prefetch_declined, 0);
+	assert_int_equal(r->d.stats.read_faults, 0);
+	/* pages 0-3 of node 0: only page 0 is still to ask for */
+	sent = r->d.stats.msgs_sent;
+	assert_int_equal(dsm_prefetch_run(&r->d, 0, 4), 1);
+	assert_int_equal(r->d.stats.msgs_sent - sent, 1);
+	sim_quiesce(s);
+	assert_int_equal(r->access[0], DSM_RO);
+	/* a run longer than DSM_AHEAD_RUN is cut to it */
+	struct sim *b = sim_new(2, MAXP, 1, 3);
+	b->home_block = MAXP;
+	assert_true(MAXP > DSM_AHEAD_RUN);
+	for (int pg = 0; pg < MAXP; pg++)
+		sim_write(b, 0, pg);
+	b->now_ns += DSM_AHEAD_FRESH_NS;
+	assert_int_equal(dsm_prefetch_run(&b->node[1].d, 0, MAXP),
+			 DSM_AHEAD_RUN);
+	assert_int_equal(b->node[1].d.stats.prefetch_runs, 1);
+	sim_quiesce(b);
+	for (int pg = 0; pg < MAXP; pg++)
+		assert_int_equal(b->node[1].access[pg],
+				 pg < DSM_AHEAD_RUN ? DSM_RO : DSM_NONE);
+	check_invariant(s);
+	check_invariant(b);
+	sim_free(s);
+	sim_free(b);
+}
+
+/* A peer's read-ahead run that is too long, wraps, or names a page of
+ * another home is refused whole: nothing is answered. */
+static void test_prefetch_run_bad(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(2, 12, 1, 4);
+	s->home_block = 4; /* pages 0-3: node 0, 4-7: node 1 */
+	struct dsm *home = &s->node[0].d;
+	struct dsm_msg m = {DSM_READ_REQ,      DSM_F_AHEAD, 1,
+			    DSM_AHEAD_RUN + 1, 0,	    NULL};
+	uint64_t sent = home->stats.msgs_sent;
+	assert_int_equal(dsm_receive(home, &m), -EINVAL); /* too long */
+	m.version = 5; /* pages 0-4: page 4 is node 1's */
+	assert_int_equal(dsm_receive(home, &m), -EINVAL);
+	m.page = UINT64_MAX - 1; /* wraps */
+	m.version = 4;
+	assert_int_equal(dsm_receive(home, &m), -EINVAL);
+	assert_int_equal(home->stats.msgs_sent, sent);
+	assert_int_equal(home->stats.bad_msgs, 3);
+	m.page = 0; /* a good run of 4 pages never written: 4 declines */
+	m.version = 4;
+	assert_int_equal(dsm_receive(home, &m), 0);
+	assert_int_equal(home->stats.msgs_sent - sent, 4);
+	sim_free(s);
 }
 
 int main(void)
@@ -797,6 +881,8 @@ int main(void)
 	    cmocka_unit_test(test_stats_text),
 	    cmocka_unit_test(test_random_schedules),
 	    cmocka_unit_test(test_prefetch),
+	    cmocka_unit_test(test_prefetch_run),
+	    cmocka_unit_test(test_prefetch_run_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
