@@ -54,19 +54,47 @@ void posix_heap_region(int arena, uintptr_t *base, size_t *size);
  */
 void posix_malloc_error(const char *msg, void *p);
 
+/*
+ * Statistics. A small block freed by a thread of another node than its
+ * arena's waits in that thread's cache with others of its arena, and
+ * counts as free (nr_frees, bytes_in_use, nr_remote_recv) from the moment
+ * its batch is pushed back to the arena: when RFREE_BATCH (64) blocks or
+ * 256 KiB wait for that arena, when the thread needs the slot for a fifth
+ * arena, when the thread ends or moves to another node, or when it calls
+ * malloc_trim(). Until then the block counts as in use, and a second free
+ * of it is still a double free. The arena's node takes the pushed blocks
+ * back for reuse on its next allocation that needs the central lists, or
+ * at malloc_trim() there. A thread that never allocated frees straight
+ * back, block by block, as do large blocks (counted at once).
+ */
 struct posix_malloc_stats {
 	size_t bytes_in_use; /* usable bytes of the blocks now allocated */
 	size_t bytes_mapped; /* address space handed out so far (high water) */
 	uint64_t nr_allocs;  /* blocks allocated, all time */
 	uint64_t nr_frees;   /* blocks freed, all time */
+	/* small blocks of other arenas freed by this arena's threads and
+	 * pushed back, in how many batches */
+	uint64_t nr_remote_sent, nr_remote_sent_batches;
+	/* blocks of this arena freed on other nodes and pushed back here, in
+	 * how many batches (included in nr_frees) */
+	uint64_t nr_remote_recv, nr_remote_recv_batches;
 };
 
 /* A snapshot of every arena together; exact when no other thread
- * allocates meanwhile. */
+ * allocates or frees meanwhile. */
 void posix_malloc_stats(struct posix_malloc_stats *st);
 /* The same for arena k alone; -EINVAL if k is out of range, 0 otherwise
  * (all zeros for an arena never used). */
 int posix_malloc_arena_stats(int k, struct posix_malloc_stats *st);
+
+/*
+ * malloc_trim (glibc's; posix/malloc_api.c, declared by newlib's
+ * <malloc.h>): pushes the calling thread's waiting remote frees back to
+ * their arenas (see Statistics above) and takes back for reuse the blocks
+ * other nodes pushed to the calling thread's arena. Returns 1 if any block
+ * went back, else 0; pad is ignored (the heap never returns pages to the
+ * kernel).
+ */
 
 /*
  * Called by the thread library on a thread that is about to end, after

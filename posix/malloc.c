@@ -12,12 +12,14 @@
  * (malloc_page.c); each thread also keeps a few freed ones of up to 1 MiB
  * for reuse without the page lock. A block freed by another thread than
  * the one that allocated it joins the freeing thread's cache when it is of
- * the heap that cache serves.
+ * the heap that cache serves. Statistics and the check are malloc_stats.c.
  *
  * Arenas (posix/heap.h): one heap per node, each over its own region of
  * the global address space, homed at its node. A thread allocates from
- * its node's heap; a block of another heap (allocated on another node)
- * goes straight back to that heap's central list.
+ * its node's heap. A small block of another heap (allocated on another
+ * node) waits in the freeing thread's cache in a chain for its heap, and
+ * goes back a whole chain at a time (malloc_remote.c); a thread without a
+ * cache, and a large block, go straight back to that heap.
  *
  * State: the arenas' heaps (heaps[]) and each thread's cache (tc).
  */
@@ -166,6 +168,55 @@ void heap_count_resize(struct heap *h, size_t from, size_t to)
 		__atomic_fetch_add(shrink, from - to, __ATOMIC_RELAXED);
 }
 
+/* Keeps a small object of class c of another heap h in the thread's
+ * pending chain for h, marked free at once (a second free of it is seen as
+ * a double free); pushes the chain when it is full, and another chain
+ * when every slot is taken. */
+static void tc_remote_free(struct heap *h, void **o, unsigned c)
+{
+	struct tc_remote *p = NULL, *empty = NULL;
+	unsigned j;
+
+	for (j = 0; j < RFREE_SLOTS && !p; j++) {
+		if (tc.remote[j].heap == h)
+			p = &tc.remote[j];
+		else if (!tc.remote[j].heap && !empty)
+			empty = &tc.remote[j];
+	}
+	if (!p && empty)
+		p = empty;
+	if (!p) {
+		p = &tc.remote[tc.remote_next];
+		tc.remote_next = (tc.remote_next + 1) % RFREE_SLOTS;
+		remote_push(p, &tc.cnt);
+	}
+	if (!p->heap) {
+		p->heap = h;
+		p->tail = o;
+	}
+	o[0] = p->head;
+	o[1] = (void *)h->key;
+	p->head = o;
+	p->n++;
+	p->bytes += class_size[c];
+	if (p->n >= RFREE_BATCH || p->bytes >= RFREE_BYTES)
+		remote_push(p, &tc.cnt);
+}
+
+/* Pushes every pending chain; true if there was one. */
+static bool tc_remote_flush(void)
+{
+	bool any = false;
+
+	for (unsigned j = 0; j < RFREE_SLOTS; j++) {
+		if (tc.remote[j].heap) {
+			remote_push(&tc.remote[j], &tc.cnt);
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* Gives a batch of the thread's list for class c to the central list:
  * the objects after the head, so the block freed last is still the next
  * one malloc returns. */
@@ -259,6 +310,7 @@ static void *small_alloc(struct heap *h, unsigned c)
 	void **o;
 
 	if (!tc_live(h)) {
+		remote_drain(h);
 		o = central_refill(h, c, 1, &got);
 		if (!o)
 			return NULL;
@@ -267,6 +319,7 @@ static void *small_alloc(struct heap *h, unsigned c)
 		return o;
 	}
 	if (!l->head) {
+		remote_drain(h);
 		l->head = central_refill(h, c, class_batch[c], &got);
 		l->len = got;
 		if (!l->head)
@@ -294,6 +347,7 @@ static void *large_alloc(struct heap *h, size_t n, size_t align, bool *fresh)
 	if (achunks == 1 && chunks <= TC_LARGE_MAX_CHUNKS && tc_live(h))
 		p = tc_large_pop((uint32_t)chunks);
 	if (!p) {
+		remote_drain(h); /* may give empty spans back to chunk_alloc */
 		i = chunk_alloc(h, (uint32_t)chunks, (uint32_t)achunks,
 				SPAN_LARGE, fresh);
 		if (!i)
@@ -429,6 +483,8 @@ static void free_slow(void *ptr)
 			posix_malloc_error("free(): double free", ptr);
 		else if (tc_mine(h))
 			tc_push(o, c);
+		else if (tc.state == TC_LIVE)
+			tc_remote_free(h, o, c);
 		else {
 			o[0] = NULL;
 			o[1] = (void *)h->key;
@@ -521,6 +577,7 @@ static void tc_detach(int state)
 		tc.state = state;
 		return;
 	}
+	tc_remote_flush();
 	tc.base = tc.limit = 0;
 	while (tc.nlarge)
 		tc_large_evict(h);
@@ -543,6 +600,9 @@ static void tc_detach(int state)
 	__atomic_fetch_add(&r->bytes_alloc, tc.cnt.bytes_alloc,
 			   __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->bytes_free, tc.cnt.bytes_free, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->rsent, tc.cnt.rsent, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->rsent_batches, tc.cnt.rsent_batches,
+			   __ATOMIC_RELAXED);
 	ulock_unlock(&h->tc_lock);
 	memset(&tc.cnt, 0, sizeof(tc.cnt));
 	tc.heap = NULL;
@@ -554,72 +614,23 @@ void posix_malloc_thread_exit(void)
 	tc_detach(TC_DEAD);
 }
 
-/* Adds heap h's counters (live caches and retired ones) to *sum. */
-static void heap_sum(struct heap *h, struct heap_counters *sum)
+bool heap_trim(void)
 {
-	struct tcache *t;
+	int k = posix_heap_arena();
+	bool any = tc_remote_flush();
+	struct heap *h;
 
-	ulock_lock(&h->tc_lock);
-	sum->allocs += __atomic_load_n(&h->retired.allocs, __ATOMIC_RELAXED);
-	sum->frees += __atomic_load_n(&h->retired.frees, __ATOMIC_RELAXED);
-	sum->bytes_alloc +=
-	    __atomic_load_n(&h->retired.bytes_alloc, __ATOMIC_RELAXED);
-	sum->bytes_free +=
-	    __atomic_load_n(&h->retired.bytes_free, __ATOMIC_RELAXED);
-	for (t = h->threads; t; t = t->next) {
-		sum->allocs +=
-		    __atomic_load_n(&t->cnt.allocs, __ATOMIC_RELAXED);
-		sum->frees += __atomic_load_n(&t->cnt.frees, __ATOMIC_RELAXED);
-		sum->bytes_alloc +=
-		    __atomic_load_n(&t->cnt.bytes_alloc, __ATOMIC_RELAXED);
-		sum->bytes_free +=
-		    __atomic_load_n(&t->cnt.bytes_free, __ATOMIC_RELAXED);
-	}
-	ulock_unlock(&h->tc_lock);
+	if (k < 0 || k >= POSIX_HEAP_ARENAS)
+		k = 0;
+	h = heap_peek(k);
+	if (h && remote_drain(h))
+		any = true;
+	return any;
 }
 
-/* The stats of arenas [from, to) together. */
-static void stats_of(int from, int to, struct posix_malloc_stats *st)
-{
-	struct heap_counters sum = {0, 0, 0, 0};
-	size_t mapped = 0;
-
-	memset(st, 0, sizeof(*st));
-	for (int k = from; k < to; k++) {
-		struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
-		if (!h)
-			continue;
-		heap_sum(h, &sum);
-		mapped += (size_t)(__atomic_load_n(&h->top, __ATOMIC_RELAXED) -
-				   h->first)
-			  << CHUNK_SHIFT;
-	}
-	st->nr_allocs = sum.allocs;
-	st->nr_frees = sum.frees;
-	st->bytes_in_use = (size_t)(sum.bytes_alloc - sum.bytes_free);
-	st->bytes_mapped = mapped;
-}
-
-void posix_malloc_stats(struct posix_malloc_stats *st)
-{
-	stats_of(0, POSIX_HEAP_ARENAS, st);
-}
-
-int posix_malloc_arena_stats(int k, struct posix_malloc_stats *st)
+struct heap *heap_peek(int k)
 {
 	if (k < 0 || k >= POSIX_HEAP_ARENAS)
-		return -EINVAL;
-	stats_of(k, k + 1, st);
-	return 0;
-}
-
-int posix_malloc_check(void)
-{
-	for (int k = 0; k < POSIX_HEAP_ARENAS; k++) {
-		struct heap *h = __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
-		int rc = h ? heap_check(h) : 0;
-		if (rc)
-			return rc;
-	}
-	return 0;
+		return NULL;
+	return __atomic_load_n(&heaps[k], __ATOMIC_ACQUIRE);
 }

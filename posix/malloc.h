@@ -4,6 +4,8 @@
  *   posix/malloc_api.c      realloc, the aligned allocators, newlib's hooks,
  *   posix/malloc_central.c  size classes and per-class central free lists,
  *   posix/malloc_page.c     chunk runs (large blocks, spans) and heap_create,
+ *   posix/malloc_remote.c   small blocks freed on other nodes, batched,
+ *   posix/malloc_stats.c    statistics per arena, posix_malloc_check,
  *   posix/malloc_check.c    the consistency check used by tests.
  *
  * A region (base rounded up to 64 KiB) is cut into 64 KiB chunks:
@@ -23,7 +25,17 @@
  *
  * Locks (struct ulock). Order: central[c].lock (ascending c) -> page_lock
  * -> tc_lock. Field comments name the guard: (c) the central lock of the
- * span's class, (p) page_lock, (t) tc_lock, (o) owner thread only.
+ * span's class, (p) page_lock, (t) tc_lock, (o) owner thread only, (a)
+ * atomic instructions only.
+ *
+ * Remote frees (malloc_remote.c): a small object of heap h freed by a
+ * thread whose cache serves another heap (a thread of another node) waits
+ * in that thread's cache, in a pending chain for h (already marked free
+ * with h's key), until a batch is full, the slot is wanted for another
+ * heap, the thread leaves its cache (exit, move) or calls malloc_trim.
+ * Then the whole chain is pushed onto h->remote with one CAS, and h's
+ * counters there are credited with it. h's own node takes the stack back
+ * lazily, on its allocation slow path (and in malloc_trim).
  */
 #ifndef POSIX_MALLOC_H
 #define POSIX_MALLOC_H
@@ -53,6 +65,10 @@
 #define class_magic	   posix_heap_class_magic
 #define class_batch	   posix_heap_class_batch
 #define class_cap	   posix_heap_class_cap
+#define remote_push	   posix_heap_remote_push
+#define remote_drain	   posix_heap_remote_drain
+#define heap_trim	   posix_heap_trim
+#define heap_peek	   posix_heap_peek
 
 #define CHUNK_SHIFT	16
 #define CHUNK_SIZE	((size_t)1 << CHUNK_SHIFT)
@@ -95,6 +111,9 @@ struct central {
 
 struct heap_counters {
 	uint64_t allocs, frees, bytes_alloc, bytes_free;
+	/* small objects of other heaps freed and pushed (remote frees sent),
+	 * and the pushes */
+	uint64_t rsent, rsent_batches;
 };
 
 struct tc_list {
@@ -104,6 +123,21 @@ struct tc_list {
 };
 
 enum { TC_NEW, TC_LIVE, TC_DEAD };
+
+/* Remote frees wait in a thread's cache in up to RFREE_SLOTS chains, one
+ * per heap; a chain is pushed at RFREE_BATCH objects or RFREE_BYTES. */
+#define RFREE_SLOTS 4
+#define RFREE_BATCH 64
+#define RFREE_BYTES ((size_t)256 << 10)
+
+/* A pending chain of small objects of `heap` (NULL: slot unused), linked
+ * by word 0 from head to tail, each with heap->key in word 1. */
+struct tc_remote {
+	struct heap *heap;
+	void **head, **tail;
+	uint32_t n;
+	size_t bytes; /* sum of the objects' class sizes */
+};
 
 /* Each thread also keeps a few freed large blocks for reuse without the
  * page lock: up to TC_LARGE_SLOTS blocks of at most TC_LARGE_MAX_CHUNKS
@@ -126,6 +160,8 @@ struct tcache {
 	uint32_t large_chunks[TC_LARGE_SLOTS]; /* (o) their lengths */
 	uint32_t nlarge;		       /* (o) used slots */
 	size_t large_bytes;		       /* (o) bytes in the slots */
+	struct tc_remote remote[RFREE_SLOTS];  /* (o) pending remote frees */
+	uint32_t remote_next;		       /* (o) slot to push next */
 	struct heap_counters cnt;   /* (o) written by owner, read relaxed */
 	struct heap *heap;	    /* (o) */
 	struct tcache *prev, *next; /* (t) heap->threads */
@@ -150,6 +186,16 @@ struct heap {
 	struct heap_counters retired; /* (atomic) exited threads, no cache */
 
 	struct central central[NCLASSES + 1]; /* [0] unused */
+
+	/* Remote frees pushed by other nodes' threads. On a page of its own
+	 * (the aligned struct ends on a page boundary too), so their CASes
+	 * take this page from the owner and leave the hot ones above. */
+	struct heap_remote {
+		void **head;	  /* (a) pushed chains, linked by word 0 */
+		uint64_t batches; /* (a) chains pushed, all time */
+		uint64_t objects; /* (a) objects in them */
+		uint64_t bytes;	  /* (a) their class sizes added */
+	} __attribute__((aligned(HEAP_PAGE))) remote;
 };
 
 /* ---- the core (malloc.c) ------------------------------------------------- */
@@ -162,6 +208,11 @@ size_t heap_block_size(void *ptr, struct heap **hp, uint32_t *chunk,
 		       unsigned *cls);
 /* Counts a large block resized in place from `from` to `to` bytes. */
 void heap_count_resize(struct heap *h, size_t from, size_t to);
+/* The heap of arena k if it was made (k in range), else NULL. */
+struct heap *heap_peek(int k);
+/* malloc_trim: pushes the calling thread's pending remote frees and takes
+ * back its arena's remote stack; true if any block went back. */
+bool heap_trim(void);
 
 /* ---- size classes (malloc_central.c) ----------------------------------------
  */
@@ -198,6 +249,16 @@ static inline uint32_t chunk_of(const struct heap *h, const void *p)
 void **central_refill(struct heap *h, unsigned c, uint32_t want, uint32_t *got);
 /* Gives back a chain of n objects of class c (each with the key set). */
 void central_release(struct heap *h, unsigned c, void **head, uint32_t n);
+
+/* ---- remote frees (malloc_remote.c) ------------------------------------- */
+
+/* Pushes the pending chain p onto p->heap's remote stack, credits the
+ * heap's counters and the pusher's *cnt with it, and empties the slot. */
+void remote_push(struct tc_remote *p, struct heap_counters *cnt);
+/* Takes h's remote stack and gives every object back to its class's
+ * central list; the number of objects (0: the stack was empty). Called
+ * by threads of h's node. */
+uint32_t remote_drain(struct heap *h);
 
 /* ---- chunk runs (malloc_page.c) ------------------------------------------ */
 
@@ -248,11 +309,13 @@ void *PUB(aligned_alloc)(size_t align, size_t n);
 void *PUB(valloc)(size_t n);
 void *PUB(pvalloc)(size_t n);
 size_t PUB(malloc_usable_size)(void *p);
+int PUB(malloc_trim)(size_t pad);
 void *PUB(_malloc_r)(struct _reent *r, size_t n);
 void PUB(_free_r)(struct _reent *r, void *p);
 void *PUB(_calloc_r)(struct _reent *r, size_t nmemb, size_t size);
 void *PUB(_realloc_r)(struct _reent *r, void *p, size_t n);
 void *PUB(_memalign_r)(struct _reent *r, size_t align, size_t n);
 size_t PUB(_malloc_usable_size_r)(struct _reent *r, void *p);
+int PUB(_malloc_trim_r)(struct _reent *r, size_t pad);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * posix/malloc_api.c — the rest of the malloc family over the core of
  * posix/malloc.c: malloc_usable_size, realloc (in place when it fits),
- * reallocarray, the aligned allocators, and newlib's reentrant entry
- * points. Errors follow POSIX and glibc: ENOMEM in errno (posix_memalign
+ * reallocarray, the aligned allocators, malloc_trim, and newlib's
+ * reentrant entry points. Errors follow POSIX and glibc: ENOMEM in errno (posix_memalign
  * returns it instead and leaves errno and *memptr alone), EINVAL for a bad
  * alignment.
  */
@@ -134,6 +134,13 @@ void *PUB(pvalloc)(size_t n)
 	return PUB(memalign)(HEAP_PAGE, n);
 }
 
+/* ---- malloc_trim (posix/heap.h) ----------------------------------------- */
+
+int PUB(malloc_trim)(size_t pad)
+{
+	return heap_trim() ? 1 : 0;
+}
+
 /* ---- newlib's reentrant entry points (errno is the thread's _reent) ------ */
 
 void *PUB(_malloc_r)(struct _reent *r, size_t n)
@@ -164,4 +171,9 @@ void *PUB(_memalign_r)(struct _reent *r, size_t align, size_t n)
 size_t PUB(_malloc_usable_size_r)(struct _reent *r, void *p)
 {
 	return PUB(malloc_usable_size)(p);
+}
+
+int PUB(_malloc_trim_r)(struct _reent *r, size_t pad)
+{
+	return PUB(malloc_trim)(pad);
 }

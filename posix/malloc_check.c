@@ -1,8 +1,10 @@
 /*
  * posix/malloc_check.c — a full consistency check of one heap, for tests
  * (posix_malloc_check). Walks every chunk descriptor, the free-run lists,
- * the central lists, parked batches and the thread caches, and finally
- * balances the byte counters against what the spans say is out.
+ * the central lists, parked batches, the thread caches (with the remote
+ * frees they hold for other heaps) and the remote frees pushed to this
+ * heap, and finally balances the byte counters against what the spans
+ * say is out.
  */
 #include <errno.h>
 #include <string.h>
@@ -236,6 +238,71 @@ static int check_tc_large(struct check *k, const struct tcache *t)
 	return 0;
 }
 
+/* A remote free of heap h, of any class (*c). */
+static int check_remote_obj(struct heap *h, void **o, unsigned *c)
+{
+	if ((uintptr_t)o - h->base >= h->size)
+		return bad("heap check: remote free outside its heap", o);
+	*c = h->spans[chunk_of(h, o)].cls;
+	if (!*c)
+		return bad("heap check: remote free not in a small span", o);
+	return check_free_obj(h, o, *c);
+}
+
+/* A thread's pending chain of remote frees for another heap: n objects
+ * of that heap (head to tail), each free with its key, bytes their sizes.
+ * They still count as in use there, so nothing is added up here. */
+static int check_pending(const struct tc_remote *p)
+{
+	struct heap *h = p->heap;
+	uint64_t bytes = 0;
+	uint32_t i;
+	void **o = p->head, **last = NULL;
+	unsigned c;
+	int err;
+
+	if (!h)
+		return p->head || p->n || p->bytes
+			   ? bad("heap check: unused remote slot not empty",
+				 p->head)
+			   : 0;
+	if (p->n == 0 || p->n > RFREE_BATCH)
+		return bad("heap check: remote chain length out of range",
+			   p->head);
+	for (i = 0; i < p->n && o; i++, last = o, o = o[0]) {
+		err = check_remote_obj(h, o, &c);
+		if (err)
+			return err;
+		bytes += class_size[c];
+	}
+	if (i != p->n || o || last != p->tail || bytes != p->bytes)
+		return bad("heap check: remote chain disagrees with its counts",
+			   p->head);
+	return 0;
+}
+
+/* The chains other nodes pushed here: free objects of this heap, at most
+ * as many as were pushed; they count as cached (free, not in a span). */
+static int check_remote(struct check *k)
+{
+	struct heap *h = k->h;
+	uint64_t n = 0, max = h->remote.objects;
+	void **o;
+	unsigned c;
+	int err;
+
+	for (o = h->remote.head; o; o = o[0], n++) {
+		if (n == max)
+			return bad(
+			    "heap check: remote stack longer than pushed", o);
+		err = check_remote_obj(h, o, &c);
+		if (err)
+			return err;
+		k->cached += class_size[c];
+	}
+	return 0;
+}
+
 static int check_threads(struct check *k, struct heap_counters *sum)
 {
 	struct heap *h = k->h;
@@ -244,6 +311,8 @@ static int check_threads(struct check *k, struct heap_counters *sum)
 	int err;
 
 	*sum = h->retired;
+	sum->frees += h->remote.objects;
+	sum->bytes_free += h->remote.bytes;
 	for (t = h->threads; t; t = t->next) {
 		if (t->state != TC_LIVE || t->heap != h)
 			return bad("heap check: dead thread cache registered",
@@ -260,6 +329,8 @@ static int check_threads(struct check *k, struct heap_counters *sum)
 			k->cached += (uint64_t)t->list[c].len * class_size[c];
 		}
 		err = check_tc_large(k, t);
+		for (c = 0; c < RFREE_SLOTS && !err; c++)
+			err = check_pending(&t->remote[c]);
 		if (err)
 			return err;
 		sum->allocs += t->cnt.allocs;
@@ -284,6 +355,8 @@ static int check_all(struct heap *h)
 		err = check_buckets(&k);
 	for (c = 1; c <= NCLASSES && !err; c++)
 		err = check_central(&k, c);
+	if (!err)
+		err = check_remote(&k);
 	if (!err)
 		err = check_threads(&k, &sum);
 	if (err)

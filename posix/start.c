@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/init.h"
+#include "kernel/kstring.h"
 #include "posix/heap.h"
 #include "posix/posix_impl.h"
 #include "posix/vfs.h"
@@ -123,6 +124,31 @@ static void console_write(const char *s, size_t n)
 	ksys_console_write(s, n);
 }
 
+/* /proc/dsm: the kernel's DSM counters of the opener's node, then the
+ * counters of that node's heap arena, in one line whose format
+ * docs/ARCHITECTURE.md gives. */
+static size_t proc_dsm_text(char *buf, size_t len)
+{
+	struct posix_malloc_stats st;
+	int node = ksys_node();
+	size_t n = ksys_dsm_text(buf, len);
+
+	if (posix_malloc_arena_stats(node, &st))
+		memset(&st, 0, sizeof(st));
+	kappendf(buf, len, &n,
+		 "malloc: arena %d: in use %zu bytes, mapped %zu bytes, "
+		 "allocs %llu, frees %llu, remote frees sent %llu in %llu "
+		 "batches, received %llu in %llu batches\n",
+		 node, st.bytes_in_use, st.bytes_mapped,
+		 (unsigned long long)st.nr_allocs,
+		 (unsigned long long)st.nr_frees,
+		 (unsigned long long)st.nr_remote_sent,
+		 (unsigned long long)st.nr_remote_sent_batches,
+		 (unsigned long long)st.nr_remote_recv,
+		 (unsigned long long)st.nr_remote_recv_batches);
+	return n;
+}
+
 /* ---- the main thread ------------------------------------------------------ */
 
 static void main_thread(void *arg)
@@ -148,11 +174,11 @@ static void main_thread(void *arg)
 			exit(127);
 		}
 	}
-	/* /proc/dsm: the DSM counters of the opener's node; /proc/cluster:
-	 * every node's (both taken at open) */
+	/* /proc/dsm: the DSM and heap counters of the opener's node;
+	 * /proc/cluster: every node's DSM counters (both taken at open) */
 	int prc = vfs_mkdir("/proc", 0555);
 	if (prc == 0 || prc == -EEXIST)
-		prc = vfs_proc_add("/proc/dsm", ksys_dsm_text);
+		prc = vfs_proc_add("/proc/dsm", proc_dsm_text);
 	if (prc == 0)
 		prc = vfs_proc_add("/proc/cluster", ksys_cluster_text);
 	if (prc < 0)

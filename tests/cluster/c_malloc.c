@@ -5,14 +5,20 @@
  * allocated it); blocks allocated on one node are checked, grown with
  * realloc and freed on another; a malloc stress with exact checks runs on
  * every node at once; an impossible size fails with ENOMEM on every node.
- * Built with tools/unum-cc; booted by tests/qemu/dsm on 2 and 4 nodes (and
+ * Small blocks of node 0 freed by a thread on node 1 wait in that thread's
+ * cache and come back to arena 0 in one batch when the thread exits, as
+ * the last line of /proc/dsm counts them (on 1 node: no remote frees at
+ * all). Built with tools/unum-cc; booted by tests/qemu/dsm on 2 and 4 nodes (and
  * on 1, where it must pass as well).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <unum.h>
 
 #include "ptest.h"
@@ -118,6 +124,99 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The heap line of /proc/dsm (this node's arena); false if absent. */
+struct heapline {
+	int arena;
+	unsigned long long in_use, mapped, allocs, frees, sent, sent_batches,
+	    recv, recv_batches;
+};
+
+static int read_heapline(struct heapline *h)
+{
+	static __thread char buf[8192];
+	int fd = open("/proc/dsm", O_RDONLY), used = -1;
+	ssize_t n, got = 0;
+	if (fd < 0)
+		return 0;
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	char *l = strstr(buf, "\nmalloc: ");
+	if (!l)
+		return 0;
+	return sscanf(l + 1,
+		      "malloc: arena %d: in use %llu bytes, mapped %llu bytes, "
+		      "allocs %llu, frees %llu, remote frees sent %llu in %llu "
+		      "batches, received %llu in %llu batches\n%n",
+		      &h->arena, &h->in_use, &h->mapped, &h->allocs, &h->frees,
+		      &h->sent, &h->sent_batches, &h->recv, &h->recv_batches,
+		      &used) == 9 &&
+	       l + 1 + used == buf + got;
+}
+
+#define NREMOTE 10
+
+struct remote_free {
+	void *blocks[NREMOTE];
+	int node;	/* where the freeing thread ran */
+	int pending_ok; /* its node's sent counters did not move */
+};
+
+/* Frees node 0's blocks on another node; they wait in this thread's
+ * cache (it allocated, so it has one) until it exits. */
+static void *free_remote(void *arg)
+{
+	struct remote_free *rf = arg;
+	struct heapline a, b;
+	rf->node = unum_node();
+	if (rf->node == 0)
+		return NULL;
+	free(malloc(16));
+	int ok = read_heapline(&a);
+	for (int i = 0; i < NREMOTE; i++)
+		free(rf->blocks[i]);
+	ok &= read_heapline(&b);
+	rf->pending_ok = ok && a.arena == rf->node && b.sent == a.sent &&
+			 b.sent_batches == a.sent_batches;
+	return NULL;
+}
+
+/* Node 0's blocks freed on node 1 come back to arena 0 at thread exit. */
+static void check_remote_frees(int nodes)
+{
+	struct heapline before, after;
+	struct remote_free rf;
+	CHECK(read_heapline(&before) && before.arena == 0,
+	      "/proc/dsm ends with arena 0's heap line on node 0");
+	if (nodes == 1) {
+		CHECK_EQ(before.sent + before.sent_batches + before.recv +
+			     before.recv_batches,
+			 0, "alone, no remote frees");
+		return;
+	}
+	for (int i = 0; i < NREMOTE; i++)
+		rf.blocks[i] = malloc(100);
+	CHECK(read_heapline(&before), "arena 0's heap line before");
+	rf.node = 0;
+	rf.pending_ok = 0;
+	for (int tries = 0; tries < 2 * nodes && rf.node == 0; tries++) {
+		pthread_t t;
+		pthread_create(&t, NULL, free_remote, &rf);
+		pthread_join(t, NULL);
+	}
+	CHECK(rf.node != 0, "a thread ran on another node than 0");
+	CHECK(rf.pending_ok, "remote frees wait in the freeing thread's cache");
+	CHECK(read_heapline(&after), "arena 0's heap line after");
+	CHECK_EQ(after.recv - before.recv, NREMOTE,
+		 "arena 0 received the blocks freed on another node");
+	CHECK_EQ(after.recv_batches - before.recv_batches, 1,
+		 "in one batch, pushed at the thread's exit");
+	CHECK(after.frees - before.frees >= NREMOTE,
+	      "arena 0 counts them as freed");
+}
+
 int main(void)
 {
 	int nodes = unum_nodes();
@@ -153,5 +252,6 @@ int main(void)
 	void *p = malloc(100);
 	CHECK_EQ(node_of(p), 0, "main's block is in node 0's span");
 	free(p);
+	check_remote_frees(nodes);
 	return pt_done();
 }

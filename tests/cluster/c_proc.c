@@ -1,15 +1,16 @@
 /*
  * c_proc.c — /proc/dsm, the node's DSM counters as text: its exact
  * structure ("key value" lines in a fixed order, every value a decimal
- * number), that it describes the node of the thread that opened it, and
- * that the counters move when pages travel. Run as `c_proc.elf N` on N
- * nodes (booted by tests/qemu/dsm on 1 and 2 nodes): on 1 node the DSM is
- * not active and every counter is 0; on more, touching pages homed on
- * other nodes counts faults, and each latency histogram adds up to its
- * fault count. /proc/cluster is every node's /proc/dsm, one after the
- * other in node order. Last, ksys_echo_ns (the transport's round trip as
- * a program times it): a time on a cluster, exact errors for bad nodes
- * and lengths, -ENOSYS alone.
+ * number, then one "malloc: arena N: ..." line for the node's heap arena,
+ * format in docs/ARCHITECTURE.md), that it describes the node of the
+ * thread that opened it, and that the counters move when pages travel.
+ * Run as `c_proc.elf N` on N nodes (booted by tests/qemu/dsm on 1 and 2
+ * nodes): on 1 node the DSM is not active and every counter is 0; on more,
+ * touching pages homed on other nodes counts faults, and each latency
+ * histogram adds up to its fault count. /proc/cluster is every node's DSM
+ * lines of /proc/dsm, one after the other in node order. Last,
+ * ksys_echo_ns (the transport's round trip as a program times it): a time
+ * on a cluster, exact errors for bad nodes and lengths, -ENOSYS alone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,8 +39,16 @@ static const char *const counters[NCOUNTERS] = {
 
 #define MAXNODES 4
 
+#define MALLOC_LINE                                                             \
+	"malloc: arena %d: in use %llu bytes, mapped %llu bytes, allocs %llu, " \
+	"frees %llu, remote frees sent %llu in %llu batches, received %llu "    \
+	"in %llu batches%n"
+
 struct proc {
-	int lines; /* -1: not read or malformed */
+	int lines;		    /* -1: not read or malformed */
+	int malloc_lines;	    /* "malloc: ..." lines, after the others */
+	int arena;		    /* of the last one */
+	unsigned long long heap[8]; /* its numbers, in order */
 	char key[MAXNODES * NKEYS][40];
 	unsigned long long val[MAXNODES * NKEYS];
 };
@@ -86,11 +95,26 @@ static int read_lines(const char *path, struct proc *p, int max)
 	buf[got] = 0;
 	if (!got || buf[got - 1] != '\n')
 		return 0;
-	int lines = 0;
+	int lines = 0, used;
+	unsigned long long *h = p->heap;
+	p->malloc_lines = 0;
 	for (char *l = buf; *l; lines++) {
 		char *nl = strchr(l, '\n'), *sp = strchr(l, ' ');
-		if (lines >= max || !sp || sp > nl || sp - l >= 40 ||
-		    sp[1] < '0' || sp[1] > '9')
+		if (!strncmp(l, "malloc: ", 8)) {
+			used = -1;
+			*nl = 0;
+			if (sscanf(l, MALLOC_LINE, &p->arena, &h[0], &h[1],
+				   &h[2], &h[3], &h[4], &h[5], &h[6], &h[7],
+				   &used) != 9 ||
+			    used != nl - l)
+				return 0;
+			p->malloc_lines++;
+			lines--;
+			l = nl + 1;
+			continue;
+		}
+		if (p->malloc_lines || lines >= max || !sp || sp > nl ||
+		    sp - l >= 40 || sp[1] < '0' || sp[1] > '9')
 			return 0;
 		memcpy(p->key[lines], l, (size_t)(sp - l));
 		p->key[lines][sp - l] = 0;
@@ -127,9 +151,11 @@ static unsigned long long hist_sum(const struct proc *p, const char *kind)
 	return s;
 }
 
+/* The DSM keys in order, then one malloc line for the node's arena. */
 static int keys_exact(const struct proc *p)
 {
-	if (p->lines != NKEYS)
+	if (p->lines != NKEYS || p->malloc_lines != 1 ||
+	    p->arena != (int)p->val[0])
 		return 0;
 	for (int i = 0; i < NKEYS; i++)
 		if (strcmp(p->key[i], expect_key[i]))
@@ -236,6 +262,7 @@ int main(int argc, char **argv)
 	      "/proc/cluster reads as key value lines");
 	CHECK_EQ(all.lines, nodes * NKEYS,
 		 "/proc/cluster has one section per node");
+	CHECK_EQ(all.malloc_lines, 0, "/proc/cluster has no malloc lines");
 	int good = 0;
 	for (int i = 0; i < nodes && all.lines == nodes * NKEYS; i++) {
 		int ok = all.val[i * NKEYS] == (unsigned long long)i &&

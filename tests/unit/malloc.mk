@@ -4,8 +4,8 @@
 #   make build/bench/malloc-host && build/bench/malloc-host
 UNIT_TESTS += malloc
 HEAP_TEST_SRCS := posix/malloc.c posix/malloc_api.c posix/malloc_central.c \
-	posix/malloc_page.c posix/malloc_check.c posix/ulock.c \
-	tests/unit/malloc_host.c
+	posix/malloc_page.c posix/malloc_check.c posix/malloc_remote.c \
+	posix/malloc_stats.c posix/ulock.c tests/unit/malloc_host.c
 UNIT_SRCS_malloc := tests/unit/test_malloc.c tests/unit/test_malloc_chunks.c \
 	tests/unit/test_malloc_mt.c tests/unit/test_malloc_arenas.c \
 	$(HEAP_TEST_SRCS)

@@ -604,6 +604,12 @@ int main(void)
 	    T(test_arena_realloc_and_size),
 	    T(test_arena_moving_thread),
 	    T(test_arena_misuse),
+	    T(test_remote_batch),
+	    T(test_remote_exit_pushes),
+	    T(test_remote_double_free),
+	    T(test_remote_trim),
+	    T(test_remote_mixed_classes),
+	    T(test_remote_slots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,12 @@ void test_arena_remote_frees(void **state);
 void test_arena_realloc_and_size(void **state);
 void test_arena_moving_thread(void **state);
 void test_arena_misuse(void **state);
+void test_remote_batch(void **state);
+void test_remote_exit_pushes(void **state);
+void test_remote_double_free(void **state);
+void test_remote_trim(void **state);
+void test_remote_mixed_classes(void **state);
+void test_remote_slots(void **state);
 
 /* test_malloc_mt.c */
 void test_ulock_basic(void **state);
