@@ -2,10 +2,10 @@
  * bench/dsm/mstress.c — a malloc/free-heavy multithreaded program, as a
  * new user would write one: T threads (main waits), each R rounds of
  * malloc of a pseudo-random size (1..4000 bytes), fill, check and free,
- * with a window of W live blocks per thread so blocks outlive a round;
- * every other thread also hands one block a round to its neighbour, which
- * frees it (a block freed by another thread than the one that made it, on
- * another node when the two run on different nodes).
+ * with a window of WINDOW live blocks per thread so blocks outlive a
+ * round; every HANDOFF_EVERY rounds a thread also hands a block to its
+ * neighbour, which frees it (a block freed by another thread than the one
+ * that made it, on another node when the two run on different nodes).
  *
  *   mstress T R    prints "mstress: threads=T rounds=R errors=0",
  *                  "mstress: parallel X s" and the "malloc:" lines of
@@ -21,8 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_THREADS 64
-#define WINDOW	    16
+#define MAX_THREADS   64
+#define WINDOW	      16
+#define HANDOFF_EVERY 16 /* rounds between two hand-overs */
 
 static int nthreads, rounds;
 static long errors; /* (atomic) */
@@ -70,14 +71,18 @@ static void *worker(void *arg)
 		}
 		len[w] = n;
 		memset(live[w], w + me, (size_t)n);
+		if (r % HANDOFF_EVERY)
+			continue;
 		/* take the block our neighbour handed us, hand one on */
-		void *got =
-		    __atomic_exchange_n(&mine->p, NULL, __ATOMIC_ACQ_REL);
+		void *got = NULL;
+		if (__atomic_load_n(&mine->p, __ATOMIC_ACQUIRE))
+			got = __atomic_exchange_n(&mine->p, NULL,
+						  __ATOMIC_ACQ_REL);
 		if (got) {
 			bad += check(got, 64, 0xa5);
 			free(got);
 		}
-		if ((r & 1) && !__atomic_load_n(&next->p, __ATOMIC_ACQUIRE)) {
+		if (!__atomic_load_n(&next->p, __ATOMIC_ACQUIRE)) {
 			unsigned char *h = malloc(64);
 			if (h) {
 				memset(h, 0xa5, 64);
