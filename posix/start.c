@@ -44,8 +44,9 @@ static void run_destructors(void)
 		(*--f)();
 }
 
-static uint8_t main_tls[MAIN_TLS_MAX + sizeof(struct pthread)]
-    __attribute__((aligned(64)));
+/* main's TLS block and TCB, on pages of their own (posix/tls.c) */
+static uint8_t main_tls[(MAIN_TLS_MAX + sizeof(struct pthread) + 4095) &
+			~(size_t)4095] __attribute__((aligned(4096)));
 static char *main_argv[MAX_ARGS + 2];
 static char *default_env[] = {"PATH=/bin", "HOME=/", "PWD=/", NULL};
 #define MAX_ENV 32

@@ -4,12 +4,16 @@
  * Layout (x86_64 variant II): [ TLS data (template .tdata, zeroed .tbss) ]
  * [ struct pthread (the TCB) ]; %fs points at the TCB, whose first word
  * points to itself. The block is one malloc allocation in the global
- * address space.
+ * address space, of whole pages of its own: the thread cache of the
+ * allocator and errno live in it, and a thread on another node must not
+ * share a page with them (each write would take the page from it).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "posix/posix_impl.h"
+
+#define TLS_PAGE 4096
 
 static size_t align_up(size_t v, size_t a)
 {
@@ -23,7 +27,9 @@ struct pthread *posix_tls_alloc(void)
 	ksys_tls_template(&tdata, &dlen, &mlen, &align);
 	size_t tls = align_up(mlen, align);
 	void *block;
-	if (posix_memalign(&block, align, tls + sizeof(struct pthread)))
+	size_t page = TLS_PAGE > align ? TLS_PAGE : align;
+	if (posix_memalign(&block, page,
+			   align_up(tls + sizeof(struct pthread), page)))
 		return NULL;
 	memcpy(block, tdata, dlen);
 	memset((char *)block + dlen, 0, tls - dlen);

@@ -23,7 +23,7 @@
 
 #define MAX_THREADS   64
 #define WINDOW	      16
-#define HANDOFF_EVERY 16 /* rounds between two hand-overs */
+#define HANDOFF_EVERY 256 /* rounds between two hand-overs */
 
 static int nthreads, rounds;
 static long errors; /* (atomic) */
