@@ -21,7 +21,7 @@ long arch_kcall(long (*fn)(void *), void *arg);
 void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
     __attribute__((noreturn));
 
-extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
+extern char __tdata_start[], __tdata_end[], __tls_mem_size[], __tls_align[];
 
 static int (*app_run)(void); /* (c) set by posix/ at init */
 /* (c) The layers above, as one table (kernel/ksys.h), NULL until they
@@ -548,10 +548,15 @@ void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 {
 	*data = __tdata_start;
 	*data_len = (size_t)(__tdata_end - __tdata_start);
-	*mem_len = *data_len + (size_t)(uintptr_t)__tbss_size;
-	*align = (size_t)(uintptr_t)__tls_align;
-	if (*align < 16)
-		*align = 16;
+	/* the thread pointer's offset to the data as the linker computed it:
+	 * the segment's size (.tbss is aligned after .tdata, so not the sum
+	 * of the two) rounded to the segment's alignment */
+	size_t seg_align = (size_t)(uintptr_t)__tls_align;
+	if (!seg_align)
+		seg_align = 1;
+	*mem_len = ((size_t)(uintptr_t)__tls_mem_size + seg_align - 1) &
+		   ~(seg_align - 1);
+	*align = seg_align < 16 ? 16 : seg_align;
 }
 
 /* ---- the cluster lock service (cluster/csync.c) ------------------------------ */

@@ -76,7 +76,11 @@ size_t ksys_cluster_text(char *buf, size_t len);
 #define KSYS_ECHO_MAX 8192
 int64_t ksys_echo_ns(int node, size_t len);
 
-/* The TLS template of the image (PT_TLS). */
+/* The TLS template of the image (PT_TLS): data_len bytes at data, then
+ * zeros up to mem_len bytes, which end at the thread pointer (x86_64
+ * variant II: mem_len is the segment's size rounded to its alignment,
+ * the linker's offset); align is the TCB's and the block's alignment, at
+ * least 16. */
 void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 		       size_t *align);
 

@@ -62,6 +62,12 @@ static inline struct pthread *pthread_cur(void)
 struct pthread *posix_thread_lookup(pthread_t id);
 /* TLS: a block with the image's TLS template and a TCB (struct pthread). */
 struct pthread *posix_tls_alloc(void);
+/* The bytes a TLS block takes before its TCB (a multiple of *align, the
+ * block's alignment), and the template written into such a block: the
+ * data ends right where the linker placed it, at the TCB minus the
+ * segment's size rounded to its alignment. */
+size_t posix_tls_size(size_t *align);
+void posix_tls_fill(uint8_t *block, size_t tls);
 void posix_tls_free(struct pthread *p);
 /* newlib's stdio set-up (internal to newlib 3.3.0, no public prototype). */
 void __sinit(struct _reent *r);

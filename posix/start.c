@@ -204,16 +204,12 @@ static int posix_run(void)
 	if (ksys_node() != 0)
 		for (;;)
 			ksys_sleep_ns(1000000000ull * 3600);
-	const void *tdata;
-	size_t dlen, mlen, align;
-	ksys_tls_template(&tdata, &dlen, &mlen, &align);
-	size_t tls = (mlen + align - 1) & ~(align - 1);
-	if (tls > MAIN_TLS_MAX || align > 64) {
+	size_t align, tls = posix_tls_size(&align);
+	if (tls > MAIN_TLS_MAX || align > 4096) {
 		ksys_console_write("unum: thread-local data too large\n", 34);
 		return 127;
 	}
-	memcpy(main_tls, tdata, dlen);
-	memset(main_tls + dlen, 0, tls - dlen);
+	posix_tls_fill(main_tls, tls);
 	struct pthread *p = (struct pthread *)(main_tls + tls);
 	memset(p, 0, sizeof(*p));
 	p->self = p;

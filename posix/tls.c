@@ -20,19 +20,34 @@ static size_t align_up(size_t v, size_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-struct pthread *posix_tls_alloc(void)
+size_t posix_tls_size(size_t *align)
+{
+	const void *tdata;
+	size_t dlen, mlen;
+	ksys_tls_template(&tdata, &dlen, &mlen, align);
+	return align_up(mlen, *align);
+}
+
+void posix_tls_fill(uint8_t *block, size_t tls)
 {
 	const void *tdata;
 	size_t dlen, mlen, align;
 	ksys_tls_template(&tdata, &dlen, &mlen, &align);
-	size_t tls = align_up(mlen, align);
+	size_t off = tls - mlen; /* the data ends at the TCB */
+	memset(block, 0, off);
+	memcpy(block + off, tdata, dlen);
+	memset(block + off + dlen, 0, mlen - dlen);
+}
+
+struct pthread *posix_tls_alloc(void)
+{
+	size_t align, tls = posix_tls_size(&align);
 	void *block;
 	size_t page = TLS_PAGE > align ? TLS_PAGE : align;
 	if (posix_memalign(&block, page,
 			   align_up(tls + sizeof(struct pthread), page)))
 		return NULL;
-	memcpy(block, tdata, dlen);
-	memset((char *)block + dlen, 0, tls - dlen);
+	posix_tls_fill(block, tls);
 	struct pthread *p = (struct pthread *)((char *)block + tls);
 	memset(p, 0, sizeof(*p));
 	p->self = p;
