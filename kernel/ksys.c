@@ -21,7 +21,7 @@ long arch_kcall(long (*fn)(void *), void *arg);
 void arch_enter_app(uintptr_t stack_top, void (*fn)(void *), void *arg)
     __attribute__((noreturn));
 
-extern char __tdata_start[], __tdata_end[], __tbss_size[], __tls_align[];
+extern char __tdata_start[], __tdata_end[], __tls_size[], __tls_align[];
 
 static int (*app_run)(void); /* (c) set by posix/ at init */
 /* (c) The layers above, as one table (kernel/ksys.h), NULL until they
@@ -548,7 +548,10 @@ void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
 {
 	*data = __tdata_start;
 	*data_len = (size_t)(__tdata_end - __tdata_start);
-	*mem_len = *data_len + (size_t)(uintptr_t)__tbss_size;
+	/* not data_len + SIZEOF(.tbss): .tbss may start aligned past .tdata */
+	*mem_len = (size_t)(uintptr_t)__tls_size;
+	if (*mem_len < *data_len)
+		*mem_len = *data_len;
 	*align = (size_t)(uintptr_t)__tls_align;
 	if (*align < 16)
 		*align = 16;
