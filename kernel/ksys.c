@@ -14,6 +14,7 @@
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
+#include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
 
@@ -94,6 +95,7 @@ static void *app_thread(void *p)
 	struct spawn s = *(struct spawn *)p; /* the caller's copy goes away */
 	kfree(p);
 	struct thread *t = thread_current();
+	t->app_cpu = true; /* the program's time from its first instruction */
 	t->fs_base = s.fs_base;
 	wrmsr(MSR_FS_BASE, s.fs_base);
 	arch_enter_app(s.stack_top, s.entry, s.arg);
@@ -212,6 +214,7 @@ static long do_set_thread_ptr(void *p)
 	struct thread *t = thread_current();
 	t->posix = a.p;
 	t->app_tid = a.id;
+	t->app_cpu = true;
 	if (several)
 		several->thread_event(a.id, true);
 	return 0;
@@ -345,16 +348,15 @@ uint64_t ksys_thread_cpu_ns(void)
 	return ns;
 }
 
+static long do_process_cpu(void *p)
+{
+	(void)p;
+	return (long)sched_app_ns(); /* takes the run-queue locks */
+}
+
 uint64_t ksys_process_cpu_ns(void)
 {
-	uint64_t busy = 0, now = clock_ns();
-	for (int i = 0; i < nr_cpus; i++)
-		if (cpus[i] && cpus[i]->online) {
-			uint64_t idle = __atomic_load_n(&cpus[i]->idle_ns,
-							__ATOMIC_RELAXED);
-			busy += now > idle ? now - idle : 0;
-		}
-	return busy;
+	return (uint64_t)arch_kcall(do_process_cpu, NULL);
 }
 
 /* ---- console, exit, CPUs ------------------------------------------------- */
@@ -410,6 +412,26 @@ int ksys_ncpus(void)
 int ksys_cpu_id(void)
 {
 	return this_cpu()->id;
+}
+
+struct mem_pages {
+	uint64_t total, free;
+};
+
+static long do_mem_pages(void *p)
+{
+	struct mem_pages *m = p;
+	m->total = frame_total_count();
+	m->free = frame_free_count(); /* takes the frame lock */
+	return 0;
+}
+
+void ksys_mem_pages(uint64_t *total, uint64_t *free)
+{
+	struct mem_pages m;
+	arch_kcall(do_mem_pages, &m);
+	*total = m.total;
+	*free = m.free;
 }
 
 /* ---- memory -------------------------------------------------------------- */

@@ -34,16 +34,21 @@ int ksys_futex_wake(uint32_t *addr, int n);
 void ksys_sleep_ns(uint64_t ns);
 void ksys_yield(void);
 
-uint64_t ksys_clock_ns(void);	    /* monotonic since boot */
-uint64_t ksys_realtime_ns(void);    /* since the epoch */
-uint64_t ksys_thread_cpu_ns(void);  /* the calling thread's CPU time */
-uint64_t ksys_process_cpu_ns(void); /* all threads, all CPUs */
+uint64_t ksys_clock_ns(void);	   /* monotonic since boot */
+uint64_t ksys_realtime_ns(void);   /* since the epoch */
+uint64_t ksys_thread_cpu_ns(void); /* the calling thread's CPU time */
+/* The program's CPU time on this node: every thread of it that ran here
+ * (running, ended or moved on), from its first run here; not that of
+ * other nodes (a thread that migrated took only its later time there). */
+uint64_t ksys_process_cpu_ns(void);
 
 void ksys_console_write(const char *s, size_t n);
 /* Ends the program: every node, with this status (test mode: QEMU's). */
 void ksys_exit(int status) __attribute__((noreturn));
 int ksys_ncpus(void); /* CPUs of the whole system (the cluster later) */
 int ksys_cpu_id(void);
+/* This node's RAM in 4 KiB pages: all the kernel manages, and free now. */
+void ksys_mem_pages(uint64_t *total, uint64_t *free);
 
 /* The heap region of node `node` in the global address space (in its
  * span, so homed there); pages are zero-filled on first touch. Size 0 for

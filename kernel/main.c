@@ -21,12 +21,11 @@
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
+#include "kernel/version.h"
 #include "mm/frame.h"
 #include "mm/gas.h"
 #include "mm/kmalloc.h"
 #include "mm/vm.h"
-
-#define UNUM_VERSION "0.1"
 
 void kernel_entry(uint32_t magic, uint32_t info);
 void arch_fpu_cpu_init(void);
@@ -334,8 +333,7 @@ static void banner(void)
 {
 	char brand[64];
 	cpu_brand(brand, sizeof(brand));
-	kprintf("\nUnum %s (x86_64) - single-system-image cluster OS\n",
-		UNUM_VERSION);
+	kprintf("\nUnum %s (x86_64) - %s\n", UNUM_VERSION, UNUM_VERSION_TEXT);
 	kprintf("  cpu: %d x %s\n", nr_cpus, brand);
 	kprintf("  memory: %lu MiB usable, %lu MiB free\n",
 		(frame_total_count() * PAGE_SIZE) >> 20,

@@ -55,6 +55,7 @@ struct cpu {
 	uint64_t nr_steals;
 	uint64_t nr_irqs;
 	uint64_t idle_ns;
+	uint64_t app_ns; /* (rq) run time of app_cpu threads switched out */
 };
 
 #include "kernel/percpu_asm.h"

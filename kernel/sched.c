@@ -48,6 +48,25 @@ uint64_t sched_idle_ns(void)
 	return ns;
 }
 
+uint64_t sched_app_ns(void)
+{
+	uint64_t ns = 0;
+	for (int i = 0; i < nr_cpus; i++) {
+		struct cpu *c = cpus[i];
+		if (!c)
+			continue;
+		unsigned long f = arch_irq_save();
+		spin_lock(&c->rq.lock);
+		ns += c->app_ns;
+		/* read under the lock: a switch after it would move run_start */
+		if (c->current && c->current->app_cpu)
+			ns += clock_ns() - c->current->run_start;
+		spin_unlock(&c->rq.lock);
+		arch_irq_restore(f);
+	}
+	return ns;
+}
+
 uint32_t sched_runnable(void)
 {
 	uint32_t n = 0;
@@ -232,6 +251,8 @@ void schedule(void)
 	if (next != prev) {
 		uint64_t now = clock_ns();
 		prev->cpu_ns += now - prev->run_start;
+		if (prev->app_cpu)
+			c->app_ns += now - prev->run_start;
 		next->run_start = now;
 		next->on_cpu = true;
 		next->slice_left = slice_ticks;

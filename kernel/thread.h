@@ -68,6 +68,9 @@ struct thread {
 	uint64_t run_start;	   /* (o) clock_ns at last switch-in */
 	void *posix;		   /* (o) the POSIX layer's per-thread state */
 	uint32_t app_tid; /* (o) its pthread id; 0 for kernel threads */
+	/* (o) set once, read by its CPU under (rq): its running time is the
+	 * program's (sched_app_ns), also after app_tid is cleared at exit */
+	bool app_cpu;
 	/* (a) node to migrate to at the next safe point, -1 for none: set by
 	 * sched_migrate under the all-threads lock, taken by the thread */
 	int migrate_to;
@@ -127,6 +130,9 @@ uint32_t sched_slice_ticks(void);
 uint32_t sched_runnable(void);
 /* Time this node's CPUs have spent idle since boot, summed (a probe). */
 uint64_t sched_idle_ns(void);
+/* CPU time of the program's threads (app_cpu) on this node's CPUs: the
+ * threads running now, those that ended and those that left. */
+uint64_t sched_app_ns(void);
 void sched_set_slice_ms(uint32_t ms);
 
 /* Architecture hooks (arch/x86_64/switch.S, thread_arch.c). */

@@ -22,6 +22,7 @@
 #define POSIX_DEFAULT_STACK	    (1024 * 1024)
 #define POSIX_GUARD		    (64 * 1024)
 #define POSIX_DESTRUCTOR_ITERATIONS 4
+#define POSIX_THREAD_NAME	    16 /* bytes, the NUL included (Linux's) */
 
 /* Thread states (the `state` futex word). */
 enum { PT_RUNNING = 1, PT_EXITED = 2 };
@@ -49,6 +50,9 @@ struct pthread {
 	/* cleanup handlers: contexts on the thread's own stack, newest first */
 	struct _pthread_cleanup_context *cleanup;
 	void *keys[POSIX_KEYS_MAX];
+	/* (name_lock, sysinfo.c) pthread_setname_np's, NUL-terminated;
+	 * a new thread starts with its creator's */
+	char name[POSIX_THREAD_NAME];
 	struct _reent reent; /* newlib's per-thread state, errno included */
 };
 
@@ -79,6 +83,11 @@ void posix_testcancel(void);
  * returned as 1 so callers can tell it from "no timeout"); -EINVAL if the
  * timespec is malformed. */
 int64_t posix_abs_to_rel(clockid_t clock, const struct timespec *abs);
+/* Copies from's name to `to` (a thread being made). */
+void posix_thread_name_inherit(struct pthread *to, struct pthread *from);
+/* The stack size of a thread made without one: RLIMIT_STACK's soft
+ * limit when finite (at least PTHREAD_STACK_MIN), else POSIX_DEFAULT_STACK. */
+size_t posix_default_stack(void);
 /* The main thread: a stack and a table slot (no malloc: kernel context). */
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top);
 

@@ -120,7 +120,7 @@ int pthread_attr_init(pthread_attr_t *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->is_initialized = 1;
-	a->stacksize = POSIX_DEFAULT_STACK;
+	a->stacksize = posix_default_stack(); /* RLIMIT_STACK */
 	a->detachstate = PTHREAD_CREATE_JOINABLE;
 	return 0;
 }
@@ -324,6 +324,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	p->detached = attr->detachstate == PTHREAD_CREATE_DETACHED;
 	p->cancel_state = PTHREAD_CANCEL_ENABLE;
 	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
+	posix_thread_name_inherit(p, pthread_cur());
 	p->node = ksys_thread_place(); /* sched.policy picks the node */
 	uintptr_t top;
 	if (attr->stackaddr) {

@@ -217,6 +217,7 @@ static int posix_run(void)
 	p->state = PT_RUNNING;
 	p->cancel_state = PTHREAD_CANCEL_ENABLE;
 	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
+	memcpy(p->name, "app", 4); /* argv[0]; threads inherit it */
 	uintptr_t top;
 	if (posix_main_stack(p, MAIN_STACK, &top))
 		return 127;

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/times.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -136,11 +135,6 @@ int rename(const char *a, const char *b)
 	return (int)ret(vfs_rename(a, b));
 }
 
-pid_t getpid(void)
-{
-	return 1;
-} /* the cluster is one process */
-
 int kill(pid_t pid, int sig)
 {
 	if (pid != 1) {
@@ -184,19 +178,6 @@ void *sbrk(ptrdiff_t incr)
 void _exit(int status)
 {
 	ksys_exit(status);
-}
-
-clock_t times(struct tms *t)
-{
-	clock_t now =
-	    (clock_t)(ksys_clock_ns() / (1000000000ull / CLOCKS_PER_SEC));
-	if (t) {
-		t->tms_utime = (clock_t)(ksys_process_cpu_ns() /
-					 (1000000000ull / CLOCKS_PER_SEC));
-		t->tms_stime = 0;
-		t->tms_cutime = t->tms_cstime = 0;
-	}
-	return now;
 }
 
 int gettimeofday(struct timeval *tv, void *tz)

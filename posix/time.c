@@ -1,7 +1,7 @@
 /*
  * posix/time.c — clocks and sleeping: clock_gettime (REALTIME, MONOTONIC,
  * PROCESS_CPUTIME, THREAD_CPUTIME), clock_getres, nanosleep,
- * clock_nanosleep, sleep, usleep, sched_yield, sysconf.
+ * clock_nanosleep, sleep, usleep, sched_yield, pause.
  */
 #include <errno.h>
 #include <limits.h>
@@ -120,40 +120,6 @@ int sched_yield(void)
 {
 	ksys_yield();
 	return 0;
-}
-
-long sysconf(int name)
-{
-	switch (name) {
-	case _SC_NPROCESSORS_ONLN:
-	case _SC_NPROCESSORS_CONF:
-		return ksys_ncpus();
-	case _SC_PAGESIZE:
-		return 4096;
-	case _SC_CLK_TCK:
-		return CLOCKS_PER_SEC;
-	case _SC_THREAD_KEYS_MAX:
-		return POSIX_KEYS_MAX;
-	case _SC_THREAD_THREADS_MAX:
-		return POSIX_MAX_THREADS - 1;
-	case _SC_THREAD_STACK_MIN:
-		return PTHREAD_STACK_MIN;
-	case _SC_OPEN_MAX:
-		return 1024;
-	case _SC_SEM_VALUE_MAX:
-		return 0x7fffffff;
-	case _SC_MONOTONIC_CLOCK:
-	case _SC_THREADS:
-	case _SC_TIMEOUTS:
-	case _SC_BARRIERS:
-	case _SC_SPIN_LOCKS:
-	case _SC_READER_WRITER_LOCKS:
-	case _SC_SEMAPHORES:
-		return 200809L;
-	default:
-		errno = EINVAL;
-		return -1;
-	}
 }
 
 int pause(void)

@@ -158,6 +158,11 @@ int64_t vfs_pwrite(int fd, const void *buf, size_t len, int64_t off);
 int64_t vfs_lseek(int fd, int64_t off, int whence);
 int vfs_dup(int fd);
 int vfs_dup2(int fd, int newfd);
+/* The fd limit (RLIMIT_NOFILE): new fds (open, dup, F_DUPFD, dup2's
+ * target) are below it; fds already open above it stay usable. 0 to
+ * VFS_OPEN_MAX (the start value), else -EINVAL. */
+int vfs_set_open_max(int n);
+int vfs_open_max(void);
 /* F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND, O_NONBLOCK). */
 int vfs_fcntl(int fd, int cmd, long arg);
 int vfs_ftruncate(int fd, int64_t len);

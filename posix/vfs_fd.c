@@ -16,6 +16,8 @@ static struct {
 	struct vfs_file *file; /* NULL: free */
 	bool cloexec;
 } vfs_fds[VFS_OPEN_MAX];
+/* (vfs_lock) RLIMIT_NOFILE's soft limit: no new fd at or above it */
+static int vfs_fd_limit = VFS_OPEN_MAX;
 
 /* The console node behind fds 0-2 (vfs_lock); never named. */
 static struct vfs_node *vfs_console;
@@ -57,7 +59,7 @@ static void file_put(struct vfs_file *f)
 /* The lowest free fd >= min, or -EMFILE. */
 static int fd_free_slot(int min)
 {
-	for (int fd = min; fd < VFS_OPEN_MAX; fd++)
+	for (int fd = min; fd < vfs_fd_limit; fd++)
 		if (!vfs_fds[fd].file)
 			return fd;
 	return -EMFILE;
@@ -404,6 +406,24 @@ out:
 
 /* ---- fds ----------------------------------------------------------------- */
 
+int vfs_set_open_max(int n)
+{
+	if (n < 0 || n > VFS_OPEN_MAX)
+		return -EINVAL;
+	ulock_lock(&vfs_lock);
+	vfs_fd_limit = n;
+	ulock_unlock(&vfs_lock);
+	return 0;
+}
+
+int vfs_open_max(void)
+{
+	ulock_lock(&vfs_lock);
+	int n = vfs_fd_limit;
+	ulock_unlock(&vfs_lock);
+	return n;
+}
+
 int vfs_dup(int fd)
 {
 	return vfs_fcntl(fd, VFS_F_DUPFD, 0);
@@ -416,7 +436,7 @@ int vfs_dup2(int fd, int newfd)
 
 	ulock_lock(&vfs_lock);
 	f = fd_get(fd);
-	if (!f || newfd < 0 || newfd >= VFS_OPEN_MAX)
+	if (!f || newfd < 0 || newfd >= vfs_fd_limit)
 		goto out;
 	err = newfd;
 	if (newfd == fd)
@@ -442,7 +462,7 @@ int vfs_fcntl(int fd, int cmd, long arg)
 	switch (cmd) {
 	case VFS_F_DUPFD:
 		ret = -EINVAL;
-		if (arg < 0 || arg >= VFS_OPEN_MAX)
+		if (arg < 0 || arg >= vfs_fd_limit)
 			break;
 		ret = fd_free_slot((int)arg);
 		if (ret >= 0)

@@ -204,6 +204,7 @@ static void *migrate_in(void *arg)
 			   __ATOMIC_RELAXED);
 	t->posix = (void *)(uintptr_t)a->m.posix;
 	t->app_tid = a->m.app_tid;
+	t->app_cpu = true; /* its time here is the program's */
 	t->fs_base = a->m.fs_base;
 	kfree(a);
 	arch_irq_disable();

@@ -1,5 +1,6 @@
 /*
- * limits.h — newlib's, plus the thread limits POSIX puts here.
+ * limits.h — newlib's, plus the thread and name limits POSIX puts here,
+ * less OPEN_MAX.
  */
 #include_next <limits.h>
 
@@ -17,4 +18,14 @@
 #ifndef SEM_VALUE_MAX
 #define SEM_VALUE_MAX 0x7fffffff
 #endif
+#ifndef HOST_NAME_MAX
+#define HOST_NAME_MAX 64 /* gethostname's, without the NUL */
+#endif
+#ifndef TZNAME_MAX
+#define TZNAME_MAX 10 /* newlib's tzset reads names of up to 10 bytes */
+#endif
+/* newlib's <sys/syslimits.h> says 64; the fd table holds 1024 and
+ * setrlimit(RLIMIT_NOFILE) can lower that: a run-time value, so (as
+ * POSIX asks of one) no constant: sysconf(_SC_OPEN_MAX). */
+#undef OPEN_MAX
 #endif

@@ -482,6 +482,33 @@ static void test_emfile(void **state)
 	assert_int_equal(fd, 500);
 }
 
+/* RLIMIT_NOFILE: a lower fd limit refuses new fds from it up with the
+ * errors open, F_DUPFD and dup2 give at the table's end; fds already
+ * above it stay usable. */
+static void test_open_max(void **state)
+{
+	char b[4];
+	int hi;
+
+	make_file("/f", "abcd");
+	hi = vfs_open("/f", VFS_O_RDONLY, 0);
+	assert_int_equal(vfs_dup2(hi, 9), 9);
+	assert_int_equal(vfs_set_open_max(-1), -EINVAL);
+	assert_int_equal(vfs_set_open_max(VFS_OPEN_MAX + 1), -EINVAL);
+	assert_int_equal(vfs_set_open_max(6), 0);
+	assert_int_equal(vfs_open_max(), 6);
+	assert_int_equal(vfs_open("/f", VFS_O_RDONLY, 0), 4);
+	assert_int_equal(vfs_dup(hi), 5);
+	assert_int_equal(vfs_open("/f", VFS_O_RDONLY, 0), -EMFILE);
+	assert_int_equal(vfs_dup(hi), -EMFILE);
+	assert_int_equal(vfs_fcntl(hi, VFS_F_DUPFD, 6), -EINVAL);
+	assert_int_equal(vfs_dup2(hi, 6), -EBADF);
+	assert_int_equal(vfs_read(9, b, 4), 4); /* above the limit: usable */
+	assert_int_equal(vfs_close(9), 0);
+	assert_int_equal(vfs_set_open_max(VFS_OPEN_MAX), 0);
+	assert_int_equal(vfs_dup2(hi, 9), 9);
+}
+
 static void test_times(void **state)
 {
 	struct vfs_stat st;
@@ -571,6 +598,7 @@ int main(void)
 	    T(test_unlink_open_file),
 	    T(test_dup_fcntl),
 	    T(test_emfile),
+	    T(test_open_max),
 	    T(test_times),
 	    T(test_out_of_memory),
 	};
