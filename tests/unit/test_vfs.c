@@ -584,22 +584,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-	    T(test_init_twice),
-	    T(test_console),
-	    T(test_open_create),
-	    T(test_open_errors),
-	    T(test_path_too_long),
-	    T(test_access_modes),
-	    T(test_trunc_and_append),
-	    T(test_lseek),
-	    T(test_chunks_and_holes),
-	    T(test_truncate),
-	    T(test_file_max),
-	    T(test_unlink_open_file),
-	    T(test_dup_fcntl),
-	    T(test_emfile),
-	    T(test_open_max),
-	    T(test_times),
+	    T(test_init_twice),	      T(test_console),
+	    T(test_open_create),      T(test_open_errors),
+	    T(test_path_too_long),    T(test_access_modes),
+	    T(test_trunc_and_append), T(test_lseek),
+	    T(test_chunks_and_holes), T(test_truncate),
+	    T(test_file_max),	      T(test_unlink_open_file),
+	    T(test_dup_fcntl),	      T(test_emfile),
+	    T(test_open_max),	      T(test_times),
 	    T(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
