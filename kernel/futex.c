@@ -59,7 +59,8 @@ static void futex_timeout(struct timer *tm, void *arg)
 	spin_unlock(&ft->b->lock);
 }
 
-int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+int futex_wait_until(const uint32_t *addr, bool (*ready)(void *), void *ctx,
+		     uint64_t timeout_ns)
 {
 	struct futex_bucket *b = bucket_of(addr);
 	struct fwaiter w = {
@@ -67,15 +68,15 @@ int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 	struct ftimeout ft = {b, &w};
 	struct timer tm;
 
-	/* Queue first, then read the word with no lock held: it may live in
-	 * a page the DSM must fetch (a fault that sleeps). A wake-up after
-	 * queueing is never lost: it finds us in the bucket. */
+	/* Queue first, then test with no lock held: the test may read a
+	 * word in a page the DSM must fetch (a fault that sleeps). A wake-up
+	 * after queueing is never lost: it finds us in the bucket. */
 	unsigned long f = spin_lock_irqsave(&b->lock);
 	list_add_tail(&b->waiters, &w.link);
 	spin_unlock_irqrestore(&b->lock, f);
-	uint32_t now_val = __atomic_load_n(addr, __ATOMIC_SEQ_CST);
+	bool now_ready = ready(ctx);
 	f = spin_lock_irqsave(&b->lock);
-	if (!w.woken && now_val != expected) {
+	if (!w.woken && now_ready) {
 		list_del(&w.link);
 		spin_unlock_irqrestore(&b->lock, f);
 		return -EAGAIN;
@@ -92,6 +93,23 @@ int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 	if (timeout_ns)
 		timer_cancel_sync(&tm);
 	return w.result;
+}
+
+struct word_test {
+	const uint32_t *addr;
+	uint32_t expected;
+};
+
+static bool word_changed(void *p)
+{
+	struct word_test *t = p;
+	return __atomic_load_n(t->addr, __ATOMIC_SEQ_CST) != t->expected;
+}
+
+int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+{
+	struct word_test t = {addr, expected};
+	return futex_wait_until(addr, word_changed, &t, timeout_ns);
 }
 
 /* Wakes up to n waiters of this node only. */

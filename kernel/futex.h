@@ -16,6 +16,12 @@
 /* 0 when woken, -EAGAIN if *addr != expected, -ETIMEDOUT after timeout_ns
  * (0 = none). */
 int futex_wait(const uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+/* The same with a test of the caller's instead of the word's value: sleeps
+ * on addr's queue unless ready(ctx) (called with no lock held, after
+ * queueing, so a wake-up between the test and the sleep is not lost);
+ * -EAGAIN when ready at once. */
+int futex_wait_until(const uint32_t *addr, bool (*ready)(void *), void *ctx,
+		     uint64_t timeout_ns);
 /* Wakes up to n waiters on addr; returns how many were woken here (other
  * nodes are told through the remote hook). */
 int futex_wake(const uint32_t *addr, int n);

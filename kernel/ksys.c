@@ -6,6 +6,7 @@
 #include "boot/boot_info.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
+#include "kernel/exit_note.h"
 #include "kernel/futex.h"
 #include "kernel/kstring.h"
 #include "kernel/ksys.h"
@@ -88,6 +89,8 @@ struct spawn {
 	uintptr_t stack_top, fs_base;
 	uint64_t affinity;
 	int rc;
+	uint32_t len;		       /* bytes of data; 0: entry gets arg */
+	uint8_t data[KSYS_SPAWN_DATA]; /* copied to the top of the stack */
 };
 
 static void *app_thread(void *p)
@@ -98,6 +101,14 @@ static void *app_thread(void *p)
 	t->app_cpu = true; /* the program's time from its first instruction */
 	t->fs_base = s.fs_base;
 	wrmsr(MSR_FS_BASE, s.fs_base);
+	if (s.len) {
+		/* The start record goes where the new thread's first frame
+		 * would be: a page of its own stack, homed where it runs, that
+		 * nobody else has touched (this thread may fault on it here). */
+		s.stack_top = (s.stack_top - s.len) & ~(uintptr_t)15;
+		memcpy((void *)s.stack_top, s.data, s.len);
+		s.arg = (void *)s.stack_top;
+	}
 	arch_enter_app(s.stack_top, s.entry, s.arg);
 }
 
@@ -129,15 +140,19 @@ static long do_spawn(void *p)
 int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
 		      uintptr_t fs_base, uint64_t affinity)
 {
-	struct spawn s = {entry, arg, stack_top, fs_base, affinity, 0};
+	struct spawn s = {entry, arg, stack_top, fs_base, affinity, 0, 0, {0}};
 	return (int)arch_kcall(do_spawn, &s);
 }
 
-int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
-		     uint64_t fs_base)
+int ksys_spawn_local(uint64_t entry, uint64_t stack_top, uint64_t fs_base,
+		     const void *data, size_t len)
 {
+	if (len > KSYS_SPAWN_DATA)
+		return -EINVAL;
 	struct spawn s = {
-	    (void (*)(void *))entry, (void *)arg, stack_top, fs_base, 0, 0};
+	    (void (*)(void *))entry, NULL, stack_top, fs_base, 0, 0,
+	    (uint32_t)len,	     {0}};
+	memcpy(s.data, data, len);
 	return (int)do_spawn(&s); /* called on a kernel stack already */
 }
 
@@ -154,16 +169,20 @@ struct spawn_on {
 static long do_spawn_on(void *p)
 {
 	struct spawn_on *a = p;
-	return several->spawn(a->node, (uint64_t)a->s.entry, (uint64_t)a->s.arg,
-			      a->s.stack_top, a->s.fs_base);
+	if (!several || a->node == several->self())
+		return do_spawn(&a->s);
+	return several->spawn(a->node, (uint64_t)a->s.entry, a->s.stack_top,
+			      a->s.fs_base, a->s.data, a->s.len);
 }
 
-int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
-			 uintptr_t stack_top, uintptr_t fs_base)
+int ksys_thread_spawn_on(int node, void (*entry)(void *), const void *data,
+			 size_t len, uintptr_t stack_top, uintptr_t fs_base)
 {
-	if (!several || node == several->self())
-		return ksys_thread_spawn(entry, arg, stack_top, fs_base, 0);
-	struct spawn_on a = {node, {entry, arg, stack_top, fs_base, 0, 0}};
+	if (!len || len > KSYS_SPAWN_DATA)
+		return -EINVAL;
+	struct spawn_on a = {
+	    node, {entry, NULL, stack_top, fs_base, 0, 0, (uint32_t)len, {0}}};
+	memcpy(a.s.data, data, len); /* read here, on the caller's node */
 	return (int)arch_kcall(do_spawn_on, &a);
 }
 
@@ -182,6 +201,8 @@ void ksys_thread_exit(void)
 struct publish {
 	uint32_t *word;
 	uint32_t value;
+	int note_node;
+	uint64_t serial, result;
 };
 
 static long do_exit_publish(void *p)
@@ -191,16 +212,51 @@ static long do_exit_publish(void *p)
 	if (several && t->app_tid)
 		several->thread_event(t->app_tid, false);
 	t->app_tid = 0; /* no longer a thread of the program: not movable */
+	/* Off the application stack now: the note may let its joiner free
+	 * it. A note that cannot be left is no loss: the joiner also reads
+	 * the word (slower). */
+	if (a.note_node >= 0) {
+		if (!several || a.note_node == several->self())
+			exit_note_post((uintptr_t)a.word, a.serial, a.result);
+		else
+			several->exit_note(a.note_node, (uintptr_t)a.word,
+					   a.serial, a.result);
+	}
 	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
 	futex_wake(a.word, 0x7fffffff); /* the address is only a key */
 	thread_exit(NULL);
 }
 
-void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
+void ksys_thread_exit_publish(uint32_t *word, uint32_t value, int note_node,
+			      uint64_t serial, uint64_t result)
 {
-	struct publish a = {word, value};
+	struct publish a = {word, value, note_node, serial, result};
 	arch_kcall(do_exit_publish, &a);
 	__builtin_unreachable();
+}
+
+struct note_wait {
+	uintptr_t word;
+	uint64_t serial, *result, timeout;
+};
+
+static long do_exit_note_wait(void *p)
+{
+	struct note_wait a = *(struct note_wait *)p;
+	uint64_t r;
+	int rc = a.timeout == KSYS_NOTE_POLL
+		     ? (exit_note_take(a.word, a.serial, &r) ? 0 : -EAGAIN)
+		     : exit_note_wait(a.word, a.serial, &r, a.timeout);
+	if (!rc)
+		*a.result = r;
+	return rc;
+}
+
+int ksys_exit_note_wait(const uint32_t *word, uint64_t serial, uint64_t *result,
+			uint64_t timeout_ns)
+{
+	struct note_wait a = {(uintptr_t)word, serial, result, timeout_ns};
+	return (int)arch_kcall(do_exit_note_wait, &a);
 }
 
 struct thread_ptr {

@@ -22,9 +22,20 @@ int ksys_thread_spawn(void (*entry)(void *), void *arg, uintptr_t stack_top,
 void ksys_thread_exit(void) __attribute__((noreturn));
 /* Ends the calling thread after, from its kernel stack, storing `value`
  * into *word and waking every futex waiter on it: once the store is seen,
- * the thread's application stack is no longer in use and may be freed. */
-void ksys_thread_exit_publish(uint32_t *word, uint32_t value)
+ * the thread's application stack is no longer in use and may be freed.
+ * With note_node >= 0 it first leaves an exit note (kernel/exit_note.h)
+ * for `word` and `serial` with `result` on that node: a joiner there
+ * learns of the end without reading the word's page. */
+void ksys_thread_exit_publish(uint32_t *word, uint32_t value, int note_node,
+			      uint64_t serial, uint64_t result)
     __attribute__((noreturn));
+/* Waits for the exit note for word and serial on this node and takes it:
+ * 0 and *result; -ETIMEDOUT after timeout_ns (0 = no limit); -EINTR when
+ * woken without it (a wake-up on the word, a migration): check again.
+ * timeout_ns == KSYS_NOTE_POLL: no wait, -EAGAIN when not here. */
+#define KSYS_NOTE_POLL UINT64_MAX
+int ksys_exit_note_wait(const uint32_t *word, uint64_t serial, uint64_t *result,
+			uint64_t timeout_ns);
 /* The POSIX layer's per-thread pointer and pthread id for the calling
  * thread (the id names it to migration and in node-death reports). */
 void ksys_set_thread_ptr(void *p, uint32_t id);
@@ -93,9 +104,14 @@ void ksys_tls_template(const void **data, size_t *data_len, size_t *mem_len,
  * and that node's part of the stack region. */
 int ksys_thread_place(void);
 void ksys_stack_region_of(int node, uintptr_t *base, size_t *size);
-/* Like ksys_thread_spawn, on `node`. */
-int ksys_thread_spawn_on(int node, void (*entry)(void *), void *arg,
-			 uintptr_t stack_top, uintptr_t fs_base);
+/* Like ksys_thread_spawn, on `node` (this one included), with a start
+ * record instead of an argument: the len (1..KSYS_SPAWN_DATA) bytes at
+ * data are copied, with the request, to the top of the new thread's
+ * stack, and entry gets their address. The creator writes nothing the new
+ * thread's node must fetch. */
+#define KSYS_SPAWN_DATA 128
+int ksys_thread_spawn_on(int node, void (*entry)(void *), const void *data,
+			 size_t len, uintptr_t stack_top, uintptr_t fs_base);
 int ksys_node(void);	      /* this node's id; the origin (runs main) is 0 */
 int ksys_cluster_nodes(void); /* nodes in the cluster (1 when alone) */
 /* Moves thread `tid` (a pthread id) to `node` at its next safe point: 0,
@@ -150,9 +166,12 @@ struct ksys_cluster_ops {
 	int (*nodes)(void);	 /* (n) no lock; nodes in the view */
 	int (*total_cpus)(void); /* (n) no lock; CPUs of every node */
 	int (*place)(void);	 /* (n) no lock; the node for a new thread */
-	/* (n) no lock; starts a thread on `node` */
-	int (*spawn)(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
-		     uint64_t fs_base);
+	/* (n) no lock; starts a thread on `node` with a start record */
+	int (*spawn)(int node, uint64_t entry, uint64_t stack_top,
+		     uint64_t fs_base, const void *data, size_t len);
+	/* (n) no lock, no sleep; leaves an exit note on `node` */
+	void (*exit_note)(int node, uintptr_t word, uint64_t serial,
+			  uint64_t result);
 	/* (n) no lock; forward to the origin; must not sleep (console path) */
 	void (*console)(const char *s, size_t n);
 	/* (n) no lock; ends the program on every node */
@@ -174,8 +193,8 @@ struct ksys_cluster_ops {
 };
 void ksys_set_cluster(const struct ksys_cluster_ops *ops);
 /* Kernel side of a spawn request that came from another node. */
-int ksys_spawn_local(uint64_t entry, uint64_t arg, uint64_t stack_top,
-		     uint64_t fs_base);
+int ksys_spawn_local(uint64_t entry, uint64_t stack_top, uint64_t fs_base,
+		     const void *data, size_t len);
 struct thread;
 /* True if t runs (or is about to run) a thread of the program: it was
  * spawned for the program, and has not yet ended. Unlike t->app_tid it

@@ -28,16 +28,18 @@
 enum { PT_RUNNING = 1, PT_EXITED = 2 };
 
 struct pthread {
-	/* the TCB: %fs:0 points here (x86_64 TLS variant II) */
+	/* the TCB: %fs:0 points here (x86_64 TLS variant II). Written by
+	 * the thread itself (from its start record: its creator writes none
+	 * of it), read by others only for names, cancellation and a join
+	 * from a node other than the creator's. */
 	struct pthread *self; /* %fs:0 */
 	pthread_t id;
-	uint32_t state;	   /* futex: PT_RUNNING -> PT_EXITED */
-	uint32_t detached; /* (table lock) */
-	uint32_t joined;   /* (table lock) a joiner has claimed it */
+	uint32_t state; /* futex: PT_RUNNING -> PT_EXITED */
 	void *(*start)(void *);
 	void *arg;
 	void *retval;
-	void *tls_block; /* allocation holding the TLS block and this TCB */
+	uint64_t serial;      /* this creation (keys its exit note) */
+	int16_t creator;      /* node holding its exit note; -1: main (none) */
 	uintptr_t stack_base; /* lowest address incl. guard; 0 if the user's */
 	size_t stack_size;
 	bool own_stack;
@@ -64,15 +66,17 @@ static inline struct pthread *pthread_cur(void)
 }
 
 struct pthread *posix_thread_lookup(pthread_t id);
-/* TLS: a block with the image's TLS template and a TCB (struct pthread). */
-struct pthread *posix_tls_alloc(void);
-/* The bytes a TLS block takes before its TCB (a multiple of *align, the
- * block's alignment), and the template written into such a block: the
- * data ends right where the linker placed it, at the TCB minus the
- * segment's size rounded to its alignment. */
+/* TLS blocks: [TLS data][struct pthread]. posix_tls_size: the bytes a
+ * block takes before its TCB (a multiple of *align, the block's
+ * alignment); the template's data ends right where the linker placed it,
+ * at the TCB minus the segment's size rounded to its alignment.
+ * posix_tls_area: a whole block's bytes, in whole pages (a block never
+ * shares a page: errno and the allocator's thread cache are in it), and
+ * the TCB's offset in it. posix_tls_init: the template and a fresh TCB
+ * (self, newlib's state) written into a block; returns the TCB. */
 size_t posix_tls_size(size_t *align);
-void posix_tls_fill(uint8_t *block, size_t tls);
-void posix_tls_free(struct pthread *p);
+size_t posix_tls_area(size_t *tcb_off);
+struct pthread *posix_tls_init(uint8_t *block, size_t tcb_off);
 /* newlib's stdio set-up (internal to newlib 3.3.0, no public prototype). */
 void __sinit(struct _reent *r);
 /* Runs key destructors (pthread_exit and thread end). */
@@ -83,8 +87,9 @@ void posix_testcancel(void);
  * returned as 1 so callers can tell it from "no timeout"); -EINVAL if the
  * timespec is malformed. */
 int64_t posix_abs_to_rel(clockid_t clock, const struct timespec *abs);
-/* Copies from's name to `to` (a thread being made). */
-void posix_thread_name_inherit(struct pthread *to, struct pthread *from);
+/* Copies from's name to `to` (POSIX_THREAD_NAME bytes: the start record
+ * of a thread being made). */
+void posix_thread_name_inherit(char *to, struct pthread *from);
 /* The stack size of a thread made without one: RLIMIT_STACK's soft
  * limit when finite (at least PTHREAD_STACK_MIN), else POSIX_DEFAULT_STACK. */
 size_t posix_default_stack(void);

@@ -2,11 +2,22 @@
  * posix/pthread.c — threads: create, join, detach, exit, self, equal,
  * attributes, once, keys, cancellation with cleanup handlers.
  *
- * A thread's stack (with a guard below it) and its TLS block live in the
- * global address space; the kernel thread that runs it is detached and
- * knows nothing of joins: a joiner waits on the `state` futex word.
+ * A thread's stack (with a guard below it) and, right above the stack, its
+ * TLS block with the TCB live in the global address space, in the stack
+ * region of the node it is placed on (their pages have their home there).
+ * The creator writes none of it: the start record travels with the
+ * spawn request (ksys_thread_spawn_on) and the thread builds its TCB
+ * itself. The kernel thread that runs it is detached and knows nothing of
+ * joins: an ended thread leaves an exit note with its result on its
+ * creator's node (kernel/exit_note.h), where the joiner usually is, and
+ * also publishes PT_EXITED in its state word for a joiner elsewhere. So a
+ * thread made on another node costs its creator's node no page fault from
+ * create to join.
+ *
  * The table maps pthread_t (an index, cluster-wide once there are nodes)
- * to threads; table_lock guards it and the detached/joined flags.
+ * to threads and holds what the creator and a joiner need (stack, serial,
+ * flags): tab.lock guards it. The program's threads are counted without a
+ * shared counter (see live_* below).
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,15 +28,38 @@
 #include "posix/heap.h"
 #include "posix/posix_impl.h"
 
-static struct ulock table_lock = ULOCK_INIT;
-static struct pthread *table[POSIX_MAX_THREADS]; /* (table_lock) */
-static uint32_t next_slot = 1; /* (table_lock) slot 0 is never used */
-
-static struct ulock key_lock = ULOCK_INIT;
-static void (*key_dtor[POSIX_KEYS_MAX])(void *); /* (key_lock) */
-static bool key_used[POSIX_KEYS_MAX];		 /* (key_lock) */
-
 #define MAX_NODES 64
+
+/* A slot of the thread table. */
+struct tent {
+	struct pthread *p;    /* the thread's TCB; NULL: the slot is free */
+	uint64_t serial;      /* the creation (its exit note's key) */
+	uint8_t *block;	      /* the TLS block when malloc'd (a user's stack) */
+	uintptr_t stack_base; /* own stack: [base, base + span) with its */
+	size_t span;	      /* guard and TLS block; span 0: the user's */
+	int16_t node;	      /* where it was started */
+	int16_t creator;      /* where its exit note goes; -1: none (main) */
+	uint8_t detached, joined;
+};
+
+/* Written by the creating and joining nodes only, on pages of their own
+ * (never shared with the keys, which every exiting thread reads). */
+static struct {
+	struct ulock lock;
+	uint32_t next_slot;  /* (lock) slot 0 is never used */
+	uint64_t serial;     /* (lock) last creation's */
+	uint32_t nr_zombies; /* (lock) */
+	/* (lock) detached threads not yet reaped (slots) */
+	uint32_t zombies[POSIX_MAX_THREADS];
+	struct tent slot[POSIX_MAX_THREADS]; /* (lock) */
+} tab __attribute__((aligned(4096))) = {ULOCK_INIT, 1, 0, 0, {0}, {{0}}};
+
+static struct {
+	struct ulock lock;
+	void (*dtor[POSIX_KEYS_MAX])(void *); /* (lock) */
+	bool used[POSIX_KEYS_MAX];	      /* (lock) */
+} keys __attribute__((aligned(4096))) = {ULOCK_INIT, {0}, {0}};
+
 static struct ulock stack_lock = ULOCK_INIT;
 /* (stack_lock) per node: a bump pointer in that node's stack region (the
  * stack's pages then have their home where the thread runs) */
@@ -33,7 +67,7 @@ static uintptr_t stack_next[MAX_NODES];
 static uintptr_t stack_end[MAX_NODES];
 struct free_stack {
 	uintptr_t base;
-	size_t size;
+	size_t span;
 	int node;
 };
 #define MAX_FREE_STACKS 256
@@ -44,25 +78,27 @@ struct pthread *posix_thread_lookup(pthread_t id)
 {
 	if (id == 0 || id >= POSIX_MAX_THREADS)
 		return NULL;
-	return __atomic_load_n(&table[id], __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&tab.slot[id].p, __ATOMIC_ACQUIRE);
 }
 
-static int table_insert(struct pthread *p)
+/* A free slot for e (p set), its serial given: the slot's index or 0. */
+static uint32_t table_insert(const struct tent *e)
 {
-	ulock_lock(&table_lock);
+	ulock_lock(&tab.lock);
 	for (uint32_t n = 0; n < POSIX_MAX_THREADS - 1; n++) {
-		uint32_t i = next_slot;
-		next_slot =
-		    next_slot + 1 < POSIX_MAX_THREADS ? next_slot + 1 : 1;
-		if (!table[i]) {
-			p->id = i;
-			__atomic_store_n(&table[i], p, __ATOMIC_RELEASE);
-			ulock_unlock(&table_lock);
-			return 0;
+		uint32_t i = tab.next_slot;
+		tab.next_slot = i + 1 < POSIX_MAX_THREADS ? i + 1 : 1;
+		if (!tab.slot[i].p) {
+			tab.slot[i] = *e;
+			tab.slot[i].serial = ++tab.serial;
+			if (e->detached)
+				tab.zombies[tab.nr_zombies++] = i;
+			ulock_unlock(&tab.lock);
+			return i;
 		}
 	}
-	ulock_unlock(&table_lock);
-	return EAGAIN;
+	ulock_unlock(&tab.lock);
+	return 0;
 }
 
 /* ---- stacks ------------------------------------------------------------ */
@@ -72,9 +108,9 @@ static size_t round_page(size_t v)
 	return (v + 4095) & ~(size_t)4095;
 }
 
-static uintptr_t stack_alloc(size_t size, int node)
+/* span: the guard included */
+static uintptr_t stack_alloc(size_t span, int node)
 {
-	size_t span = size + POSIX_GUARD;
 	uintptr_t base = 0;
 	if (node < 0 || node >= MAX_NODES)
 		node = 0;
@@ -85,7 +121,7 @@ static uintptr_t stack_alloc(size_t size, int node)
 		stack_end[node] = stack_next[node] + len;
 	}
 	for (int i = 0; i < nr_free_stacks; i++)
-		if (free_stacks[i].size == span &&
+		if (free_stacks[i].span == span &&
 		    free_stacks[i].node == node) {
 			base = free_stacks[i].base;
 			free_stacks[i] = free_stacks[--nr_free_stacks];
@@ -102,16 +138,19 @@ static uintptr_t stack_alloc(size_t size, int node)
 	return base;
 }
 
-static void stack_free(uintptr_t base, size_t size, int node)
+static void stack_free(uintptr_t base, size_t span, int node)
 {
-	size_t span = size + POSIX_GUARD;
 	ksys_guard_remove(base);
-	ksys_release(base + POSIX_GUARD, size); /* frames back to the node */
+	/* A kept stack keeps its pages: the next thread given it runs on
+	 * the same node (their home) and overwrites what it uses. */
 	ulock_lock(&stack_lock);
-	if (nr_free_stacks < MAX_FREE_STACKS)
+	bool kept = nr_free_stacks < MAX_FREE_STACKS;
+	if (kept)
 		free_stacks[nr_free_stacks++] =
 		    (struct free_stack){base, span, node};
 	ulock_unlock(&stack_lock);
+	if (!kept)
+		ksys_release(base + POSIX_GUARD, span - POSIX_GUARD);
 }
 
 /* ---- attributes ---------------------------------------------------------- */
@@ -216,45 +255,107 @@ int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *g)
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-static void thread_free(struct pthread *p)
+/* What a new thread needs from its creator: copied with the spawn request
+ * to the top of the new thread's own stack (kernel/ksys.h). */
+struct start_rec {
+	void *(*start)(void *);
+	void *arg;
+	uint8_t *block; /* its TLS block, TCB at block + tcb_off */
+	uint64_t serial;
+	uintptr_t stack_base; /* 0: the user's stack */
+	size_t stack_size;
+	uint32_t id, tcb_off;
+	int16_t node, creator;
+	char name[POSIX_THREAD_NAME];
+};
+_Static_assert(sizeof(struct start_rec) <= KSYS_SPAWN_DATA,
+	       "the start record travels in the spawn request");
+
+/* The program's threads, counted without a counter that every node
+ * writes: live[k] counts the threads created and the threads ended by
+ * threads running on node k, on a page only node k writes (a thread that
+ * moves between reading its node and counting just counts elsewhere).
+ * Until main calls pthread_exit nobody sums them: the program ends by
+ * exit(). After it, every ending thread sums them, all the "ended" first
+ * and then all the "created" (each creation comes before its thread's
+ * end, so a sum of 0 read this way means that nobody was left to create
+ * one), and the one that finds nobody left (the last to end always does)
+ * ends the program; exit_claimed keeps it to one. */
+struct live_count {
+	uint64_t created, ended; /* (a) */
+} __attribute__((aligned(4096)));
+static struct live_count live[MAX_NODES];
+static uint32_t main_gone;    /* (a) main called pthread_exit */
+static uint32_t exit_claimed; /* (a) */
+
+static void live_add(bool created)
 {
-	ulock_lock(&table_lock);
-	__atomic_store_n(&table[p->id], NULL, __ATOMIC_RELEASE);
-	ulock_unlock(&table_lock);
-	if (p->own_stack)
-		stack_free(p->stack_base, p->stack_size, p->node);
-	posix_tls_free(p);
+	int k = ksys_node();
+	struct live_count *c = &live[k >= 0 && k < MAX_NODES ? k : 0];
+	__atomic_add_fetch(created ? &c->created : &c->ended, 1,
+			   __ATOMIC_SEQ_CST);
 }
 
-/* The last code a thread runs on its own stack, before the kernel thread
- * ends: a detached thread is reaped by nobody, so it frees itself from the
- * kernel stack side (ksys_thread_exit) — which it cannot do while still on
- * its stack; so detached threads park their state for the next creator. */
-static struct ulock zombie_lock = ULOCK_INIT;
-static struct pthread *zombies[64]; /* (zombie_lock) exited, detached */
-static int nr_zombies;		    /* (zombie_lock) */
+static bool nobody_left(void)
+{
+	int n = ksys_cluster_nodes();
+	uint64_t ended = 0, created = 1; /* main */
+	for (int k = 0; k < n && k < MAX_NODES; k++)
+		ended += __atomic_load_n(&live[k].ended, __ATOMIC_SEQ_CST);
+	for (int k = 0; k < n && k < MAX_NODES; k++)
+		created += __atomic_load_n(&live[k].created, __ATOMIC_SEQ_CST);
+	return created == ended;
+}
 
+/* The slot's resources back, the slot free: under tab.lock; the stack or
+ * block to free after it is dropped go to *out. */
+static void slot_clear(uint32_t id, struct tent *out)
+{
+	*out = tab.slot[id];
+	__atomic_store_n(&tab.slot[id].p, NULL, __ATOMIC_RELEASE);
+}
+
+static void tent_free(const struct tent *e)
+{
+	if (e->span)
+		stack_free(e->stack_base, e->span, e->node);
+	else
+		free(e->block); /* NULL for the main thread's static block */
+}
+
+/* Whether e's thread has ended, as this node can tell without waiting:
+ * its exit note (taken) on its creator's node, its state word elsewhere. */
+static bool has_ended(const struct tent *e)
+{
+	uint64_t r;
+	if (e->creator >= 0 && e->creator == ksys_node())
+		return ksys_exit_note_wait(&e->p->state, e->serial, &r,
+					   KSYS_NOTE_POLL) == 0;
+	return __atomic_load_n(&e->p->state, __ATOMIC_ACQUIRE) == PT_EXITED;
+}
+
+/* Frees the detached threads that have ended. Those made on another node
+ * are left to that node (it learns of their end without a fault). */
 static void reap_zombies(void)
 {
-	struct pthread *batch[64];
+	struct tent batch[16];
 	int n = 0;
-	ulock_lock(&zombie_lock);
-	for (int i = 0; i < nr_zombies;) {
-		struct pthread *z = zombies[i];
-		/* PT_EXITED is published from the kernel stack: safe to free */
-		if (__atomic_load_n(&z->state, __ATOMIC_ACQUIRE) == PT_EXITED) {
-			batch[n++] = z;
-			zombies[i] = zombies[--nr_zombies];
+	int self = ksys_node();
+	ulock_lock(&tab.lock);
+	for (uint32_t i = 0; i < tab.nr_zombies && n < 16;) {
+		uint32_t id = tab.zombies[i];
+		struct tent *e = &tab.slot[id];
+		if (e->creator == self && has_ended(e)) {
+			slot_clear(id, &batch[n++]);
+			tab.zombies[i] = tab.zombies[--tab.nr_zombies];
 		} else {
 			i++;
 		}
 	}
-	ulock_unlock(&zombie_lock);
+	ulock_unlock(&tab.lock);
 	for (int i = 0; i < n; i++)
-		thread_free(batch[i]);
+		tent_free(&batch[i]);
 }
-
-static uint32_t live_threads = 1; /* (a) the main thread counts */
 
 static void thread_finish(struct pthread *self) __attribute__((noreturn));
 static void thread_finish(struct pthread *self)
@@ -262,26 +363,19 @@ static void thread_finish(struct pthread *self)
 	posix_keys_run_destructors(self);
 	posix_malloc_thread_exit(); /* give the thread cache back */
 	/* POSIX: the process ends, status 0, when its last thread does */
-	if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0)
+	if (self->creator < 0)
+		__atomic_store_n(&main_gone, 1, __ATOMIC_SEQ_CST);
+	live_add(false);
+	if (__atomic_load_n(&main_gone, __ATOMIC_SEQ_CST) && nobody_left() &&
+	    !__atomic_exchange_n(&exit_claimed, 1, __ATOMIC_SEQ_CST))
 		exit(0);
-	ulock_lock(&table_lock);
-	bool detached = self->detached;
-	ulock_unlock(&table_lock);
-	if (detached) {
-		for (;;) {
-			ulock_lock(&zombie_lock);
-			if (nr_zombies < 64) {
-				zombies[nr_zombies++] = self;
-				ulock_unlock(&zombie_lock);
-				break;
-			}
-			ulock_unlock(&zombie_lock);
-			reap_zombies();
-		}
-	}
-	/* After this store a joiner may free our stack and TLS: the kernel
+	/* Our stdio buffers go; the streams are the process's. */
+	_reclaim_reent(&self->reent);
+	/* After this a joiner may free our stack and TLS: the kernel
 	 * publishes it for us once we are off this stack. */
-	ksys_thread_exit_publish(&self->state, PT_EXITED);
+	ksys_thread_exit_publish(&self->state, PT_EXITED, self->creator,
+				 self->serial,
+				 (uint64_t)(uintptr_t)self->retval);
 }
 
 void pthread_exit(void *value)
@@ -297,9 +391,21 @@ void pthread_exit(void *value)
 	thread_finish(self);
 }
 
+/* The new thread, on its own stack: r is the start record on it. */
 static void thread_start(void *arg)
 {
-	struct pthread *self = arg;
+	struct start_rec r = *(struct start_rec *)arg;
+	struct pthread *self = posix_tls_init(r.block, r.tcb_off);
+	self->id = r.id;
+	self->start = r.start;
+	self->arg = r.arg;
+	self->serial = r.serial;
+	self->creator = r.creator;
+	self->stack_base = r.stack_base;
+	self->stack_size = r.stack_size;
+	self->own_stack = r.stack_base != 0;
+	self->node = r.node;
+	memcpy(self->name, r.name, sizeof(self->name));
 	ksys_set_thread_ptr(self, self->id);
 	pthread_exit(self->start(self->arg));
 }
@@ -315,45 +421,55 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 		return EINVAL;
 	}
 	reap_zombies();
-	struct pthread *p = posix_tls_alloc();
-	if (!p)
-		return EAGAIN;
-	p->start = start;
-	p->arg = arg;
-	p->state = PT_RUNNING;
-	p->detached = attr->detachstate == PTHREAD_CREATE_DETACHED;
-	p->cancel_state = PTHREAD_CANCEL_ENABLE;
-	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
-	posix_thread_name_inherit(p, pthread_cur());
-	p->node = ksys_thread_place(); /* sched.policy picks the node */
+	size_t tcb_off, area = posix_tls_area(&tcb_off);
+	struct start_rec r = {start, arg,
+			      NULL,  0,
+			      0,     0,
+			      0,     (uint32_t)tcb_off,
+			      0,     (int16_t)ksys_node(),
+			      {0}};
+	struct tent e = {0};
+	e.node = r.node = (int16_t)ksys_thread_place(); /* sched.policy */
+	e.creator = r.creator;
+	e.detached = attr->detachstate == PTHREAD_CREATE_DETACHED;
+	posix_thread_name_inherit(r.name, pthread_cur());
 	uintptr_t top;
 	if (attr->stackaddr) {
 		top = (uintptr_t)attr->stackaddr + attr->stacksize;
-		p->own_stack = false;
-	} else {
-		p->stack_size = round_page(attr->stacksize);
-		p->stack_base = stack_alloc(p->stack_size, p->node);
-		if (!p->stack_base) {
-			posix_tls_free(p);
+		if (posix_memalign((void **)&e.block, 4096, area))
 			return EAGAIN;
-		}
-		p->own_stack = true;
-		top = p->stack_base + POSIX_GUARD + p->stack_size;
+	} else {
+		r.stack_size = round_page(attr->stacksize);
+		e.span = POSIX_GUARD + r.stack_size + area;
+		e.stack_base = stack_alloc(e.span, e.node);
+		if (!e.stack_base)
+			return EAGAIN;
+		r.stack_base = e.stack_base;
+		top = e.stack_base + POSIX_GUARD + r.stack_size;
+		e.block = (uint8_t *)top; /* right above the stack */
 	}
-	int rc = table_insert(p);
-	if (rc) {
-		if (p->own_stack)
-			stack_free(p->stack_base, p->stack_size, p->node);
-		posix_tls_free(p);
-		return rc;
+	r.block = e.block;
+	e.p = (struct pthread *)(e.block + tcb_off);
+	uint32_t id = table_insert(&e);
+	if (!id) {
+		tent_free(&e);
+		return EAGAIN;
 	}
-	*out = p->id;
-	__atomic_add_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
-	rc = ksys_thread_spawn_on(p->node, thread_start, p,
-				  top & ~(uintptr_t)15, (uintptr_t)p);
+	r.id = id;
+	r.serial = tab.slot[id].serial; /* ours until joined or reaped */
+	*out = id;
+	live_add(true);
+	int rc = ksys_thread_spawn_on(e.node, thread_start, &r, sizeof(r),
+				      top & ~(uintptr_t)15, (uintptr_t)e.p);
 	if (rc) {
-		__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
-		thread_free(p);
+		live_add(false);
+		ulock_lock(&tab.lock);
+		for (uint32_t i = 0; i < tab.nr_zombies; i++)
+			if (tab.zombies[i] == id)
+				tab.zombies[i] = tab.zombies[--tab.nr_zombies];
+		slot_clear(id, &e);
+		ulock_unlock(&tab.lock);
+		tent_free(&e);
 		return EAGAIN;
 	}
 	return 0;
@@ -361,62 +477,100 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top)
 {
+	struct tent e = {0};
 	p->stack_size = round_page(size);
-	p->stack_base = stack_alloc(p->stack_size, p->node);
-	if (!p->stack_base)
+	e.span = POSIX_GUARD + p->stack_size;
+	e.stack_base = stack_alloc(e.span, p->node);
+	if (!e.stack_base)
 		return EAGAIN;
+	p->stack_base = e.stack_base;
 	p->own_stack = true;
-	*top = (p->stack_base + POSIX_GUARD + p->stack_size) & ~(uintptr_t)15;
-	return table_insert(p);
+	*top = (e.stack_base + e.span) & ~(uintptr_t)15;
+	e.p = p;
+	e.node = (int16_t)p->node;
+	e.creator = -1;
+	p->id = table_insert(&e);
+	return p->id ? 0 : EAGAIN;
+}
+
+/* Until e's thread has ended: its result. A cancellation point. */
+static void *wait_end(const struct tent *e, struct pthread *self)
+{
+	for (;;) {
+		uint32_t *w = &e->p->state;
+		self->wait_word = w; /* pthread_cancel wakes us through it */
+		posix_testcancel();
+		if (e->creator >= 0 && e->creator == ksys_node()) {
+			/* No look at the thread's pages: its note comes
+			 * here. A second's wait, then a look at the word
+			 * (a note refused for want of room is not waited
+			 * for forever). */
+			uint64_t r;
+			int rc = ksys_exit_note_wait(w, e->serial, &r,
+						     1000000000ull);
+			self->wait_word = NULL;
+			if (!rc)
+				return (void *)(uintptr_t)r;
+			if (rc != -ETIMEDOUT)
+				continue; /* woken: cancelled, moved? */
+		}
+		uint32_t s = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+		if (s == PT_EXITED) {
+			self->wait_word = NULL;
+			return e->p->retval;
+		}
+		ksys_futex_wait(w, s, 1000000000ull);
+		self->wait_word = NULL;
+	}
 }
 
 int pthread_join(pthread_t id, void **value)
 {
-	struct pthread *self = pthread_cur(), *p = posix_thread_lookup(id);
-	if (!p)
+	struct pthread *self = pthread_cur();
+	if (id == 0 || id >= POSIX_MAX_THREADS)
 		return ESRCH;
-	if (p == self)
-		return EDEADLK;
-	ulock_lock(&table_lock);
-	if (p->detached || p->joined) {
-		ulock_unlock(&table_lock);
-		return EINVAL;
-	}
-	p->joined = 1;
-	ulock_unlock(&table_lock);
-	for (;;) {
-		uint32_t s = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-		if (s == PT_EXITED)
-			break;
-		self->wait_word = &p->state;
-		posix_testcancel();
-		ksys_futex_wait(&p->state, s, 0);
-		self->wait_word = NULL;
-	}
+	ulock_lock(&tab.lock);
+	struct tent e = tab.slot[id];
+	int err = !e.p			   ? ESRCH
+		  : e.p == self		   ? EDEADLK
+		  : e.detached || e.joined ? EINVAL
+					   : 0;
+	if (!err)
+		tab.slot[id].joined = 1;
+	ulock_unlock(&tab.lock);
+	if (err)
+		return err;
+	void *ret = wait_end(&e, self);
 	if (value)
-		*value = p->retval;
-	thread_free(p);
+		*value = ret;
+	ulock_lock(&tab.lock);
+	slot_clear((uint32_t)id, &e);
+	ulock_unlock(&tab.lock);
+	tent_free(&e);
 	return 0;
 }
 
 int pthread_detach(pthread_t id)
 {
-	struct pthread *p = posix_thread_lookup(id);
-	if (!p)
+	if (id == 0 || id >= POSIX_MAX_THREADS)
 		return ESRCH;
-	ulock_lock(&table_lock);
-	if (p->detached || p->joined) {
-		ulock_unlock(&table_lock);
-		return EINVAL;
+	struct tent e;
+	bool ended = false;
+	ulock_lock(&tab.lock);
+	struct tent *s = &tab.slot[id];
+	int err = !s->p ? ESRCH : s->detached || s->joined ? EINVAL : 0;
+	if (!err) {
+		s->detached = 1;
+		ended = has_ended(s);
+		if (ended)
+			slot_clear((uint32_t)id, &e);
+		else
+			tab.zombies[tab.nr_zombies++] = (uint32_t)id;
 	}
-	p->detached = 1;
-	bool exited = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PT_EXITED;
-	if (exited)
-		p->joined = 1; /* we reap it now */
-	ulock_unlock(&table_lock);
-	if (exited)
-		thread_free(p);
-	return 0;
+	ulock_unlock(&tab.lock);
+	if (ended)
+		tent_free(&e);
+	return err;
 }
 
 pthread_t pthread_self(void)
@@ -452,17 +606,17 @@ int pthread_once(pthread_once_t *once, void (*fn)(void))
 
 int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
 {
-	ulock_lock(&key_lock);
+	ulock_lock(&keys.lock);
 	for (int i = 0; i < POSIX_KEYS_MAX; i++) {
-		if (!key_used[i]) {
-			key_used[i] = true;
-			key_dtor[i] = dtor;
-			ulock_unlock(&key_lock);
+		if (!keys.used[i]) {
+			keys.used[i] = true;
+			keys.dtor[i] = dtor;
+			ulock_unlock(&keys.lock);
 			*key = i;
 			return 0;
 		}
 	}
-	ulock_unlock(&key_lock);
+	ulock_unlock(&keys.lock);
 	return EAGAIN;
 }
 
@@ -470,17 +624,17 @@ int pthread_key_delete(pthread_key_t key)
 {
 	if (key >= POSIX_KEYS_MAX)
 		return EINVAL;
-	ulock_lock(&key_lock);
-	bool was = key_used[key];
-	key_used[key] = false;
-	key_dtor[key] = NULL;
-	ulock_unlock(&key_lock);
+	ulock_lock(&keys.lock);
+	bool was = keys.used[key];
+	keys.used[key] = false;
+	keys.dtor[key] = NULL;
+	ulock_unlock(&keys.lock);
 	return was ? 0 : EINVAL;
 }
 
 int pthread_setspecific(pthread_key_t key, const void *value)
 {
-	if (key >= POSIX_KEYS_MAX || !key_used[key])
+	if (key >= POSIX_KEYS_MAX || !keys.used[key])
 		return EINVAL;
 	pthread_cur()->keys[key] = (void *)value;
 	return 0;
@@ -499,7 +653,7 @@ void posix_keys_run_destructors(struct pthread *self)
 		bool any = false;
 		for (int i = 0; i < POSIX_KEYS_MAX; i++) {
 			void *v = self->keys[i];
-			void (*d)(void *) = key_used[i] ? key_dtor[i] : NULL;
+			void (*d)(void *) = keys.used[i] ? keys.dtor[i] : NULL;
 			if (v && d) {
 				self->keys[i] = NULL;
 				d(v);

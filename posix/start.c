@@ -156,7 +156,6 @@ static void main_thread(void *arg)
 {
 	struct pthread *self = arg;
 	ksys_set_thread_ptr(self, self->id);
-	_REENT_INIT_PTR(&self->reent);
 	/* The standard streams are the process's (newlib's global stdio
 	 * streams): set them up in the global reent so exit(), from any
 	 * thread, flushes them. */
@@ -209,14 +208,8 @@ static int posix_run(void)
 		ksys_console_write("unum: thread-local data too large\n", 34);
 		return 127;
 	}
-	posix_tls_fill(main_tls, tls);
-	struct pthread *p = (struct pthread *)(main_tls + tls);
-	memset(p, 0, sizeof(*p));
-	p->self = p;
-	p->tls_block = NULL; /* static: never freed */
-	p->state = PT_RUNNING;
-	p->cancel_state = PTHREAD_CANCEL_ENABLE;
-	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
+	struct pthread *p = posix_tls_init(main_tls, tls); /* static block */
+	p->creator = -1; /* no exit note: a joiner of main reads its word */
 	memcpy(p->name, "app", 4); /* argv[0]; threads inherit it */
 	uintptr_t top;
 	if (posix_main_stack(p, MAIN_STACK, &top))

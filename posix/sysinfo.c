@@ -298,10 +298,10 @@ int sched_get_priority_max(int policy)
 /* Guards every struct pthread's name (one lock: names change seldom). */
 static struct ulock name_lock = ULOCK_INIT;
 
-void posix_thread_name_inherit(struct pthread *to, struct pthread *from)
+void posix_thread_name_inherit(char *to, struct pthread *from)
 {
 	ulock_lock(&name_lock);
-	memcpy(to->name, from->name, sizeof(to->name));
+	memcpy(to, from->name, POSIX_THREAD_NAME);
 	ulock_unlock(&name_lock);
 }
 

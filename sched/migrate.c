@@ -435,8 +435,8 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 	case TM_SPAWN: {
 		struct tm_spawn s;
 		memcpy(&s, msg, sizeof(s));
-		int rc =
-		    ksys_spawn_local(s.entry, s.arg, s.stack_top, s.fs_base);
+		int rc = ksys_spawn_local(s.entry, s.stack_top, s.fs_base,
+					  s.data, s.len);
 		if (!rc)
 			remote_note_started();
 		if (rc)
@@ -533,6 +533,11 @@ uint32_t sched_app_threads(void)
 	uint32_t n = 0;
 	thread_for_each(count_app, &n);
 	return n;
+}
+
+void sched_count_bad(void)
+{
+	__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
 }
 
 void sched_migrate_stats(struct migrate_stats *s)

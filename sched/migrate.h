@@ -11,8 +11,8 @@ struct migrate_stats {
 	uint64_t out, in; /* threads that left / arrived */
 	uint64_t failed;  /* moves that could not be made (the thread stayed) */
 	uint64_t shed;	  /* balance orders carried out here */
-	uint64_t bad_msgs;	    /* thread-service messages refused */
-	uint64_t move_ns_sum;	    /* stop here to "resumed" heard back, summed
+	uint64_t bad_msgs;    /* thread- and futex-service messages refused */
+	uint64_t move_ns_sum; /* stop here to "resumed" heard back, summed
 			       * over the moves out */
 	uint64_t first_page_ns_sum; /* arrivals: resumed to its stack page
 				     * fetched for writing, summed */
@@ -36,5 +36,7 @@ void sched_thread_event(uint32_t tid, bool alive);
 uint32_t sched_app_threads(void);
 uint32_t sched_app_runnable(void);
 void sched_migrate_stats(struct migrate_stats *s);
+/* A futex-service message refused (sched/remote.c): counted in bad_msgs. */
+void sched_count_bad(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cluster/dsm.h"
 #include "kernel/config.h"
 #include "kernel/errno.h"
+#include "kernel/exit_note.h"
 #include "kernel/futex.h"
 #include "kernel/init.h"
 #include "kernel/kstring.h"
@@ -43,11 +44,29 @@ static int place(void)
 	return n;
 }
 
-static int spawn(int node, uint64_t entry, uint64_t arg, uint64_t stack_top,
-		 uint64_t fs_base)
+_Static_assert(TM_SPAWN_DATA == KSYS_SPAWN_DATA, "one start record size");
+
+static int spawn(int node, uint64_t entry, uint64_t stack_top, uint64_t fs_base,
+		 const void *data, size_t len)
 {
-	struct tm_spawn m = {TM_SPAWN, 0, entry, arg, stack_top, fs_base};
+	struct tm_spawn m = {TM_SPAWN,	(uint32_t)len, entry,
+			     stack_top, fs_base,       {0}};
+	memcpy(m.data, data, len); /* len checked by ksys_thread_spawn_on */
 	return cnet_send(node, CNET_SVC_THREAD, &m, sizeof(m));
+}
+
+/* An exit note (kernel/exit_note.h) for the node of the ended thread's
+ * joiner, on the futex service: it wakes the joiner there like a futex
+ * wake-up, with the thread's result. Told from a wake-up by its size. */
+struct note_msg {
+	uint64_t word, serial, result;
+};
+
+static void send_exit_note(int node, uintptr_t word, uint64_t serial,
+			   uint64_t result)
+{
+	struct note_msg m = {word, serial, result};
+	cnet_send(node, CNET_SVC_FUTEX, &m, sizeof(m));
 }
 
 static void remote_wake(const uint32_t *addr, int n)
@@ -60,10 +79,24 @@ static void remote_wake(const uint32_t *addr, int n)
 
 static void futex_handler(int from, const void *msg, size_t len, void *ctx)
 {
-	(void)ctx, (void)from;
+	(void)ctx;
 	struct futex_msg m;
-	if (len != sizeof(m))
+	if (len == sizeof(struct note_msg)) {
+		struct note_msg nm;
+		memcpy(&nm, msg, sizeof(nm));
+		/* the word is only a key: any value is harmless */
+		if (exit_note_post((uintptr_t)nm.word, nm.serial, nm.result)) {
+			sched_count_bad();
+			pr_warn("sched",
+				"exit note from node %d refused (too many)",
+				from);
+		}
 		return;
+	}
+	if (len != sizeof(m)) {
+		sched_count_bad();
+		return;
+	}
 	memcpy(&m, msg, sizeof(m));
 	futex_wake_local((const uint32_t *)(uintptr_t)m.addr, m.n);
 }
@@ -184,6 +217,7 @@ static int cluster_svc_start(void)
 		ops.total_cpus = total_cpus;
 		ops.place = place;
 		ops.spawn = spawn;
+		ops.exit_note = send_exit_note;
 		ops.console = console;
 		ops.exit_all = remote_exit_all;
 		ops.thread_event = sched_thread_event;

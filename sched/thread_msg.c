@@ -64,6 +64,7 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		struct tm_spawn m;
 		memcpy(&m, msg, sizeof(m));
 		rc = m.entry >= lim->text_lo && m.entry < lim->text_hi &&
+			     m.len >= 1 && m.len <= TM_SPAWN_DATA &&
 			     in_mem(lim, m.stack_top) &&
 			     (!m.fs_base || in_mem(lim, m.fs_base))
 			 ? 0

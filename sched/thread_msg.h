@@ -29,9 +29,13 @@ struct tm_policy {
 	char name[TM_POLICY_NAME]; /* NUL-terminated */
 };
 
+#define TM_SPAWN_DATA 128
+
 struct tm_spawn {
-	uint32_t kind, pad;
-	uint64_t entry, arg, stack_top, fs_base;
+	uint32_t kind;
+	uint32_t len; /* bytes of data used: 1..TM_SPAWN_DATA */
+	uint64_t entry, stack_top, fs_base;
+	uint8_t data[TM_SPAWN_DATA]; /* the start record (kernel/ksys.h) */
 };
 
 /* General registers in struct trap_frame order (r15 first, rax last). */

@@ -49,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct tm_spawn m;
 		memcpy(&m, data, sizeof(m));
 		assert(m.entry >= lim.text_lo && m.entry < lim.text_hi);
+		assert(m.len >= 1 && m.len <= TM_SPAWN_DATA);
 		assert(in_mem(m.stack_top) &&
 		       (!m.fs_base || in_mem(m.fs_base)));
 	} else if (k == TM_POLICY) {

@@ -9,7 +9,8 @@ os.makedirs(out, exist_ok=True)
 fpu = bytearray(512)
 fpu[24:28] = struct.pack("<I", 0x1F80)
 seeds = {
-    "spawn": struct.pack("<IIQQQQ", 1, 0, 0xFFFFFFFF80100010, 1, 0x100000001000, 0x100000001000),
+    "spawn": struct.pack("<IIQQQ", 1, 8, 0xFFFFFFFF80100010, 0x100000001000, 0x100000001000)
+    + struct.pack("<Q", 1).ljust(128, b"\0"),
     "migrate": struct.pack("<IIQQ", 2, 7, 0x100000001000, 0x100000001000)
     + struct.pack("<15Q", *range(15))
     + struct.pack("<QQQQ", 0xFFFFFFFF80100010, 0x246, 0x108000000FF8, 123)

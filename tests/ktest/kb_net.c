@@ -288,7 +288,8 @@ static long started_ack(void *arg)
 /* The new thread, on node 1, on a stack in node 1's part of the GAS. */
 static void started(void *arg)
 {
-	arch_kcall(started_ack, arg);
+	/* arg: the start record, the id copied to the top of our stack */
+	arch_kcall(started_ack, (void *)(uintptr_t) * (uint64_t *)arg);
 	ksys_thread_exit();
 }
 
@@ -303,7 +304,7 @@ static long local_ack(void *arg)
 
 static void started_local(void *arg)
 {
-	arch_kcall(local_ack, arg);
+	arch_kcall(local_ack, (void *)(uintptr_t) * (uint64_t *)arg);
 	ksys_thread_exit();
 }
 
@@ -331,8 +332,8 @@ static void spawn_run(int node, void (*entry)(void *), const char *name,
 		uintptr_t top = base + (uintptr_t)(i + 1) * SPAWN_STACK;
 		__atomic_store_n(&spawn_want, id, __ATOMIC_RELEASE);
 		uint64_t t0 = clock_ns();
-		int rc = ksys_thread_spawn_on(node, entry,
-					      (void *)(uintptr_t)id, top, 0);
+		int rc =
+		    ksys_thread_spawn_on(node, entry, &id, sizeof(id), top, 0);
 		if (!rc)
 			rc = sem_down(&spawn_sem, WAIT_NS);
 		uint64_t dt = clock_ns() - t0;

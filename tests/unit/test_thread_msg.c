@@ -46,7 +46,13 @@ static void test_sizes_and_kinds(void **st)
 	assert_int_equal(thread_msg_check(&k, 2, &lim), -EBADMSG);
 	assert_int_equal(thread_msg_check(&k, 4, &lim), -EBADMSG);
 	struct tm_spawn s = {
-	    TM_SPAWN, 0, lim.text_lo + 16, 2, lim.mem_lo[1] + 4096, 0};
+	    TM_SPAWN, 8, lim.text_lo + 16, lim.mem_lo[1] + 4096, 0, {2}};
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
+	s.len = 0; /* no start record */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
+	s.len = TM_SPAWN_DATA + 1; /* more than the message holds */
+	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), -EINVAL);
+	s.len = TM_SPAWN_DATA;
 	assert_int_equal(thread_msg_check(&s, sizeof(s), &lim), TM_SPAWN);
 	assert_int_equal(thread_msg_check(&s, sizeof(s) - 1, &lim), -EBADMSG);
 	s.fs_base = lim.mem_lo[0] + 64; /* with TLS */
