@@ -72,9 +72,9 @@ static size_t round_page(size_t v)
 	return (v + 4095) & ~(size_t)4095;
 }
 
-static uintptr_t stack_alloc(size_t size, int node)
+static uintptr_t stack_alloc(size_t size, size_t guard, int node)
 {
-	size_t span = size + POSIX_GUARD;
+	size_t span = size + guard;
 	uintptr_t base = 0;
 	if (node < 0 || node >= MAX_NODES)
 		node = 0;
@@ -96,17 +96,18 @@ static uintptr_t stack_alloc(size_t size, int node)
 		stack_next[node] += span;
 	}
 	ulock_unlock(&stack_lock);
-	if (base && ksys_guard_add(base, POSIX_GUARD)) {
+	if (base && guard && ksys_guard_add(base, guard)) {
 		/* too many guards: keep the stack, lose the guard */
 	}
 	return base;
 }
 
-static void stack_free(uintptr_t base, size_t size, int node)
+static void stack_free(uintptr_t base, size_t size, size_t guard, int node)
 {
-	size_t span = size + POSIX_GUARD;
-	ksys_guard_remove(base);
-	ksys_release(base + POSIX_GUARD, size); /* frames back to the node */
+	size_t span = size + guard;
+	if (guard)
+		ksys_guard_remove(base);
+	ksys_release(base + guard, size); /* frames back to the node */
 	ulock_lock(&stack_lock);
 	if (nr_free_stacks < MAX_FREE_STACKS)
 		free_stacks[nr_free_stacks++] =
@@ -116,18 +117,26 @@ static void stack_free(uintptr_t base, size_t size, int node)
 
 /* ---- attributes ---------------------------------------------------------- */
 
+/* newlib's pthread_attr_t has no guard size: it is kept in
+ * cputime_clock_allowed, a field of a draft standard nothing reads
+ * (pthread_sched.c has the guard size accessors). */
 int pthread_attr_init(pthread_attr_t *a)
 {
-	memset(a, 0, sizeof(*a));
+	if (!a)
+		return EINVAL;
+	memset(a, 0, sizeof(*a)); /* SCHED_OTHER, priority 0 */
 	a->is_initialized = 1;
 	a->stacksize = posix_default_stack(); /* RLIMIT_STACK */
 	a->detachstate = PTHREAD_CREATE_JOINABLE;
+	a->contentionscope = PTHREAD_SCOPE_SYSTEM;
+	a->inheritsched = PTHREAD_INHERIT_SCHED;
+	a->cputime_clock_allowed = POSIX_GUARD;
 	return 0;
 }
 
 int pthread_attr_destroy(pthread_attr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;
@@ -200,20 +209,6 @@ int pthread_attr_getstackaddr(const pthread_attr_t *a, void **addr)
 	return 0;
 }
 
-int pthread_attr_setguardsize(pthread_attr_t *a, size_t g)
-{
-	(void)g; /* the guard is always POSIX_GUARD */
-	return a->is_initialized ? 0 : EINVAL;
-}
-
-int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *g)
-{
-	if (!a->is_initialized)
-		return EINVAL;
-	*g = POSIX_GUARD;
-	return 0;
-}
-
 /* ---- life cycle ---------------------------------------------------------- */
 
 static void thread_free(struct pthread *p)
@@ -222,7 +217,8 @@ static void thread_free(struct pthread *p)
 	__atomic_store_n(&table[p->id], NULL, __ATOMIC_RELEASE);
 	ulock_unlock(&table_lock);
 	if (p->own_stack)
-		stack_free(p->stack_base, p->stack_size, p->node);
+		stack_free(p->stack_base, p->stack_size, p->guard_size,
+			   p->node);
 	posix_tls_free(p);
 }
 
@@ -260,6 +256,7 @@ static void thread_finish(struct pthread *self) __attribute__((noreturn));
 static void thread_finish(struct pthread *self)
 {
 	posix_keys_run_destructors(self);
+	posix_robust_exit(self);    /* after destructors: they may lock */
 	posix_malloc_thread_exit(); /* give the thread cache back */
 	/* POSIX: the process ends, status 0, when its last thread does */
 	if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0)
@@ -325,25 +322,35 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	p->cancel_state = PTHREAD_CANCEL_ENABLE;
 	p->cancel_type = PTHREAD_CANCEL_DEFERRED;
 	posix_thread_name_inherit(p, pthread_cur());
+	int rc = posix_sched_start(p, attr);
+	if (rc) {
+		posix_tls_free(p);
+		return rc;
+	}
 	p->node = ksys_thread_place(); /* sched.policy picks the node */
 	uintptr_t top;
 	if (attr->stackaddr) {
+		p->stack_base = (uintptr_t)attr->stackaddr;
+		p->stack_size = attr->stacksize;
 		top = (uintptr_t)attr->stackaddr + attr->stacksize;
 		p->own_stack = false;
 	} else {
 		p->stack_size = round_page(attr->stacksize);
-		p->stack_base = stack_alloc(p->stack_size, p->node);
+		p->guard_size = round_page(attr->cputime_clock_allowed);
+		p->stack_base =
+		    stack_alloc(p->stack_size, p->guard_size, p->node);
 		if (!p->stack_base) {
 			posix_tls_free(p);
 			return EAGAIN;
 		}
 		p->own_stack = true;
-		top = p->stack_base + POSIX_GUARD + p->stack_size;
+		top = p->stack_base + p->guard_size + p->stack_size;
 	}
-	int rc = table_insert(p);
+	rc = table_insert(p);
 	if (rc) {
 		if (p->own_stack)
-			stack_free(p->stack_base, p->stack_size, p->node);
+			stack_free(p->stack_base, p->stack_size, p->guard_size,
+				   p->node);
 		posix_tls_free(p);
 		return rc;
 	}
@@ -362,11 +369,12 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top)
 {
 	p->stack_size = round_page(size);
-	p->stack_base = stack_alloc(p->stack_size, p->node);
+	p->guard_size = POSIX_GUARD;
+	p->stack_base = stack_alloc(p->stack_size, p->guard_size, p->node);
 	if (!p->stack_base)
 		return EAGAIN;
 	p->own_stack = true;
-	*top = (p->stack_base + POSIX_GUARD + p->stack_size) & ~(uintptr_t)15;
+	*top = (p->stack_base + p->guard_size + p->stack_size) & ~(uintptr_t)15;
 	return table_insert(p);
 }
 
@@ -580,14 +588,6 @@ void _pthread_cleanup_pop(struct _pthread_cleanup_context *ctx, int execute)
 	self->cleanup = ctx->_previous;
 	if (execute)
 		ctx->_routine(ctx->_arg);
-}
-
-int pthread_getcpuclockid(pthread_t id, clockid_t *clock)
-{
-	if (!posix_thread_lookup(id))
-		return ESRCH;
-	*clock = CLOCK_THREAD_CPUTIME_ID;
-	return 0;
 }
 
 int pthread_setconcurrency(int level)
