@@ -30,7 +30,7 @@
 #define PMX_GONE ((uint32_t *)1) /* a deleted slot */
 static struct ulock table_lock = ULOCK_INIT;
 static struct pmx pmx_tab[PMX_MAX]; /* (see struct pmx) */
-uint32_t pmx_count;		    /* (table_lock to change) */
+uint32_t pmx_count;		    /* (table_lock to change) slots not empty */
 
 /* ---- the process-shared attribute ---------------------------------------- */
 
@@ -161,9 +161,20 @@ void pmx_forget(uint32_t *m)
 		uint32_t *k = pmx_tab[i].m;
 		if (!k)
 			break;
-		if (k == m)
-			__atomic_store_n(&pmx_tab[i].m, PMX_GONE,
-					 __ATOMIC_RELEASE);
+		if (k != m)
+			continue;
+		__atomic_store_n(&pmx_tab[i].m, PMX_GONE, __ATOMIC_RELEASE);
+		/* deleted slots just before an empty one end no probe:
+		 * empty them, so lookups stay short and the count can
+		 * fall back to 0 (no lookups at all) */
+		while (pmx_tab[i].m == PMX_GONE &&
+		       !pmx_tab[(i + 1) % PMX_MAX].m) {
+			__atomic_store_n(&pmx_tab[i].m, NULL, __ATOMIC_RELEASE);
+			__atomic_store_n(&pmx_count, pmx_count - 1,
+					 __ATOMIC_RELAXED);
+			i = (i + PMX_MAX - 1) % PMX_MAX;
+		}
+		break;
 	}
 	ulock_unlock(&table_lock);
 }

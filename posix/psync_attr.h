@@ -25,7 +25,7 @@ struct pmx {
 	struct pmx **pprev;
 };
 
-extern uint32_t pmx_count; /* (a) records in use (deleted ones too) */
+extern uint32_t pmx_count; /* slots in use or deleted: 0, no lookup */
 struct pmx *pmx_lookup(uint32_t *m);
 static inline struct pmx *pmx_find(uint32_t *m)
 {

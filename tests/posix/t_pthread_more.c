@@ -545,6 +545,42 @@ static void test_robust(void)
 	pthread_mutexattr_destroy(&ma);
 }
 
+/* 1024 robust or protocol mutexes at once (EAGAIN after); their records
+ * made and dropped again and again at many addresses */
+static pthread_mutex_t many[1025];
+
+static void test_robust_table(void)
+{
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	int made = 0, rc = 0;
+	for (int i = 0; i < 1025 && !rc; i++) {
+		rc = pthread_mutex_init(&many[i], &ma);
+		made += !rc;
+	}
+	CHECK_EQ(made, 1024, "1024 robust mutexes at once");
+	CHECK_EQ(rc, EAGAIN, "the 1025th: EAGAIN");
+	int bad = 0;
+	for (int i = 0; i < 1024; i++)
+		bad += pthread_mutex_lock(&many[i]) != 0 ||
+		       pthread_mutex_unlock(&many[i]) != 0 ||
+		       pthread_mutex_destroy(&many[i]) != 0;
+	CHECK_EQ(bad, 0, "each locks, unlocks, is destroyed");
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 1025; i++) {
+			bad += pthread_mutex_init(&many[i], &ma) != 0;
+			bad += pthread_mutex_destroy(&many[i]) != 0;
+		}
+	CHECK_EQ(bad, 0, "3075 more made and destroyed one at a time");
+	pthread_mutex_t plain = PTHREAD_MUTEX_INITIALIZER;
+	CHECK(pthread_mutex_lock(&plain) == 0 &&
+		  pthread_mutex_unlock(&plain) == 0 &&
+		  pthread_mutex_consistent(&plain) == EINVAL,
+	      "a static plain mutex beside them; consistent: EINVAL");
+	pthread_mutexattr_destroy(&ma);
+}
+
 /* a condition wait on a robust mutex whose other user ends holding it */
 static pthread_mutex_t cm;
 static pthread_cond_t cv;
@@ -735,6 +771,7 @@ int main(void)
 	test_pshared();
 	test_protocol();
 	test_robust();
+	test_robust_table();
 	test_robust_cond();
 	test_clocks();
 	test_destroy();
