@@ -220,13 +220,14 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 int pthread_mutex_destroy(pthread_mutex_t *m)
 {
 	int rc;
-	struct sobj *o = psync_get(*m);
-	if (psync_clustered())
+	if (psync_clustered()) {
 		rc = psc_destroy(m, KSYS_CS_MUTEX);
-	else if (o && o->kind == SOBJ_MUTEX && o->word)
-		rc = EBUSY;
-	else
-		rc = psync_destroy(m, SOBJ_MUTEX);
+	} else {
+		struct sobj *o = psync_get(*m);
+		rc = o && o->kind == SOBJ_MUTEX && o->word
+			 ? EBUSY
+			 : psync_destroy(m, SOBJ_MUTEX);
+	}
 	if (!rc)
 		pmx_forget(m);
 	return rc;

@@ -161,9 +161,10 @@ int pthread_attr_getdetachstate(const pthread_attr_t *a, int *s)
 
 int pthread_attr_setstacksize(pthread_attr_t *a, size_t size)
 {
-	if (!a->is_initialized || size < PTHREAD_STACK_MIN)
+	/* newlib's stacksize is an int: 2 GiB or more is over the limit */
+	if (!a->is_initialized || size < PTHREAD_STACK_MIN || size > INT_MAX)
 		return EINVAL;
-	a->stacksize = size;
+	a->stacksize = (int)size;
 	return 0;
 }
 
@@ -177,10 +178,11 @@ int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size)
 
 int pthread_attr_setstack(pthread_attr_t *a, void *addr, size_t size)
 {
-	if (!a->is_initialized || size < PTHREAD_STACK_MIN || !addr)
+	if (!a->is_initialized || size < PTHREAD_STACK_MIN || size > INT_MAX ||
+	    !addr)
 		return EINVAL;
 	a->stackaddr = addr;
-	a->stacksize = size;
+	a->stacksize = (int)size;
 	return 0;
 }
 

@@ -247,6 +247,10 @@ static void test_getattr(void)
 	CHECK_EQ(pthread_attr_setguardsize(&a, 12345), 0, "setguardsize 12345");
 	CHECK(pthread_attr_getguardsize(&a, &guard) == 0 && guard == 12345,
 	      "getguardsize returns 12345");
+	CHECK_EQ(pthread_attr_setstacksize(&a, (size_t)1 << 32), EINVAL,
+		 "setstacksize 4 GiB: EINVAL (over the limit)");
+	CHECK_EQ(pthread_attr_setguardsize(&a, (size_t)1 << 32), EINVAL,
+		 "setguardsize 4 GiB: EINVAL");
 	CHECK_EQ(pthread_attr_setstacksize(&a, 256 * 1024), 0,
 		 "setstacksize 256 KiB");
 	struct getattr_out o;
