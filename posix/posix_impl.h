@@ -40,8 +40,9 @@ struct pthread {
 	void *retval;
 	uint64_t serial;      /* this creation (keys its exit note) */
 	int16_t creator;      /* node holding its exit note; -1: main (none) */
-	uintptr_t stack_base; /* lowest address incl. guard; 0 if the user's */
-	size_t stack_size;
+	uintptr_t stack_base; /* lowest address incl. guard (the user's: his) */
+	size_t stack_size;    /* above the guard */
+	size_t guard_size;    /* 0 for a stack the user gave */
 	bool own_stack;
 	int node; /* where it was started (its stack's home) */
 	/* cancellation (deferred only) */
@@ -52,6 +53,15 @@ struct pthread {
 	/* cleanup handlers: contexts on the thread's own stack, newest first */
 	struct _pthread_cleanup_context *cleanup;
 	void *keys[POSIX_KEYS_MAX];
+	/* (sched_lock, pthread_sched.c) SCHED_* and priority: recorded,
+	 * reported, checked against ceilings; the scheduler ignores them */
+	int sched_policy;
+	int sched_prio;
+	/* (self) robust mutexes held, released at exit (psync_attr.c); the
+	 * one given up by a condition wait under way, and its recursion */
+	struct pmx *pmx_held;
+	struct pmx *pmx_waiting;
+	uint32_t pmx_wait_depth;
 	/* (name_lock, sysinfo.c) pthread_setname_np's, NUL-terminated;
 	 * a new thread starts with its creator's */
 	char name[POSIX_THREAD_NAME];
@@ -93,6 +103,14 @@ void posix_thread_name_inherit(char *to, struct pthread *from);
 /* The stack size of a thread made without one: RLIMIT_STACK's soft
  * limit when finite (at least PTHREAD_STACK_MIN), else POSIX_DEFAULT_STACK. */
 size_t posix_default_stack(void);
+/* A new thread's scheduling from its attributes or its creator
+ * (pthread_sched.c): 0 or EINVAL (explicit priority out of range). */
+int posix_sched_start(int *policy, int *prio, const pthread_attr_t *a);
+/* Whether thread id is detached (pthread.c's table; false for a bad id). */
+bool posix_thread_detached(pthread_t id);
+/* A thread ends: its robust mutexes pass to the next locker with
+ * EOWNERDEAD (psync_attr.c). */
+void posix_robust_exit(struct pthread *self);
 /* The main thread: a stack and a table slot (no malloc: kernel context). */
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top);
 

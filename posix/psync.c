@@ -15,11 +15,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "posix/posix_impl.h"
 #include "posix/psync.h"
+#include "posix/psync_attr.h"
 
 #define UNRESOLVED 0xFFFFFFFFu
 #define CHUNK	   1024
@@ -161,15 +163,18 @@ int64_t posix_abs_to_rel(clockid_t clock, const struct timespec *abs)
 
 int pthread_mutexattr_init(pthread_mutexattr_t *a)
 {
-	memset(a, 0, sizeof(*a));
+	if (!a)
+		return EINVAL;
+	memset(a, 0, sizeof(*a)); /* PRIVATE, PRIO_NONE, STALLED */
 	a->is_initialized = 1;
 	a->type = PTHREAD_MUTEX_DEFAULT;
+	a->prio_ceiling = sched_get_priority_min(SCHED_FIFO);
 	return 0;
 }
 
 int pthread_mutexattr_destroy(pthread_mutexattr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;
@@ -197,24 +202,35 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
 	if (a && !a->is_initialized)
 		return EINVAL;
-	if (psync_clustered())
-		return psc_create(m, KSYS_CS_MUTEX,
-				  a ? a->type : PTHREAD_MUTEX_DEFAULT, 0);
-	struct sobj *o;
-	int rc = psync_create(m, SOBJ_MUTEX, &o);
+	int rc;
+	if (psync_clustered()) {
+		rc = psc_create(m, KSYS_CS_MUTEX,
+				a ? a->type : PTHREAD_MUTEX_DEFAULT, 0);
+	} else {
+		struct sobj *o;
+		rc = psync_create(m, SOBJ_MUTEX, &o);
+		if (!rc)
+			o->type = a ? a->type : PTHREAD_MUTEX_DEFAULT;
+	}
 	if (!rc)
-		o->type = a ? a->type : PTHREAD_MUTEX_DEFAULT;
+		rc = pmx_init(m, a); /* robustness, protocol: psync_attr.c */
 	return rc;
 }
 
 int pthread_mutex_destroy(pthread_mutex_t *m)
 {
-	if (psync_clustered())
-		return psc_destroy(m, KSYS_CS_MUTEX);
-	struct sobj *o = psync_get(*m);
-	if (o && o->kind == SOBJ_MUTEX && o->word)
-		return EBUSY;
-	return psync_destroy(m, SOBJ_MUTEX);
+	int rc;
+	if (psync_clustered()) {
+		rc = psc_destroy(m, KSYS_CS_MUTEX);
+	} else {
+		struct sobj *o = psync_get(*m);
+		rc = o && o->kind == SOBJ_MUTEX && o->word
+			 ? EBUSY
+			 : psync_destroy(m, SOBJ_MUTEX);
+	}
+	if (!rc)
+		pmx_forget(m);
+	return rc;
 }
 
 static int mutex_lock_obj(struct sobj *o, int64_t rel_ns, bool try)
@@ -260,27 +276,11 @@ static int mutex_lock_obj(struct sobj *o, int64_t rel_ns, bool try)
 	return 0;
 }
 
-int pthread_mutex_lock(pthread_mutex_t *m)
-{
-	if (psync_clustered())
-		return psc_mutex_lock(m, false, 0);
-	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
-	return o ? mutex_lock_obj(o, 0, false) : EINVAL;
-}
-
-int pthread_mutex_trylock(pthread_mutex_t *m)
-{
-	if (psync_clustered())
-		return psc_mutex_lock(m, true, 0);
-	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
-	return o ? mutex_lock_obj(o, 0, true) : EINVAL;
-}
-
-int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
+int psync_mutex_acquire(pthread_mutex_t *m, int how, const struct timespec *abs)
 {
 	if (psync_clustered()) {
-		int rc = psc_mutex_lock(m, true, 0);
-		if (rc != EBUSY)
+		int rc = psc_mutex_lock(m, how != PSYNC_LOCK, 0);
+		if (how != PSYNC_TIMED || rc != EBUSY)
 			return rc;
 		int64_t rel = posix_abs_to_rel(CLOCK_REALTIME, abs);
 		return rel < 0 ? EINVAL : psc_mutex_lock(m, false, rel);
@@ -288,13 +288,34 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
 	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
 	if (!o)
 		return EINVAL;
-	int rc = mutex_lock_obj(o, 0, true);
-	if (rc != EBUSY)
+	int rc = mutex_lock_obj(o, 0, how != PSYNC_LOCK);
+	if (how != PSYNC_TIMED || rc != EBUSY)
 		return rc;
 	int64_t rel = posix_abs_to_rel(CLOCK_REALTIME, abs);
 	if (rel < 0)
 		return EINVAL;
 	return mutex_lock_obj(o, rel, false);
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	struct pmx *x = pmx_find(m);
+	return x ? pmx_lock(x, PSYNC_LOCK, NULL)
+		 : psync_mutex_acquire(m, PSYNC_LOCK, NULL);
+}
+
+int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+	struct pmx *x = pmx_find(m);
+	return x ? pmx_lock(x, PSYNC_TRY, NULL)
+		 : psync_mutex_acquire(m, PSYNC_TRY, NULL);
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
+{
+	struct pmx *x = pmx_find(m);
+	return x ? pmx_lock(x, PSYNC_TIMED, abs)
+		 : psync_mutex_acquire(m, PSYNC_TIMED, abs);
 }
 
 int psync_mutex_unlock_obj(struct sobj *o)
@@ -315,18 +336,34 @@ int psync_mutex_unlock_obj(struct sobj *o)
 	return 0;
 }
 
+int psync_mutex_release(pthread_mutex_t *m, uint32_t depth)
+{
+	if (psync_clustered()) {
+		int rc = 0;
+		while (!rc && depth--)
+			rc = psc_mutex_unlock(m);
+		return rc;
+	}
+	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
+	if (!o)
+		return EINVAL;
+	if (depth > 1 && o->owner == pthread_cur()->id)
+		o->count = 1;
+	return psync_mutex_unlock_obj(o);
+}
+
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	if (psync_clustered())
-		return psc_mutex_unlock(m);
-	struct sobj *o = psync_resolve(m, SOBJ_MUTEX);
-	return o ? psync_mutex_unlock_obj(o) : EINVAL;
+	struct pmx *x = pmx_find(m);
+	return x ? pmx_unlock(x) : psync_mutex_release(m, 1);
 }
 
 /* ---- condition variables ----------------------------------------------- */
 
 int pthread_condattr_init(pthread_condattr_t *a)
 {
+	if (!a)
+		return EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->is_initialized = 1;
 	a->clock = CLOCK_REALTIME;
@@ -335,7 +372,7 @@ int pthread_condattr_init(pthread_condattr_t *a)
 
 int pthread_condattr_destroy(pthread_condattr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;
@@ -382,6 +419,17 @@ int pthread_cond_destroy(pthread_cond_t *c)
 	return psync_destroy(c, SOBJ_COND);
 }
 
+void psync_cond_cancel_point(pthread_mutex_t *m)
+{
+	struct pthread *self = pthread_cur();
+	if (self->cancel_pending &&
+	    self->cancel_state == PTHREAD_CANCEL_ENABLE) {
+		/* POSIX: the mutex is held when cleanup handlers run */
+		pmx_cond_leave(m, 0);
+		pthread_exit(PTHREAD_CANCELED);
+	}
+}
+
 static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t rel_ns)
 {
 	struct sobj *o = psync_resolve(c, SOBJ_COND);
@@ -391,7 +439,7 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t rel_ns)
 	if (mo->owner != pthread_cur()->id)
 		return EPERM;
 	struct pthread *self = pthread_cur();
-	posix_testcancel();
+	psync_cond_cancel_point(m);
 	uint32_t seq = __atomic_load_n(&o->word, __ATOMIC_ACQUIRE);
 	__atomic_fetch_add(&o->waiters, 1, __ATOMIC_RELAXED);
 	uint32_t count = mo->count;
@@ -403,26 +451,18 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t rel_ns)
 	__atomic_fetch_sub(&o->waiters, 1, __ATOMIC_RELAXED);
 	mutex_lock_obj(mo, 0, false);
 	mo->count = count;
-	if (self->cancel_pending &&
-	    self->cancel_state == PTHREAD_CANCEL_ENABLE) {
-		/* POSIX: the mutex is re-acquired before cleanup handlers run */
-		pthread_exit(PTHREAD_CANCELED);
-	}
+	psync_cond_cancel_point(m);
 	return rc;
 }
 
-int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
-{
-	if (psync_clustered())
-		return psc_cond_wait(c, m, NULL);
-	return cond_wait(c, m, 0);
-}
-
-int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+/* `abs` NULL: no timeout. */
+static int cond_wait_plain(pthread_cond_t *c, pthread_mutex_t *m,
 			   const struct timespec *abs)
 {
 	if (psync_clustered())
 		return psc_cond_wait(c, m, abs);
+	if (!abs)
+		return cond_wait(c, m, 0);
 	struct sobj *o = psync_resolve(c, SOBJ_COND);
 	if (!o)
 		return EINVAL;
@@ -430,6 +470,30 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	if (rel < 0)
 		return EINVAL;
 	return cond_wait(c, m, rel);
+}
+
+/* A robust mutex or one with a protocol keeps its records across the wait
+ * (psync_attr.c): EOWNERDEAD when its owner died meanwhile. */
+static int cond_wait_any(pthread_cond_t *c, pthread_mutex_t *m,
+			 const struct timespec *abs)
+{
+	int rc = pmx_cond_enter(m);
+	if (rc)
+		return rc;
+	return pmx_cond_leave(m, cond_wait_plain(c, m, abs));
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	return cond_wait_any(c, m, NULL);
+}
+
+int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+			   const struct timespec *abs)
+{
+	if (!abs)
+		return EINVAL;
+	return cond_wait_any(c, m, abs);
 }
 
 int pthread_cond_signal(pthread_cond_t *c)

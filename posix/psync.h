@@ -35,6 +35,16 @@ int psync_create(uint32_t *word, int kind, struct sobj **out);
 int psync_destroy(uint32_t *word, int kind);
 int psync_mutex_unlock_obj(struct sobj *o);
 
+/* The mutex alone, without the records of posix/psync_attr.c: acquire
+ * (PSYNC_LOCK, PSYNC_TRY, PSYNC_TIMED until `abs`) and release `depth`
+ * levels (1 for an unlock; more to free a recursive mutex at once, held
+ * by the caller). Positive errno results. */
+enum { PSYNC_LOCK, PSYNC_TRY, PSYNC_TIMED };
+int psync_mutex_acquire(uint32_t *m, int how, const struct timespec *abs);
+int psync_mutex_release(uint32_t *m, uint32_t depth);
+/* In a condition wait, mutex `m` held: acts on a pending cancellation. */
+void psync_cond_cancel_point(uint32_t *m);
+
 /*
  * With more than one node, mutexes, condition variables, barriers and
  * semaphores and rwlocks live in the cluster lock service instead

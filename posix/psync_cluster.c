@@ -93,13 +93,12 @@ int psc_cond_wait(uint32_t *c, uint32_t *m, const struct timespec *abs)
 			return EINVAL;
 	}
 	struct pthread *self = pthread_cur();
-	posix_testcancel();
+	psync_cond_cancel_point(m);
 	const volatile int *stop = self->cancel_state == PTHREAD_CANCEL_ENABLE
 				       ? &self->cancel_pending
 				       : NULL;
 	int rc = -ksys_csync_cond_wait(ch, mh, self->id, (uint64_t)rel, stop);
-	if (self->cancel_pending && self->cancel_state == PTHREAD_CANCEL_ENABLE)
-		pthread_exit(PTHREAD_CANCELED); /* the mutex is held again */
+	psync_cond_cancel_point(m); /* the mutex is held again */
 	return rc;
 }
 

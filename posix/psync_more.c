@@ -34,6 +34,8 @@ static int wait_seq(struct sobj *o, uint32_t seq, uint64_t deadline)
 
 int pthread_rwlockattr_init(pthread_rwlockattr_t *a)
 {
+	if (!a)
+		return EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->is_initialized = 1;
 	return 0;
@@ -41,7 +43,7 @@ int pthread_rwlockattr_init(pthread_rwlockattr_t *a)
 
 int pthread_rwlockattr_destroy(pthread_rwlockattr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;
@@ -198,6 +200,8 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
 
 int pthread_barrierattr_init(pthread_barrierattr_t *a)
 {
+	if (!a)
+		return EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->is_initialized = 1;
 	return 0;
@@ -205,7 +209,7 @@ int pthread_barrierattr_init(pthread_barrierattr_t *a)
 
 int pthread_barrierattr_destroy(pthread_barrierattr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;

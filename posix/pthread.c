@@ -37,6 +37,7 @@ struct tent {
 	uint8_t *block;	      /* the TLS block when malloc'd (a user's stack) */
 	uintptr_t stack_base; /* own stack: [base, base + span) with its */
 	size_t span;	      /* guard and TLS block; span 0: the user's */
+	size_t guard;	      /* the guard's bytes at base (0: none) */
 	int16_t node;	      /* where it was started */
 	int16_t creator;      /* where its exit note goes; -1: none (main) */
 	uint8_t detached, joined;
@@ -109,7 +110,7 @@ static size_t round_page(size_t v)
 }
 
 /* span: the guard included */
-static uintptr_t stack_alloc(size_t span, int node)
+static uintptr_t stack_alloc(size_t span, size_t guard, int node)
 {
 	uintptr_t base = 0;
 	if (node < 0 || node >= MAX_NODES)
@@ -132,15 +133,16 @@ static uintptr_t stack_alloc(size_t span, int node)
 		stack_next[node] += span;
 	}
 	ulock_unlock(&stack_lock);
-	if (base && ksys_guard_add(base, POSIX_GUARD)) {
+	if (base && guard && ksys_guard_add(base, guard)) {
 		/* too many guards: keep the stack, lose the guard */
 	}
 	return base;
 }
 
-static void stack_free(uintptr_t base, size_t span, int node)
+static void stack_free(uintptr_t base, size_t span, size_t guard, int node)
 {
-	ksys_guard_remove(base);
+	if (guard)
+		ksys_guard_remove(base);
 	/* A kept stack keeps its pages: the next thread given it runs on
 	 * the same node (their home) and overwrites what it uses. */
 	ulock_lock(&stack_lock);
@@ -150,23 +152,31 @@ static void stack_free(uintptr_t base, size_t span, int node)
 		    (struct free_stack){base, span, node};
 	ulock_unlock(&stack_lock);
 	if (!kept)
-		ksys_release(base + POSIX_GUARD, span - POSIX_GUARD);
+		ksys_release(base + guard, span - guard);
 }
 
 /* ---- attributes ---------------------------------------------------------- */
 
+/* newlib's pthread_attr_t has no guard size: it is kept in
+ * cputime_clock_allowed, a field of a draft standard nothing reads
+ * (pthread_sched.c has the guard size accessors). */
 int pthread_attr_init(pthread_attr_t *a)
 {
-	memset(a, 0, sizeof(*a));
+	if (!a)
+		return EINVAL;
+	memset(a, 0, sizeof(*a)); /* SCHED_OTHER, priority 0 */
 	a->is_initialized = 1;
 	a->stacksize = posix_default_stack(); /* RLIMIT_STACK */
 	a->detachstate = PTHREAD_CREATE_JOINABLE;
+	a->contentionscope = PTHREAD_SCOPE_SYSTEM;
+	a->inheritsched = PTHREAD_INHERIT_SCHED;
+	a->cputime_clock_allowed = POSIX_GUARD;
 	return 0;
 }
 
 int pthread_attr_destroy(pthread_attr_t *a)
 {
-	if (!a->is_initialized)
+	if (!a || !a->is_initialized)
 		return EINVAL;
 	a->is_initialized = 0;
 	return 0;
@@ -191,9 +201,10 @@ int pthread_attr_getdetachstate(const pthread_attr_t *a, int *s)
 
 int pthread_attr_setstacksize(pthread_attr_t *a, size_t size)
 {
-	if (!a->is_initialized || size < PTHREAD_STACK_MIN)
+	/* newlib's stacksize is an int: 2 GiB or more is over the limit */
+	if (!a->is_initialized || size < PTHREAD_STACK_MIN || size > INT_MAX)
 		return EINVAL;
-	a->stacksize = size;
+	a->stacksize = (int)size;
 	return 0;
 }
 
@@ -207,10 +218,11 @@ int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size)
 
 int pthread_attr_setstack(pthread_attr_t *a, void *addr, size_t size)
 {
-	if (!a->is_initialized || size < PTHREAD_STACK_MIN || !addr)
+	if (!a->is_initialized || size < PTHREAD_STACK_MIN || size > INT_MAX ||
+	    !addr)
 		return EINVAL;
 	a->stackaddr = addr;
-	a->stacksize = size;
+	a->stacksize = (int)size;
 	return 0;
 }
 
@@ -239,20 +251,6 @@ int pthread_attr_getstackaddr(const pthread_attr_t *a, void **addr)
 	return 0;
 }
 
-int pthread_attr_setguardsize(pthread_attr_t *a, size_t g)
-{
-	(void)g; /* the guard is always POSIX_GUARD */
-	return a->is_initialized ? 0 : EINVAL;
-}
-
-int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *g)
-{
-	if (!a->is_initialized)
-		return EINVAL;
-	*g = POSIX_GUARD;
-	return 0;
-}
-
 /* ---- life cycle ---------------------------------------------------------- */
 
 /* What a new thread needs from its creator: copied with the spawn request
@@ -262,10 +260,12 @@ struct start_rec {
 	void *arg;
 	uint8_t *block; /* its TLS block, TCB at block + tcb_off */
 	uint64_t serial;
-	uintptr_t stack_base; /* 0: the user's stack */
-	size_t stack_size;
+	uintptr_t stack_base; /* the user's when guard is 0 */
+	size_t stack_size, guard;
+	bool own_stack;
 	uint32_t id, tcb_off;
 	int16_t node, creator;
+	int sched_policy, sched_prio;
 	char name[POSIX_THREAD_NAME];
 };
 _Static_assert(sizeof(struct start_rec) <= KSYS_SPAWN_DATA,
@@ -318,7 +318,7 @@ static void slot_clear(uint32_t id, struct tent *out)
 static void tent_free(const struct tent *e)
 {
 	if (e->span)
-		stack_free(e->stack_base, e->span, e->node);
+		stack_free(e->stack_base, e->span, e->guard, e->node);
 	else
 		free(e->block); /* NULL for the main thread's static block */
 }
@@ -361,6 +361,7 @@ static void thread_finish(struct pthread *self) __attribute__((noreturn));
 static void thread_finish(struct pthread *self)
 {
 	posix_keys_run_destructors(self);
+	posix_robust_exit(self);    /* after destructors: they may lock */
 	posix_malloc_thread_exit(); /* give the thread cache back */
 	/* POSIX: the process ends, status 0, when its last thread does */
 	if (self->creator < 0)
@@ -403,8 +404,11 @@ static void thread_start(void *arg)
 	self->creator = r.creator;
 	self->stack_base = r.stack_base;
 	self->stack_size = r.stack_size;
-	self->own_stack = r.stack_base != 0;
+	self->guard_size = r.guard;
+	self->own_stack = r.own_stack;
 	self->node = r.node;
+	self->sched_policy = r.sched_policy;
+	self->sched_prio = r.sched_prio;
 	memcpy(self->name, r.name, sizeof(self->name));
 	ksys_set_thread_ptr(self, self->id);
 	pthread_exit(self->start(self->arg));
@@ -422,12 +426,13 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	}
 	reap_zombies();
 	size_t tcb_off, area = posix_tls_area(&tcb_off);
-	struct start_rec r = {start, arg,
-			      NULL,  0,
-			      0,     0,
-			      0,     (uint32_t)tcb_off,
-			      0,     (int16_t)ksys_node(),
-			      {0}};
+	struct start_rec r = {.start = start,
+			      .arg = arg,
+			      .tcb_off = (uint32_t)tcb_off,
+			      .creator = (int16_t)ksys_node()};
+	int rc = posix_sched_start(&r.sched_policy, &r.sched_prio, attr);
+	if (rc)
+		return rc;
 	struct tent e = {0};
 	e.node = r.node = (int16_t)ksys_thread_place(); /* sched.policy */
 	e.creator = r.creator;
@@ -435,17 +440,21 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	posix_thread_name_inherit(r.name, pthread_cur());
 	uintptr_t top;
 	if (attr->stackaddr) {
-		top = (uintptr_t)attr->stackaddr + attr->stacksize;
+		r.stack_base = (uintptr_t)attr->stackaddr;
+		r.stack_size = (size_t)attr->stacksize;
+		top = r.stack_base + r.stack_size;
 		if (posix_memalign((void **)&e.block, 4096, area))
 			return EAGAIN;
 	} else {
-		r.stack_size = round_page(attr->stacksize);
-		e.span = POSIX_GUARD + r.stack_size + area;
-		e.stack_base = stack_alloc(e.span, e.node);
+		r.own_stack = true;
+		r.stack_size = round_page((size_t)attr->stacksize);
+		r.guard = e.guard = round_page(attr->cputime_clock_allowed);
+		e.span = e.guard + r.stack_size + area;
+		e.stack_base = stack_alloc(e.span, e.guard, e.node);
 		if (!e.stack_base)
 			return EAGAIN;
 		r.stack_base = e.stack_base;
-		top = e.stack_base + POSIX_GUARD + r.stack_size;
+		top = e.stack_base + e.guard + r.stack_size;
 		e.block = (uint8_t *)top; /* right above the stack */
 	}
 	r.block = e.block;
@@ -459,8 +468,8 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	r.serial = tab.slot[id].serial; /* ours until joined or reaped */
 	*out = id;
 	live_add(true);
-	int rc = ksys_thread_spawn_on(e.node, thread_start, &r, sizeof(r),
-				      top & ~(uintptr_t)15, (uintptr_t)e.p);
+	rc = ksys_thread_spawn_on(e.node, thread_start, &r, sizeof(r),
+				  top & ~(uintptr_t)15, (uintptr_t)e.p);
 	if (rc) {
 		live_add(false);
 		ulock_lock(&tab.lock);
@@ -479,8 +488,9 @@ int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top)
 {
 	struct tent e = {0};
 	p->stack_size = round_page(size);
+	p->guard_size = e.guard = POSIX_GUARD;
 	e.span = POSIX_GUARD + p->stack_size;
-	e.stack_base = stack_alloc(e.span, p->node);
+	e.stack_base = stack_alloc(e.span, e.guard, p->node);
 	if (!e.stack_base)
 		return EAGAIN;
 	p->stack_base = e.stack_base;
@@ -548,6 +558,16 @@ int pthread_join(pthread_t id, void **value)
 	ulock_unlock(&tab.lock);
 	tent_free(&e);
 	return 0;
+}
+
+bool posix_thread_detached(pthread_t id)
+{
+	if (id == 0 || id >= POSIX_MAX_THREADS)
+		return false;
+	ulock_lock(&tab.lock);
+	bool d = tab.slot[id].p && tab.slot[id].detached;
+	ulock_unlock(&tab.lock);
+	return d;
 }
 
 int pthread_detach(pthread_t id)
@@ -734,14 +754,6 @@ void _pthread_cleanup_pop(struct _pthread_cleanup_context *ctx, int execute)
 	self->cleanup = ctx->_previous;
 	if (execute)
 		ctx->_routine(ctx->_arg);
-}
-
-int pthread_getcpuclockid(pthread_t id, clockid_t *clock)
-{
-	if (!posix_thread_lookup(id))
-		return ESRCH;
-	*clock = CLOCK_THREAD_CPUTIME_ID;
-	return 0;
 }
 
 int pthread_setconcurrency(int level)

@@ -38,6 +38,12 @@ static long option(int name)
 	case _SC_THREADS:
 	case _SC_THREAD_ATTR_STACKADDR:
 	case _SC_THREAD_ATTR_STACKSIZE:
+	case _SC_THREAD_PRIORITY_SCHEDULING: /* recorded: see pthread_sched.c */
+	case _SC_THREAD_PRIO_INHERIT:
+	case _SC_THREAD_PRIO_PROTECT:
+	case _SC_THREAD_PROCESS_SHARED:
+	case _SC_THREAD_ROBUST_PRIO_INHERIT:
+	case _SC_THREAD_ROBUST_PRIO_PROTECT:
 	case _SC_BARRIERS:
 	case _SC_CLOCK_SELECTION:
 	case _SC_CPUTIME:

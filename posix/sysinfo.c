@@ -266,7 +266,7 @@ size_t posix_default_stack(void)
 /* Linux's ranges: SCHED_OTHER has the one priority 0, SCHED_FIFO and
  * SCHED_RR 1 to 99. Every thread is scheduled alike today (the global
  * policy, round robin within a CPU): these are the values the scheduling
- * attributes will accept. */
+ * attributes accept and record (pthread_sched.c). */
 int sched_get_priority_min(int policy)
 {
 	switch (policy) {

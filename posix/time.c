@@ -1,7 +1,12 @@
 /*
  * posix/time.c — clocks and sleeping: clock_gettime (REALTIME, MONOTONIC,
- * PROCESS_CPUTIME, THREAD_CPUTIME), clock_getres, nanosleep,
+ * PROCESS_CPUTIME, THREAD_CPUTIME and the CPU clocks of
+ * clock_getcpuclockid and pthread_getcpuclockid), clock_getres, nanosleep,
  * clock_nanosleep, sleep, usleep, sched_yield, pause.
+ *
+ * pthread_getcpuclockid gives a clock naming the thread (THREAD_CLOCK +
+ * its pthread_t). The kernel tells a thread only its own CPU time, so that
+ * clock reads for the thread itself; for another thread it is EINVAL.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +15,35 @@
 #include <unistd.h>
 
 #include "posix/posix_impl.h"
+
+#define THREAD_CLOCK ((clockid_t)0x40000000)
+
+/* A CPU clock the calling thread can read: CLOCK_THREAD_CPUTIME_ID for
+ * its own pthread_getcpuclockid clock, -1 for another thread's. */
+static clockid_t cpu_clock(clockid_t clock)
+{
+	if (clock < THREAD_CLOCK || clock >= THREAD_CLOCK + POSIX_MAX_THREADS)
+		return clock;
+	return clock - THREAD_CLOCK == pthread_self() ? CLOCK_THREAD_CPUTIME_ID
+						      : (clockid_t)-1;
+}
+
+int pthread_getcpuclockid(pthread_t id, clockid_t *clock)
+{
+	if (!posix_thread_lookup(id))
+		return ESRCH;
+	*clock = THREAD_CLOCK + id;
+	return 0;
+}
+
+/* The one process's clock: for 0 or getpid(); ESRCH for any other pid. */
+int clock_getcpuclockid(pid_t pid, clockid_t *clock)
+{
+	if (pid != 0 && pid != getpid())
+		return ESRCH;
+	*clock = CLOCK_PROCESS_CPUTIME_ID;
+	return 0;
+}
 
 static void ns_to_ts(uint64_t ns, struct timespec *ts)
 {
@@ -20,7 +54,7 @@ static void ns_to_ts(uint64_t ns, struct timespec *ts)
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
 	uint64_t ns;
-	switch (clock) {
+	switch (cpu_clock(clock)) {
 	case CLOCK_REALTIME:
 		ns = ksys_realtime_ns();
 		break;
@@ -43,6 +77,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
 
 int clock_getres(clockid_t clock, struct timespec *res)
 {
+	clock = cpu_clock(clock);
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
 	    clock != CLOCK_PROCESS_CPUTIME_ID &&
 	    clock != CLOCK_THREAD_CPUTIME_ID) {
@@ -72,11 +107,17 @@ static void sleep_ns(uint64_t ns)
 	posix_testcancel();
 }
 
+/* As glibc on Linux: EINVAL for the calling thread's CPU clock and for
+ * a clock that does not exist; ENOTSUP (which POSIX allows for CPU-time
+ * clocks) for the process's; unknown flags are ignored. */
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
 		    struct timespec *rem)
 {
+	clock = cpu_clock(clock);
+	if (clock == CLOCK_PROCESS_CPUTIME_ID)
+		return ENOTSUP;
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
-		return clock == CLOCK_THREAD_CPUTIME_ID ? EINVAL : ENOTSUP;
+		return EINVAL;
 	if (!req || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L ||
 	    req->tv_sec < 0)
 		return EINVAL;

@@ -1,0 +1,31 @@
+/*
+ * pthread.h — newlib's, plus what newlib 3.3 lacks: robust mutexes
+ * (POSIX.1-2008) and pthread_getattr_np (a GNU extension, declared by
+ * newlib for RTEMS only). posix/psync_attr.c and posix/pthread_sched.c
+ * have them.
+ */
+#include_next <pthread.h>
+
+#ifndef _UNUM_PTHREAD_H
+#define _UNUM_PTHREAD_H
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Robustness of a mutex (pthread_mutexattr_setrobust). */
+#define PTHREAD_MUTEX_STALLED 0
+#define PTHREAD_MUTEX_ROBUST  1
+
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *__attr,
+				int *__robust);
+int pthread_mutexattr_setrobust(pthread_mutexattr_t *__attr, int __robust);
+int pthread_mutex_consistent(pthread_mutex_t *__mutex);
+
+#if __GNU_VISIBLE && !defined(__rtems__)
+int pthread_getattr_np(pthread_t __id, pthread_attr_t *__attr);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif
