@@ -90,5 +90,9 @@ void posix_thread_name_inherit(struct pthread *to, struct pthread *from);
 size_t posix_default_stack(void);
 /* The main thread: a stack and a table slot (no malloc: kernel context). */
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top);
+/* posix/random.c: len random bytes (ChaCha20; seeded at first use). */
+void posix_random_fill(void *buf, size_t len);
+/* posix/files.c: /tmp, /dev and /etc/hostname, made at start. */
+void posix_files_init(void);
 
 #endif

@@ -184,6 +184,7 @@ static void main_thread(void *arg)
 		prc = vfs_proc_add("/proc/cluster", ksys_cluster_text);
 	if (prc < 0)
 		fprintf(stderr, "unum: /proc not made: error %d\n", -prc);
+	posix_files_init(); /* /tmp, /dev, /etc/hostname */
 	size_t argc = ksys_argc();
 	if (argc > MAX_ARGS)
 		argc = MAX_ARGS;

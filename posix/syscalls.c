@@ -223,6 +223,20 @@ int dup2(int fd, int nfd)
 {
 	return (int)ret(vfs_dup2(fd, nfd));
 }
+int dup3(int fd, int nfd, int flags);
+int dup3(int fd, int nfd, int flags)
+{
+	return (int)ret(vfs_dup3(fd, nfd, flags));
+}
+int pipe(int fds[2])
+{
+	return (int)ret(vfs_pipe(fds, 0));
+}
+int pipe2(int fds[2], int flags);
+int pipe2(int fds[2], int flags)
+{
+	return (int)ret(vfs_pipe(fds, flags));
+}
 
 char *getcwd(char *buf, size_t size)
 {
