@@ -23,6 +23,7 @@ _Static_assert(POLLIN == VFS_POLLIN && POLLPRI == VFS_POLLPRI &&
 		   POLLOUT == VFS_POLLOUT && POLLERR == VFS_POLLERR &&
 		   POLLHUP == VFS_POLLHUP && POLLNVAL == VFS_POLLNVAL,
 	       "poll.h and vfs.h give the events the same bits");
+_Static_assert(PIPE_BUF == VFS_PIPE_BUF, "limits.h states the pipes' PIPE_BUF");
 
 #define NS 1000000000LL
 

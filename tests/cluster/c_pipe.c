@@ -23,19 +23,6 @@
 #define TOTAL	 (1024 * 1024)
 #define PIPE_CAP (64 * 1024)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* The stream's byte i (xorshift of the index). */
 static uint8_t byte_at(uint32_t i)
 {
@@ -131,13 +118,13 @@ static void one_way(int wnode, int rnode)
 	pipe(p);
 	r.fd = p[0], r.node = rnode;
 	w.fd = p[1], w.node = wnode;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = pt_now_ns();
 	pthread_create(&tr, NULL, reader, &r);
 	pthread_create(&tw, NULL, writer, &w);
 	pthread_join(tw, NULL);
 	pthread_join(tr, NULL);
 	printf("# 1 MiB node %d -> node %d in %llu ms\n", wnode, rnode,
-	       (unsigned long long)((now_ns() - t0) / 1000000));
+	       (unsigned long long)((pt_now_ns() - t0) / 1000000));
 	snprintf(name, sizeof(name), "1 MiB node %d -> node %d: ", wnode,
 		 rnode);
 	char *tail = name + strlen(name);
@@ -166,7 +153,7 @@ static void *poke(void *arg)
 	struct poker *k = arg;
 
 	k->ran_on = move_to(k->node);
-	sleep_ms(k->delay_ms);
+	pt_sleep_ms(k->delay_ms);
 	write(k->fd, "!", 1);
 	return NULL;
 }
@@ -184,9 +171,9 @@ static void *do_poll(void *arg)
 	uint64_t t0;
 
 	q->ran_on = move_to(q->node);
-	t0 = now_ns();
+	t0 = pt_now_ns();
 	q->rc = poll(&f, 1, q->timeout);
-	q->waited = now_ns() - t0;
+	q->waited = pt_now_ns() - t0;
 	q->revents = f.revents;
 	return NULL;
 }
@@ -229,7 +216,7 @@ static void *late_close(void *arg)
 	struct poker *k = arg;
 
 	k->ran_on = move_to(k->node);
-	sleep_ms(k->delay_ms);
+	pt_sleep_ms(k->delay_ms);
 	close(k->fd);
 	return NULL;
 }

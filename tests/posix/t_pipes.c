@@ -23,19 +23,6 @@
 
 #define PIPE_CAP (64 * 1024)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static int is_open(int fd)
 {
 	return fcntl(fd, F_GETFD) != -1;
@@ -154,7 +141,7 @@ static int bp[2];
 
 static void *late_writer(void *arg)
 {
-	sleep_ms(50);
+	pt_sleep_ms(50);
 	write(bp[1], "late", 4);
 	return arg;
 }
@@ -165,7 +152,7 @@ static void *drainer(void *arg)
 	long *sum = arg;
 	long n;
 
-	sleep_ms(50);
+	pt_sleep_ms(50);
 	while ((n = read(bp[0], buf, sizeof(buf))) > 0)
 		for (long i = 0; i < n; i++)
 			*sum += (unsigned char)buf[i];
@@ -182,10 +169,11 @@ static void test_blocking(void)
 
 	pipe(bp);
 	pthread_create(&t, NULL, late_writer, NULL);
-	t0 = now_ns();
+	t0 = pt_now_ns();
 	CHECK_EQ(read(bp[0], buf, sizeof(buf)), 4,
 		 "blocked read woken by a write");
-	CHECK(now_ns() - t0 >= 40000000ull, "the read waited for the writer");
+	CHECK(pt_now_ns() - t0 >= 40000000ull,
+	      "the read waited for the writer");
 	CHECK(!memcmp(buf, "late", 4), "and got its bytes");
 	pthread_join(t, NULL);
 
@@ -306,7 +294,7 @@ static int pp[2];
 
 static void *poke(void *arg)
 {
-	sleep_ms(50);
+	pt_sleep_ms(50);
 	write(pp[1], "!", 1);
 	return arg;
 }
@@ -325,10 +313,10 @@ static void test_poll(void)
 	CHECK_EQ(f[0].revents, 0, "revents 0");
 	CHECK_EQ(poll(f, 2, 0), 1, "write end ready");
 	CHECK_EQ(f[1].revents, POLLOUT, "write end: POLLOUT");
-	t0 = now_ns();
+	t0 = pt_now_ns();
 	CHECK_EQ(poll(f, 1, 100), 0, "poll with 100 ms: times out");
-	CHECK(now_ns() - t0 >= 100000000ull, "after at least 100 ms");
-	CHECK(now_ns() - t0 < 5000000000ull, "and not forever");
+	CHECK(pt_now_ns() - t0 >= 100000000ull, "after at least 100 ms");
+	CHECK(pt_now_ns() - t0 < 5000000000ull, "and not forever");
 	write(pp[1], "x", 1);
 	CHECK_EQ(poll(f, 2, -1), 2, "data: both ready");
 	CHECK_EQ(f[0].revents, POLLIN, "read end: POLLIN");
@@ -341,9 +329,9 @@ static void test_poll(void)
 	read(pp[0], &c, 1);
 
 	pthread_create(&t, NULL, poke, NULL);
-	t0 = now_ns();
+	t0 = pt_now_ns();
 	CHECK_EQ(poll(f, 1, -1), 1, "infinite poll woken by another thread");
-	CHECK(now_ns() - t0 >= 40000000ull, "it slept until the write");
+	CHECK(pt_now_ns() - t0 >= 40000000ull, "it slept until the write");
 	CHECK_EQ(f[0].revents, POLLIN, "POLLIN");
 	pthread_join(t, NULL);
 	read(pp[0], &c, 1);
@@ -423,10 +411,10 @@ static void test_select(void)
 	CHECK_EQ(select(pp[0] + 1, &r, NULL, NULL, &tv), 0, "select, empty: 0");
 	CHECK(!FD_ISSET(pp[0], &r), "the set is cleared");
 	FD_SET(pp[0], &r);
-	t0 = now_ns();
+	t0 = pt_now_ns();
 	CHECK_EQ(pselect(pp[0] + 1, &r, NULL, NULL, &ts, NULL), 0,
 		 "pselect with 50 ms: times out");
-	CHECK(now_ns() - t0 >= 50000000ull, "after at least 50 ms");
+	CHECK(pt_now_ns() - t0 >= 50000000ull, "after at least 50 ms");
 	FD_ZERO(&r);
 	FD_ZERO(&w);
 	FD_SET(pp[0], &r);
