@@ -104,14 +104,14 @@ int lstat(const char *path, struct stat *st)
 
 int isatty(int fd)
 {
-	struct vfs_stat v;
-	if (vfs_fstat(fd, &v) < 0) {
-		errno = EBADF;
+	int rc = vfs_isatty(fd);
+	if (rc < 0) {
+		errno = -rc;
 		return 0;
 	}
-	if ((v.mode & 0170000) == 0020000)
+	if (rc)
 		return 1;
-	errno = ENOTTY;
+	errno = ENOTTY; /* a file, a pipe, /dev/null */
 	return 0;
 }
 

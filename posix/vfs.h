@@ -172,6 +172,9 @@ int vfs_open_max(void);
 /* F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND,
  * O_NONBLOCK). */
 int vfs_fcntl(int fd, int cmd, long arg);
+/* 1 if fd is the console (a terminal), 0 if it is another file (devices
+ * such as /dev/null are not terminals), -EBADF. */
+int vfs_isatty(int fd);
 int vfs_ftruncate(int fd, int64_t len);
 int vfs_fstat(int fd, struct vfs_stat *st);
 

@@ -609,6 +609,18 @@ out:
 	return ret;
 }
 
+int vfs_isatty(int fd)
+{
+	struct vfs_file *f;
+	int ret;
+
+	ulock_lock(&vfs_lock);
+	f = fd_get(fd);
+	ret = !f ? -EBADF : f->node == vfs_console;
+	ulock_unlock(&vfs_lock);
+	return ret;
+}
+
 int vfs_ftruncate(int fd, int64_t len)
 {
 	struct vfs_file *f;

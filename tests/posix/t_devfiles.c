@@ -64,6 +64,9 @@ static void test_null_zero(void)
 	CHECK_EQ(write(fd, buf, sizeof(buf)), (long)sizeof(buf),
 		 "/dev/null takes every byte");
 	CHECK_EQ(read(fd, buf, sizeof(buf)), 0, "/dev/null reads end of file");
+	CHECK_EQ(isatty(fd), 0, "/dev/null is no terminal");
+	CHECK_EQ(errno, ENOTTY, "isatty: ENOTTY");
+	CHECK_EQ(isatty(1), 1, "stdout is the console, a terminal");
 	CHECK_EQ(close(fd), 0, "close /dev/null");
 	fd = open("/dev/null", O_WRONLY | O_TRUNC);
 	CHECK(fd >= 3, "open /dev/null O_TRUNC");

@@ -68,6 +68,27 @@ static void test_round_trip(void)
 	CHECK_ERRNO(pipe(NULL), EFAULT, "pipe(NULL): EFAULT");
 }
 
+/* stdio over a pipe, as a program would use one */
+static void test_stdio(void)
+{
+	char line[64];
+	int p[2];
+
+	pipe(p);
+	FILE *w = fdopen(p[1], "w"), *r = fdopen(p[0], "r");
+	CHECK(w && r, "fdopen of both ends");
+	CHECK_EQ(isatty(p[0]), 0, "a pipe is no terminal");
+	fprintf(w, "line %d\nsecond\n", 42);
+	CHECK_EQ(fflush(w), 0, "fflush into the pipe");
+	CHECK(fgets(line, sizeof(line), r) && !strcmp(line, "line 42\n"),
+	      "fgets the first line");
+	CHECK(fgets(line, sizeof(line), r) && !strcmp(line, "second\n"),
+	      "fgets the second");
+	CHECK_EQ(fclose(w), 0, "fclose the write end");
+	CHECK(!fgets(line, sizeof(line), r) && feof(r), "then end of file");
+	CHECK_EQ(fclose(r), 0, "fclose the read end");
+}
+
 static void test_eof_and_epipe(void)
 {
 	int p[2], d;
@@ -451,6 +472,7 @@ static void test_select(void)
 int main(void)
 {
 	test_round_trip();
+	test_stdio();
 	test_eof_and_epipe();
 	test_nonblock();
 	test_blocking();

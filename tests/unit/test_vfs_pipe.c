@@ -275,6 +275,9 @@ static void test_devices(void **state)
 	assert_int_equal(vfs_read(fd, buf, sizeof(buf)), 0);
 	assert_int_equal(vfs_poll_fd(fd, VFS_POLLIN | VFS_POLLOUT),
 			 VFS_POLLIN | VFS_POLLOUT);
+	assert_int_equal(vfs_isatty(fd), 0);
+	assert_int_equal(vfs_isatty(0), 1);
+	assert_int_equal(vfs_isatty(99), -EBADF);
 	vfs_close(fd);
 	fd = vfs_open("/dev/zero", VFS_O_RDONLY, 0);
 	memset(buf, 1, sizeof(buf));
