@@ -6,7 +6,8 @@
  * A blocked caller sleeps on the cluster-wide word vfs_poll_seq, which
  * every change of a pipe bumps while someone polls (posix/vfs_pipe.c), so a
  * pipe written on another node wakes it; it then scans its fds again.
- * These are cancellation points (on entry and while asleep). The signal
+ * These are cancellation points (on entry and while asleep), and so are
+ * blocked pipe reads and writes (posix_file_block). The signal
  * masks of ppoll and pselect are ignored: no signal reaches a handler.
  */
 #include <errno.h>
@@ -59,6 +60,27 @@ static int poll_scan(struct pollfd *fds, nfds_t nfds)
 	return n;
 }
 
+/* A cancellation request the thread must act on now. */
+static bool cancel_due(const struct pthread *self)
+{
+	return self->cancel_pending &&
+	       self->cancel_state == PTHREAD_CANCEL_ENABLE;
+}
+
+int posix_file_block(uint32_t *word, uint32_t val)
+{
+	struct pthread *self = pthread_cur();
+	int err = 0;
+
+	self->wait_word = word; /* pthread_cancel wakes it */
+	if (!cancel_due(self))
+		ksys_futex_wait(word, val, 0);
+	if (cancel_due(self))
+		err = -ECANCELED;
+	self->wait_word = NULL;
+	return err;
+}
+
 /*
  * Runs scan(arg) until it finds something or timeout_ns (-1: none, 0: one
  * scan) passes; returns scan's last result. Registered in vfs_pollers
@@ -89,11 +111,11 @@ static int poll_wait(int (*scan)(void *), void *arg, int64_t timeout_ns)
 			left = deadline - now;
 		}
 		self->wait_word = &vfs_poll_seq;
-		if (self->cancel_pending)
+		if (cancel_due(self))
 			break;
 		ksys_futex_wait(&vfs_poll_seq, seq, left); /* 0: forever */
 		self->wait_word = NULL;
-		if (self->cancel_pending)
+		if (cancel_due(self))
 			break;
 	}
 	self->wait_word = NULL;

@@ -59,14 +59,24 @@ int close(int fd)
 	return (int)ret(vfs_close(fd));
 }
 
+/* A pipe read or write blocked when pthread_cancel came: act on it. */
+static int64_t cancel_point(int64_t rc)
+{
+	if (rc == -ECANCELED)
+		posix_testcancel(); /* does not return */
+	return rc;
+}
+
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
-	return (_READ_WRITE_RETURN_TYPE)ret(vfs_read(fd, buf, len));
+	return (_READ_WRITE_RETURN_TYPE)ret(
+	    cancel_point(vfs_read(fd, buf, len)));
 }
 
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
-	return (_READ_WRITE_RETURN_TYPE)ret(vfs_write(fd, buf, len));
+	return (_READ_WRITE_RETURN_TYPE)ret(
+	    cancel_point(vfs_write(fd, buf, len)));
 }
 
 off_t lseek(int fd, off_t off, int whence)

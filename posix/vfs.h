@@ -221,7 +221,14 @@ int vfs_proc_add(const char *path, vfs_gen_fn gen);
  * SIGPIPE). Without O_NONBLOCK both block (without vfs_lock, on a futex
  * word of the pipe, so across nodes); with it they return -EAGAIN where
  * they would block. pread/pwrite/lseek give -ESPIPE.
+ *
+ * vfs_block, set by posix/ before the first pipe (NULL: ulock_futex_wait),
+ * is how a blocked read or write sleeps while *word == val: 0 when woken
+ * (or spuriously), -ECANCELED when the thread must act on a cancellation
+ * request; the read or write then returns -ECANCELED (a write that moved
+ * bytes already returns their count).
  */
+extern int (*vfs_block)(uint32_t *word, uint32_t val);
 #define VFS_PIPE_SIZE (64 * 1024) /* Linux's default capacity */
 #define VFS_PIPE_BUF  4096	  /* PIPE_BUF: atomic writes (Linux's) */
 int vfs_pipe(int fds[2], int flags);

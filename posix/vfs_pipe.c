@@ -27,6 +27,9 @@ struct vfs_pipe {
 	uint8_t *buf;		   /* (lock) VFS_PIPE_SIZE bytes */
 };
 
+/* How blocked readers and writers sleep (posix/vfs.h); set once at start. */
+int (*vfs_block)(uint32_t *word, uint32_t val);
+
 /* Poll's wait word and its sleepers (see posix/vfs.h): atomics only. */
 uint32_t vfs_poll_seq, vfs_pollers;
 
@@ -52,16 +55,22 @@ static void pipe_changed(struct vfs_pipe *p)
 	poll_notify();
 }
 
-/* Sleeps until p changes (lock held on entry and on return). */
-static void pipe_wait(struct vfs_pipe *p)
+/* Sleeps until p changes (lock held on entry and on return): 0, or
+ * -ECANCELED from vfs_block. */
+static int pipe_wait(struct vfs_pipe *p)
 {
 	uint32_t g = __atomic_load_n(&p->gen, __ATOMIC_RELAXED);
+	int err = 0;
 
 	p->sleepers++;
 	ulock_unlock(&p->lock);
-	ulock_futex_wait(&p->gen, g);
+	if (vfs_block)
+		err = vfs_block(&p->gen, g);
+	else
+		ulock_futex_wait(&p->gen, g);
 	ulock_lock(&p->lock);
 	p->sleepers--;
+	return err;
 }
 
 static bool is_reader(uint32_t flags)
@@ -86,7 +95,9 @@ static int64_t pipe_read(struct vfs_node *n, void *buf, size_t len,
 		r = -EAGAIN;
 		if (flags & VFS_O_NONBLOCK)
 			goto out;
-		pipe_wait(p);
+		r = pipe_wait(p);
+		if (r)
+			goto out;
 	}
 	if (len > p->count)
 		len = p->count;
@@ -161,7 +172,10 @@ static int64_t pipe_write(struct vfs_node *n, const void *buf, size_t len,
 		r = done ? (int64_t)done : -EAGAIN;
 		if (flags & VFS_O_NONBLOCK)
 			break;
-		pipe_wait(p);
+		if (pipe_wait(p)) {
+			r = done ? (int64_t)done : -ECANCELED;
+			break;
+		}
 	}
 	ulock_unlock(&p->lock);
 	return r;

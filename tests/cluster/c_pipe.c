@@ -7,7 +7,8 @@
  *   - a poll with no timeout on one node woken by a write on the other
  *     (both ways), and a finite poll likewise;
  *   - a writer blocked on a full pipe on node 0 released when the reader
- *     on node 1 closes: the partial count, then EPIPE.
+ *     on node 1 closes: the partial count, then EPIPE;
+ *   - a read blocked on node 1 ended by pthread_cancel from node 0.
  * Booted by tests/qemu/dsm on 2 nodes.
  */
 #include <fcntl.h>
@@ -241,6 +242,38 @@ static void epipe_across(void)
 	close(p[1]);
 }
 
+/* ---- cancellation across nodes -------------------------------------------------- */
+
+static void *blocked_reader(void *arg)
+{
+	struct poker *k = arg;
+	char c;
+
+	k->ran_on = move_to(k->node);
+	read(k->fd, &c, 1); /* nobody writes */
+	return NULL;
+}
+
+static void cancel_across(void)
+{
+	struct poker k = {.node = 1};
+	void *rv = NULL;
+	pthread_t t;
+	int p[2];
+
+	pipe(p);
+	k.fd = p[0];
+	pthread_create(&t, NULL, blocked_reader, &k);
+	pt_sleep_ms(200);
+	pthread_cancel(t);
+	pthread_join(t, &rv);
+	CHECK(rv == PTHREAD_CANCELED,
+	      "a read blocked on node 1 is cancelled from node 0");
+	CHECK_EQ(k.ran_on, 1, "the reader ran on node 1");
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	CHECK(unum_nodes() >= 2, "the cluster has at least 2 nodes");
@@ -252,5 +285,6 @@ int main(void)
 	poll_across(1, 0, -1);
 	poll_across(0, 1, 10000);
 	epipe_across();
+	cancel_across();
 	return pt_done();
 }

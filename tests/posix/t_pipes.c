@@ -415,6 +415,67 @@ static void test_poll(void)
 	close(pp[1]);
 }
 
+/* ---- cancellation ------------------------------------------------------------- */
+
+static int cleaned;
+
+static void cleanup(void *arg)
+{
+	cleaned++;
+}
+
+enum { IN_READ, IN_WRITE, IN_POLL };
+
+static void *blocker(void *arg)
+{
+	static char big[PIPE_CAP];
+	struct pollfd f = {.fd = pp[0], .events = POLLIN};
+	long kind = (long)(intptr_t)arg;
+
+	pthread_cleanup_push(cleanup, NULL);
+	if (kind == IN_READ)
+		read(pp[0], big, 1);
+	else if (kind == IN_WRITE) {
+		/* full first, so that the blocked write has moved nothing
+		 * (one that has returns its count instead) */
+		fcntl(pp[1], F_SETFL, O_NONBLOCK);
+		while (write(pp[1], big, sizeof(big)) > 0)
+			;
+		fcntl(pp[1], F_SETFL, 0);
+		write(pp[1], big, 1);
+	} else
+		poll(&f, 1, -1);
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static void test_cancel(void)
+{
+	static const char *what[] = {"read of an empty pipe",
+				     "write to a full pipe", "poll"};
+	char name[96];
+
+	for (long k = IN_READ; k <= IN_POLL; k++) {
+		pthread_t t;
+		void *rv = NULL;
+
+		pipe(pp);
+		cleaned = 0;
+		pthread_create(&t, NULL, blocker, (void *)(intptr_t)k);
+		pt_sleep_ms(50);
+		pthread_cancel(t);
+		pthread_join(t, &rv);
+		snprintf(name, sizeof(name), "pthread_cancel of a blocked %s",
+			 what[k]);
+		CHECK(rv == PTHREAD_CANCELED, name);
+		snprintf(name, sizeof(name), "%s: cleanup handler ran",
+			 what[k]);
+		CHECK_EQ(cleaned, 1, name);
+		close(pp[0]);
+		close(pp[1]);
+	}
+}
+
 /* ---- select --------------------------------------------------------------------- */
 
 static void test_select(void)
@@ -480,5 +541,6 @@ int main(void)
 	test_dup();
 	test_poll();
 	test_select();
+	test_cancel();
 	return pt_done();
 }

@@ -252,6 +252,27 @@ static void test_epipe_wakes(void **state)
 	vfs_close(tp[1]);
 }
 
+/* vfs_block's -ECANCELED ends the wait: nothing moved, or the count. */
+static int cancelled(uint32_t *word, uint32_t val)
+{
+	return -ECANCELED;
+}
+
+static void test_block_hook(void **state)
+{
+	static uint8_t big[VFS_PIPE_SIZE + 10];
+	int p[2];
+
+	assert_int_equal(vfs_pipe(p, 0), 0);
+	vfs_block = cancelled;
+	assert_int_equal(vfs_read(p[0], big, 1), -ECANCELED);
+	assert_int_equal(vfs_write(p[1], big, sizeof(big)), VFS_PIPE_SIZE);
+	assert_int_equal(vfs_write(p[1], big, 1), -ECANCELED);
+	vfs_block = NULL;
+	vfs_close(p[0]);
+	vfs_close(p[1]);
+}
+
 /* ---- devices ----------------------------------------------------------------- */
 
 static void fill(void *buf, size_t len)
@@ -317,7 +338,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	    T(test_ring_wraps), T(test_ends),	  T(test_no_memory_no_fds),
 	    T(test_dup3),	T(test_blocking), T(test_epipe_wakes),
-	    T(test_devices),
+	    T(test_block_hook), T(test_devices),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
