@@ -66,13 +66,14 @@
 #define VFS_O_DIRECTORY 0x200000
 
 /* fcntl() commands and fd flags: newlib's values. */
-#define VFS_F_DUPFD	    0
-#define VFS_F_GETFD	    1
-#define VFS_F_SETFD	    2
-#define VFS_F_GETFL	    3
-#define VFS_F_SETFL	    4
+#define VFS_F_DUPFD    0
+#define VFS_F_GETFD    1
+#define VFS_F_SETFD    2
+#define VFS_F_GETFL    3
+#define VFS_F_SETFL    4
+#define VFS_FD_CLOEXEC 1
+
 #define VFS_F_DUPFD_CLOEXEC 14
-#define VFS_FD_CLOEXEC	    1
 
 /* lseek() whence and access() modes: the standard values. */
 #define VFS_SEEK_SET 0
@@ -84,10 +85,11 @@
 #define VFS_R_OK     4
 
 /* d_type values of struct vfs_dirent (the standard DT_* numbers). */
+#define VFS_DT_CHR 2
+#define VFS_DT_DIR 4
+#define VFS_DT_REG 8
+
 #define VFS_DT_FIFO 1
-#define VFS_DT_CHR  2
-#define VFS_DT_DIR  4
-#define VFS_DT_REG  8
 
 struct vfs_stat {
 	uint64_t ino, size, nlink; /* size: bytes; directories: entries */

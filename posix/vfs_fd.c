@@ -159,6 +159,8 @@ static int open_alias(const struct vfs_node *n, int flags)
 	struct vfs_file *f = fd_get(n->alias_fd);
 	int acc = flags & VFS_O_ACCMODE, fd;
 
+	if ((flags & VFS_O_CREAT) && (flags & VFS_O_EXCL))
+		return -EEXIST;
 	if (!f)
 		return -ENOENT;
 	if ((acc != VFS_O_WRONLY && !can_read(f)) ||
@@ -298,6 +300,7 @@ static int64_t stream_io(struct vfs_file *f, void *buf, size_t len, int64_t at,
 			 bool wr)
 {
 	struct vfs_node *n = f->node;
+	uint32_t flags = f->flags; /* as they are at the call */
 	int64_t r = -ESPIPE;
 
 	if (at >= 0 && (n->mode & VFS_S_IFMT) == VFS_S_IFIFO)
@@ -309,8 +312,8 @@ static int64_t stream_io(struct vfs_file *f, void *buf, size_t len, int64_t at,
 		len = VFS_IO_MAX;
 	f->refs++;
 	ulock_unlock(&vfs_lock);
-	r = wr ? n->ops->stream_write(n, buf, len, f->flags)
-	       : n->ops->stream_read(n, buf, len, f->flags);
+	r = wr ? n->ops->stream_write(n, buf, len, flags)
+	       : n->ops->stream_read(n, buf, len, flags);
 	ulock_lock(&vfs_lock);
 	if (r > 0 && wr)
 		vfs_touch(n, true);

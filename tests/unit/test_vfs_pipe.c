@@ -325,6 +325,9 @@ static void test_devices(void **state)
 	assert_int_equal(vfs_write(fd, "hi", 2), 2);
 	assert_int_equal(vfs_read(p[0], buf, sizeof(buf)), 2);
 	assert_int_equal(vfs_open("/dev/stdout", VFS_O_RDONLY, 0), -EACCES);
+	assert_int_equal(
+	    vfs_open("/dev/stdout", VFS_O_WRONLY | VFS_O_CREAT | VFS_O_EXCL, 0),
+	    -EEXIST);
 	vfs_close(fd);
 	vfs_close(1);
 	assert_int_equal(vfs_open("/dev/stdout", VFS_O_WRONLY, 0), -ENOENT);
