@@ -113,5 +113,12 @@ bool posix_thread_detached(pthread_t id);
 void posix_robust_exit(struct pthread *self);
 /* The main thread: a stack and a table slot (no malloc: kernel context). */
 int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top);
+/* posix/random.c: len random bytes (ChaCha20; seeded at first use). */
+void posix_random_fill(void *buf, size_t len);
+/* posix/poll.c: vfs_block, a blocked pipe read or write that a
+ * cancellation request wakes (-ECANCELED: call posix_testcancel). */
+int posix_file_block(uint32_t *word, uint32_t val);
+/* posix/files.c: /tmp, /dev and /etc/hostname, made at start. */
+void posix_files_init(void);
 
 #endif

@@ -161,6 +161,7 @@ static void main_thread(void *arg)
 	 * thread, flushes them. */
 	__sinit(_GLOBAL_REENT);
 	vfs_console_write = console_write;
+	vfs_block = posix_file_block; /* cancellable pipe waits */
 	if (vfs_init(ksys_clock_ns) < 0) {
 		ksys_console_write("unum: cannot set up the file system\n", 36);
 		ksys_exit(127);
@@ -183,6 +184,7 @@ static void main_thread(void *arg)
 		prc = vfs_proc_add("/proc/cluster", ksys_cluster_text);
 	if (prc < 0)
 		fprintf(stderr, "unum: /proc not made: error %d\n", -prc);
+	posix_files_init(); /* /tmp, /dev, /etc/hostname */
 	size_t argc = ksys_argc();
 	if (argc > MAX_ARGS)
 		argc = MAX_ARGS;

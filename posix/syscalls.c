@@ -59,14 +59,24 @@ int close(int fd)
 	return (int)ret(vfs_close(fd));
 }
 
+/* A pipe read or write blocked when pthread_cancel came: act on it. */
+static int64_t cancel_point(int64_t rc)
+{
+	if (rc == -ECANCELED)
+		posix_testcancel(); /* does not return */
+	return rc;
+}
+
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
-	return (_READ_WRITE_RETURN_TYPE)ret(vfs_read(fd, buf, len));
+	return (_READ_WRITE_RETURN_TYPE)ret(
+	    cancel_point(vfs_read(fd, buf, len)));
 }
 
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
-	return (_READ_WRITE_RETURN_TYPE)ret(vfs_write(fd, buf, len));
+	return (_READ_WRITE_RETURN_TYPE)ret(
+	    cancel_point(vfs_write(fd, buf, len)));
 }
 
 off_t lseek(int fd, off_t off, int whence)
@@ -104,14 +114,14 @@ int lstat(const char *path, struct stat *st)
 
 int isatty(int fd)
 {
-	struct vfs_stat v;
-	if (vfs_fstat(fd, &v) < 0) {
-		errno = EBADF;
+	int rc = vfs_isatty(fd);
+	if (rc < 0) {
+		errno = -rc;
 		return 0;
 	}
-	if ((v.mode & 0170000) == 0020000)
+	if (rc)
 		return 1;
-	errno = ENOTTY;
+	errno = ENOTTY; /* a file, a pipe, /dev/null */
 	return 0;
 }
 
@@ -222,6 +232,20 @@ int dup(int fd)
 int dup2(int fd, int nfd)
 {
 	return (int)ret(vfs_dup2(fd, nfd));
+}
+int dup3(int fd, int nfd, int flags);
+int dup3(int fd, int nfd, int flags)
+{
+	return (int)ret(vfs_dup3(fd, nfd, flags));
+}
+int pipe(int fds[2])
+{
+	return (int)ret(vfs_pipe(fds, 0));
+}
+int pipe2(int fds[2], int flags);
+int pipe2(int fds[2], int flags)
+{
+	return (int)ret(vfs_pipe(fds, flags));
 }
 
 char *getcwd(char *buf, size_t size)

@@ -12,7 +12,8 @@
 #include "kernel/kstring.h"
 #include "posix/vfs_impl.h"
 
-/* Lock order: vfs_lock is a leaf (nothing else is taken under it). */
+/* Lock order: vfs_lock, then a pipe's lock (vfs_pipe.c); nothing is
+ * taken under a pipe's lock. */
 struct ulock vfs_lock = ULOCK_INIT;
 
 /* The root directory: NULL before vfs_init() and after vfs_reset(). */

@@ -47,6 +47,7 @@
 #define VFS_S_IFMT  0170000
 #define VFS_S_IFDIR 0040000
 #define VFS_S_IFCHR 0020000
+#define VFS_S_IFIFO 0010000
 #define VFS_S_IFREG 0100000
 #define VFS_S_IPERM 07777
 
@@ -72,6 +73,8 @@
 #define VFS_F_SETFL    4
 #define VFS_FD_CLOEXEC 1
 
+#define VFS_F_DUPFD_CLOEXEC 14
+
 /* lseek() whence and access() modes: the standard values. */
 #define VFS_SEEK_SET 0
 #define VFS_SEEK_CUR 1
@@ -85,6 +88,8 @@
 #define VFS_DT_CHR 2
 #define VFS_DT_DIR 4
 #define VFS_DT_REG 8
+
+#define VFS_DT_FIFO 1
 
 struct vfs_stat {
 	uint64_t ino, size, nlink; /* size: bytes; directories: entries */
@@ -158,13 +163,20 @@ int64_t vfs_pwrite(int fd, const void *buf, size_t len, int64_t off);
 int64_t vfs_lseek(int fd, int64_t off, int whence);
 int vfs_dup(int fd);
 int vfs_dup2(int fd, int newfd);
+/* dup2 that never returns fd itself: -EINVAL when fd == newfd or flags
+ * has more than VFS_O_CLOEXEC (checked before the fds, as Linux). */
+int vfs_dup3(int fd, int newfd, int flags);
 /* The fd limit (RLIMIT_NOFILE): new fds (open, dup, F_DUPFD, dup2's
  * target) are below it; fds already open above it stay usable. 0 to
  * VFS_OPEN_MAX (the start value), else -EINVAL. */
 int vfs_set_open_max(int n);
 int vfs_open_max(void);
-/* F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND, O_NONBLOCK). */
+/* F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND,
+ * O_NONBLOCK). */
 int vfs_fcntl(int fd, int cmd, long arg);
+/* 1 if fd is the console (a terminal), 0 if it is another file (devices
+ * such as /dev/null are not terminals), -EBADF. */
+int vfs_isatty(int fd);
 int vfs_ftruncate(int fd, int64_t len);
 int vfs_fstat(int fd, struct vfs_stat *st);
 
@@ -201,6 +213,62 @@ int vfs_getcwd(char *buf, size_t size);
  */
 typedef size_t (*vfs_gen_fn)(char *buf, size_t len);
 int vfs_proc_add(const char *path, vfs_gen_fn gen);
+
+/*
+ * Pipes (vfs_pipe.c). vfs_pipe() makes a pipe of VFS_PIPE_SIZE bytes: fds[0]
+ * reads, fds[1] writes (flags: VFS_O_CLOEXEC, VFS_O_NONBLOCK, else
+ * -EINVAL). Writes of up to VFS_PIPE_BUF bytes are atomic; reads return
+ * what is there (at least one byte), 0 once every write end is closed and
+ * the pipe is empty; writes with no read end open return -EPIPE (no
+ * SIGPIPE). Without O_NONBLOCK both block (without vfs_lock, on a futex
+ * word of the pipe, so across nodes); with it they return -EAGAIN where
+ * they would block. pread/pwrite/lseek give -ESPIPE.
+ *
+ * vfs_block, set by posix/ before the first pipe (NULL: ulock_futex_wait),
+ * is how a blocked read or write sleeps while *word == val: 0 when woken
+ * (or spuriously), -ECANCELED when the thread must act on a cancellation
+ * request; the read or write then returns -ECANCELED (a write that moved
+ * bytes already returns their count).
+ */
+extern int (*vfs_block)(uint32_t *word, uint32_t val);
+#define VFS_PIPE_SIZE (64 * 1024) /* Linux's default capacity */
+#define VFS_PIPE_BUF  4096	  /* PIPE_BUF: atomic writes (Linux's) */
+int vfs_pipe(int fds[2], int flags);
+
+/*
+ * Readiness (poll/select). Events, as Linux's poll.h numbers them.
+ * vfs_poll_fd() returns the events of fd ready now among `events`, plus
+ * VFS_POLLERR and VFS_POLLHUP whenever they hold; VFS_POLLNVAL for an fd
+ * that is not open. Pipes: the read end is readable with data, and hung
+ * up (POLLHUP) once no write end is open; the write end is writable with
+ * VFS_PIPE_BUF bytes free, in error (POLLERR) once no read end is open.
+ * Every other file is always readable and writable (the console reads
+ * end of file at once).
+ *
+ * Waiting: a poller adds itself to vfs_pollers, reads vfs_poll_seq, scans
+ * its fds and sleeps on vfs_poll_seq while it is unchanged; every change
+ * of a pipe's readiness bumps vfs_poll_seq and wakes its sleepers when
+ * vfs_pollers is not 0. Both are futex words of the global address space
+ * (atomics only), so a poller is woken by a pipe used on any node.
+ */
+#define VFS_POLLIN   0x001
+#define VFS_POLLPRI  0x002
+#define VFS_POLLOUT  0x004
+#define VFS_POLLERR  0x008
+#define VFS_POLLHUP  0x010
+#define VFS_POLLNVAL 0x020
+uint32_t vfs_poll_fd(int fd, uint32_t events);
+extern uint32_t vfs_poll_seq, vfs_pollers;
+
+/*
+ * Devices (vfs_dev.c): makes /dev with null, zero, random and urandom
+ * (read through fill, which must not fail; writes are discarded) and
+ * stdin, stdout, stderr, whose open gives a new fd on the open file
+ * description of fd 0, 1 or 2 (like a dup; -ENOENT if that fd is
+ * closed). Modes 0666 (stdio: 0620); errors as vfs_mkdir and
+ * vfs_proc_add ("/dev" may exist already).
+ */
+int vfs_dev_init(void (*fill)(void *buf, size_t len));
 
 /*
  * Directories by fd. vfs_opendir() is open(path, O_RDONLY | O_DIRECTORY).

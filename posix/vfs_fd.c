@@ -5,7 +5,8 @@
  *
  * An fd points at an open file description (struct vfs_file), shared by the
  * fds dup'ed from it; the description holds a ref on its node. fds 0-2 start
- * on one description of the console node, which has no name.
+ * on one description of the console node, which has no name. Stream nodes
+ * (pipes, devices) do their I/O without vfs_lock, holding the description.
  */
 #include "kernel/errno.h"
 #include "kernel/kstring.h"
@@ -51,9 +52,21 @@ static void file_put(struct vfs_file *f)
 {
 	if (--f->refs)
 		return;
+	if (f->node->ops->close)
+		f->node->ops->close(f->node, f->flags);
 	vfs_node_put(f->node);
 	vfs_free(f->snap);
 	vfs_free(f);
+}
+
+static bool can_read(const struct vfs_file *f)
+{
+	return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static bool can_write(const struct vfs_file *f)
+{
+	return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
 }
 
 /* The lowest free fd >= min, or -EMFILE. */
@@ -111,7 +124,53 @@ void vfs_fd_reset(void)
 	vfs_console = NULL;
 }
 
+int vfs_fd_pair(struct vfs_node *n, const uint32_t flags[2], bool cloexec,
+		int fds[2])
+{
+	struct vfs_file *f[2];
+	int a = fd_free_slot(0), b = a < 0 ? a : fd_free_slot(a + 1);
+
+	if (b < 0)
+		return b;
+	f[0] = file_new(n, flags[0]);
+	f[1] = f[0] ? file_new(n, flags[1]) : NULL;
+	if (!f[1]) {
+		if (f[0]) { /* undo file_new, leaving n to the caller */
+			n->refs--;
+			vfs_free(f[0]);
+		}
+		return -ENOMEM;
+	}
+	fd_install(a, f[0], cloexec);
+	fd_install(b, f[1], cloexec);
+	fds[0] = a;
+	fds[1] = b;
+	return 0;
+}
+
 /* ---- open and close ------------------------------------------------------ */
+
+/* /dev/stdin and the like: the node names fd alias_fd, whose description
+ * the new fd shares (a dup: Linux would open the file again). */
+const struct vfs_node_ops vfs_alias_ops = {0};
+
+static int open_alias(const struct vfs_node *n, int flags)
+{
+	struct vfs_file *f = fd_get(n->alias_fd);
+	int acc = flags & VFS_O_ACCMODE, fd;
+
+	if ((flags & VFS_O_CREAT) && (flags & VFS_O_EXCL))
+		return -EEXIST;
+	if (!f)
+		return -ENOENT;
+	if ((acc != VFS_O_WRONLY && !can_read(f)) ||
+	    (acc != VFS_O_RDONLY && !can_write(f)))
+		return -EACCES;
+	fd = fd_free_slot(0);
+	if (fd >= 0)
+		fd_install(fd, f, flags & VFS_O_CLOEXEC);
+	return fd;
+}
 
 /* Checks open() of an existing node, and truncates for O_TRUNC. */
 static int open_existing(const struct vfs_path *p, int flags)
@@ -173,6 +232,10 @@ int vfs_open(const char *path, int flags, uint32_t mode)
 	err = vfs_walk(path, &p);
 	if (err)
 		goto out;
+	if (p.node && p.node->ops == &vfs_alias_ops) {
+		err = open_alias(p.node, flags);
+		goto out;
+	}
 	/* Take the fd and the description first: once a node is made or
 	 * truncated, nothing may fail. */
 	err = fd = fd_free_slot(0);
@@ -223,22 +286,43 @@ int vfs_close(int fd)
 
 /* ---- data ---------------------------------------------------------------- */
 
-static bool can_read(const struct vfs_file *f)
-{
-	return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
-}
-
-static bool can_write(const struct vfs_file *f)
-{
-	return (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
-}
-
 /* A generated file reads the snapshot its open took. */
 static int64_t snap_read(const struct vfs_file *f, void *buf, size_t len,
 			 uint64_t off)
 {
 	return vfs_copy_out((const uint8_t *)f->snap, f->snap_len, buf, len,
 			    off);
+}
+
+/* Read or write of a stream node (a pipe, a device), entered with vfs_lock
+ * held: done without it, the description held meanwhile. */
+static int64_t stream_io(struct vfs_file *f, void *buf, size_t len, int64_t at,
+			 bool wr)
+{
+	struct vfs_node *n = f->node;
+	uint32_t flags = f->flags; /* as they are at the call */
+	int64_t r = -ESPIPE;
+
+	if (at >= 0 && (n->mode & VFS_S_IFMT) == VFS_S_IFIFO)
+		goto out;
+	r = -EFAULT;
+	if (len && !buf)
+		goto out;
+	if (len > VFS_IO_MAX)
+		len = VFS_IO_MAX;
+	f->refs++;
+	ulock_unlock(&vfs_lock);
+	r = wr ? n->ops->stream_write(n, buf, len, flags)
+	       : n->ops->stream_read(n, buf, len, flags);
+	ulock_lock(&vfs_lock);
+	if (r > 0 && wr)
+		vfs_touch(n, true);
+	else if (r > 0)
+		vfs_accessed(n);
+	file_put(f);
+out:
+	ulock_unlock(&vfs_lock);
+	return r;
 }
 
 /* read/pread: at is the offset, or -1 for the file position. */
@@ -255,6 +339,8 @@ static int64_t do_read(int fd, void *buf, size_t len, int64_t at)
 	n = -EISDIR;
 	if (vfs_is_dir(f->node))
 		goto out;
+	if (f->node->ops->stream_read)
+		return stream_io(f, buf, len, at, false);
 	n = -ESPIPE;
 	if (at >= 0 && f->node == vfs_console)
 		goto out;
@@ -325,6 +411,8 @@ static int64_t do_write(int fd, const void *buf, size_t len, int64_t at)
 			console(buf, len);
 		return (int64_t)len;
 	}
+	if (f->node->ops->stream_write)
+		return stream_io(f, (void *)buf, len, at, true);
 	n = 0;
 	if (!len)
 		goto out;
@@ -378,7 +466,8 @@ int64_t vfs_lseek(int fd, int64_t off, int whence)
 	if (!f)
 		goto out;
 	n = -ESPIPE;
-	if (f->node == vfs_console)
+	if (f->node == vfs_console ||
+	    (f->node->mode & VFS_S_IFMT) == VFS_S_IFIFO)
 		goto out;
 	n = -EINVAL;
 	if (whence == VFS_SEEK_SET)
@@ -429,7 +518,7 @@ int vfs_dup(int fd)
 	return vfs_fcntl(fd, VFS_F_DUPFD, 0);
 }
 
-int vfs_dup2(int fd, int newfd)
+static int dup_to(int fd, int newfd, bool cloexec)
 {
 	struct vfs_file *f;
 	int err = -EBADF;
@@ -443,10 +532,42 @@ int vfs_dup2(int fd, int newfd)
 		goto out;
 	if (vfs_fds[newfd].file)
 		file_put(vfs_fds[newfd].file);
-	fd_install(newfd, f, false);
+	fd_install(newfd, f, cloexec);
 out:
 	ulock_unlock(&vfs_lock);
 	return err;
+}
+
+int vfs_dup2(int fd, int newfd)
+{
+	return dup_to(fd, newfd, false);
+}
+
+int vfs_dup3(int fd, int newfd, int flags)
+{
+	if (flags & ~VFS_O_CLOEXEC)
+		return -EINVAL;
+	if (fd == newfd)
+		return -EINVAL;
+	return dup_to(fd, newfd, flags & VFS_O_CLOEXEC);
+}
+
+uint32_t vfs_poll_fd(int fd, uint32_t events)
+{
+	const uint32_t always = VFS_POLLERR | VFS_POLLHUP;
+	struct vfs_file *f;
+	uint32_t ready = VFS_POLLNVAL;
+
+	ulock_lock(&vfs_lock);
+	f = fd_get(fd);
+	if (f) {
+		ready = f->node->ops->poll
+			    ? f->node->ops->poll(f->node, f->flags)
+			    : VFS_POLLIN | VFS_POLLOUT;
+		ready &= events | always;
+	}
+	ulock_unlock(&vfs_lock);
+	return ready;
 }
 
 int vfs_fcntl(int fd, int cmd, long arg)
@@ -461,12 +582,13 @@ int vfs_fcntl(int fd, int cmd, long arg)
 		goto out;
 	switch (cmd) {
 	case VFS_F_DUPFD:
+	case VFS_F_DUPFD_CLOEXEC:
 		ret = -EINVAL;
 		if (arg < 0 || arg >= vfs_fd_limit)
 			break;
 		ret = fd_free_slot((int)arg);
 		if (ret >= 0)
-			fd_install(ret, f, false);
+			fd_install(ret, f, cmd == VFS_F_DUPFD_CLOEXEC);
 		break;
 	case VFS_F_GETFD:
 		ret = vfs_fds[fd].cloexec ? VFS_FD_CLOEXEC : 0;
@@ -486,6 +608,18 @@ int vfs_fcntl(int fd, int cmd, long arg)
 		ret = -EINVAL;
 	}
 out:
+	ulock_unlock(&vfs_lock);
+	return ret;
+}
+
+int vfs_isatty(int fd)
+{
+	struct vfs_file *f;
+	int ret;
+
+	ulock_lock(&vfs_lock);
+	f = fd_get(fd);
+	ret = !f ? -EBADF : f->node == vfs_console;
 	ulock_unlock(&vfs_lock);
 	return ret;
 }
@@ -560,6 +694,7 @@ static void fill_dirent(struct vfs_dirent *ent, const struct vfs_node *n,
 	ent->ino = n->ino;
 	ent->type = t == VFS_S_IFDIR   ? VFS_DT_DIR
 		    : t == VFS_S_IFCHR ? VFS_DT_CHR
+		    : t == VFS_S_IFIFO ? VFS_DT_FIFO
 				       : VFS_DT_REG;
 	memcpy(ent->name, name, len);
 	ent->name[len] = '\0';

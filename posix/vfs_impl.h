@@ -42,6 +42,20 @@ struct vfs_node_ops {
 	 * vfs_zalloc. The generators call into the kernel (ksys_dsm_text
 	 * takes dsm_lock and may sleep), so here vfs_lock is not a leaf. */
 	int (*snapshot)(struct vfs_node *n, char **text, size_t *len);
+	/* Optional (pipes, devices): read and write in place of read and
+	 * write, called WITHOUT vfs_lock (they may block) while the fd layer
+	 * holds the open file description; flags are its flags
+	 * (VFS_O_NONBLOCK). Return a count or a negative errno. */
+	int64_t (*stream_read)(struct vfs_node *n, void *buf, size_t len,
+			       uint32_t flags);
+	int64_t (*stream_write)(struct vfs_node *n, const void *buf, size_t len,
+				uint32_t flags);
+	/* Optional (NULL: always readable and writable); vfs_lock held. The
+	 * VFS_POLL* events ready now for a description with these flags. */
+	uint32_t (*poll)(struct vfs_node *n, uint32_t flags);
+	/* Optional; vfs_lock held. An open file description of n with these
+	 * flags goes away (its last fd was closed). */
+	void (*close)(struct vfs_node *n, uint32_t flags);
 };
 
 /* A name in a directory. Entries are kept in the order they were made; each
@@ -86,6 +100,8 @@ struct vfs_node {
 		struct vfs_ram ram;    /* writable files */
 		const uint8_t *rodata; /* initrd files: into the archive */
 		vfs_gen_fn gen;	       /* generated files (vfs_proc.c) */
+		struct vfs_pipe *pipe; /* pipes (vfs_pipe.c) */
+		int alias_fd;	       /* vfs_alias_ops: /dev/stdin's 0 */
 	};
 };
 
@@ -128,7 +144,7 @@ extern struct ulock vfs_lock;
 extern struct vfs_node *vfs_root; /* NULL before vfs_init() */
 extern struct vfs_node *vfs_cwd;  /* holds a ref */
 extern const struct vfs_node_ops vfs_dir_ops, ramfs_ops, initrd_file_ops,
-    vfs_proc_ops;
+    vfs_proc_ops, vfs_alias_ops;
 
 /* Memory: every allocation of the vfs goes through these. */
 void *vfs_zalloc(size_t size);
@@ -195,6 +211,10 @@ int vfs_ns_create(const char *path, uint32_t mode,
 /* fd table (vfs_fd.c). */
 int vfs_fd_init(void);
 void vfs_fd_reset(void);
+/* Two new fds, each on a new open file description of n (with flags[i]),
+ * all or nothing: -EMFILE, -ENOMEM. */
+int vfs_fd_pair(struct vfs_node *n, const uint32_t flags[2], bool cloexec,
+		int fds[2]);
 
 /* The initrd's nodes (vfs_initrd.c). */
 struct vfs_node *initrd_file_new(const uint8_t *data, uint64_t size,

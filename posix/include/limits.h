@@ -28,4 +28,8 @@
  * setrlimit(RLIMIT_NOFILE) can lower that: a run-time value, so (as
  * POSIX asks of one) no constant: sysconf(_SC_OPEN_MAX). */
 #undef OPEN_MAX
+/* newlib's <sys/syslimits.h> says 512; pipes (posix/vfs_pipe.c) write up
+ * to 4096 bytes atomically, as Linux. */
+#undef PIPE_BUF
+#define PIPE_BUF 4096
 #endif

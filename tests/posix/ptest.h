@@ -8,9 +8,11 @@
 #define PTEST_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int pt_n, pt_failed;
 
@@ -54,6 +56,20 @@ static int pt_n, pt_failed;
 			printf("ok %d - %s\n", pt_n, name);                    \
 		}                                                              \
 	} while (0)
+
+/* CLOCK_MONOTONIC in ns, and a sleep of ms milliseconds. */
+static inline uint64_t pt_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline void pt_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
 
 static inline int pt_done(void)
 {
