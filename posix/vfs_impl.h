@@ -195,6 +195,8 @@ int vfs_ns_create(const char *path, uint32_t mode,
 /* fd table (vfs_fd.c). */
 int vfs_fd_init(void);
 void vfs_fd_reset(void);
+/* The description behind fd, or NULL (vfs_lock held; vfs_map.c). */
+struct vfs_file *vfs_fd_file(int fd);
 
 /* The initrd's nodes (vfs_initrd.c). */
 struct vfs_node *initrd_file_new(const uint8_t *data, uint64_t size,
