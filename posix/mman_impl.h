@@ -48,4 +48,64 @@ int mman_space_give(int k, uintptr_t a, uintptr_t b);
  * stores of zeros (see above). The range must be accessible. */
 void mman_zero(uintptr_t a, size_t len);
 
+/* Page rounding and alignment. */
+static inline size_t mman_page_up(size_t v)
+{
+	return (v + MMAN_PAGE - 1) & ~(MMAN_PAGE - 1);
+}
+
+static inline bool mman_aligned(uintptr_t a)
+{
+	return (a & (MMAN_PAGE - 1)) == 0;
+}
+
+/*
+ * The maps (mman_map.c): one entry per map, sorted by start, disjoint;
+ * every function below runs with mman_lock held. A map's pages and file
+ * reference are its own: splitting one duplicates the reference.
+ */
+struct vfs_map;
+struct mman_map {
+	uintptr_t start, end; /* page aligned */
+	int prot;	      /* PROT_* as last set */
+	int flags;	      /* MAP_SHARED or MAP_PRIVATE, | MAP_ANONYMOUS */
+	int area;	      /* the node whose map area holds it */
+	bool guarded;	      /* a kernel guard covers it (PROT_NONE) */
+	bool writable;	      /* file maps: the fd was open O_RDWR */
+	struct vfs_map *file; /* file maps: a reference; NULL: anonymous */
+	uint64_t off;	      /* file maps: the file offset of start */
+	/* MAP_SHARED writable file maps: the first base_len bytes of the
+	 * map as the file last had them (up to the file's end at mmap) */
+	uint8_t *base;
+	size_t base_len;
+};
+
+extern struct mman_map *mman_maps; /* (mman_lock) */
+extern size_t mman_nr_maps;	   /* (mman_lock) */
+
+/* The index of the first map that ends after a. */
+size_t mman_map_index(uintptr_t a);
+/* Room for `more` maps: then inserts and splits cannot fail for lack of
+ * it (a split can still fail for its base copy). */
+bool mman_map_room(size_t more);
+void mman_map_insert(const struct mman_map *m); /* after mman_map_room */
+/* Splits maps so that none crosses a or b: 0 or -ENOMEM. */
+int mman_map_isolate(uintptr_t a, uintptr_t b);
+/* Whether maps cover all of [a, b), without a hole. */
+bool mman_map_covered(uintptr_t a, uintptr_t b);
+/* Guards m if it is PROT_NONE (a kernel guard range); takes it off. */
+void mman_map_guard(struct mman_map *m);
+void mman_map_unguard(struct mman_map *m);
+/* Reads the file's bytes for [a, b) of file map m into memory that reads
+ * as zeros. */
+void mman_map_fill(const struct mman_map *m, uintptr_t a, uintptr_t b);
+/* Writes the bytes of [a, b) of m that differ from its base to the file. */
+void mman_map_sync(struct mman_map *m, uintptr_t a, uintptr_t b);
+/* MADV_DONTNEED of [a, b) of m. */
+void mman_map_discard(struct mman_map *m, uintptr_t a, uintptr_t b);
+/* Moves map i (whole) to [to, to + len) of area k, taken already. */
+void mman_map_move(size_t i, uintptr_t to, int k, size_t len);
+/* munmap's work: ends every map part in [a, b); 0 or -ENOMEM. */
+int mman_unmap(uintptr_t a, uintptr_t b);
+
 #endif
