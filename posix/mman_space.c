@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/ksys.h"
 #include "posix/mman_impl.h"
-#include "posix/posix_impl.h"
 
 struct ulock mman_lock = ULOCK_INIT;
 
