@@ -287,13 +287,7 @@ int msync(void *addr, size_t len, int flags)
 	if (rc < 0 || !len)
 		return fail(rc);
 	ulock_lock(&mman_lock);
-	rc = mman_map_covered(a, b) ? 0 : -ENOMEM;
-	for (size_t i = mman_map_index(a);
-	     !rc && i < mman_nr_maps && mman_maps[i].start < b; i++) {
-		struct mman_map *m = &mman_maps[i];
-		mman_map_sync(m, a > m->start ? a : m->start,
-			      b < m->end ? b : m->end);
-	}
+	rc = mman_map_each(a, b, mman_map_sync);
 	ulock_unlock(&mman_lock);
 	return fail(rc);
 }
@@ -321,15 +315,9 @@ int madvise(void *addr, size_t len, int advice)
 	}
 	if (rc < 0 || !len)
 		return fail(rc);
+	bool discard = advice == MADV_DONTNEED || advice == MADV_FREE;
 	ulock_lock(&mman_lock);
-	rc = mman_map_covered(a, b) ? 0 : -ENOMEM;
-	if (!rc && (advice == MADV_DONTNEED || advice == MADV_FREE))
-		for (size_t i = mman_map_index(a);
-		     i < mman_nr_maps && mman_maps[i].start < b; i++) {
-			struct mman_map *m = &mman_maps[i];
-			mman_map_discard(m, a > m->start ? a : m->start,
-					 b < m->end ? b : m->end);
-		}
+	rc = mman_map_each(a, b, discard ? mman_map_discard : NULL);
 	ulock_unlock(&mman_lock);
 	return fail(rc);
 }

@@ -93,6 +93,10 @@ void mman_map_insert(const struct mman_map *m); /* after mman_map_room */
 int mman_map_isolate(uintptr_t a, uintptr_t b);
 /* Whether maps cover all of [a, b), without a hole. */
 bool mman_map_covered(uintptr_t a, uintptr_t b);
+/* Calls fn (NULL: none) on the part in [a, b) of each map there:
+ * -ENOMEM, without a call, if maps do not cover all of it. */
+int mman_map_each(uintptr_t a, uintptr_t b,
+		  void (*fn)(struct mman_map *m, uintptr_t a, uintptr_t b));
 /* Guards m if it is PROT_NONE (a kernel guard range); takes it off. */
 void mman_map_guard(struct mman_map *m);
 void mman_map_unguard(struct mman_map *m);

@@ -131,6 +131,19 @@ bool mman_map_covered(uintptr_t a, uintptr_t b)
 	return true;
 }
 
+int mman_map_each(uintptr_t a, uintptr_t b,
+		  void (*fn)(struct mman_map *m, uintptr_t a, uintptr_t b))
+{
+	if (!mman_map_covered(a, b))
+		return -ENOMEM;
+	for (size_t i = mman_map_index(a);
+	     fn && i < mman_nr_maps && mman_maps[i].start < b; i++) {
+		struct mman_map *m = &mman_maps[i];
+		fn(m, a > m->start ? a : m->start, b < m->end ? b : m->end);
+	}
+	return 0;
+}
+
 /* ---- file contents ------------------------------------------------------ */
 
 /* Reads the file's bytes for [a, b) of map m into memory (already zero). */
