@@ -135,6 +135,24 @@ static void t_protect(void)
 	g[0] = 'g';
 	CHECK(g[0] == 'g' && g[1] == 0, "the page made RW works");
 	CHECK_EQ(munmap(g, 2 * PG), 0, "munmap the PROT_NONE map");
+	/* no guard outlives its map or its PROT_NONE: these touches must
+	 * not end the program */
+	g = mmap(NULL, 3 * PG, PROT_NONE, AP, -1, 0);
+	CHECK_EQ(mprotect(g + PG, PG, RW), 0, "middle of a PROT_NONE map RW");
+	g[PG] = 'm';
+	CHECK(g[PG] == 'm', "the middle page works");
+	CHECK_EQ(munmap(g, 3 * PG), 0, "munmap it");
+	char *h = map(3 * PG);
+	memset(h, 'h', 3 * PG);
+	CHECK(h == g && all(h, 3 * PG, 'h'),
+	      "the range mapped RW again works whole");
+	CHECK_EQ(mprotect(h, 3 * PG, PROT_NONE), 0, "whole map PROT_NONE");
+	CHECK_EQ(mprotect(h, 3 * PG, RW), 0, "and back");
+	char *r = mremap(h, 3 * PG, 6 * PG, MREMAP_MAYMOVE);
+	CHECK(r != MAP_FAILED && all(r, 3 * PG, 'h') &&
+		  all(r + 3 * PG, 3 * PG, 0),
+	      "a map that was PROT_NONE, remapped, works");
+	CHECK_EQ(munmap(r, 6 * PG), 0, "munmap it");
 
 	CHECK_ERRNO(msync(p, PG, MS_SYNC | MS_ASYNC), EINVAL,
 		    "msync SYNC|ASYNC: EINVAL");
