@@ -17,19 +17,6 @@
 #include "posix/vfs_impl.h"
 #include "tests/unit/vfs_test.h"
 
-static int setup(void **state)
-{
-	assert_int_equal(vfs_init(test_clock), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	vfs_reset();
-	assert_int_equal(vfs_nodes_alive, 0);
-	return 0;
-}
-
 static void test_which_fds(void **state)
 {
 	struct vfs_map *m;
@@ -134,7 +121,8 @@ static void test_initrd_read_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)                                                                   \
+	cmocka_unit_test_setup_teardown(f, vfs_test_setup, vfs_test_teardown)
 	    T(test_which_fds),
 	    T(test_read_write_within_size),
 	    T(test_reference_outlives_fd),
