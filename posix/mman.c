@@ -86,6 +86,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	if (rc < 0)
 		return mmap_fail(rc);
 	struct mman_map m = {.start = (uintptr_t)addr, .prot = prot};
+	m.guard_node = ksys_node();
 	m.end = m.start + mman_page_up(len);
 	m.flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS);
 	m.off = (uint64_t)off;
@@ -256,9 +257,14 @@ static int do_mprotect(uintptr_t a, uintptr_t b, int prot)
 		return -ENOMEM;
 	for (size_t i = mman_map_index(a);
 	     i < mman_nr_maps && mman_maps[i].start < b; i++) {
-		mman_map_unguard(&mman_maps[i]);
-		mman_maps[i].prot = prot;
-		mman_map_guard(&mman_maps[i]);
+		struct mman_map *m = &mman_maps[i];
+		if (m->prot == prot)
+			continue;
+		mman_map_unguard(m);
+		if (prot == PROT_NONE)
+			m->guard_node = ksys_node();
+		m->prot = prot;
+		mman_map_guard(m);
 	}
 	return 0;
 }

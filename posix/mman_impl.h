@@ -71,6 +71,10 @@ struct mman_map {
 	int flags;	      /* MAP_SHARED or MAP_PRIVATE, | MAP_ANONYMOUS */
 	int area;	      /* the node whose map area holds it */
 	bool guarded;	      /* a kernel guard covers it (PROT_NONE) */
+	int guard_node;	      /* the node whose kernel holds its guard */
+	/* a guard of it could not be taken off (its node out of reach): its
+	 * range is never handed out again */
+	bool stale;
 	bool writable;	      /* file maps: the fd was open O_RDWR */
 	struct vfs_map *file; /* file maps: a reference; NULL: anonymous */
 	uint64_t off;	      /* file maps: the file offset of start */
@@ -97,7 +101,11 @@ bool mman_map_covered(uintptr_t a, uintptr_t b);
  * -ENOMEM, without a call, if maps do not cover all of it. */
 int mman_map_each(uintptr_t a, uintptr_t b,
 		  void (*fn)(struct mman_map *m, uintptr_t a, uintptr_t b));
-/* Guards m if it is PROT_NONE (a kernel guard range); takes it off. */
+/* Guards m if it is PROT_NONE: a kernel guard range on m->guard_node (set
+ * to the calling node by mmap, mprotect to PROT_NONE and mremap's move;
+ * kept by splits). Both run on that node: the calling thread moves there
+ * and back if it runs elsewhere (if it cannot: guards here, or the guard
+ * stays and the map becomes stale). */
 void mman_map_guard(struct mman_map *m);
 void mman_map_unguard(struct mman_map *m);
 /* Reads the file's bytes for [a, b) of file map m into memory that reads

@@ -4,6 +4,7 @@
  * written back to it, discarded, moved, ended.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,16 +65,41 @@ static void map_remove(size_t i)
 	mman_nr_maps--;
 }
 
-void mman_map_guard(struct mman_map *m)
+/* Moves the calling thread to `node`: false if it could not. */
+static bool move_to(int node)
 {
-	if (m->prot == PROT_NONE && !m->guarded)
-		m->guarded = ksys_guard_add(m->start, m->end - m->start) == 0;
+	return ksys_node() == node ||
+	       (ksys_migrate((uint32_t)pthread_self(), node) == 0 &&
+		ksys_node() == node);
 }
 
+/* On m's guard node, which keeps trapping touches when the map is split
+ * or its guard taken off and put back from another node. */
+void mman_map_guard(struct mman_map *m)
+{
+	if (m->prot != PROT_NONE || m->guarded)
+		return;
+	int here = ksys_node();
+	if (!move_to(m->guard_node))
+		m->guard_node = here;
+	m->guarded = ksys_guard_add(m->start, m->end - m->start) == 0;
+	(void)move_to(here);
+}
+
+/* A guard lives in the kernel table of the node that added it: only
+ * there can it be taken off (else that node would go on trapping
+ * touches of the range, whatever is mapped there later). */
 void mman_map_unguard(struct mman_map *m)
 {
-	if (m->guarded)
+	if (!m->guarded)
+		return;
+	int here = ksys_node();
+	if (move_to(m->guard_node)) {
 		ksys_guard_remove(m->start);
+		(void)move_to(here);
+	} else {
+		m->stale = true;
+	}
 	m->guarded = false;
 }
 
@@ -202,7 +228,8 @@ static void map_drop(size_t i)
 	if (m->file)
 		vfs_map_put(m->file);
 	free(m->base);
-	(void)mman_space_give(m->area, m->start, m->end);
+	if (!m->stale) /* else a node may still trap touches there */
+		(void)mman_space_give(m->area, m->start, m->end);
 	map_remove(i);
 }
 
@@ -246,6 +273,8 @@ void mman_map_move(size_t i, uintptr_t to, int k, size_t len)
 	r.end = to + len;
 	r.area = k;
 	r.guarded = false;
+	r.guard_node = ksys_node();
+	r.stale = false; /* a stale guard stays with the old range */
 	if (r.base_len > len)
 		r.base_len = len;
 	m->file = NULL; /* the file and the base go with r */

@@ -4,8 +4,11 @@
  * (in node 1's span) is unmapped by node 0, and the range, mapped again,
  * reads zeros; a shared file map written on node 1 and synced there is
  * seen by read() on node 0; mremap on node 1 moves a map of node 0 with
- * its bytes. Built with tools/unum-cc; booted by tests/qemu/dsm on 2
- * nodes (on 1 node, the "other" node is node 0 and it passes as well).
+ * its bytes; node 1 changes and unmaps parts of a PROT_NONE map of node
+ * 0, whose guard comes off in node 0's kernel (else node 0's touches of
+ * the pages made RW or mapped again there would end the program). Built
+ * with tools/unum-cc; booted by tests/qemu/dsm on 2 nodes (on 1 node, the
+ * "other" node is node 0 and it passes as well).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -54,6 +57,21 @@ static void *helper(void *arg)
 	memset(shared_f + 10, 'N', 100);
 	if (msync(shared_f, 2 * PG, MS_SYNC))
 		shared_f = NULL;
+	return NULL;
+}
+
+/* Node 1 opens a hole of RW in node 0's PROT_NONE map and unmaps its
+ * end: the guard node 0's kernel holds must come off there. */
+static char *guarded;
+static int g_rc1, g_rc2;
+
+static void *unguarder(void *arg)
+{
+	unum_migrate(pthread_self(), other);
+	g_rc1 = mprotect(guarded + PG, PG, RW);
+	if (!g_rc1)
+		guarded[PG] = 'x';
+	g_rc2 = munmap(guarded + 2 * PG, 2 * PG);
 	return NULL;
 }
 
@@ -123,5 +141,25 @@ int main(void)
 	CHECK_EQ(bad, 0, "the moved half keeps its bytes, read on node 0");
 	CHECK_EQ(munmap(moved, PAGES * PG), 0, "unmap the moved map");
 	CHECK_EQ(munmap(map0, PAGES * PG), 0, "unmap the rest of map0");
+
+	/* a touch of a page whose guard is still in node 0's kernel would
+	 * end the program here */
+	guarded =
+	    mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(guarded != MAP_FAILED, "a PROT_NONE map on node 0");
+	CHECK_EQ(pthread_create(&t, NULL, unguarder, NULL), 0,
+		 "unguarder thread");
+	pthread_join(t, NULL);
+	CHECK(g_rc1 == 0 && g_rc2 == 0,
+	      "node 1: mprotect a page RW, munmap the end");
+	CHECK(guarded[PG] == 'x', "node 0 reads the page made RW on node 1");
+	char *re =
+	    mmap(guarded + 2 * PG, 2 * PG, RW,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CHECK(re == guarded + 2 * PG, "node 0 maps the unmapped end RW");
+	re[0] = 'y';
+	re[PG] = 'z';
+	CHECK(re[0] == 'y' && re[PG] == 'z', "and uses it");
+	CHECK_EQ(munmap(guarded, 4 * PG), 0, "unmap it all");
 	return pt_done();
 }
