@@ -119,8 +119,10 @@ static bool gas_fault(struct trap_frame *tf, uint64_t addr)
 	if (!gas_contains(addr))
 		return false;
 	if (in_guard(addr)) {
-		pr_err("gas", "stack overflow: touch of guard page at 0x%lx",
-		       addr);
+		pr_err(
+		    "gas",
+		    "touch of a guard page at 0x%lx (a stack overflow or PROT_NONE memory)",
+		    addr);
 		return false;
 	}
 	const struct gas_coherence_ops *c =

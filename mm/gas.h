@@ -31,7 +31,8 @@
 /* Installs the fault handler. */
 void gas_init(void);
 bool gas_contains(uintptr_t va);
-/* A guard range: a touch there is reported as a stack overflow. At most
+/* A guard range (a thread stack's guard, PROT_NONE memory of posix/mman.c):
+ * a touch there is reported and ends the program. At most
  * GAS_MAX_GUARDS at once; -ENOSPC beyond. */
 #define GAS_MAX_GUARDS 4096
 int gas_guard_add(uintptr_t va, size_t len);

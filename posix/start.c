@@ -102,7 +102,8 @@ void ulock_futex_wake(uint32_t *addr, int n)
 }
 
 /* Arena k is node k's: its region is in node k's span of the GAS, so its
- * pages are homed where its threads allocate. */
+ * pages are homed where its threads allocate. The lower half of node k's
+ * heap region: the upper half is its memory maps' (posix/mman_space.c). */
 int posix_heap_arena(void)
 {
 	return ksys_node();
@@ -110,6 +111,7 @@ int posix_heap_arena(void)
 void posix_heap_region(int arena, uintptr_t *base, size_t *size)
 {
 	ksys_heap_region(arena, base, size);
+	*size /= 2;
 }
 
 void posix_malloc_error(const char *msg, void *p)

@@ -271,6 +271,25 @@ extern uint32_t vfs_poll_seq, vfs_pollers;
 int vfs_dev_init(void (*fill)(void *buf, size_t len));
 
 /*
+ * Memory maps of files (posix/mman.c; vfs_map.c). vfs_map_get() takes a
+ * reference to the regular file open at fd, which stays valid after the fd
+ * is closed or the file unlinked, until vfs_map_put(); vfs_map_dup() takes
+ * one more. -EBADF (not open), -EACCES (open O_WRONLY), -ENODEV (not a
+ * regular file with data: a directory, the console, a generated file).
+ * *writable: the fd is open O_RDWR on a writable file; *size: the file's
+ * size now. vfs_map_read()
+ * copies like pread (0 past the end); vfs_map_write() writes only within
+ * the file's current size (never extends it) and returns the count.
+ */
+struct vfs_map;
+int vfs_map_get(int fd, struct vfs_map **out, int *writable, uint64_t *size);
+void vfs_map_dup(struct vfs_map *m);
+void vfs_map_put(struct vfs_map *m);
+int64_t vfs_map_read(struct vfs_map *m, void *buf, size_t len, uint64_t off);
+int64_t vfs_map_write(struct vfs_map *m, const void *buf, size_t len,
+		      uint64_t off);
+
+/*
  * Directories by fd. vfs_opendir() is open(path, O_RDONLY | O_DIRECTORY).
  * vfs_readdir() fills *ent and returns 1, or returns 0 at the end: "." and
  * ".." first, then the entries in the order they were made. Entries added or

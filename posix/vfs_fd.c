@@ -93,6 +93,11 @@ static struct vfs_file *fd_get(int fd)
 	return vfs_fds[fd].file;
 }
 
+struct vfs_file *vfs_fd_file(int fd)
+{
+	return fd_get(fd);
+}
+
 int vfs_fd_init(void)
 {
 	struct vfs_file *f;

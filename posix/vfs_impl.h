@@ -215,6 +215,8 @@ void vfs_fd_reset(void);
  * all or nothing: -EMFILE, -ENOMEM. */
 int vfs_fd_pair(struct vfs_node *n, const uint32_t flags[2], bool cloexec,
 		int fds[2]);
+/* The description behind fd, or NULL (vfs_lock held; vfs_map.c). */
+struct vfs_file *vfs_fd_file(int fd);
 
 /* The initrd's nodes (vfs_initrd.c). */
 struct vfs_node *initrd_file_new(const uint8_t *data, uint64_t size,

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "posix/ulock.h"
+#include "posix/vfs.h"
+#include "posix/vfs_impl.h"
 #include "tests/unit/vfs_test.h"
 
 /* posix/ulock.c sleeps through these: Linux's futex on the host. */
@@ -31,6 +33,17 @@ uint64_t test_now_ns;
 uint64_t test_clock(void)
 {
 	return test_now_ns;
+}
+
+int vfs_test_setup(void **state)
+{
+	return vfs_init(test_clock) ? -1 : 0;
+}
+
+int vfs_test_teardown(void **state)
+{
+	vfs_reset();
+	return vfs_nodes_alive ? -1 : 0;
 }
 
 static void put(struct cpio_w *w, const void *p, size_t n)

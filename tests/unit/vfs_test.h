@@ -14,6 +14,11 @@
 extern uint64_t test_now_ns;
 uint64_t test_clock(void);
 
+/* A cmocka fixture: a fresh vfs (vfs_init with test_clock) before a test;
+ * after it vfs_reset, failing (non-zero) if a node is left alive. */
+int vfs_test_setup(void **state);
+int vfs_test_teardown(void **state);
+
 /* Header fields of a newc entry, in archive order. */
 /* clang-format off */
 enum {
