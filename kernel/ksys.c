@@ -455,6 +455,11 @@ static long do_exit(void *p)
 	power_off(status & 0x7f);
 }
 
+bool ksys_exit_report_on(void)
+{
+	return several && config_bool("dsm.stats");
+}
+
 void ksys_exit(int status)
 {
 	arch_kcall(do_exit, &status);

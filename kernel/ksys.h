@@ -56,6 +56,9 @@ uint64_t ksys_process_cpu_ns(void);
 void ksys_console_write(const char *s, size_t n);
 /* Ends the program: every node, with this status (test mode: QEMU's). */
 void ksys_exit(int status) __attribute__((noreturn));
+/* True when the program's end prints the exit report (dsm.stats=1): the
+ * POSIX layer adds its allocator's lines before ksys_exit. */
+bool ksys_exit_report_on(void);
 int ksys_ncpus(void); /* CPUs of the whole system (the cluster later) */
 int ksys_cpu_id(void);
 /* This node's RAM in 4 KiB pages: all the kernel manages, and free now. */

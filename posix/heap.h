@@ -86,6 +86,12 @@ void posix_malloc_stats(struct posix_malloc_stats *st);
 /* The same for arena k alone; -EINVAL if k is out of range, 0 otherwise
  * (all zeros for an arena never used). */
 int posix_malloc_arena_stats(int k, struct posix_malloc_stats *st);
+/* Arena k's counters as the line /proc/dsm and the exit report show
+ * (docs/ARCHITECTURE.md gives its format), appended like kappendf. */
+void posix_malloc_arena_line(char *buf, size_t len, size_t *n, int k);
+/* The exit report's allocator lines (dsm.stats=1): one per node's arena,
+ * read where it lives (a node's arena pages come here), on the console. */
+void posix_malloc_report(void);
 
 /*
  * malloc_trim (glibc's; posix/malloc_api.c, declared by newlib's

@@ -132,23 +132,8 @@ static void console_write(const char *s, size_t n)
  * docs/ARCHITECTURE.md gives. */
 static size_t proc_dsm_text(char *buf, size_t len)
 {
-	struct posix_malloc_stats st;
-	int node = ksys_node();
 	size_t n = ksys_dsm_text(buf, len);
-
-	if (posix_malloc_arena_stats(node, &st))
-		memset(&st, 0, sizeof(st));
-	kappendf(buf, len, &n,
-		 "malloc: arena %d: in use %zu bytes, mapped %zu bytes, "
-		 "allocs %llu, frees %llu, remote frees sent %llu in %llu "
-		 "batches, received %llu in %llu batches\n",
-		 node, st.bytes_in_use, st.bytes_mapped,
-		 (unsigned long long)st.nr_allocs,
-		 (unsigned long long)st.nr_frees,
-		 (unsigned long long)st.nr_remote_sent,
-		 (unsigned long long)st.nr_remote_sent_batches,
-		 (unsigned long long)st.nr_remote_recv,
-		 (unsigned long long)st.nr_remote_recv_batches);
+	posix_malloc_arena_line(buf, len, &n, ksys_node());
 	return n;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "posix/heap.h"
 #include "posix/posix_impl.h"
 #include "posix/vfs.h"
 
@@ -187,6 +188,8 @@ void *sbrk(ptrdiff_t incr)
 
 void _exit(int status)
 {
+	if (ksys_exit_report_on()) /* dsm.stats=1: the heap's part */
+		posix_malloc_report();
 	ksys_exit(status);
 }
 
