@@ -419,6 +419,34 @@ static void node_died(int dead, void *ctx)
 
 /* ---- the service -------------------------------------------------------- */
 
+/* A checked TM_SPAWN: the thread starts here (no sleep: a kernel thread
+ * made and queued to run). */
+static void spawn_here(int from, const void *msg)
+{
+	struct tm_spawn s;
+	memcpy(&s, msg, sizeof(s));
+	int rc =
+	    ksys_spawn_local(s.entry, s.stack_top, s.fs_base, s.data, s.len);
+	if (!rc)
+		remote_note_started();
+	if (rc)
+		pr_err("sched", "cannot start a thread for node %d: %d", from,
+		       rc);
+}
+
+/* The fast path (the transport's receive path): thread starts, at once,
+ * without a hop to the service's thread; the rest (migrations may sleep)
+ * is queued. A start overtaking queued messages is harmless: they
+ * concern other threads. */
+static bool thread_fast(int from, const void *msg, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (thread_msg_check(msg, len, &limits) != TM_SPAWN)
+		return false; /* refused ones are counted by the handler */
+	spawn_here(from, msg);
+	return true;
+}
+
 static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 {
 	(void)ctx;
@@ -432,18 +460,9 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 		return;
 	}
 	switch (kind) {
-	case TM_SPAWN: {
-		struct tm_spawn s;
-		memcpy(&s, msg, sizeof(s));
-		int rc = ksys_spawn_local(s.entry, s.stack_top, s.fs_base,
-					  s.data, s.len);
-		if (!rc)
-			remote_note_started();
-		if (rc)
-			pr_err("sched", "cannot start a thread for node %d: %d",
-			       from, rc);
+	case TM_SPAWN:
+		spawn_here(from, msg);
 		break;
-	}
 	case TM_MIGRATE:
 		arrive(from, msg);
 		break;
@@ -566,6 +585,8 @@ static int migrate_start(void)
 		return 0;
 	cnet_on_node_death(node_died, NULL);
 	int rc = cnet_serve(CNET_SVC_SCHED_RPC, serve_migrate, NULL);
-	return rc ? rc : cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
+	if (!rc)
+		rc = cnet_register(CNET_SVC_THREAD, thread_handler, NULL);
+	return rc ? rc : cnet_set_fast(CNET_SVC_THREAD, thread_fast);
 }
 INITCALL(INIT_CLUSTER, migrate_start);
