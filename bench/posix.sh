@@ -28,7 +28,7 @@ for n in 1 2; do
 		< <(grep -E '^bench: ' "$work/linux-smp$n.out" || true)
 done
 
-names="thread_create_join mutex_uncontended cond_pingpong malloc_free_1thread malloc_free_allthreads"
+names="thread_create_join mutex_uncontended cond_pingpong malloc_free_1thread malloc_free_allthreads pipe_pingpong"
 rows=()
 printf '%-24s %5s %14s %14s %8s\n' benchmark smp "unum ns" "linux ns" ratio
 for n in 1 2; do

@@ -13,6 +13,8 @@
  *   malloc_free_1thread     ns per malloc(64) + free pair, one thread
  *   malloc_free_allthreads  the same from sysconf(_SC_NPROCESSORS_ONLN)
  *                           threads at once: wall time / all pairs
+ *   pipe_pingpong           ns per round trip of one byte between two
+ *                           threads through two pipes (blocking reads)
  * Each benchmark scales its iteration count until one timed run lasts at
  * least MIN_SECONDS (default 0.2) of CLOCK_MONOTONIC time and reports that
  * run, so it takes ~0.2-1 s whatever the speed of the machine. Names given
@@ -292,6 +294,62 @@ static int64_t bench_malloc_free_allthreads(long n)
 	return now_ns() - t0;
 }
 
+/* ---- pipe_pingpong ----------------------------------------------------------
+ */
+
+static int pipe_to_partner[2], pipe_to_main[2];
+
+static void pipe_xfer(int rfd, int wfd, char *c)
+{
+	if (read(rfd, c, 1) != 1)
+		fail("read(pipe)", errno);
+	if (*c && write(wfd, c, 1) != 1)
+		fail("write(pipe)", errno);
+}
+
+/* Echoes every byte back until it reads a 0. */
+static void *pipe_partner(void *arg)
+{
+	char c = 1;
+
+	while (c)
+		pipe_xfer(pipe_to_partner[0], pipe_to_main[1], &c);
+	return arg;
+}
+
+static int64_t bench_pipe_pingpong(long n)
+{
+	pthread_t t;
+	int64_t t0;
+	char c = 1;
+	int err;
+
+	if (pipe(pipe_to_partner) || pipe(pipe_to_main))
+		fail("pipe", errno);
+	err = pthread_create(&t, NULL, pipe_partner, NULL);
+	if (err)
+		fail("pthread_create", err);
+	t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (write(pipe_to_partner[1], &c, 1) != 1)
+			fail("write(pipe)", errno);
+		if (read(pipe_to_main[0], &c, 1) != 1)
+			fail("read(pipe)", errno);
+	}
+	t0 = now_ns() - t0;
+	c = 0;
+	if (write(pipe_to_partner[1], &c, 1) != 1)
+		fail("write(pipe)", errno);
+	err = pthread_join(t, NULL);
+	if (err)
+		fail("pthread_join", err);
+	close(pipe_to_partner[0]);
+	close(pipe_to_partner[1]);
+	close(pipe_to_main[0]);
+	close(pipe_to_main[1]);
+	return t0;
+}
+
 /* ---- driver
  * ------------------------------------------------------------------ */
 
@@ -307,6 +365,7 @@ static const struct bench benches[] = {
     {"cond_pingpong", bench_cond_pingpong, 0},
     {"malloc_free_1thread", bench_malloc_free_1thread, 0},
     {"malloc_free_allthreads", bench_malloc_free_allthreads, 1},
+    {"pipe_pingpong", bench_pipe_pingpong, 0},
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
