@@ -4,6 +4,7 @@
  * codes and exact results under contention.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,5 +258,24 @@ int main(void)
 	CHECK_EQ(pthread_spin_trylock(&spin), EBUSY,
 		 "spin_trylock held: EBUSY");
 	pthread_spin_unlock(&spin);
+
+	/* POSIX: a deadline counts only when sem_timedwait would block (on
+	 * a cluster too, where the semaphore lives at its home) */
+	sem_t sm;
+	struct timespec past;
+	sem_init(&sm, 0, 1);
+	clock_gettime(CLOCK_REALTIME, &past);
+	past.tv_sec -= 1;
+	CHECK_EQ(sem_timedwait(&sm, &past), 0,
+		 "sem_timedwait, past deadline, free: taken");
+	CHECK_ERRNO(sem_timedwait(&sm, &past), ETIMEDOUT,
+		    "sem_timedwait, past deadline, taken: ETIMEDOUT");
+	past.tv_nsec = 1000000000; /* malformed, but never looked at */
+	sem_post(&sm);
+	CHECK_EQ(sem_timedwait(&sm, &past), 0,
+		 "sem_timedwait, bad deadline, free: taken");
+	CHECK_ERRNO(sem_timedwait(&sm, &past), EINVAL,
+		    "sem_timedwait, bad deadline, would block: EINVAL");
+	sem_destroy(&sm);
 	return pt_done();
 }
