@@ -61,6 +61,7 @@
 #define EOVERFLOW    139
 #define ECANCELED    140
 #define EPROTO	     71
+#define ESTALE	     133
 #define EBADMSG	     77
 #endif
 

@@ -16,12 +16,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* At most this many notes wait on one node; more are refused (-ENOSPC)
- * and counted: the program's thread table is smaller. */
-#define EXIT_NOTE_MAX 16384
+/* At most this many notes wait on one node. Notes nobody takes (their
+ * thread was joined or detached from another node, through its word) are
+ * dropped, oldest first, to make room, and counted: once any was, a
+ * caller that finds no note must look at the thread's word. */
+#define EXIT_NOTE_MAX 4096
 
-/* Records a note and wakes the futex waiters on `word` on this node. No
- * sleep: callable from a message handler. 0 or -ENOSPC/-ENOMEM. */
+/* Records a note and wakes the futex waiters on `word` on this node; a
+ * note already there for the word is replaced only by a later creation's
+ * (a larger serial). No sleep: callable from the transport's receive
+ * path. 0, or -ENOMEM (counted as dropped). */
 int exit_note_post(uintptr_t word, uint64_t serial, uint64_t result);
 /* Takes (removes) the note for word and serial: true and *result if there
  * was one. */
@@ -32,7 +36,7 @@ bool exit_note_take(uintptr_t word, uint64_t serial, uint64_t *result);
  * re-checks what it waits for. */
 int exit_note_wait(uintptr_t word, uint64_t serial, uint64_t *result,
 		   uint64_t timeout_ns);
-/* Notes now waiting, and refused since boot (for tests and reports). */
-void exit_note_counts(uint32_t *waiting, uint64_t *refused);
+/* Notes now waiting, and dropped since boot (for tests and reports). */
+void exit_note_counts(uint32_t *waiting, uint64_t *dropped);
 
 #endif

@@ -212,9 +212,11 @@ static long do_exit_publish(void *p)
 	if (several && t->app_tid)
 		several->thread_event(t->app_tid, false);
 	t->app_tid = 0; /* no longer a thread of the program: not movable */
-	/* Off the application stack now: the note may let its joiner free
-	 * it. A note that cannot be left is no loss: the joiner also reads
-	 * the word (slower). */
+	/* Off the application stack now. The word first: the note lets its
+	 * joiner free the word's page (and a new thread reuse it), after
+	 * which no store of ours may land there. A note that cannot be left
+	 * is no loss: the joiner also reads the word (slower). */
+	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
 	if (a.note_node >= 0) {
 		if (!several || a.note_node == several->self())
 			exit_note_post((uintptr_t)a.word, a.serial, a.result);
@@ -222,7 +224,6 @@ static long do_exit_publish(void *p)
 			several->exit_note(a.note_node, (uintptr_t)a.word,
 					   a.serial, a.result);
 	}
-	__atomic_store_n(a.word, a.value, __ATOMIC_RELEASE);
 	futex_wake(a.word, 0x7fffffff); /* the address is only a key */
 	thread_exit(NULL);
 }
@@ -247,6 +248,11 @@ static long do_exit_note_wait(void *p)
 	int rc = a.timeout == KSYS_NOTE_POLL
 		     ? (exit_note_take(a.word, a.serial, &r) ? 0 : -EAGAIN)
 		     : exit_note_wait(a.word, a.serial, &r, a.timeout);
+	uint32_t waiting;
+	uint64_t lost;
+	exit_note_counts(&waiting, &lost);
+	if (rc == -EAGAIN && lost)
+		rc = -ESTALE; /* notes were dropped: the word must tell */
 	if (!rc)
 		*a.result = r;
 	return rc;

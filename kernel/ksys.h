@@ -32,7 +32,9 @@ void ksys_thread_exit_publish(uint32_t *word, uint32_t value, int note_node,
 /* Waits for the exit note for word and serial on this node and takes it:
  * 0 and *result; -ETIMEDOUT after timeout_ns (0 = no limit); -EINTR when
  * woken without it (a wake-up on the word, a migration): check again.
- * timeout_ns == KSYS_NOTE_POLL: no wait, -EAGAIN when not here. */
+ * timeout_ns == KSYS_NOTE_POLL: no wait, -EAGAIN when not here, -ESTALE
+ * when not here and notes were dropped on this node (too many waiting):
+ * the thread's word is the only witness then. */
 #define KSYS_NOTE_POLL UINT64_MAX
 int ksys_exit_note_wait(const uint32_t *word, uint64_t serial, uint64_t *result,
 			uint64_t timeout_ns);

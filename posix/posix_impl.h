@@ -25,7 +25,7 @@
 #define POSIX_THREAD_NAME	    16 /* bytes, the NUL included (Linux's) */
 
 /* Thread states (the `state` futex word). */
-enum { PT_RUNNING = 1, PT_EXITED = 2 };
+enum { PT_RUNNING = 1 }; /* ended: a token of the serial (pthread.c) */
 
 struct pthread {
 	/* the TCB: %fs:0 points here (x86_64 TLS variant II). Written by
@@ -34,7 +34,7 @@ struct pthread {
 	 * from a node other than the creator's. */
 	struct pthread *self; /* %fs:0 */
 	pthread_t id;
-	uint32_t state; /* futex: PT_RUNNING -> PT_EXITED */
+	uint32_t state; /* futex: PT_RUNNING -> its end's token (pthread.c) */
 	void *(*start)(void *);
 	void *arg;
 	void *retval;
@@ -76,6 +76,10 @@ static inline struct pthread *pthread_cur(void)
 }
 
 struct pthread *posix_thread_lookup(pthread_t id);
+/* The same, once the thread has built its TCB (up to 5 s): for writes to
+ * another thread's TCB (cancel, name, scheduling), which its start would
+ * otherwise wipe. May sleep. */
+struct pthread *posix_thread_started(pthread_t id);
 /* TLS blocks: [TLS data][struct pthread]. posix_tls_size: the bytes a
  * block takes before its TCB (a multiple of *align, the block's
  * alignment); the template's data ends right where the linker placed it,

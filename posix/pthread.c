@@ -10,7 +10,8 @@
  * itself. The kernel thread that runs it is detached and knows nothing of
  * joins: an ended thread leaves an exit note with its result on its
  * creator's node (kernel/exit_note.h), where the joiner usually is, and
- * also publishes PT_EXITED in its state word for a joiner elsewhere. So a
+ * first publishes its end in its state word (a token of its creation's
+ * serial) for a joiner elsewhere. So a
  * thread made on another node costs its creator's node no page fault from
  * create to join.
  *
@@ -82,8 +83,18 @@ struct pthread *posix_thread_lookup(pthread_t id)
 	return __atomic_load_n(&tab.slot[id].p, __ATOMIC_ACQUIRE);
 }
 
-/* A free slot for e (p set), its serial given: the slot's index or 0. */
-static uint32_t table_insert(const struct tent *e)
+/* What a thread's state word holds once it has ended: its creation's
+ * serial, so that the word of a reused stack, before the new thread has
+ * written its own, is not taken for the new thread's end (PT_RUNNING has
+ * no high bit). */
+static uint32_t exit_token(uint64_t serial)
+{
+	return (uint32_t)serial | 0x80000000u;
+}
+
+/* A free slot for e (p set), its serial given (*serial): the slot's index
+ * or 0. */
+static uint32_t table_insert(const struct tent *e, uint64_t *serial)
 {
 	ulock_lock(&tab.lock);
 	for (uint32_t n = 0; n < POSIX_MAX_THREADS - 1; n++) {
@@ -91,7 +102,7 @@ static uint32_t table_insert(const struct tent *e)
 		tab.next_slot = i + 1 < POSIX_MAX_THREADS ? i + 1 : 1;
 		if (!tab.slot[i].p) {
 			tab.slot[i] = *e;
-			tab.slot[i].serial = ++tab.serial;
+			tab.slot[i].serial = *serial = ++tab.serial;
 			if (e->detached)
 				tab.zombies[tab.nr_zombies++] = i;
 			ulock_unlock(&tab.lock);
@@ -324,14 +335,37 @@ static void tent_free(const struct tent *e)
 }
 
 /* Whether e's thread has ended, as this node can tell without waiting:
- * its exit note (taken) on its creator's node, its state word elsewhere. */
+ * its exit note (taken) on its creator's node (its word too once notes
+ * were dropped there), its state word elsewhere. */
 static bool has_ended(const struct tent *e)
 {
 	uint64_t r;
-	if (e->creator >= 0 && e->creator == ksys_node())
-		return ksys_exit_note_wait(&e->p->state, e->serial, &r,
-					   KSYS_NOTE_POLL) == 0;
-	return __atomic_load_n(&e->p->state, __ATOMIC_ACQUIRE) == PT_EXITED;
+	if (e->creator >= 0 && e->creator == ksys_node()) {
+		int rc = ksys_exit_note_wait(&e->p->state, e->serial, &r,
+					     KSYS_NOTE_POLL);
+		if (rc != -ESTALE)
+			return rc == 0;
+	}
+	return __atomic_load_n(&e->p->state, __ATOMIC_ACQUIRE) ==
+	       exit_token(e->serial);
+}
+
+struct pthread *posix_thread_started(pthread_t id)
+{
+	if (id == 0 || id >= POSIX_MAX_THREADS)
+		return NULL;
+	ulock_lock(&tab.lock);
+	struct pthread *p = tab.slot[id].p;
+	uint64_t serial = tab.slot[id].serial;
+	ulock_unlock(&tab.lock);
+	/* Until the thread has built its TCB (it writes its serial last) a
+	 * write there would be wiped; a start that never comes (its node
+	 * refused it) is not waited for beyond 5 s. */
+	for (int i = 0; p && i < 5000 &&
+			__atomic_load_n(&p->serial, __ATOMIC_ACQUIRE) != serial;
+	     i++)
+		ksys_sleep_ns(1000000);
+	return p;
 }
 
 /* Frees the detached threads that have ended. Those made on another node
@@ -374,8 +408,8 @@ static void thread_finish(struct pthread *self)
 	_reclaim_reent(&self->reent);
 	/* After this a joiner may free our stack and TLS: the kernel
 	 * publishes it for us once we are off this stack. */
-	ksys_thread_exit_publish(&self->state, PT_EXITED, self->creator,
-				 self->serial,
+	ksys_thread_exit_publish(&self->state, exit_token(self->serial),
+				 self->creator, self->serial,
 				 (uint64_t)(uintptr_t)self->retval);
 }
 
@@ -400,7 +434,6 @@ static void thread_start(void *arg)
 	self->id = r.id;
 	self->start = r.start;
 	self->arg = r.arg;
-	self->serial = r.serial;
 	self->creator = r.creator;
 	self->stack_base = r.stack_base;
 	self->stack_size = r.stack_size;
@@ -410,6 +443,8 @@ static void thread_start(void *arg)
 	self->sched_policy = r.sched_policy;
 	self->sched_prio = r.sched_prio;
 	memcpy(self->name, r.name, sizeof(self->name));
+	/* last: others wait for it before they write here (cancel, name) */
+	__atomic_store_n(&self->serial, r.serial, __ATOMIC_RELEASE);
 	ksys_set_thread_ptr(self, self->id);
 	pthread_exit(self->start(self->arg));
 }
@@ -459,13 +494,12 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	}
 	r.block = e.block;
 	e.p = (struct pthread *)(e.block + tcb_off);
-	uint32_t id = table_insert(&e);
+	uint32_t id = table_insert(&e, &r.serial);
 	if (!id) {
 		tent_free(&e);
 		return EAGAIN;
 	}
 	r.id = id;
-	r.serial = tab.slot[id].serial; /* ours until joined or reaped */
 	*out = id;
 	live_add(true);
 	rc = ksys_thread_spawn_on(e.node, thread_start, &r, sizeof(r),
@@ -499,38 +533,53 @@ int posix_main_stack(struct pthread *p, size_t size, uintptr_t *top)
 	e.p = p;
 	e.node = (int16_t)p->node;
 	e.creator = -1;
-	p->id = table_insert(&e);
+	p->id = table_insert(&e, &p->serial);
 	return p->id ? 0 : EAGAIN;
 }
 
-/* Until e's thread has ended: its result. A cancellation point. */
-static void *wait_end(const struct tent *e, struct pthread *self)
+/* A joiner cancelled while it waits: the thread is joinable again
+ * (POSIX), then the joiner acts on the cancellation. */
+static void join_testcancel(struct pthread *self, pthread_t id)
 {
+	if (!self->cancel_pending ||
+	    self->cancel_state != PTHREAD_CANCEL_ENABLE)
+		return;
+	self->wait_word = NULL;
+	ulock_lock(&tab.lock);
+	tab.slot[id].joined = 0;
+	ulock_unlock(&tab.lock);
+	posix_testcancel();
+}
+
+/* Until e's thread (slot id) has ended: its result. A cancellation
+ * point. */
+static void *wait_end(const struct tent *e, pthread_t id, struct pthread *self)
+{
+	uint32_t *w = &e->p->state, token = exit_token(e->serial);
 	for (;;) {
-		uint32_t *w = &e->p->state;
 		self->wait_word = w; /* pthread_cancel wakes us through it */
-		posix_testcancel();
+		join_testcancel(self, id);
 		if (e->creator >= 0 && e->creator == ksys_node()) {
 			/* No look at the thread's pages: its note comes
 			 * here. A second's wait, then a look at the word
-			 * (a note refused for want of room is not waited
+			 * (a note dropped for want of memory is not waited
 			 * for forever). */
 			uint64_t r;
 			int rc = ksys_exit_note_wait(w, e->serial, &r,
 						     1000000000ull);
-			self->wait_word = NULL;
-			if (!rc)
+			if (!rc) {
+				self->wait_word = NULL;
 				return (void *)(uintptr_t)r;
+			}
 			if (rc != -ETIMEDOUT)
 				continue; /* woken: cancelled, moved? */
 		}
 		uint32_t s = __atomic_load_n(w, __ATOMIC_ACQUIRE);
-		if (s == PT_EXITED) {
+		if (s == token) {
 			self->wait_word = NULL;
 			return e->p->retval;
 		}
 		ksys_futex_wait(w, s, 1000000000ull);
-		self->wait_word = NULL;
 	}
 }
 
@@ -550,7 +599,7 @@ int pthread_join(pthread_t id, void **value)
 	ulock_unlock(&tab.lock);
 	if (err)
 		return err;
-	void *ret = wait_end(&e, self);
+	void *ret = wait_end(&e, id, self);
 	if (value)
 		*value = ret;
 	ulock_lock(&tab.lock);
@@ -689,7 +738,7 @@ void posix_keys_run_destructors(struct pthread *self)
 
 int pthread_cancel(pthread_t id)
 {
-	struct pthread *p = posix_thread_lookup(id);
+	struct pthread *p = posix_thread_started(id);
 	if (!p)
 		return ESRCH;
 	p->cancel_pending = 1;

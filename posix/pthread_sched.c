@@ -149,7 +149,7 @@ int posix_sched_start(int *policy_out, int *prio_out, const pthread_attr_t *a)
 /* A thread that has ended but is not joined yet still counts (POSIX). */
 static struct pthread *live(pthread_t id)
 {
-	return posix_thread_lookup(id);
+	return posix_thread_started(id); /* its TCB built */
 }
 
 int pthread_getschedparam(pthread_t id, int *policy, struct sched_param *sp)

@@ -313,7 +313,7 @@ int pthread_setname_np(pthread_t id, const char *name)
 	size_t n = strlen(name);
 	if (n >= POSIX_THREAD_NAME)
 		return ERANGE;
-	struct pthread *p = posix_thread_lookup(id);
+	struct pthread *p = posix_thread_started(id);
 	if (!p)
 		return ESRCH;
 	ulock_lock(&name_lock);
@@ -328,7 +328,7 @@ int pthread_getname_np(pthread_t id, char *buf, size_t len)
 {
 	if (len < POSIX_THREAD_NAME)
 		return ERANGE;
-	struct pthread *p = posix_thread_lookup(id);
+	struct pthread *p = posix_thread_started(id);
 	if (!p)
 		return ESRCH;
 	ulock_lock(&name_lock);

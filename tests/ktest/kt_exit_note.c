@@ -27,15 +27,43 @@ KTEST(exit_note, take_once_by_serial)
 	KT_ASSERT(exit_note_take((uintptr_t)&word_a, 7, &r));
 	KT_EQ(r, 1234);
 	KT_ASSERT(!exit_note_take((uintptr_t)&word_a, 7, &r)); /* once */
-	/* a later creation's note on the same word replaces an old one */
+	/* a later creation's note on the same word replaces an old one, an
+	 * earlier one's (late) does not */
 	KT_EQ(exit_note_post((uintptr_t)&word_a, 9, 1), 0);
 	KT_EQ(exit_note_post((uintptr_t)&word_a, 10, 2), 0);
+	KT_EQ(exit_note_post((uintptr_t)&word_a, 8, 3), 0);
 	KT_ASSERT(!exit_note_take((uintptr_t)&word_a, 9, &r));
+	KT_ASSERT(!exit_note_take((uintptr_t)&word_a, 8, &r));
 	KT_ASSERT(exit_note_take((uintptr_t)&word_a, 10, &r));
 	KT_EQ(r, 2);
 	exit_note_counts(&waiting, &refused);
 	KT_EQ(waiting, waiting0);
 	KT_EQ(refused, refused0);
+}
+
+/* Past EXIT_NOTE_MAX waiting, the oldest goes (and is counted). */
+static uint8_t many[EXIT_NOTE_MAX + 1][8];
+
+KTEST(exit_note, oldest_dropped_when_full)
+{
+	uint64_t r = 0;
+	uint32_t waiting0, waiting;
+	uint64_t dropped0, dropped;
+	exit_note_counts(&waiting0, &dropped0);
+	KT_EQ(waiting0, 0);	   /* the tests before took theirs */
+	int n = EXIT_NOTE_MAX + 1; /* one too many */
+	for (int i = 0; i < n; i++)
+		KT_EQ(exit_note_post((uintptr_t)many[i], 1, (uint64_t)i), 0);
+	exit_note_counts(&waiting, &dropped);
+	KT_EQ(waiting, EXIT_NOTE_MAX);
+	KT_EQ(dropped, dropped0 + 1);
+	KT_ASSERT(!exit_note_take((uintptr_t)many[0], 1, &r)); /* oldest */
+	for (int i = 1; i < n; i++) {
+		KT_ASSERT(exit_note_take((uintptr_t)many[i], 1, &r));
+		KT_EQ(r, (uint64_t)i);
+	}
+	exit_note_counts(&waiting, &dropped);
+	KT_EQ(waiting, 0);
 }
 
 static void *post_later(void *arg)

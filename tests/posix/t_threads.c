@@ -56,6 +56,28 @@ static void *cancellable(void *a)
 	return a;
 }
 
+/* Spins on pthread_testcancel only: a cancel must reach it even if it was
+ * sent before the thread had started. */
+static void *spins_on_testcancel(void *a)
+{
+	for (;;)
+		pthread_testcancel();
+	return a;
+}
+
+static void *sleeps_300ms(void *a)
+{
+	usleep(300000);
+	return a;
+}
+
+static void *joins_it(void *a)
+{
+	void *rv;
+	pthread_join(*(pthread_t *)a, &rv);
+	return (void *)1; /* not reached: cancelled while it waits */
+}
+
 static void *exits_early(void *a)
 {
 	pthread_cleanup_push(cleanup, (void *)(intptr_t)100);
@@ -172,6 +194,29 @@ int main(void)
 		}
 	}
 	CHECK_EQ(bad, 0, "3000 threads created and joined with their values");
+
+	/* cancel at once after create, before the thread has started */
+	bad = 0;
+	for (int i = 0; i < 20; i++) {
+		pthread_t c;
+		pthread_create(&c, NULL, spins_on_testcancel, NULL);
+		pthread_cancel(c);
+		pthread_join(c, &rv);
+		bad += rv != PTHREAD_CANCELED;
+	}
+	CHECK_EQ(bad, 0, "a cancel sent before the start is acted on");
+
+	/* a joiner cancelled while it waits leaves the thread joinable */
+	pthread_t target, joiner;
+	pthread_create(&target, NULL, sleeps_300ms, (void *)7);
+	pthread_create(&joiner, NULL, joins_it, &target);
+	usleep(100000);
+	pthread_cancel(joiner);
+	pthread_join(joiner, &rv);
+	CHECK(rv == PTHREAD_CANCELED, "the joiner was cancelled while waiting");
+	CHECK_EQ(pthread_join(target, &rv), 0,
+		 "its target is still joinable (POSIX)");
+	CHECK_EQ((intptr_t)rv, 7, "with its value");
 	(void)t2;
 	return pt_done();
 }
