@@ -20,8 +20,9 @@
  *    be created beside an initrd mounted at "/".
  *  - No symlinks, no permission checks (one user, the application), no umask
  *    (the caller applies it): modes are stored and reported.
- *  - fds 0, 1 and 2 share one open console: reads return 0 (end of file),
- *    writes go to vfs_console_write.
+ *  - fds 0, 1 and 2 share one open console: reads come from
+ *    vfs_console_read (the program's standard input; may block), writes go
+ *    to vfs_console_write.
  *  - An unlinked file stays readable and writable through its open fds until
  *    the last is closed; a removed directory is empty for good.
  *
@@ -32,6 +33,7 @@
 #ifndef POSIX_VFS_H
 #define POSIX_VFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +113,12 @@ struct vfs_dirent {
  * possibly from several threads at once.
  */
 extern void (*vfs_console_write)(const char *buf, size_t len);
+/*
+ * Where reads of the console come from, like ksys_console_read: a count, 0
+ * at the end of input, or a negative errno (-EAGAIN with nonblock). NULL:
+ * the end of input at once. Called without the vfs lock.
+ */
+extern int64_t (*vfs_console_read)(void *buf, size_t len, bool nonblock);
 
 /*
  * Sets up an empty writable root, the cwd "/" and fds 0, 1, 2 on the console.

@@ -1,0 +1,103 @@
+/*
+ * stdin_sum.c — reads all of its standard input (or of a file) and reports
+ * it, for tests/qemu/stdin:
+ *   stdin_sum [NODE [PATH]]
+ * A thread moves to node NODE (default 0, the origin), reads fd 0 (or the
+ * file PATH) to its end in reads of changing sizes (1 .. 4096 bytes), reads
+ * once more (the end of input stays), and main writes
+ *   sum: node=N bytes=B lines=L fnv=HHHHHHHHHHHHHHHH again=R
+ * (L: newline bytes; fnv: FNV-1a 64 of the bytes; R: the extra read's
+ * result), then, when every byte is printable ASCII or a newline, each
+ * line as "line: TEXT". Exits 0, or 1 after a failed read.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <unum.h>
+
+#define KEEP (64 * 1024) /* bytes kept to write the lines back */
+
+static struct {
+	int node;
+	const char *path;
+	int ran_on;
+	long bytes, lines, again;
+	uint64_t fnv;
+	int err;
+	bool text;
+	char keep[KEEP];
+	size_t kept;
+} r;
+
+static void *reader(void *arg)
+{
+	static const size_t sizes[] = {1, 7, 100, 4096, 13, 512, 4095};
+	static unsigned char buf[4096];
+	int fd = 0;
+	(void)arg;
+	if (unum_node() != r.node)
+		unum_migrate(pthread_self(), r.node);
+	r.ran_on = unum_node();
+	if (r.path && (fd = open(r.path, O_RDONLY)) < 0) {
+		r.err = errno;
+		return NULL;
+	}
+	r.fnv = 0xcbf29ce484222325ull;
+	r.text = true;
+	for (size_t k = 0;; k++) {
+		long n = read(fd, buf, sizes[k % 7]);
+		if (n < 0) {
+			r.err = errno;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		for (long i = 0; i < n; i++) {
+			unsigned char c = buf[i];
+			r.fnv = (r.fnv ^ c) * 0x100000001b3ull;
+			r.lines += c == '\n';
+			if (c != '\n' && (c < 0x20 || c > 0x7e))
+				r.text = false;
+			if (r.kept < KEEP)
+				r.keep[r.kept++] = (char)c;
+		}
+		r.bytes += n;
+	}
+	r.again = read(fd, buf, sizeof(buf));
+	if (r.path)
+		close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	r.node = argc > 1 ? atoi(argv[1]) : 0;
+	r.path = argc > 2 ? argv[2] : NULL;
+	if (pthread_create(&t, NULL, reader, NULL) || pthread_join(t, NULL)) {
+		printf("sum: cannot run the reader\n");
+		return 1;
+	}
+	if (r.err) {
+		printf("sum: read failed: %s\n", strerror(r.err));
+		return 1;
+	}
+	printf("sum: node=%d bytes=%ld lines=%ld fnv=%016llx again=%ld\n",
+	       r.ran_on, r.bytes, r.lines, (unsigned long long)r.fnv, r.again);
+	if (r.text) {
+		char *p = r.keep, *end = r.keep + r.kept;
+		while (p < end) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			printf("line: %.*s\n", (int)len, p);
+			p += len + (nl != NULL);
+		}
+	}
+	return 0;
+}
