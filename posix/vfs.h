@@ -250,8 +250,8 @@ int vfs_pipe(int fds[2], int flags);
  * that is not open. Pipes: the read end is readable with data, and hung
  * up (POLLHUP) once no write end is open; the write end is writable with
  * VFS_PIPE_BUF bytes free, in error (POLLERR) once no read end is open.
- * Every other file is always readable and writable (the console reads
- * end of file at once).
+ * Every other file is always readable and writable (the console too,
+ * even with no input yet: its read may block).
  *
  * Waiting: a poller adds itself to vfs_pollers, reads vfs_poll_seq, scans
  * its fds and sleeps on vfs_poll_seq while it is unchanged; every change
