@@ -477,6 +477,19 @@ int64_t ksys_console_read(void *buf, size_t len, bool nonblock)
 	return arch_kcall(do_console_read, &a);
 }
 
+static long do_console_poll(void *p)
+{
+	(void)p;
+	if (several && several->self() != 0)
+		return several->console_poll();
+	return console_in_ready();
+}
+
+int ksys_console_poll(void)
+{
+	return (int)arch_kcall(do_console_poll, NULL);
+}
+
 static long do_exit(void *p)
 {
 	int status = *(int *)p;

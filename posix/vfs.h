@@ -119,6 +119,10 @@ extern void (*vfs_console_write)(const char *buf, size_t len);
  * the end of input at once. Called without the vfs lock.
  */
 extern int64_t (*vfs_console_read)(void *buf, size_t len, bool nonblock);
+/* Whether a read of the console would block, like ksys_console_poll: 0
+ * it would, else not (errors too: the read reports them). NULL: never.
+ * Called with the vfs lock held. */
+extern int (*vfs_console_poll)(void);
 
 /*
  * Sets up an empty writable root, the cwd "/" and fds 0, 1, 2 on the console.
@@ -250,8 +254,8 @@ int vfs_pipe(int fds[2], int flags);
  * that is not open. Pipes: the read end is readable with data, and hung
  * up (POLLHUP) once no write end is open; the write end is writable with
  * VFS_PIPE_BUF bytes free, in error (POLLERR) once no read end is open.
- * Every other file is always readable and writable (the console too,
- * even with no input yet: its read may block).
+ * The console is writable, and readable when vfs_console_poll says so.
+ * Every other file is always readable and writable.
  *
  * Waiting: a poller adds itself to vfs_pollers, reads vfs_poll_seq, scans
  * its fds and sleeps on vfs_poll_seq while it is unchanged; every change

@@ -38,10 +38,18 @@ static int64_t console_stream_read(struct vfs_node *n, void *buf, size_t len,
 	return rd && len ? rd(buf, len, flags & VFS_O_NONBLOCK) : 0;
 }
 
+static uint32_t console_poll(struct vfs_node *n, uint32_t flags)
+{
+	int (*ready)(void) = vfs_console_poll;
+	(void)n, (void)flags;
+	return (ready && !ready() ? 0 : VFS_POLLIN) | VFS_POLLOUT;
+}
+
 /* Console writes bypass the ops (see vfs_write): no .write here. */
 static const struct vfs_node_ops console_ops = {
     .read = console_read,
     .stream_read = console_stream_read,
+    .poll = console_poll,
 };
 
 /* ---- the table ----------------------------------------------------------- */

@@ -223,6 +223,7 @@ static int cluster_svc_start(void)
 		ops.exit_note = send_exit_note;
 		ops.console = console;
 		ops.console_read = remote_stdin_read;
+		ops.console_poll = remote_stdin_poll;
 		ops.exit_all = remote_exit_all;
 		ops.thread_event = sched_thread_event;
 		ops.migrate = sched_migrate;

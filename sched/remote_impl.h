@@ -33,6 +33,7 @@ int report_ask_exit(int status);
  * result); reads the origin's standard input (as ksys_console_read). */
 int remote_stdin_start(void);
 int64_t remote_stdin_read(void *buf, size_t len, bool nonblock);
+int remote_stdin_poll(void);
 /* Every node's /proc/dsm text, in node order (like snprintf). */
 size_t report_cluster_text(char *buf, size_t len);
 

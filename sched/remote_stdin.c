@@ -9,6 +9,8 @@
  * Wire format (little-endian): the call is 8 bytes, struct stdin_call;
  * the reply is the data (0 bytes: the end of input), or the read's
  * negative errno as the RPC status (-EAGAIN for a non-blocking read).
+ * With STDIN_PEEK (len 1) nothing is read: the reply is one byte, 1 when
+ * a read would not block, 0 when it would.
  */
 #include "kernel/console_in.h"
 #include "kernel/errno.h"
@@ -19,6 +21,7 @@
 #include "sched/remote_impl.h"
 
 #define STDIN_NONBLOCK 1u /* stdin_call.flags */
+#define STDIN_PEEK     2u
 
 struct stdin_call {
 	uint8_t len[4];	  /* bytes wanted, 1 .. KSYS_CONSOLE_CHUNK */
@@ -47,10 +50,16 @@ static int serve_stdin(int from, const void *args, size_t len, void *out,
 		return -EINVAL;
 	memcpy(&c, args, sizeof(c));
 	uint32_t want = get_le32(c.len), flags = get_le32(c.flags);
-	if (want == 0 || want > KSYS_CONSOLE_CHUNK || (flags & ~STDIN_NONBLOCK))
+	if (want == 0 || want > KSYS_CONSOLE_CHUNK ||
+	    (flags & ~(STDIN_NONBLOCK | STDIN_PEEK)) ||
+	    ((flags & STDIN_PEEK) && want != 1))
 		return -EINVAL;
 	if (want > cap)
 		want = (uint32_t)cap;
+	if (flags & STDIN_PEEK) {
+		((uint8_t *)out)[0] = console_in_ready();
+		return 1;
+	}
 	return (int)console_in_read(out, want, flags & STDIN_NONBLOCK);
 }
 
@@ -64,6 +73,18 @@ int64_t remote_stdin_read(void *buf, size_t len, bool nonblock)
 	put_le32(c.len, (uint32_t)len);
 	put_le32(c.flags, nonblock ? STDIN_NONBLOCK : 0);
 	return cnet_call(0, CNET_SVC_STDIN_RPC, &c, sizeof(c), buf, len, 0);
+}
+
+int remote_stdin_poll(void)
+{
+	struct stdin_call c;
+	uint8_t ready = 0;
+	put_le32(c.len, 1);
+	put_le32(c.flags, STDIN_PEEK);
+	int n = cnet_call(0, CNET_SVC_STDIN_RPC, &c, sizeof(c), &ready, 1, 0);
+	if (n < 0)
+		return n;
+	return n == 1 && ready;
 }
 
 int remote_stdin_start(void)
