@@ -1,7 +1,8 @@
 /*
  * posix/poll.c — poll, ppoll, select and pselect over the fds of the vfs
  * (vfs_poll_fd says what each kind of file reports: pipes by their state,
- * every other file always readable and writable).
+ * the console by its input, every other file always readable and
+ * writable).
  *
  * A blocked caller sleeps on the cluster-wide word vfs_poll_seq, which
  * every change of a pipe bumps while someone polls (posix/vfs_pipe.c), so a
