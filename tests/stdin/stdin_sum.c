@@ -1,7 +1,7 @@
 /*
  * stdin_sum.c — reads all of its standard input (or of a file) and reports
  * it, for tests/qemu/stdin:
- *   stdin_sum [NODE [PATH|- [poll]]]
+ *   stdin_sum [NODE [PATH|- [poll|sleep]]]
  * A thread moves to node NODE (default 0, the origin), reads fd 0 (or the
  * file PATH; "-": fd 0) to its end in reads of changing sizes (1 .. 4096
  * bytes), reads
@@ -12,7 +12,9 @@
  * line as "line: TEXT". With "poll", the thread first polls fd 0 with no
  * wait, writes "sum: polling", polls with no timeout, and main writes
  * "poll: first=N revents=R then=N revents=R" (the host sends its input
- * only once it saw "sum: polling"). Exits 0, or 1 after a failed read.
+ * only once it saw "sum: polling"). With "sleep", the thread sleeps 4 s
+ * before it reads (the kernel's buffer fills, and the line must wait).
+ * Exits 0, or 1 after a failed read.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -31,7 +33,7 @@
 static struct {
 	int node;
 	const char *path;
-	bool poll;
+	bool poll, sleep;
 	int poll_first, poll_then;
 	short rev_first, rev_then;
 	int ran_on;
@@ -52,6 +54,8 @@ static void *reader(void *arg)
 	if (unum_node() != r.node)
 		unum_migrate(pthread_self(), r.node);
 	r.ran_on = unum_node();
+	if (r.sleep)
+		sleep(4);
 	if (r.poll) {
 		struct pollfd p = {.fd = 0, .events = POLLIN};
 		r.poll_first = poll(&p, 1, 0);
@@ -98,6 +102,7 @@ int main(int argc, char **argv)
 	r.node = argc > 1 ? atoi(argv[1]) : 0;
 	r.path = argc > 2 && strcmp(argv[2], "-") ? argv[2] : NULL;
 	r.poll = argc > 3 && !strcmp(argv[3], "poll");
+	r.sleep = argc > 3 && !strcmp(argv[3], "sleep");
 	if (pthread_create(&t, NULL, reader, NULL) || pthread_join(t, NULL)) {
 		printf("sum: cannot run the reader\n");
 		return 1;
