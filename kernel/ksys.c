@@ -5,6 +5,7 @@
 #include "arch/x86_64/trap.h"
 #include "boot/boot_info.h"
 #include "kernel/config.h"
+#include "kernel/console_in.h"
 #include "kernel/errno.h"
 #include "kernel/exit_note.h"
 #include "kernel/futex.h"
@@ -450,6 +451,49 @@ void ksys_console_write(const char *s, size_t n)
 {
 	struct write_args a = {s, n};
 	arch_kcall(do_console_write, &a);
+}
+
+struct read_args {
+	void *buf;
+	size_t len;
+	bool nonblock;
+};
+
+static long do_console_read(void *p)
+{
+	struct read_args *a = p;
+	size_t len = a->len < KSYS_CONSOLE_CHUNK ? a->len : KSYS_CONSOLE_CHUNK;
+	/* into kernel memory, then out to the global address space with no
+	 * lock held (writing it may fault on another node's page) */
+	char *chunk = kmalloc(len ? len : 1);
+	if (!chunk)
+		return -ENOMEM;
+	int64_t n = several && several->self() != 0
+			? several->console_read(chunk, len, a->nonblock)
+			: console_in_read(chunk, len, a->nonblock);
+	if (n > 0)
+		memcpy(a->buf, chunk, (size_t)n);
+	kfree(chunk);
+	return (long)n;
+}
+
+int64_t ksys_console_read(void *buf, size_t len, bool nonblock)
+{
+	struct read_args a = {buf, len, nonblock};
+	return arch_kcall(do_console_read, &a);
+}
+
+static long do_console_poll(void *p)
+{
+	(void)p;
+	if (several && several->self() != 0)
+		return several->console_poll();
+	return console_in_ready();
+}
+
+int ksys_console_poll(void)
+{
+	return (int)arch_kcall(do_console_poll, NULL);
 }
 
 static long do_exit(void *p)

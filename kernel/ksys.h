@@ -56,6 +56,16 @@ uint64_t ksys_thread_cpu_ns(void); /* the calling thread's CPU time */
 uint64_t ksys_process_cpu_ns(void);
 
 void ksys_console_write(const char *s, size_t n);
+/* Reads the program's standard input (kernel/console_in.h; on a node
+ * other than the origin, from the origin's): up to len bytes into buf, the
+ * count, 0 at the end of input, -EAGAIN (nonblock, nothing yet), or the
+ * transport's error (-EHOSTUNREACH: the origin is gone). Blocks otherwise
+ * until data or the end. */
+int64_t ksys_console_read(void *buf, size_t len, bool nonblock);
+/* 1 when ksys_console_read would not block (data or the end of input), 0
+ * when it would, or the transport's error. */
+int ksys_console_poll(void);
+#define KSYS_CONSOLE_CHUNK 4096
 /* Ends the program: every node, with this status (test mode: QEMU's). */
 void ksys_exit(int status) __attribute__((noreturn));
 /* True when the program's end prints the exit report (dsm.stats=1): the
@@ -179,6 +189,11 @@ struct ksys_cluster_ops {
 			  uint64_t result);
 	/* (n) no lock; forward to the origin; must not sleep (console path) */
 	void (*console)(const char *s, size_t n);
+	/* (n) no lock; may sleep; reads the origin's standard input (as
+	 * ksys_console_read, into kernel memory, len <= KSYS_CONSOLE_CHUNK) */
+	int64_t (*console_read)(void *buf, size_t len, bool nonblock);
+	/* (n) no lock; may sleep; as ksys_console_poll, at the origin */
+	int (*console_poll)(void);
 	/* (n) no lock; ends the program on every node */
 	void (*exit_all)(int status) __attribute__((noreturn));
 	/* (n) no lock; an application thread started (alive) or ended on

@@ -30,6 +30,8 @@ enum cnet_service {
 	CNET_SVC_RPC_TEST = 12,	 /* RPC: the cluster ktests */
 	CNET_SVC_DSM_HOME = 13,	 /* RPC: first-touch homes (cluster/) */
 	CNET_SVC_BENCH_RPC = 14, /* RPC: the transport benchmark */
+	CNET_SVC_STDIN_RPC =
+	    15, /* RPC: standard input (sched/remote_stdin.c) */
 	CNET_SVC_MAX = 16,
 };
 

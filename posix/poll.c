@@ -1,11 +1,14 @@
 /*
  * posix/poll.c — poll, ppoll, select and pselect over the fds of the vfs
  * (vfs_poll_fd says what each kind of file reports: pipes by their state,
- * every other file always readable and writable).
+ * the console by its input, every other file always readable and
+ * writable).
  *
  * A blocked caller sleeps on the cluster-wide word vfs_poll_seq, which
  * every change of a pipe bumps while someone polls (posix/vfs_pipe.c), so a
  * pipe written on another node wakes it; it then scans its fds again.
+ * Standard input bumps no word: while a scan found the console not ready,
+ * the sleep lasts at most POLL_CONSOLE_NS, and the caller scans again.
  * These are cancellation points (on entry and while asleep), and so are
  * blocked pipe reads and writes (posix_file_block). The signal
  * masks of ppoll and pselect are ignored: no signal reaches a handler.
@@ -26,7 +29,19 @@ _Static_assert(POLLIN == VFS_POLLIN && POLLPRI == VFS_POLLPRI &&
 	       "poll.h and vfs.h give the events the same bits");
 _Static_assert(PIPE_BUF == VFS_PIPE_BUF, "limits.h states the pipes' PIPE_BUF");
 
-#define NS 1000000000LL
+#define NS		1000000000LL
+#define POLL_CONSOLE_NS 20000000ull
+
+/* This thread's last scan found the console not readable. */
+static __thread bool console_pending;
+
+int posix_console_poll(void)
+{
+	int r = ksys_console_poll();
+	if (r == 0)
+		console_pending = true;
+	return r;
+}
 
 /* The events of one pollfd: POLLRDNORM and POLLWRNORM as POLLIN and
  * POLLOUT, each reported under the name asked for. */
@@ -101,6 +116,7 @@ static int poll_wait(int (*scan)(void *), void *arg, int64_t timeout_ns)
 		uint32_t seq = __atomic_load_n(&vfs_poll_seq, __ATOMIC_SEQ_CST);
 		uint64_t left = 0, now;
 
+		console_pending = false;
 		n = scan(arg);
 		if (n || !timeout_ns)
 			break;
@@ -110,6 +126,8 @@ static int poll_wait(int (*scan)(void *), void *arg, int64_t timeout_ns)
 				break;
 			left = deadline - now;
 		}
+		if (console_pending && (!left || left > POLL_CONSOLE_NS))
+			left = POLL_CONSOLE_NS; /* then scan again */
 		self->wait_word = &vfs_poll_seq;
 		if (cancel_due(self))
 			break;

@@ -122,6 +122,9 @@ void posix_random_fill(void *buf, size_t len);
 /* posix/poll.c: vfs_block, a blocked pipe read or write that a
  * cancellation request wakes (-ECANCELED: call posix_testcancel). */
 int posix_file_block(uint32_t *word, uint32_t val);
+/* vfs_console_poll (posix/poll.c): ksys_console_poll, noting for poll's
+ * sleep that the console was not ready. */
+int posix_console_poll(void);
 /* posix/files.c: /tmp, /dev and /etc/hostname, made at start. */
 void posix_files_init(void);
 

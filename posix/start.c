@@ -148,6 +148,8 @@ static void main_thread(void *arg)
 	 * thread, flushes them. */
 	__sinit(_GLOBAL_REENT);
 	vfs_console_write = console_write;
+	vfs_console_read = ksys_console_read; /* standard input */
+	vfs_console_poll = posix_console_poll;
 	vfs_block = posix_file_block; /* cancellable pipe waits */
 	if (vfs_init(ksys_clock_ns) < 0) {
 		ksys_console_write("unum: cannot set up the file system\n", 36);

@@ -22,6 +22,9 @@ struct vfs_node *vfs_root;
 struct vfs_node *vfs_cwd;
 /* Where fds 0-2 write (set by posix/, read without the lock). */
 void (*vfs_console_write)(const char *buf, size_t len);
+/* Where reads of fds 0-2 come from (set by posix/, read without the lock). */
+int64_t (*vfs_console_read)(void *buf, size_t len, bool nonblock);
+int (*vfs_console_poll)(void); /* (as vfs_console_read) */
 
 /* Source of time stamps; NULL stamps 0. */
 static uint64_t (*vfs_clock)(void);

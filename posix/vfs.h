@@ -20,8 +20,9 @@
  *    be created beside an initrd mounted at "/".
  *  - No symlinks, no permission checks (one user, the application), no umask
  *    (the caller applies it): modes are stored and reported.
- *  - fds 0, 1 and 2 share one open console: reads return 0 (end of file),
- *    writes go to vfs_console_write.
+ *  - fds 0, 1 and 2 share one open console: reads come from
+ *    vfs_console_read (the program's standard input; may block), writes go
+ *    to vfs_console_write.
  *  - An unlinked file stays readable and writable through its open fds until
  *    the last is closed; a removed directory is empty for good.
  *
@@ -32,6 +33,7 @@
 #ifndef POSIX_VFS_H
 #define POSIX_VFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +113,16 @@ struct vfs_dirent {
  * possibly from several threads at once.
  */
 extern void (*vfs_console_write)(const char *buf, size_t len);
+/*
+ * Where reads of the console come from, like ksys_console_read: a count, 0
+ * at the end of input, or a negative errno (-EAGAIN with nonblock). NULL:
+ * the end of input at once. Called without the vfs lock.
+ */
+extern int64_t (*vfs_console_read)(void *buf, size_t len, bool nonblock);
+/* Whether a read of the console would block, like ksys_console_poll: 0
+ * it would, else not (errors too: the read reports them). NULL: never.
+ * Called with the vfs lock held. */
+extern int (*vfs_console_poll)(void);
 
 /*
  * Sets up an empty writable root, the cwd "/" and fds 0, 1, 2 on the console.
@@ -242,8 +254,8 @@ int vfs_pipe(int fds[2], int flags);
  * that is not open. Pipes: the read end is readable with data, and hung
  * up (POLLHUP) once no write end is open; the write end is writable with
  * VFS_PIPE_BUF bytes free, in error (POLLERR) once no read end is open.
- * Every other file is always readable and writable (the console reads
- * end of file at once).
+ * The console is writable, and readable when vfs_console_poll says so.
+ * Every other file is always readable and writable.
  *
  * Waiting: a poller adds itself to vfs_pollers, reads vfs_poll_seq, scans
  * its fds and sleeps on vfs_poll_seq while it is unchanged; every change

@@ -26,12 +26,30 @@ static struct vfs_node *vfs_console;
 static int64_t console_read(struct vfs_node *n, void *buf, size_t len,
 			    uint64_t off)
 {
-	return 0; /* end of file: there is no keyboard */
+	return 0; /* not called: reads go to console_stream_read */
+}
+
+/* The program's standard input (may block): see vfs_console_read. */
+static int64_t console_stream_read(struct vfs_node *n, void *buf, size_t len,
+				   uint32_t flags)
+{
+	int64_t (*rd)(void *, size_t, bool) = vfs_console_read;
+	(void)n;
+	return rd && len ? rd(buf, len, flags & VFS_O_NONBLOCK) : 0;
+}
+
+static uint32_t console_poll(struct vfs_node *n, uint32_t flags)
+{
+	int (*ready)(void) = vfs_console_poll;
+	(void)n, (void)flags;
+	return (ready && !ready() ? 0 : VFS_POLLIN) | VFS_POLLOUT;
 }
 
 /* Console writes bypass the ops (see vfs_write): no .write here. */
 static const struct vfs_node_ops console_ops = {
     .read = console_read,
+    .stream_read = console_stream_read,
+    .poll = console_poll,
 };
 
 /* ---- the table ----------------------------------------------------------- */
@@ -344,11 +362,11 @@ static int64_t do_read(int fd, void *buf, size_t len, int64_t at)
 	n = -EISDIR;
 	if (vfs_is_dir(f->node))
 		goto out;
-	if (f->node->ops->stream_read)
-		return stream_io(f, buf, len, at, false);
 	n = -ESPIPE;
 	if (at >= 0 && f->node == vfs_console)
 		goto out;
+	if (f->node->ops->stream_read)
+		return stream_io(f, buf, len, at, false);
 	n = 0;
 	if (!len)
 		goto out;

@@ -2,7 +2,8 @@
  * sched/remote.c — the services that make the cluster one process:
  * remote thread creation (sent on CNET_SVC_THREAD, served by
  * sched/migrate.c), futex wake-ups across nodes
- * (CNET_SVC_FUTEX), console forwarding to the origin and the cluster-wide
+ * (CNET_SVC_FUTEX), console forwarding to the origin (standard input:
+ * sched/remote_stdin.c) and the cluster-wide
  * exit (CNET_SVC_CONTROL lives in net/cnet.c), and thread placement
  * (sched.policy). Registered into kernel/ksys.c as its cluster ops.
  *
@@ -216,6 +217,8 @@ static int cluster_svc_start(void)
 			rc = cnet_set_fast(CNET_SVC_FUTEX, futex_fast);
 		if (!rc)
 			rc = report_start();
+		if (!rc)
+			rc = remote_stdin_start();
 		if (rc)
 			return rc;
 		futex_set_remote(remote_wake);
@@ -226,6 +229,8 @@ static int cluster_svc_start(void)
 		ops.spawn = spawn;
 		ops.exit_note = send_exit_note;
 		ops.console = console;
+		ops.console_read = remote_stdin_read;
+		ops.console_poll = remote_stdin_poll;
 		ops.exit_all = remote_exit_all;
 		ops.thread_event = sched_thread_event;
 		ops.migrate = sched_migrate;

@@ -6,6 +6,7 @@
 #ifndef SCHED_REMOTE_IMPL_H
 #define SCHED_REMOTE_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ void report_print_all(void);
 /* Elsewhere: asks the origin to end the program with `status` (and so to
  * gather the reports). 0 or cnet_send's error. */
 int report_ask_exit(int status);
+/* sched/remote_stdin.c: registers CNET_SVC_STDIN_RPC (cnet_serve's
+ * result); reads the origin's standard input (as ksys_console_read). */
+int remote_stdin_start(void);
+int64_t remote_stdin_read(void *buf, size_t len, bool nonblock);
+int remote_stdin_poll(void);
 /* Every node's /proc/dsm text, in node order (like snprintf). */
 size_t report_cluster_text(char *buf, size_t len);
 

@@ -27,3 +27,14 @@ $(B)/tools/unumctl: $(UNUMCTL_SRCS) tools/unumctl.h sched/control_proto.h \
 
 all: $(B)/tools/unumctl
 test: $(B)/tools/unumctl
+
+# build/tools/unum-stdin: frames a program's standard input for its serial
+# line (kernel/console_frame.h); tools/unum-run runs it. `make all` builds it.
+UNUM_STDIN_SRCS := tools/unum-stdin.c kernel/console_frame.c
+
+$(B)/tools/unum-stdin: $(UNUM_STDIN_SRCS) kernel/console_frame.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -I. -DUNUM_HOST -O2 -g $(WARN) $(UNUM_STDIN_SRCS) -o $@
+
+all: $(B)/tools/unum-stdin

@@ -4,6 +4,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "kernel/errno.h"
 #include "kernel/log.h"
 #include "mm/vm.h"
 
@@ -169,11 +170,15 @@ void lapic_send_init_sipi(uint32_t apic_id, uint8_t page)
 	icr_send(apic_id, 0x4600 | page);
 }
 
+/* The IOAPIC's registers (set once by ioapic_init). */
+static volatile uint32_t *ioapic;
+
 void ioapic_init(uint64_t phys)
 {
 	volatile uint32_t *io = vm_map_mmio(phys, 32);
 	if (!io)
 		return;
+	ioapic = io;
 	io[0] = 1; /* IOAPICVER */
 	uint32_t n = ((io[4] >> 16) & 0xff) + 1;
 	for (uint32_t i = 0; i < n; i++) {
@@ -183,6 +188,18 @@ void ioapic_init(uint64_t phys)
 		io[4] = 0;
 	}
 	pr_info("apic", "IOAPIC at 0x%lx: %u inputs masked", phys, n);
+}
+
+int ioapic_route_isa(uint8_t irq, uint8_t vector, uint32_t apic_id)
+{
+	if (!ioapic || irq >= 16 || apic_id > 0xff)
+		return -EINVAL;
+	/* ISA inputs: edge-triggered, active high, fixed, physical mode */
+	ioapic[0] = 0x11 + 2 * irq;
+	ioapic[4] = apic_id << 24;
+	ioapic[0] = 0x10 + 2 * irq;
+	ioapic[4] = vector;
+	return 0;
 }
 
 bool tsc_invariant(void)

@@ -22,6 +22,9 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void lapic_send_init_sipi(uint32_t apic_id, uint8_t page);
 /* Masks every IOAPIC input (devices use MSI or are polled). */
 void ioapic_init(uint64_t phys);
+/* Unmasks ISA input `irq` (identity-mapped: no interrupt source override,
+ * true of the serial ports) as `vector` to the CPU apic_id: 0 or -EINVAL. */
+int ioapic_route_isa(uint8_t irq, uint8_t vector, uint32_t apic_id);
 bool tsc_invariant(void);
 
 #endif

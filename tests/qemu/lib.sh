@@ -61,7 +61,8 @@ qh_status_text() {
 	esac
 }
 
-# qh_boot CASE TIMEOUT unum-run-args...: boot once, keep the logs, set the
+# qh_boot CASE TIMEOUT unum-run-args...: boot once (standard input from
+# the file $QH_STDIN, default /dev/null), keep the logs, set the
 # case state. Never fails: the checks decide.
 qh_boot() {
 	local name=$1 tmo=$2 t0 t1
@@ -74,7 +75,7 @@ qh_boot() {
 	t0=${EPOCHREALTIME/[.,]/}
 	QH_STATUS=0
 	"$QH_RUN" --quiet --log "$QH_RAW" --timeout "$tmo" "$@" \
-		>"$QH_ERR" 2>&1 </dev/null || QH_STATUS=$?
+		>"$QH_ERR" 2>&1 <"${QH_STDIN:-/dev/null}" || QH_STATUS=$?
 	t1=${EPOCHREALTIME/[.,]/}
 	QH_SECS=$(printf '%d.%02d' $(((t1 - t0) / 1000000)) $(((t1 - t0) % 1000000 / 10000)))
 	if [ -f "$QH_RAW" ]; then
