@@ -388,11 +388,11 @@ void ksys_yield(void)
 
 uint64_t ksys_clock_ns(void)
 {
-	return clock_ns();
+	return clock_cluster_ns();
 }
 uint64_t ksys_realtime_ns(void)
 {
-	return clock_realtime_ns();
+	return clock_cluster_realtime_ns();
 }
 
 uint64_t ksys_thread_cpu_ns(void)
