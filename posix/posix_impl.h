@@ -65,6 +65,9 @@ struct pthread {
 	/* (name_lock, sysinfo.c) pthread_setname_np's, NUL-terminated;
 	 * a new thread starts with its creator's */
 	char name[POSIX_THREAD_NAME];
+	/* (racy: the last setter wins; posix/affinity.c) its CPU set over
+	 * the cluster as last set; all 0: never set (every CPU) */
+	uint64_t aff[4];
 	struct _reent reent; /* newlib's per-thread state, errno included */
 };
 
