@@ -17,8 +17,6 @@
 #include "sched/migrate.h"
 #include "sched/thread_msg.h"
 
-#define REQ_TIMEOUT_NS (2000 * NSEC_PER_MSEC)
-
 uint64_t sched_aff_local(const uint64_t *set, int node)
 {
 	int base = 0;
@@ -114,16 +112,5 @@ int sched_set_affinity(uint32_t tid, const uint64_t *set)
 		return 0;
 	struct tm_aff_req r = {tid, 0, {0}};
 	memcpy(r.set, set, sizeof(r.set));
-	int rc = -ESRCH;
-	for (int i = 0; i < cnet_nodes(); i++) {
-		if (i == cnet_self() || !cnet_alive(i))
-			continue;
-		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL,
-				    0, REQ_TIMEOUT_NS);
-		if (got == 0)
-			return 0;
-		if (got != -ESRCH && got != -EHOSTUNREACH)
-			rc = got;
-	}
-	return rc;
+	return sched_ask_others(&r, sizeof(r));
 }

@@ -307,15 +307,20 @@ int sched_migrate(uint32_t tid, int node)
 		return -EHOSTUNREACH;
 	if (!migrate_local(tid, node))
 		return 0;
-	/* ask the others, one by one: the thread lives on one node at most
-	 * (a node that cannot answer in time is reported if none has it) */
 	struct tm_mig_req r = {tid, node};
+	return sched_ask_others(&r, sizeof(r));
+}
+
+int sched_ask_others(const void *req, size_t len)
+{
+	/* one by one: the thread lives on one node at most (a node that
+	 * cannot answer in time is reported if none has it) */
 	int rc = -ESRCH;
 	for (int i = 0; i < cnet_nodes(); i++) {
 		if (i == cnet_self() || !cnet_alive(i))
 			continue;
-		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL,
-				    0, REQ_TIMEOUT_NS);
+		int got = cnet_call(i, CNET_SVC_SCHED_RPC, req, len, NULL, 0,
+				    REQ_TIMEOUT_NS);
 		if (got == 0)
 			return 0;
 		if (got != -ESRCH && got != -EHOSTUNREACH)

@@ -5,6 +5,7 @@
 #define SCHED_MIGRATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct migrate_stats {
@@ -25,6 +26,10 @@ struct migrate_stats {
  * (no such node), -EHOSTUNREACH (node dead), -ETIMEDOUT, -EAGAIN.
  */
 int sched_migrate(uint32_t tid, int node);
+/* Sends a request about an application thread (struct tm_mig_req or
+ * tm_aff_req) to every other live node in turn, until one has the thread:
+ * 0, -ESRCH (none has it), or the error of a node that could not answer. */
+int sched_ask_others(const void *req, size_t len);
 /* CPU sets (sched/affinity.c). Sets thread tid's set (checked: not
  * empty, no CPU beyond the last), wherever it lives: 0, -ESRCH, or the
  * transport's errors. */
