@@ -9,8 +9,10 @@
  * kernel/time.h), which the program reads as CLOCK_MONOTONIC and
  * CLOCK_REALTIME.
  *
- * Guards: (L) cn.lock; readers of the applied offset go through the
- * sequence count `seq` (written under cn.lock only).
+ * Guards: (L) cn.lock; (a) atomic loads and stores; (s) written under
+ * cn.lock, read through the sequence count pub.seq. A PONG the codec
+ * refuses counts as the transport's bad_msg; a sample the estimator
+ * refuses, or a PONG that answers no open ping, as clock_refused.
  */
 #include "kernel/kstring.h"
 #include "kernel/log.h"
@@ -26,8 +28,8 @@ static struct clock_est est; /* (L) */
 static uint64_t ping_seq;    /* (L) the last ping's number */
 static uint64_t ping_sent;   /* (L) and its send time; 0: none open */
 static uint64_t next_ping;   /* (L) */
-static uint64_t bad_pongs;   /* (L) refused by the codec or unmatched */
-static uint64_t rt_base;     /* (s) the origin's wall clock at its boot */
+static uint64_t bad_pongs;   /* (L) answering no open ping, or a wrong rate */
+static uint64_t rt_base;     /* (L, a) the origin's wall clock at its boot */
 static uint64_t base_hz;     /* (L) written once, before the clock is installed:
 			    the origin's TSC rate, 0 until the first pong */
 static uint64_t ping_hz;     /* (L) base_hz when the open ping was sent */
