@@ -31,6 +31,10 @@ struct cluster_thread {
 	 * another node only when it holds none, so a lock's owner is always
 	 * where the lock's token is */
 	uint32_t csync_held;
+	/* (o, read racily by the balancer) its CPU set over the cluster
+	 * (sched/affinity.c; CPU numbers 0..total-1, node 0's first), set by
+	 * sched_setaffinity and carried when it migrates; all 0: every CPU */
+	uint64_t aff[4];
 };
 _Static_assert(sizeof(struct cluster_thread) <=
 		   sizeof(((struct thread *)0)->cluster),

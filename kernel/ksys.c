@@ -309,6 +309,55 @@ static long do_migrate(void *p)
 						   : -ESRCH;
 }
 
+struct aff_args {
+	uint32_t tid;
+	const uint64_t *set;
+	struct thread *self; /* found: the caller itself */
+};
+
+static bool aff_one(struct thread *t, void *arg)
+{
+	struct aff_args *a = arg;
+	if (!has_tid(t, &a->tid))
+		return false;
+	if (t == thread_current())
+		a->self = t;
+	else
+		thread_set_affinity(t, a->set[0]);
+	return true;
+}
+
+static long do_set_affinity(void *p)
+{
+	struct aff_args *a = p;
+	int total = ksys_ncpus();
+	bool any = false;
+	for (int w = 0; w < KSYS_CPUSET_WORDS; w++)
+		for (int b = 0; b < 64; b++)
+			if (a->set[w] & (1ull << b)) {
+				if (w * 64 + b >= total)
+					return -EINVAL;
+				any = true;
+			}
+	if (!any)
+		return -EINVAL;
+	if (several)
+		return several->set_affinity(a->tid, a->set);
+	if (!thread_for_each(aff_one, a))
+		return -ESRCH;
+	if (a->self) /* outside the thread list's lock: it may switch CPU */
+		thread_set_affinity(a->self, a->set[0]);
+	return 0;
+}
+
+int ksys_set_affinity(uint32_t tid, const uint64_t set[KSYS_CPUSET_WORDS])
+{
+	struct aff_args a = {tid, set, NULL};
+	int rc = (int)arch_kcall(do_set_affinity, &a);
+	ksys_migrate_point(); /* the caller may have moved itself */
+	return rc;
+}
+
 static long do_set_policy(void *p)
 {
 	const char *name = p;
@@ -395,11 +444,11 @@ void ksys_yield(void)
 
 uint64_t ksys_clock_ns(void)
 {
-	return clock_ns();
+	return clock_cluster_ns();
 }
 uint64_t ksys_realtime_ns(void)
 {
-	return clock_realtime_ns();
+	return clock_cluster_realtime_ns();
 }
 
 uint64_t ksys_thread_cpu_ns(void)

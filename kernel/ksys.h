@@ -132,6 +132,14 @@ int ksys_cluster_nodes(void); /* nodes in the cluster (1 when alone) */
 /* Moves thread `tid` (a pthread id) to `node` at its next safe point: 0,
  * -ESRCH, -EINVAL, -EHOSTUNREACH (see sched_migrate). */
 int ksys_migrate(uint32_t tid, int node);
+/* Sets thread `tid`'s CPU set over the cluster (CPU numbers 0..total-1,
+ * node 0's CPUs first; bit c of set[c / 64]): on its node it runs only on
+ * the set's CPUs there; if its node has none of them it moves to the
+ * first node that has; the balancer moves it only to nodes of the set.
+ * 0, -ESRCH (no such thread), -EINVAL (empty, or a CPU beyond the last).
+ * Wherever the thread lives. */
+#define KSYS_CPUSET_WORDS 4 /* so at most 256 CPUs over the cluster */
+int ksys_set_affinity(uint32_t tid, const uint64_t set[KSYS_CPUSET_WORDS]);
 /* Switches the global scheduling policy on every node while the program
  * runs: 0 or -EINVAL (no such policy). */
 int ksys_set_policy(const char *name);
@@ -200,6 +208,8 @@ struct ksys_cluster_ops {
 	 * this node */
 	void (*thread_event)(uint32_t tid, bool alive);
 	int (*migrate)(uint32_t tid, int node); /* (n) no lock; sched_migrate */
+	/* (n) no lock; as ksys_set_affinity (set checked) */
+	int (*set_affinity)(uint32_t tid, const uint64_t *set);
 	/* (n) no lock; every node's DSM counters text, in node order */
 	size_t (*cluster_text)(char *buf, size_t len);
 	/* (n) no lock; as ksys_echo_ns */

@@ -27,7 +27,7 @@
 #define CPUMASK_ALL	(~0ull)
 /* Room for the per-thread state of the layers above the core: each slot
  * is owned by one layer, opaque here, zeroed at creation. */
-#define THREAD_CLUSTER_BYTES 192 /* cluster/thread_state.h */
+#define THREAD_CLUSTER_BYTES 224 /* cluster/thread_state.h */
 #define THREAD_SCHED_BYTES   48	 /* sched/migrate.c */
 
 enum thread_state {

@@ -19,9 +19,22 @@ uint64_t clock_ns(void);
 void clock_init(uint64_t tsc_hz, uint64_t tsc_at_boot);
 uint64_t clock_tsc_hz(void);
 uint64_t clock_cycles_to_ns(uint64_t cycles);
+/* Nanoseconds since boot with the TSC counted at `hz` ticks per second
+ * (another node's calibration: the cluster clock's time base). */
+uint64_t clock_ns_at_hz(uint64_t hz);
 /* Wall-clock offset (ns since the epoch at boot), from the RTC. */
 void clock_set_realtime_base(uint64_t epoch_ns);
 uint64_t clock_realtime_ns(void);
+/*
+ * The cluster's clock: what the program reads (ksys_clock_ns,
+ * ksys_realtime_ns). net/member_clock.c installs it once the view is
+ * formed: the origin's clock, as this node estimates it. Until then, and
+ * on a node alone, the node's own clock_ns / clock_realtime_ns. Both
+ * functions must be callable from any context and never block.
+ */
+void clock_set_cluster(uint64_t (*mono)(void), uint64_t (*realtime)(void));
+uint64_t clock_cluster_ns(void);
+uint64_t clock_cluster_realtime_ns(void);
 
 /*
  * Timers. Callbacks run in interrupt context on the CPU that armed the timer,

@@ -43,6 +43,20 @@ uint64_t clock_ns(void)
 #endif
 }
 
+uint64_t clock_ns_at_hz(uint64_t hz)
+{
+#ifdef UNUM_HOST
+	(void)hz;
+	return 0;
+#else
+	if (!ns_mult || !hz)
+		return 0;
+	uint64_t mult = (NSEC_PER_SEC << 32) / hz; /* fits: 1e9 < 2^32 */
+	return (uint64_t)(((__uint128_t)(arch_rdtsc() - tsc_boot) * mult) >>
+			  32);
+#endif
+}
+
 void clock_set_realtime_base(uint64_t epoch_ns)
 {
 	realtime_base = epoch_ns;
@@ -50,6 +64,28 @@ void clock_set_realtime_base(uint64_t epoch_ns)
 uint64_t clock_realtime_ns(void)
 {
 	return realtime_base + clock_ns();
+}
+
+static uint64_t (*cluster_mono)(void);	   /* (a) set once */
+static uint64_t (*cluster_realtime)(void); /* (a) set once, before mono */
+
+void clock_set_cluster(uint64_t (*mono)(void), uint64_t (*realtime)(void))
+{
+	__atomic_store_n(&cluster_realtime, realtime, __ATOMIC_RELEASE);
+	__atomic_store_n(&cluster_mono, mono, __ATOMIC_RELEASE);
+}
+
+uint64_t clock_cluster_ns(void)
+{
+	uint64_t (*fn)(void) = __atomic_load_n(&cluster_mono, __ATOMIC_ACQUIRE);
+	return fn ? fn() : clock_ns();
+}
+
+uint64_t clock_cluster_realtime_ns(void)
+{
+	uint64_t (*fn)(void) =
+	    __atomic_load_n(&cluster_realtime, __ATOMIC_ACQUIRE);
+	return fn ? fn() : clock_realtime_ns();
 }
 
 uint32_t timer_hz(void)

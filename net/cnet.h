@@ -154,4 +154,14 @@ struct cnet_stats {
 };
 void cnet_get_stats(struct cnet_stats *s);
 
+/* The cluster clock on this node (net/member_clock.c): the offset applied
+ * now to the local clock to read the origin's, the estimate it slews to,
+ * the estimate's error bound (half the best round trip of the last
+ * samples), samples taken and refused. All 0 on the origin and alone. */
+struct cnet_clock_info {
+	int64_t offset_ns, target_ns;
+	uint64_t error_ns, taken, refused;
+};
+void cnet_clock_info(struct cnet_clock_info *out);
+
 #endif

@@ -54,6 +54,13 @@ void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 		  size_t len);
 void member_tick(uint64_t now);
 void member_report_deaths(void);
+/* net/member_clock.c: the cluster clock. tick and dgram with cn.lock held
+ * (a datagram from member `from`, not this node); start once the view is
+ * formed, without it: waits (at most 2 s) for the first estimate and
+ * installs the cluster clock. */
+void member_clock_tick(uint64_t now, uint64_t period);
+void member_clock_dgram(int from, const void *msg, size_t len);
+void member_clock_start(void);
 
 /* net/cnet_ctl.c: registers the control service (cnet_register's
  * errors). */

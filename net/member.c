@@ -9,6 +9,8 @@
  * The HELLO's wire format is net/member_wire.h; each one is checked by
  * member_hello_decode (net/member_msg.c) before it counts. The view's
  * queries (cnet_self, cnet_alive, cnet_node_probe...) are here too.
+ * Clock pings (net/clock_sync.h) ride the same service, told apart by
+ * their length, and go to net/member_clock.c.
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/config.h"
@@ -19,6 +21,7 @@
 #include "mm/frame.h"
 #include "mm/vm.h"
 #include "net/cnet_impl.h"
+#include "net/clock_sync.h"
 #include "net/member_wire.h"
 
 #define JOIN_PERIOD_NS (100 * NSEC_PER_MSEC)
@@ -139,6 +142,12 @@ void member_dgram(const struct cnet_dgram_info *info, const void *msg,
 		  size_t len)
 {
 	struct member_hello h;
+	if (len == CLOCK_MSG_LEN) { /* a clock ping or pong */
+		int from = view_formed ? node_of_mac(info->src_mac) : -1;
+		if (from >= 0 && from != cn.self)
+			member_clock_dgram(from, msg, len);
+		return;
+	}
 	if (member_hello_decode(msg, len, info->src_mac, &h)) {
 		cn.stats.bad_msg++;
 		return;
@@ -170,6 +179,7 @@ void member_tick(uint64_t now)
 	}
 	if (!view_formed)
 		return;
+	member_clock_tick(now, hb_period);
 	for (int i = 0; i < cn.nodes; i++) {
 		if (i == cn.self || !cn.alive[i] ||
 		    now - cn.last_seen[i] < dead_after)
@@ -260,6 +270,7 @@ int member_join(unsigned want)
 		thread_sleep_ns(10 * NSEC_PER_MSEC);
 	}
 	print_view();
+	member_clock_start();
 	return 0;
 }
 

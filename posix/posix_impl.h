@@ -65,6 +65,9 @@ struct pthread {
 	/* (name_lock, sysinfo.c) pthread_setname_np's, NUL-terminated;
 	 * a new thread starts with its creator's */
 	char name[POSIX_THREAD_NAME];
+	/* (racy: the last setter wins; posix/affinity.c) its CPU set over
+	 * the cluster as last set; all 0: never set (every CPU) */
+	uint64_t aff[4];
 	struct _reent reent; /* newlib's per-thread state, errno included */
 };
 
@@ -76,9 +79,10 @@ static inline struct pthread *pthread_cur(void)
 }
 
 struct pthread *posix_thread_lookup(pthread_t id);
-/* The same, once the thread has built its TCB (up to 5 s): for writes to
- * another thread's TCB (cancel, name, scheduling), which its start would
- * otherwise wipe. May sleep. */
+/* The same, once the thread has built its TCB and named itself to the
+ * kernel (up to 5 s): for writes to another thread's TCB (cancel, name,
+ * scheduling, affinity), which its start would otherwise wipe, and calls
+ * that name it to the kernel. May sleep. */
 struct pthread *posix_thread_started(pthread_t id);
 /* TLS blocks: [TLS data][struct pthread]. posix_tls_size: the bytes a
  * block takes before its TCB (a multiple of *align, the block's

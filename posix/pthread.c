@@ -443,9 +443,10 @@ static void thread_start(void *arg)
 	self->sched_policy = r.sched_policy;
 	self->sched_prio = r.sched_prio;
 	memcpy(self->name, r.name, sizeof(self->name));
-	/* last: others wait for it before they write here (cancel, name) */
+	ksys_set_thread_ptr(self, self->id); /* the kernel knows our id */
+	/* last: others wait for it before they write here or name us to
+	 * the kernel (cancel, name, scheduling, affinity) */
 	__atomic_store_n(&self->serial, r.serial, __ATOMIC_RELEASE);
-	ksys_set_thread_ptr(self, self->id);
 	pthread_exit(self->start(self->arg));
 }
 

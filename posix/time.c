@@ -51,6 +51,12 @@ static void ns_to_ts(uint64_t ns, struct timespec *ts)
 	ts->tv_nsec = (long)(ns % 1000000000ull);
 }
 
+/* This thread's last CLOCK_MONOTONIC reading. It lives in the thread's
+ * TLS, which travels with it when it migrates: its readings never go
+ * backwards even where two nodes' estimates of the cluster clock (the
+ * origin's, kernel/time.h) differ by up to their error bounds. */
+static __thread uint64_t mono_last;
+
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
 	uint64_t ns;
@@ -60,6 +66,9 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
 		break;
 	case CLOCK_MONOTONIC:
 		ns = ksys_clock_ns();
+		if (ns < mono_last)
+			ns = mono_last;
+		mono_last = ns;
 		break;
 	case CLOCK_PROCESS_CPUTIME_ID:
 		ns = ksys_process_cpu_ns();

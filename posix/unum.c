@@ -19,7 +19,7 @@ int unum_nodes(void)
 
 int unum_migrate(pthread_t thread, int node)
 {
-	if (!posix_thread_lookup(thread))
+	if (!posix_thread_started(thread))
 		return ESRCH;
 	int rc = ksys_migrate((uint32_t)thread, node);
 	return rc < 0 ? -rc : 0;

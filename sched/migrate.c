@@ -146,6 +146,7 @@ static void migrate_out(void)
 	m->rflags = l->rflags;
 	m->rsp = l->rsp;
 	m->freeze_ns = clock_ns();
+	memcpy(m->aff, cluster_thread(t)->aff, sizeof(m->aff));
 	memcpy(m->fpu, fpu, sizeof(fpu));
 	int rc = to == cnet_self()
 		     ? -EINVAL
@@ -206,7 +207,9 @@ static void *migrate_in(void *arg)
 	t->app_tid = a->m.app_tid;
 	t->app_cpu = true; /* its time here is the program's */
 	t->fs_base = a->m.fs_base;
+	memcpy(cluster_thread(t)->aff, a->m.aff, sizeof(a->m.aff));
 	kfree(a);
+	sched_aff_arrived(t);
 	arch_irq_disable();
 	wrmsr(MSR_FS_BASE, t->fs_base);
 	__asm__ volatile("fxrstor64 %0" : : "m"(fpu));
@@ -250,7 +253,8 @@ static bool mark_one(struct thread *t, void *arg)
 		return false;
 	if (k->any_app
 		? t->state != THREAD_RUNNABLE ||
-		      __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0
+		      __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0 ||
+		      !sched_aff_allows(cluster_thread(t)->aff, k->node)
 		: t->app_tid != k->tid)
 		return false;
 	k->found = t->app_tid;
@@ -275,6 +279,15 @@ static int serve_migrate(int from, const void *args, size_t len, void *out,
 			 size_t cap, void *ctx)
 {
 	(void)from, (void)out, (void)cap, (void)ctx;
+	if (len == sizeof(struct tm_aff_req)) {
+		struct tm_aff_req a;
+		int rc = thread_aff_req_check(args, len, limits.cpus, &a);
+		if (rc) {
+			__atomic_fetch_add(&st.bad_msgs, 1, __ATOMIC_RELAXED);
+			return rc;
+		}
+		return sched_affinity_local(a.tid, a.set);
+	}
 	struct tm_mig_req r;
 	int rc = thread_mig_req_check(args, len, cnet_nodes(), &r);
 	if (rc) {
@@ -294,15 +307,20 @@ int sched_migrate(uint32_t tid, int node)
 		return -EHOSTUNREACH;
 	if (!migrate_local(tid, node))
 		return 0;
-	/* ask the others, one by one: the thread lives on one node at most
-	 * (a node that cannot answer in time is reported if none has it) */
 	struct tm_mig_req r = {tid, node};
+	return sched_ask_others(&r, sizeof(r));
+}
+
+int sched_ask_others(const void *req, size_t len)
+{
+	/* one by one: the thread lives on one node at most (a node that
+	 * cannot answer in time is reported if none has it) */
 	int rc = -ESRCH;
 	for (int i = 0; i < cnet_nodes(); i++) {
 		if (i == cnet_self() || !cnet_alive(i))
 			continue;
-		int got = cnet_call(i, CNET_SVC_SCHED_RPC, &r, sizeof(r), NULL,
-				    0, REQ_TIMEOUT_NS);
+		int got = cnet_call(i, CNET_SVC_SCHED_RPC, req, len, NULL, 0,
+				    REQ_TIMEOUT_NS);
 		if (got == 0)
 			return 0;
 		if (got != -ESRCH && got != -EHOSTUNREACH)
@@ -580,6 +598,7 @@ static int migrate_start(void)
 	limits.mem_lo[1] = GAS_DYN_BASE;
 	limits.mem_hi[1] = GAS_DYN_BASE + GAS_DYN_SIZE;
 	limits.nodes = cnet_nodes();
+	limits.cpus = cnet_total_cpus();
 	trap_set_exit_hook(exit_hook);
 	if (cnet_nodes() <= 1)
 		return 0;

@@ -5,6 +5,7 @@
 #define SCHED_MIGRATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct migrate_stats {
@@ -25,6 +26,24 @@ struct migrate_stats {
  * (no such node), -EHOSTUNREACH (node dead), -ETIMEDOUT, -EAGAIN.
  */
 int sched_migrate(uint32_t tid, int node);
+/* Sends a request about an application thread (struct tm_mig_req or
+ * tm_aff_req) to every other live node in turn, until one has the thread:
+ * 0, -ESRCH (none has it), or the error of a node that could not answer. */
+int sched_ask_others(const void *req, size_t len);
+/* CPU sets (sched/affinity.c). Sets thread tid's set (checked: not
+ * empty, no CPU beyond the last), wherever it lives: 0, -ESRCH, or the
+ * transport's errors. */
+int sched_set_affinity(uint32_t tid, const uint64_t *set);
+/* The same for a thread of this node only (the RPC's server side). */
+int sched_affinity_local(uint32_t tid, const uint64_t *set);
+/* The set's CPUs on `node` as that node's CPU mask (bit = local CPU id). */
+uint64_t sched_aff_local(const uint64_t *set, int node);
+/* May a thread with this set live on `node`? (an empty set: anywhere) */
+bool sched_aff_allows(const uint64_t *set, int node);
+struct thread;
+/* A migrated thread t (the caller) arrived with its set: restrict it to
+ * the set's CPUs here. */
+void sched_aff_arrived(struct thread *t);
 /* The balancer's order: node `from` sends one runnable application thread
  * to `to`. 0, -ESRCH (none to send), or the transport's error. */
 int sched_shed(int from, int to);

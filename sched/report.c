@@ -73,10 +73,31 @@ static size_t exit_lines(char *buf, size_t len)
 		 cnet_self(), ms.out, ms.in, ms.failed, ms.shed,
 		 ms.out ? ms.move_ns_sum / ms.out / 1000 : 0,
 		 ms.in ? ms.first_page_ns_sum / ms.in / 1000 : 0);
+	struct cnet_clock_info ci;
+	cnet_clock_info(&ci);
+	kappendf(buf, len, &n,
+		 "clock: node %d: offset to the origin %ld ns, error bound "
+		 "%lu ns, samples %lu, refused %lu\n",
+		 cnet_self(), ci.offset_ns, ci.error_ns, ci.taken, ci.refused);
 	if (n < len)
 		n += dsm_report_text(buf + n, len - n);
 	if (n < len)
 		n += csync_stats_text(buf + n, len - n);
+	return n;
+}
+
+/* This node's part of /proc/cluster: its DSM counters, then its clock
+ * (net/member_clock.c) as "clock_offset_ns", "clock_error_ns",
+ * "clock_samples" and "clock_refused" lines. */
+static size_t proc_lines(char *buf, size_t len)
+{
+	size_t n = dsm_proc_text(buf, len);
+	struct cnet_clock_info ci;
+	cnet_clock_info(&ci);
+	kappendf(buf, len, &n,
+		 "clock_offset_ns %ld\nclock_error_ns %lu\nclock_samples "
+		 "%lu\nclock_refused %lu\n",
+		 ci.offset_ns, ci.error_ns, ci.taken, ci.refused);
 	return n;
 }
 
@@ -106,7 +127,7 @@ static void answer(int to, const struct report_msg *ask)
 	memcpy(buf, &m, sizeof(m));
 	char *text = buf + sizeof(m);
 	size_t n = ask->kind == REPORT_ASK ? exit_lines(text, REPORT_MAX)
-					   : dsm_proc_text(text, REPORT_MAX);
+					   : proc_lines(text, REPORT_MAX);
 	if (n < REPORT_MAX) /* else too long: not sent, the asker times out */
 		cnet_send(to, CNET_SVC_REPORT, buf, sizeof(m) + n);
 	kfree(buf);
@@ -228,8 +249,8 @@ size_t report_cluster_text(char *buf, size_t len)
 	gather(REPORT_ASK_PROC, PROC_WAIT_NS);
 	for (int i = 0; i < nodes; i++) {
 		if (i == self)
-			n += dsm_proc_text(n < len ? buf + n : NULL,
-					   n < len ? len - n : 0);
+			n += proc_lines(n < len ? buf + n : NULL,
+					n < len ? len - n : 0);
 		else if (report_lines[i])
 			kappendf(buf, len, &n, "%s", report_lines[i]);
 		else

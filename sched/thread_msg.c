@@ -3,6 +3,7 @@
  * (see thread_msg.h). A migrated context is executed as it stands, so
  * everything in it that the CPU would trust is checked here first.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/errno.h"
@@ -31,6 +32,20 @@ static int node_ok(const struct tm_limits *l, int32_t n)
 	return n >= 0 && n < l->nodes;
 }
 
+/* No CPU at or above cpus; and not empty unless may_be_empty. */
+static bool set_ok(const uint64_t *set, int cpus, bool may_be_empty)
+{
+	bool any = false;
+	for (int w = 0; w < TM_AFF_WORDS; w++)
+		for (int b = 0; b < 64; b++)
+			if (set[w] & (1ull << b)) {
+				if (w * 64 + b >= cpus)
+					return false;
+				any = true;
+			}
+	return any || may_be_empty;
+}
+
 static int check_migrate(const struct tm_migrate *m, const struct tm_limits *l)
 {
 	uint32_t mxcsr;
@@ -44,7 +59,7 @@ static int check_migrate(const struct tm_migrate *m, const struct tm_limits *l)
 		return -EINVAL;
 	if (mxcsr & 0xffff0000u || m->app_tid == 0)
 		return -EINVAL;
-	return 0;
+	return set_ok(m->aff, l->cpus, true) ? 0 : -EINVAL;
 }
 
 int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
@@ -102,6 +117,16 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		break;
 	}
 	return rc < 0 ? rc : (int)kind;
+}
+
+int thread_aff_req_check(const void *msg, size_t len, int cpus,
+			 struct tm_aff_req *out)
+{
+	if (len != sizeof(*out))
+		return -EBADMSG;
+	memcpy(out, msg, sizeof(*out));
+	return out->tid && !out->pad && set_ok(out->set, cpus, false) ? 0
+								      : -EINVAL;
 }
 
 int thread_mig_req_check(const void *msg, size_t len, int nodes,

@@ -38,6 +38,9 @@ struct tm_spawn {
 	uint8_t data[TM_SPAWN_DATA]; /* the start record (kernel/ksys.h) */
 };
 
+/* A CPU set over the cluster: bit c of word c / 64 (sched/affinity.c). */
+#define TM_AFF_WORDS 4
+
 /* General registers in struct trap_frame order (r15 first, rax last). */
 #define TM_NGPR	     15
 #define TM_FPU_SIZE  512
@@ -51,7 +54,8 @@ struct tm_migrate {
 	uint64_t gpr[TM_NGPR];
 	uint64_t rip, rflags, rsp;
 	uint64_t freeze_ns; /* sender's clock when it stopped; echoed back */
-	uint8_t fpu[TM_FPU_SIZE]; /* FXSAVE image */
+	uint64_t aff[TM_AFF_WORDS]; /* its CPU set (sched/affinity.c) */
+	uint8_t fpu[TM_FPU_SIZE];   /* FXSAVE image */
 };
 
 struct tm_shed {
@@ -79,11 +83,21 @@ struct tm_mig_req {
 	int32_t node;
 };
 
+/* An affinity request (an RPC on CNET_SVC_SCHED_RPC, told from a
+ * migration request by its size): set thread `tid`'s CPU set if it lives
+ * here. */
+struct tm_aff_req {
+	uint32_t tid;
+	uint32_t pad; /* 0 */
+	uint64_t set[TM_AFF_WORDS];
+};
+
 /* What a receiver accepts: code and data ranges of this image. */
 struct tm_limits {
 	uint64_t text_lo, text_hi;     /* rip */
 	uint64_t mem_lo[2], mem_hi[2]; /* rsp, fs_base, posix: GAS ranges */
 	int nodes;		       /* node numbers must be below this */
+	int cpus; /* CPU numbers in a set must be below this */
 };
 
 /* Flags a resumed thread may carry: arithmetic flags, bit 1, IF, DF, RF,
@@ -97,9 +111,15 @@ struct tm_limits {
  * field out of range: a node number, a rip or thread entry outside the
  * image's code, a stack or TLS pointer outside the global address space
  * (a new thread may have no TLS: fs_base 0), reserved
- * MXCSR or RFLAGS bits, a policy name without its NUL or empty).
+ * MXCSR or RFLAGS bits, a policy name without its NUL or empty, a
+ * migrated thread's CPU set naming a CPU at or above lim->cpus).
  */
 int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim);
+/* Checks an affinity request from a peer into *out: 0, -EBADMSG (wrong
+ * size), -EINVAL (thread id 0, pad not 0, an empty set, or a CPU at or
+ * above `cpus`). */
+int thread_aff_req_check(const void *msg, size_t len, int cpus,
+			 struct tm_aff_req *out);
 /* Checks a migration request from a peer into *out: 0, -EBADMSG (wrong
  * size), -EINVAL (thread id 0, or a node the cluster does not have). */
 int thread_mig_req_check(const void *msg, size_t len, int nodes,

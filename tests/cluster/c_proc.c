@@ -8,7 +8,9 @@
  * nodes): on 1 node the DSM is not active and every counter is 0; on more,
  * touching pages homed on other nodes counts faults, and each latency
  * histogram adds up to its fault count. /proc/cluster is every node's DSM
- * lines of /proc/dsm, one after the other in node order. Last,
+ * lines of /proc/dsm, one after the other in node order, each followed on
+ * a cluster by the node's 4 "clock_..." lines (its clock offset, which
+ * may be negative, error bound, samples and refusals). Last,
  * ksys_echo_ns (the transport's round trip as a program times it): a time
  * on a cluster, exact errors for bad nodes and lengths, -ENOSYS alone.
  */
@@ -45,9 +47,11 @@ static const char *const counters[NCOUNTERS] = {
 	"in %llu batches%n"
 
 struct proc {
-	int lines;		    /* -1: not read or malformed */
-	int malloc_lines;	    /* "malloc: ..." lines, after the others */
-	int arena;		    /* of the last one */
+	int lines;	  /* -1: not read or malformed */
+	int malloc_lines; /* "malloc: ..." lines, after the others */
+	int clock_lines; /* "clock_...": each node's clock (net/member_clock.c),
+			    after its DSM lines in /proc/cluster */
+	int arena;	 /* of the last one */
 	unsigned long long heap[8]; /* its numbers, in order */
 	char key[MAXNODES * NKEYS][40];
 	unsigned long long val[MAXNODES * NKEYS];
@@ -98,8 +102,16 @@ static int read_lines(const char *path, struct proc *p, int max)
 	int lines = 0, used;
 	unsigned long long *h = p->heap;
 	p->malloc_lines = 0;
+	p->clock_lines = 0;
 	for (char *l = buf; *l; lines++) {
 		char *nl = strchr(l, '\n'), *sp = strchr(l, ' ');
+		if (!strncmp(l, "clock_", 6) &&
+		    nl) { /* the offset may be < 0 */
+			p->clock_lines++;
+			lines--;
+			l = nl + 1;
+			continue;
+		}
 		if (!strncmp(l, "malloc: ", 8)) {
 			used = -1;
 			*nl = 0;
@@ -263,6 +275,8 @@ int main(int argc, char **argv)
 	CHECK_EQ(all.lines, nodes * NKEYS,
 		 "/proc/cluster has one section per node");
 	CHECK_EQ(all.malloc_lines, 0, "/proc/cluster has no malloc lines");
+	CHECK_EQ(all.clock_lines, cluster ? 4 * nodes : 0,
+		 "/proc/cluster has 4 clock lines a node on a cluster");
 	int good = 0;
 	for (int i = 0; i < nodes && all.lines == nodes * NKEYS; i++) {
 		int ok = all.val[i * NKEYS] == (unsigned long long)i &&

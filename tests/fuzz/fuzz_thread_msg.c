@@ -4,7 +4,8 @@
  * must be safe to act on: a thread start has its entry in the code and
  * its stack (and TLS, if any) in the global address space; a migrated
  * context that passes has its rip in the code, its stack, TLS and thread record in the global address space,
- * safe flags and an MXCSR fxrstor takes.
+ * safe flags, an MXCSR fxrstor takes and a CPU set of CPUs the cluster
+ * has; an affinity request names a thread and a non-empty set of them.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@ static const struct tm_limits lim = {
     .mem_lo = {0xffffffffc0000000ull, 0x100000000000ull},
     .mem_hi = {0xffffffffc0100000ull, 0x200000000000ull},
     .nodes = 4,
+    .cpus = 8,
 };
 
 static int in_mem(uint64_t a)
@@ -33,6 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (thread_mig_req_check(data, size, lim.nodes, &r) == 0)
 		assert(size == sizeof(r) && r.tid && r.node >= 0 &&
 		       r.node < lim.nodes);
+	struct tm_aff_req a; /* and as an affinity request */
+	if (thread_aff_req_check(data, size, lim.cpus, &a) == 0)
+		assert(size == sizeof(a) && a.tid && !a.pad && a.set[0] &&
+		       a.set[0] < (1u << lim.cpus) && !a.set[1] && !a.set[2] &&
+		       !a.set[3]);
 	int k = thread_msg_check(data, size, &lim);
 	if (k == TM_MIGRATE) {
 		struct tm_migrate m;
@@ -45,6 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(!(m.rflags & ~TM_RFLAGS_OK) &&
 		       (m.rflags & TM_RFLAGS_IF));
 		assert(!(mxcsr >> 16));
+		assert(m.aff[0] < (1u << lim.cpus) && !m.aff[1] && !m.aff[2] &&
+		       !m.aff[3]);
 	} else if (k == TM_SPAWN) {
 		struct tm_spawn m;
 		memcpy(&m, data, sizeof(m));

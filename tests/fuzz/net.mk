@@ -16,3 +16,7 @@ FUZZ_SRCS_cnet_rpc := tests/fuzz/fuzz_cnet_rpc.c net/cnet_rpc.c
 FUZZ_TARGETS += cnet_ctl member_hello
 FUZZ_SRCS_cnet_ctl := tests/fuzz/fuzz_cnet_ctl.c net/cnet_ctl_msg.c
 FUZZ_SRCS_member_hello := tests/fuzz/fuzz_member_hello.c net/member_msg.c
+# The cluster clock's pings and pongs, and the estimator fed with them
+# (build/fuzz/clock_msg; seeds in tests/fuzz/corpus/clock_msg/).
+FUZZ_TARGETS += clock_msg
+FUZZ_SRCS_clock_msg := tests/fuzz/fuzz_clock_msg.c net/clock_sync.c

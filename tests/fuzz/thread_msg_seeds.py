@@ -14,11 +14,13 @@ seeds = {
     "migrate": struct.pack("<IIQQ", 2, 7, 0x100000001000, 0x100000001000)
     + struct.pack("<15Q", *range(15))
     + struct.pack("<QQQQ", 0xFFFFFFFF80100010, 0x246, 0x108000000FF8, 123)
+    + struct.pack("<4Q", 0x3, 0, 0, 0)
     + bytes(fpu),
     "shed": struct.pack("<Ii", 5, 1),
     "arrived": struct.pack("<IIQ", 6, 7, 123),
     "where": struct.pack("<IIiI", 7, 7, 2, 0),
     "policy": struct.pack("<I", 8) + b"least_loaded".ljust(32, b"\0"),
+    "aff_req": struct.pack("<II4Q", 7, 0, 0x5, 0, 0, 0),
 }
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:

@@ -20,3 +20,5 @@ UNIT_SRCS_cnet_ctl := tests/unit/test_cnet_ctl.c net/cnet_ctl_msg.c
 UNIT_SRCS_member_hello := tests/unit/test_member_hello.c net/member_msg.c
 # The simulated-link stress is long: optimise it (still with sanitizers).
 $(B)/unit/cnet_rel: HCFLAGS += -O2
+UNIT_TESTS += clock_sync
+UNIT_SRCS_clock_sync := tests/unit/test_clock_sync.c net/clock_sync.c

@@ -21,6 +21,7 @@ static const struct tm_limits lim = {
     .mem_lo = {0xffffffffc0000000ull, 0x100000000000ull},
     .mem_hi = {0xffffffffc0100000ull, 0x200000000000ull},
     .nodes = 4,
+    .cpus = 8,
 };
 
 static struct tm_migrate good_migrate(void)
@@ -101,6 +102,44 @@ static void test_migrate_context(void **st)
 	m = good_migrate();
 	m.app_tid = 0;
 	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m = good_migrate();
+	m.aff[0] = 0x80; /* CPU 7 of 8: fine */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), TM_MIGRATE);
+	m.aff[0] = 0x100; /* CPU 8: the cluster has no such CPU */
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+	m.aff[0] = 1;
+	m.aff[3] = 1ull << 63;
+	assert_int_equal(thread_msg_check(&m, sizeof(m), &lim), -EINVAL);
+}
+
+static void test_aff_req(void **st)
+{
+	(void)st;
+	struct tm_aff_req in = {5, 0, {0x81, 0, 0, 0}}, out;
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 8, &out), 0);
+	assert_int_equal(out.tid, 5);
+	assert_true(out.set[0] == 0x81 && !out.set[1] && !out.set[3]);
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in) - 1, 8, &out),
+			 -EBADMSG);
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in) + 1, 8, &out),
+			 -EBADMSG);
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 7, &out),
+			 -EINVAL); /* CPU 7 of 7 */
+	in.tid = 0;
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 8, &out),
+			 -EINVAL);
+	in.tid = 5;
+	in.pad = 1;
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 8, &out),
+			 -EINVAL);
+	in.pad = 0;
+	in.set[0] = 0; /* empty */
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 8, &out),
+			 -EINVAL);
+	in.set[2] = 1; /* CPU 128 */
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 256, &out), 0);
+	assert_int_equal(thread_aff_req_check(&in, sizeof(in), 128, &out),
+			 -EINVAL);
 }
 
 static void test_node_numbers(void **st)
@@ -192,6 +231,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_name),
 	    cmocka_unit_test(test_migrate_step),
 	    cmocka_unit_test(test_mig_req),
+	    cmocka_unit_test(test_aff_req),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
