@@ -252,6 +252,27 @@ int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
  * out, bad messages; returns how many were written, or -ENODEV. */
 int ksys_csync_stats(uint64_t *out, int n);
 
+/*
+ * Signals (kernel/ksys_signal.c). The POSIX layer keeps which signals are
+ * pending and masked; the kernel makes a thread enter its trampoline.
+ * ksys_signal_kick(tid): thread tid of this node (a pthread id) enters the
+ * trampoline at its next safe point (its next tick in application code,
+ * or on its way back from a kernel call; a futex wait ends early with
+ * -EINTR): 0, or -ESRCH when it does not live here. The trampoline gets
+ * the interrupted registers, stored on the thread's stack below its red
+ * zone (64-aligned), in rdi, and its rsp at that copy; it must preserve
+ * everything else itself (FPU/SSE included) and resume the context by
+ * loading r15..rax and an iretq from &ctx->rip.
+ */
+struct ksys_sigctx {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+void ksys_signal_entry(void (*entry)(struct ksys_sigctx *ctx));
+int ksys_signal_kick(uint32_t tid);
+
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */
 void ksys_set_app(int (*run)(void));
