@@ -289,6 +289,14 @@ int sig_send_process(int sig, const struct posix_sigdetail *d)
 		sig_state.proc_info[sig] = *d;
 	__atomic_fetch_or(&sig_state.proc_pending, SIG_BIT(sig),
 			  __ATOMIC_SEQ_CST);
+	/* every thread blocks it: wake those asleep in a signal wait
+	 * (sigwait...), which take process-directed signals too */
+	for (pthread_t id = 1; id < POSIX_MAX_THREADS; id++) {
+		struct pthread *p = posix_thread_lookup(id);
+		if (p && __atomic_load_n(&p->wait_word, __ATOMIC_SEQ_CST) ==
+			     &p->sig_word)
+			sig_wake(p);
+	}
 	return 0;
 }
 

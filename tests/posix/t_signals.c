@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ptest.h"
@@ -439,8 +440,151 @@ static void test_wait(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* ---- timers ------------------------------------------------------------- */
+
+static volatile int tinfo_code, tinfo_val, thread_fn_runs;
+static volatile pthread_t thread_fn_self;
+static sem_t tsem;
+
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	hits++;
+	last_sig = sig;
+	tinfo_code = si->si_code;
+	tinfo_val = si->si_value.sival_int;
+}
+
+static void timer_fn(union sigval v)
+{
+	thread_fn_runs += v.sival_int;
+	thread_fn_self = pthread_self();
+	sem_post(&tsem);
+}
+
+static void test_timers(void)
+{
+	set_handler(SIGALRM, on_sig, 0, none());
+	CHECK_EQ(alarm(5), 0, "alarm: none before");
+	CHECK_EQ(alarm(0), 5, "alarm(0): 5 s were left");
+	struct itimerval v = {{0, 0}, {0, 50000}}, g;
+	hits = 0;
+	uint64_t t0 = pt_now_ns();
+	CHECK_EQ(setitimer(ITIMER_REAL, &v, NULL), 0, "setitimer 50 ms");
+	CHECK_EQ(getitimer(ITIMER_REAL, &g), 0, "getitimer");
+	CHECK(g.it_value.tv_sec == 0 && g.it_value.tv_usec > 0 &&
+		  g.it_value.tv_usec <= 50000,
+	      "getitimer: value left");
+	CHECK_ERRNO(pause(), EINTR, "pause ends with SIGALRM");
+	uint64_t dt = pt_now_ns() - t0;
+	CHECK_EQ(hits, 1, "SIGALRM handler ran");
+	CHECK_EQ(last_sig, SIGALRM, "it was SIGALRM");
+	CHECK(dt >= 50000000ull && dt < 1000000000ull, "after 50 ms");
+	getitimer(ITIMER_REAL, &g);
+	CHECK(g.it_value.tv_sec == 0 && g.it_value.tv_usec == 0,
+	      "getitimer: disarmed after it fired");
+	CHECK_ERRNO(getitimer(ITIMER_VIRTUAL, &g), EINVAL, "ITIMER_VIRTUAL");
+	v.it_value.tv_usec = 1000000;
+	CHECK_ERRNO(setitimer(ITIMER_REAL, &v, NULL), EINVAL, "bad tv_usec");
+
+	/* SIGEV_SIGNAL with a value */
+	struct sigaction a;
+	memset(&a, 0, sizeof(a));
+	a.sa_sigaction = on_timer;
+	a.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR2, &a, NULL);
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR2;
+	ev.sigev_value.sival_int = 42;
+	timer_t tm;
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &tm), 0, "timer_create");
+	struct itimerspec its = {{0, 0}, {0, 30000000}}, got;
+	hits = 0;
+	CHECK_EQ(timer_settime(tm, 0, &its, NULL), 0, "timer_settime 30 ms");
+	CHECK_ERRNO(pause(), EINTR, "pause ends with the timer's signal");
+	CHECK_EQ(hits, 1, "timer handler ran");
+	CHECK_EQ(tinfo_code, SI_TIMER, "si_code SI_TIMER");
+	CHECK_EQ(tinfo_val, 42, "si_value from the sigevent");
+
+	/* periodic, taken with sigwaitinfo */
+	sigset_t s = none(), old;
+	sigaddset(&s, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &s, &old);
+	its = (struct itimerspec){{0, 10000000}, {0, 10000000}};
+	timer_settime(tm, 0, &its, NULL);
+	siginfo_t si;
+	int n = 0;
+	for (int i = 0; i < 3; i++)
+		n += sigwaitinfo(&s, &si) == SIGUSR2 && si.si_code == SI_TIMER;
+	CHECK_EQ(n, 3, "periodic: 3 expiries taken by sigwaitinfo");
+	CHECK_EQ(timer_gettime(tm, &got), 0, "timer_gettime");
+	CHECK(got.it_interval.tv_sec == 0 &&
+		  got.it_interval.tv_nsec == 10000000,
+	      "timer_gettime: interval");
+	CHECK(timer_getoverrun(tm) >= 0, "timer_getoverrun");
+	its = (struct itimerspec){{0, 0}, {0, 0}};
+	timer_settime(tm, 0, &its, NULL);
+	struct timespec zero = {0, 0};
+	sigtimedwait(&s, &si, &zero); /* one may have been pending */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	timer_gettime(tm, &got);
+	CHECK(got.it_value.tv_sec == 0 && got.it_value.tv_nsec == 0,
+	      "disarmed: value 0");
+	CHECK_EQ(timer_delete(tm), 0, "timer_delete");
+	CHECK_ERRNO(timer_delete(tm), EINVAL, "timer_delete again: EINVAL");
+	CHECK_ERRNO(timer_gettime(tm, &got), EINVAL, "deleted: EINVAL");
+
+	/* SIGEV_NONE: only the time left */
+	ev.sigev_notify = SIGEV_NONE;
+	CHECK_EQ(timer_create(CLOCK_REALTIME, &ev, &tm), 0, "SIGEV_NONE");
+	its = (struct itimerspec){{0, 0}, {10, 0}};
+	timer_settime(tm, 0, &its, NULL);
+	timer_gettime(tm, &got);
+	CHECK(got.it_value.tv_sec == 9 || got.it_value.tv_sec == 10,
+	      "SIGEV_NONE: about 10 s left");
+	timer_delete(tm);
+
+	/* SIGEV_THREAD */
+	sem_init(&tsem, 0, 0);
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = timer_fn;
+	ev.sigev_value.sival_int = 7;
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &tm), 0, "SIGEV_THREAD");
+	its = (struct itimerspec){{0, 0}, {0, 20000000}};
+	timer_settime(tm, 0, &its, NULL);
+	while (sem_wait(&tsem) != 0)
+		;
+	CHECK_EQ(thread_fn_runs, 7, "SIGEV_THREAD: function ran with value");
+	CHECK(!pthread_equal(thread_fn_self, pthread_self()),
+	      "SIGEV_THREAD: on a new thread");
+	timer_delete(tm);
+	sem_destroy(&tsem);
+
+	/* errors */
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = 0;
+	CHECK_ERRNO(timer_create(CLOCK_MONOTONIC, &ev, &tm), EINVAL,
+		    "timer_create signal 0: EINVAL");
+	ev.sigev_notify = 99;
+	CHECK_ERRNO(timer_create(CLOCK_MONOTONIC, &ev, &tm), EINVAL,
+		    "timer_create bad notify: EINVAL");
+	CHECK_ERRNO(timer_create((clockid_t)77, NULL, &tm), EINVAL,
+		    "timer_create bad clock: EINVAL");
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, NULL, &tm), 0,
+		 "timer_create NULL sigevent");
+	its = (struct itimerspec){{0, 0}, {0, 1000000000L}};
+	CHECK_ERRNO(timer_settime(tm, 0, &its, NULL), EINVAL,
+		    "timer_settime bad nsec: EINVAL");
+	timer_delete(tm);
+	CHECK_ERRNO(timer_settime((timer_t)999, 0, &its, NULL), EINVAL,
+		    "timer_settime bad id: EINVAL");
+}
+
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a hang shows where */
 	test_sets();
 	test_sigaction();
 	test_raise();
@@ -448,5 +592,6 @@ int main(void)
 	test_pthread_kill();
 	test_eintr();
 	test_wait();
+	test_timers();
 	return pt_done();
 }
