@@ -180,6 +180,9 @@ struct ksys_cluster_ops {
 	 * this node */
 	void (*thread_event)(uint32_t tid, bool alive);
 	int (*migrate)(uint32_t tid, int node); /* (n) no lock; sched_migrate */
+	/* (n) no lock; asks the other nodes to kick thread tid (the one
+	 * that has it calls ksys_signal_kick_local); entry: the trampoline */
+	int (*signal_kick)(uint32_t tid, uint64_t entry);
 	/* (n) no lock; every node's DSM counters text, in node order */
 	size_t (*cluster_text)(char *buf, size_t len);
 	/* (n) no lock; as ksys_echo_ns */
@@ -272,6 +275,9 @@ struct ksys_sigctx {
 };
 void ksys_signal_entry(void (*entry)(struct ksys_sigctx *ctx));
 int ksys_signal_kick(uint32_t tid);
+/* Kernel side of a kick from another node (kernel context, no lock):
+ * registers entry if this node has none yet; 0 or -ESRCH. */
+int ksys_signal_kick_local(uint32_t tid, uint64_t entry);
 
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */

@@ -57,9 +57,25 @@ static bool kick_one(struct thread *t, void *arg)
 	return true;
 }
 
+int ksys_cluster_signal_kick(uint32_t tid, uint64_t entry); /* ksys.c */
+
 static long do_kick(void *p)
 {
-	return thread_for_each(kick_one, p) ? 0 : -ESRCH;
+	uint32_t tid = *(uint32_t *)p;
+	if (thread_for_each(kick_one, &tid))
+		return 0;
+	uintptr_t entry =
+	    (uintptr_t)__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE);
+	return ksys_cluster_signal_kick(tid, entry);
+}
+
+int ksys_signal_kick_local(uint32_t tid, uint64_t entry)
+{
+	void (*none)(struct ksys_sigctx *) = NULL;
+	__atomic_compare_exchange_n(&sig_entry, &none,
+				    (void (*)(struct ksys_sigctx *))entry,
+				    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	return tid && thread_for_each(kick_one, &tid) ? 0 : -ESRCH;
 }
 
 int ksys_signal_kick(uint32_t tid)
@@ -97,9 +113,14 @@ static void sig_hook(struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
 	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
+	if (!__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE)) {
+		/* nothing to enter on this node (no thread of the program
+		 * registered it here yet): drop the kick */
+		__atomic_store_n(&t->sig_kick, 0, __ATOMIC_SEQ_CST);
+		return;
+	}
 	if (!t->posix || !t->app_tid || (tf->rsp >= lo && tf->rsp < hi) ||
-	    !(tf->rflags & RFLAGS_IF) || this_cpu()->preempt_off ||
-	    !__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE))
+	    !(tf->rflags & RFLAGS_IF) || this_cpu()->preempt_off)
 		return;
 	__atomic_store_n(&t->sig_kick, 0, __ATOMIC_SEQ_CST);
 	t->sig_save[0] = (uintptr_t)tf;

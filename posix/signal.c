@@ -238,8 +238,7 @@ void sig_wake(struct pthread *p)
 {
 	__atomic_fetch_add(&p->sig_word, 1, __ATOMIC_SEQ_CST);
 	ksys_futex_wake(&p->sig_word, 1);
-	if (ksys_signal_kick(p->id) == -ESRCH)
-		sig_kick_remote(p->id);
+	ksys_signal_kick(p->id); /* on its node, wherever that is */
 }
 
 int sig_send_thread(struct pthread *p, int sig, const struct posix_sigdetail *d)

@@ -33,9 +33,6 @@ int sig_send_thread(struct pthread *p, int sig,
 int sig_send_process(int sig, const struct posix_sigdetail *d);
 /* Wakes p's sleeps and kicks it (on its node) to look at its signals. */
 void sig_wake(struct pthread *p);
-/* The kick for a thread that does not live on this node
- * (posix/signal_remote.c). */
-void sig_kick_remote(pthread_t id);
 /* Takes one pending signal of `set` for the caller (its own first, then
  * the process's): the signal and its details, or 0. */
 int sig_take(uint64_t set, struct posix_sigdetail *d);

@@ -1,7 +1,6 @@
 /*
  * posix/signal_wait.c — waiting for signals: sigsuspend, pause, sigwait,
- * sigwaitinfo, sigtimedwait; and the remote kick (a thread that lives on
- * another node).
+ * sigwaitinfo, sigtimedwait.
  *
  * A waiting thread sleeps on its own sig_word, which every sender bumps
  * (posix/signal.c), so no wake-up is lost between its check and its
@@ -16,11 +15,6 @@
 
 #include "posix/posix_impl.h"
 #include "posix/signal_impl.h"
-
-void sig_kick_remote(pthread_t id)
-{
-	(void)id; /* TODO(step 5): a message to the thread's node */
-}
 
 /* Sleeps until a handler ran; cancellation point. */
 static int wait_handler(void)

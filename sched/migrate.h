@@ -25,6 +25,9 @@ struct migrate_stats {
  * (no such node), -EHOSTUNREACH (node dead), -ETIMEDOUT, -EAGAIN.
  */
 int sched_migrate(uint32_t tid, int node);
+/* Kicks thread tid on whichever other node has it (signals: kernel/ksys.h's
+ * signal_kick): 0 when the message went to some node, -ESRCH for none. */
+int sched_signal_kick(uint32_t tid, uint64_t entry);
 /* The balancer's order: node `from` sends one runnable application thread
  * to `to`. 0, -ESRCH (none to send), or the transport's error. */
 int sched_shed(int from, int to);

@@ -222,6 +222,7 @@ static int cluster_svc_start(void)
 		ops.exit_all = remote_exit_all;
 		ops.thread_event = sched_thread_event;
 		ops.migrate = sched_migrate;
+		ops.signal_kick = sched_signal_kick;
 		ops.cluster_text = report_cluster_text;
 		ops.echo_ns = echo_ns;
 	}

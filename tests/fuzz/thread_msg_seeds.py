@@ -19,6 +19,7 @@ seeds = {
     "arrived": struct.pack("<IIQ", 6, 7, 123),
     "where": struct.pack("<IIiI", 7, 7, 2, 0),
     "policy": struct.pack("<I", 8) + b"least_loaded".ljust(32, b"\0"),
+    "signal": struct.pack("<IIQ", 9, 7, 0xFFFFFFFF80100010),
 }
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
