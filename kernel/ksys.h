@@ -258,16 +258,22 @@ int ksys_csync_stats(uint64_t *out, int n);
 /*
  * Signals (kernel/ksys_signal.c). The POSIX layer keeps which signals are
  * pending and masked; the kernel makes a thread enter its trampoline.
- * ksys_signal_kick(tid): thread tid of this node (a pthread id) enters the
- * trampoline at its next safe point (its next tick in application code,
- * or on its way back from a kernel call; a futex wait ends early with
- * -EINTR): 0, or -ESRCH when it does not live here. The trampoline gets
- * the interrupted registers, stored on the thread's stack below its red
- * zone (64-aligned), in rdi, and its rsp at that copy; it must preserve
- * everything else itself (FPU/SSE included) and resume the context by
- * loading r15..rax and an iretq from &ctx->rip.
+ * ksys_signal_kick(tid): thread tid (a pthread id) enters the trampoline
+ * at its next safe point (its next tick in application code, or on its
+ * way back from a kernel call; a futex wait ends early with -EINTR),
+ * where it lives (a message when that is another node): 0, or -ESRCH.
+ * A fault in application code (vector < 32: a page fault the memory
+ * manager refused, a divide error, an invalid opcode, ...) enters it too,
+ * with that vector, error code and (page faults) fault_addr. The
+ * trampoline gets the interrupted registers, stored on the thread's stack
+ * below its red zone (64-aligned), in rdi, and its rsp at that copy; it
+ * must preserve everything else itself (FPU/SSE included) and resume the
+ * context by loading r15..rax (at &ctx->r15) and an iretq from &ctx->rip,
+ * or give up on a fault with ksys_signal_crash (the kernel's crash report
+ * and end, as for a fault nobody catches).
  */
 struct ksys_sigctx {
+	uint64_t fault_addr;
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector, error;
@@ -275,6 +281,7 @@ struct ksys_sigctx {
 };
 void ksys_signal_entry(void (*entry)(struct ksys_sigctx *ctx));
 int ksys_signal_kick(uint32_t tid);
+void ksys_signal_crash(const struct ksys_sigctx *ctx) __attribute__((noreturn));
 /* Kernel side of a kick from another node (kernel context, no lock):
  * registers entry if this node has none yet; 0 or -ESRCH. */
 int ksys_signal_kick_local(uint32_t tid, uint64_t entry);

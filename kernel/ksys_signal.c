@@ -30,8 +30,8 @@
 #include "kernel/percpu.h"
 #include "kernel/thread.h"
 
-_Static_assert(sizeof(struct ksys_sigctx) == sizeof(struct trap_frame),
-	       "ksys_sigctx is a trap frame");
+_Static_assert(sizeof(struct ksys_sigctx) == 8 + sizeof(struct trap_frame),
+	       "ksys_sigctx is a fault address and a trap frame");
 
 long arch_kcall(long (*fn)(void *), void *arg); /* kcall.S */
 
@@ -96,8 +96,12 @@ static void sig_out(void)
 	copy.rip = t->sig_save[1];
 	copy.rsp = t->sig_save[2];
 	copy.rflags = t->sig_save[3];
-	uintptr_t ctx = (copy.rsp - RED_ZONE - sizeof(copy)) & ~63ul;
-	memcpy((void *)ctx, &copy, sizeof(copy)); /* may fault: the DSM */
+	uint64_t addr = t->sig_save[4];
+	uintptr_t ctx =
+	    (copy.rsp - RED_ZONE - sizeof(struct ksys_sigctx)) & ~63ul;
+	/* may fault: the DSM */
+	memcpy((void *)ctx, &addr, sizeof(addr));
+	memcpy((void *)(ctx + sizeof(addr)), &copy, sizeof(copy));
 	arch_irq_disable();
 	tf->rip = (uintptr_t)__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE);
 	tf->rsp = ctx;
@@ -106,35 +110,68 @@ static void sig_out(void)
 	arch_trap_resume(tf);
 }
 
+/* Sends the iret of tf to sig_out (interrupts off). */
+static void redirect(struct thread *t, struct trap_frame *tf, uint64_t addr)
+{
+	t->sig_save[0] = (uintptr_t)tf;
+	t->sig_save[1] = tf->rip;
+	t->sig_save[2] = tf->rsp;
+	t->sig_save[3] = tf->rflags;
+	t->sig_save[4] = addr;
+	tf->rsp = ((uintptr_t)tf & ~15ul) - 8; /* as after a call */
+	tf->rip = (uintptr_t)sig_out;
+	tf->rflags = 0x202;
+}
+
+static bool app_frame(struct thread *t, const struct trap_frame *tf)
+{
+	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
+	return t->posix && t->app_tid && !(tf->rsp >= lo && tf->rsp < hi) &&
+	       (tf->rflags & RFLAGS_IF) && !this_cpu()->preempt_off;
+}
+
+/* A fault nobody else resolved (interrupts off): an application thread's
+ * goes to the trampoline (true), which runs its handler or gives up. */
+static bool fault_hook(struct trap_frame *tf, uint64_t addr)
+{
+	struct thread *t = thread_current();
+	if (!t || !__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE) ||
+	    !app_frame(t, tf))
+		return false;
+	redirect(t, tf, addr);
+	return true;
+}
+
+void ksys_signal_crash(const struct ksys_sigctx *ctx)
+{
+	struct trap_frame tf;
+	memcpy(&tf, &ctx->r15, sizeof(tf));
+	arch_irq_disable();
+	crash_report(&tf);
+}
+
 /* The trap exit hook for a kicked thread (interrupts off): only a frame
  * of application code, interruptible and not holding kernel locks, goes
  * to the trampoline; anything else waits for a later safe point. */
 static void sig_hook(struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
-	uintptr_t lo = (uintptr_t)t->stack, hi = lo + KSTACK_SIZE;
 	if (!__atomic_load_n(&sig_entry, __ATOMIC_ACQUIRE)) {
 		/* nothing to enter on this node (no thread of the program
 		 * registered it here yet): drop the kick */
 		__atomic_store_n(&t->sig_kick, 0, __ATOMIC_SEQ_CST);
 		return;
 	}
-	if (!t->posix || !t->app_tid || (tf->rsp >= lo && tf->rsp < hi) ||
-	    !(tf->rflags & RFLAGS_IF) || this_cpu()->preempt_off)
+	if (!app_frame(t, tf))
 		return;
 	__atomic_store_n(&t->sig_kick, 0, __ATOMIC_SEQ_CST);
-	t->sig_save[0] = (uintptr_t)tf;
-	t->sig_save[1] = tf->rip;
-	t->sig_save[2] = tf->rsp;
-	t->sig_save[3] = tf->rflags;
-	tf->rsp = ((uintptr_t)tf & ~15ul) - 8; /* as after a call */
-	tf->rip = (uintptr_t)sig_out;
-	tf->rflags = 0x202;
+	redirect(t, tf, 0);
 }
 
 static int ksys_signal_init(void)
 {
 	trap_set_signal_hook(sig_hook);
+	trap_set_fault_hook(fault_hook);
 	return 0;
 }
 INITCALL(INIT_CORE, ksys_signal_init);

@@ -77,9 +77,9 @@ struct thread {
 	/* (a) signals for the POSIX layer (kernel/ksys_signal.c): set by
 	 * ksys_signal_kick, taken by the thread's next safe point */
 	int sig_kick;
-	/* (o) between that safe point and its signal frame: the trap frame
-	 * and its iret fields (rip, rsp, rflags) */
-	uint64_t sig_save[4];
+	/* (o) between that safe point (or a fault) and its signal frame: the
+	 * trap frame, its iret fields (rip, rsp, rflags), the fault address */
+	uint64_t sig_save[5];
 	/* the cluster services' per-thread state (struct cluster_thread) */
 	uint64_t cluster[THREAD_CLUSTER_BYTES / 8];
 	/* the global scheduler's (a leaving thread's context) */

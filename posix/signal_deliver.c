@@ -11,6 +11,9 @@
  * (the context is their ucontext argument), restores the FPU/SSE state
  * and every register and irets to where the thread was.
  *
+ * A fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL) enters the same way, with its
+ * vector in the context; see fault() below.
+ *
  * A handler runs with the thread's mask plus sa_mask plus the signal
  * (unless SA_NODEFER); the mask from before is restored when it returns.
  */
@@ -32,7 +35,7 @@ __asm__(".text\n"
 	"	fxsave64 (%rsp)\n"
 	"	call posix_sig_run\n"
 	"	fxrstor64 (%rsp)\n"
-	"	movq %rbx, %rsp\n"
+	"	leaq 8(%rbx), %rsp\n" /* past fault_addr: r15 */
 	"	popq %r15\n"
 	"	popq %r14\n"
 	"	popq %r13\n"
@@ -127,8 +130,56 @@ void posix_sig_deliver(void)
 	deliver(NULL);
 }
 
+/* The signal of a fault's vector, with its si_code; 0 for none. */
+static int fault_signal(const struct ksys_sigctx *ctx, int *code)
+{
+	switch (ctx->vector) {
+	case 0: /* #DE */
+		*code = FPE_INTDIV;
+		return SIGFPE;
+	case 16: /* #MF */
+	case 19: /* #XM */
+		*code = SI_KERNEL;
+		return SIGFPE;
+	case 6: /* #UD */
+		*code = ILL_ILLOPC;
+		return SIGILL;
+	case 17: /* #AC */
+		*code = BUS_ADRERR;
+		return SIGBUS;
+	case 14: /* #PF: present (protection) or not mapped */
+		*code = (ctx->error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+		return SIGSEGV;
+	case 13: /* #GP: a non-canonical address */
+	case 12: /* #SS */
+		*code = SI_KERNEL;
+		return SIGSEGV;
+	default:
+		return 0;
+	}
+}
+
+/* A fault in the thread's code: its handler runs now, on this thread
+ * (returning retries the access); with none (or the signal blocked, or
+ * ignored, as Linux forces the default then) the kernel's crash report
+ * ends the program as before signals existed. */
+static void fault(struct ksys_sigctx *ctx)
+{
+	int code = 0, sig = fault_signal(ctx, &code);
+	if (!sig)
+		ksys_signal_crash(ctx);
+	struct sigaction a = sig_action(sig);
+	if (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN ||
+	    (pthread_cur()->sig_mask & SIG_BIT(sig)))
+		ksys_signal_crash(ctx);
+	struct posix_sigdetail d = {code, 0, (void *)ctx->fault_addr, NULL};
+	run_one(sig, &d, ctx);
+}
+
 void posix_sig_run(struct ksys_sigctx *ctx)
 {
+	if (ctx->vector < 32)
+		fault(ctx);
 	deliver(ctx);
 }
 

@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -582,6 +584,80 @@ static void test_timers(void)
 		    "timer_settime bad id: EINVAL");
 }
 
+/* ---- faults -------------------------------------------------------------- */
+
+static jmp_buf fault_jb;
+static volatile int fault_sig, fault_code;
+static void *volatile fault_addr;
+static char *guard_page;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	fault_sig = sig == si->si_signo ? sig : -1;
+	fault_code = si->si_code;
+	fault_addr = si->si_addr;
+	hits++;
+	/* make the page usable: returning retries the access */
+	mprotect(guard_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+static void on_jump(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	fault_sig = sig == si->si_signo ? sig : -1;
+	fault_code = si->si_code;
+	hits++;
+	longjmp(fault_jb, 1);
+}
+
+static void test_faults(void)
+{
+	struct sigaction a;
+	memset(&a, 0, sizeof(a));
+	a.sa_sigaction = on_segv;
+	a.sa_flags = SA_SIGINFO;
+	CHECK_EQ(sigaction(SIGSEGV, &a, NULL), 0, "SIGSEGV handler");
+	guard_page =
+	    mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(guard_page != MAP_FAILED, "a PROT_NONE page");
+	hits = 0;
+	volatile char *p = guard_page + 100;
+	*p = 42; /* faults; the handler opens the page; the store retries */
+	CHECK_EQ(hits, 1, "SIGSEGV: handler ran once");
+	CHECK_EQ(fault_sig, SIGSEGV, "SIGSEGV: si_signo");
+	CHECK(fault_addr == guard_page + 100, "SIGSEGV: si_addr exact");
+	CHECK_EQ(fault_code, SEGV_MAPERR, "SIGSEGV: si_code");
+	CHECK_EQ(*p, 42, "the store retried and landed");
+	munmap(guard_page, 4096);
+
+	a.sa_sigaction = on_jump;
+	sigaction(SIGFPE, &a, NULL);
+	sigaction(SIGILL, &a, NULL);
+	hits = 0;
+	volatile int zero = 0, r = 0;
+	if (!setjmp(fault_jb))
+		r = 10 / zero;
+	CHECK_EQ(hits, 1, "SIGFPE: handler ran");
+	CHECK_EQ(fault_sig, SIGFPE, "SIGFPE from a division by zero");
+	CHECK_EQ(fault_code, FPE_INTDIV, "SIGFPE: FPE_INTDIV");
+	CHECK_EQ(r, 0, "the division did not complete");
+	sigset_t s = none();
+	sigaddset(&s, SIGFPE);
+	sigprocmask(SIG_UNBLOCK, &s, NULL); /* longjmp left it blocked */
+	hits = 0;
+	if (!setjmp(fault_jb))
+		__asm__ volatile("ud2");
+	CHECK_EQ(hits, 1, "SIGILL: handler ran");
+	CHECK_EQ(fault_sig, SIGILL, "SIGILL from ud2");
+	CHECK_EQ(fault_code, ILL_ILLOPC, "SIGILL: ILL_ILLOPC");
+	sigaddset(&s, SIGILL);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a hang shows where */
@@ -593,5 +669,6 @@ int main(void)
 	test_eintr();
 	test_wait();
 	test_timers();
+	test_faults();
 	return pt_done();
 }
