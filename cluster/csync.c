@@ -575,15 +575,21 @@ int csync_sys_sem(uint32_t h, int op, uint64_t timeout_ns,
 		/* a thread that is to move stops waiting, moves, and asks
 		 * again from its new node for the time left */
 		uint64_t end = timeout_ns ? clock_ns() + timeout_ns : 0;
+		struct thread *t = thread_current();
 		for (;;) {
 			uint64_t left = 0, now = clock_ns();
 			if (end && now >= end)
 				return -ETIMEDOUT;
 			if (end)
 				left = end - now;
+			/* sig_save[0]: set when a signal's trampoline was
+			 * entered (kernel/ksys_signal.c): -EINTR to posix/ */
+			__atomic_store_n(&t->sig_save[0], 0, __ATOMIC_RELAXED);
 			int rc = request(h, CM_SWAIT, 0, left, stop);
-			if (rc != -EINTR)
-				return rc;
+			t = thread_current(); /* it may have moved */
+			if (rc != -EINTR ||
+			    __atomic_load_n(&t->sig_save[0], __ATOMIC_RELAXED))
+				return rc; /* posix/ checks it was a signal */
 		}
 	}
 	case KSYS_SEM_TRYWAIT:

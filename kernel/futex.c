@@ -75,11 +75,13 @@ int futex_wait_until(const uint32_t *addr, bool (*ready)(void *), void *ctx,
 	list_add_tail(&b->waiters, &w.link);
 	spin_unlock_irqrestore(&b->lock, f);
 	bool now_ready = ready(ctx);
+	/* a signal kick before we were queued found nobody to wake */
+	bool kicked = __atomic_load_n(&w.t->sig_kick, __ATOMIC_SEQ_CST);
 	f = spin_lock_irqsave(&b->lock);
-	if (!w.woken && now_ready) {
+	if (!w.woken && (now_ready || kicked)) {
 		list_del(&w.link);
 		spin_unlock_irqrestore(&b->lock, f);
-		return -EAGAIN;
+		return now_ready ? -EAGAIN : -EINTR;
 	}
 	if (timeout_ns) {
 		timer_init(&tm, futex_timeout, &ft);

@@ -372,6 +372,14 @@ int ksys_set_policy(const char *name)
 	return (int)arch_kcall(do_set_policy, (void *)name);
 }
 
+/* kernel/ksys_signal.c: a kick for a thread that is not on this node
+ * (kernel context). */
+int ksys_cluster_signal_kick(uint32_t tid, uint64_t entry);
+int ksys_cluster_signal_kick(uint32_t tid, uint64_t entry)
+{
+	return cl && cl->signal_kick ? cl->signal_kick(tid, entry) : -ESRCH;
+}
+
 int ksys_migrate(uint32_t tid, int node)
 {
 	struct migrate_args a = {tid, node};

@@ -210,6 +210,9 @@ struct ksys_cluster_ops {
 	int (*migrate)(uint32_t tid, int node); /* (n) no lock; sched_migrate */
 	/* (n) no lock; as ksys_set_affinity (set checked) */
 	int (*set_affinity)(uint32_t tid, const uint64_t *set);
+	/* (n) no lock; asks the other nodes to kick thread tid (the one
+	 * that has it calls ksys_signal_kick_local); entry: the trampoline */
+	int (*signal_kick)(uint32_t tid, uint64_t entry);
 	/* (n) no lock; every node's DSM counters text, in node order */
 	size_t (*cluster_text)(char *buf, size_t len);
 	/* (n) no lock; as ksys_echo_ns */
@@ -281,6 +284,37 @@ int ksys_csync_rwlock(uint32_t h, int op, uint32_t tid, uint64_t timeout_ns);
 /* This node's counters: messages out, in, local lock hits, tokens in,
  * out, bad messages; returns how many were written, or -ENODEV. */
 int ksys_csync_stats(uint64_t *out, int n);
+
+/*
+ * Signals (kernel/ksys_signal.c). The POSIX layer keeps which signals are
+ * pending and masked; the kernel makes a thread enter its trampoline.
+ * ksys_signal_kick(tid): thread tid (a pthread id) enters the trampoline
+ * at its next safe point (its next tick in application code, or on its
+ * way back from a kernel call; a futex wait ends early with -EINTR),
+ * where it lives (a message when that is another node): 0, or -ESRCH.
+ * A fault in application code (vector < 32: a page fault the memory
+ * manager refused, a divide error, an invalid opcode, ...) enters it too,
+ * with that vector, error code and (page faults) fault_addr. The
+ * trampoline gets the interrupted registers, stored on the thread's stack
+ * below its red zone (64-aligned), in rdi, and its rsp at that copy; it
+ * must preserve everything else itself (FPU/SSE included) and resume the
+ * context by loading r15..rax (at &ctx->r15) and an iretq from &ctx->rip,
+ * or give up on a fault with ksys_signal_crash (the kernel's crash report
+ * and end, as for a fault nobody catches).
+ */
+struct ksys_sigctx {
+	uint64_t fault_addr;
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+void ksys_signal_entry(void (*entry)(struct ksys_sigctx *ctx));
+int ksys_signal_kick(uint32_t tid);
+void ksys_signal_crash(const struct ksys_sigctx *ctx) __attribute__((noreturn));
+/* Kernel side of a kick from another node (kernel context, no lock):
+ * registers entry if this node has none yet; 0 or -ESRCH. */
+int ksys_signal_kick_local(uint32_t tid, uint64_t entry);
 
 /* Registered by posix/ at start-up: runs the application's main thread and
  * returns its exit status (kernel/main.c calls it after boot). */

@@ -74,6 +74,12 @@ struct thread {
 	/* (a) node to migrate to at the next safe point, -1 for none: set by
 	 * sched_migrate under the all-threads lock, taken by the thread */
 	int migrate_to;
+	/* (a) signals for the POSIX layer (kernel/ksys_signal.c): set by
+	 * ksys_signal_kick, taken by the thread's next safe point */
+	int sig_kick;
+	/* (o) between that safe point (or a fault) and its signal frame: the
+	 * trap frame, its iret fields (rip, rsp, rflags), the fault address */
+	uint64_t sig_save[5];
 	/* the cluster services' per-thread state (struct cluster_thread) */
 	uint64_t cluster[THREAD_CLUSTER_BYTES / 8];
 	/* the global scheduler's (a leaving thread's context) */

@@ -88,10 +88,14 @@ int posix_file_block(uint32_t *word, uint32_t val)
 	int err = 0;
 
 	self->wait_word = word; /* pthread_cancel wakes it */
+	posix_sig_intr_clear();
 	if (!cancel_due(self))
 		ksys_futex_wait(word, val, 0);
+	posix_sig_deliver();
 	if (cancel_due(self))
 		err = -ECANCELED;
+	else if (posix_sig_intr() < 0)
+		err = -EINTR; /* with SA_RESTART: 0, the caller waits again */
 	self->wait_word = NULL;
 	return err;
 }
@@ -131,10 +135,17 @@ static int poll_wait(int (*scan)(void *), void *arg, int64_t timeout_ns)
 		self->wait_word = &vfs_poll_seq;
 		if (cancel_due(self))
 			break;
+		posix_sig_intr_clear();
 		ksys_futex_wait(&vfs_poll_seq, seq, left); /* 0: forever */
 		self->wait_word = NULL;
+		posix_sig_deliver();
 		if (cancel_due(self))
 			break;
+		if (posix_sig_intr()) { /* never restarted (as Linux) */
+			errno = EINTR;
+			n = -1;
+			break;
+		}
 	}
 	self->wait_word = NULL;
 	__atomic_sub_fetch(&vfs_pollers, 1, __ATOMIC_SEQ_CST);

@@ -68,6 +68,21 @@ struct pthread {
 	/* (racy: the last setter wins; posix/affinity.c) its CPU set over
 	 * the cluster as last set; all 0: never set (every CPU) */
 	uint64_t aff[4];
+	/* signals (posix/signal*.c): the mask is written by the thread
+	 * itself only; pending bits and their details (a) are set by any
+	 * thread and taken by this one; sig_word is bumped (a) at each
+	 * signal sent to it (its sleeps wait on it); sig_intr (self) says
+	 * whether a handler ran since the thread cleared it */
+	uint64_t sig_mask;
+	uint64_t sig_pending;
+	uint32_t sig_word;
+	int sig_intr;
+	struct posix_sigdetail {
+		int code;
+		int pid;
+		void *addr;
+		void *value;
+	} sig_info[32];
 	struct _reent reent; /* newlib's per-thread state, errno included */
 };
 
@@ -131,5 +146,20 @@ int posix_file_block(uint32_t *word, uint32_t val);
 int posix_console_poll(void);
 /* posix/files.c: /tmp, /dev and /etc/hostname, made at start. */
 void posix_files_init(void);
+/* posix/signal*.c. posix_sig_deliver runs the handlers of the calling
+ * thread's deliverable signals now. posix_sig_intr_clear before a wait,
+ * posix_sig_intr after it: 0 when no handler ran since, else -EINTR, or
+ * 1 when every handler that ran had SA_RESTART. posix_sig_sleep: sleeps
+ * up to ns (0: no limit) or until a signal comes for the thread: 0
+ * (woken: check again), -ETIMEDOUT. */
+void posix_sig_deliver(void);
+void posix_sig_intr_clear(void);
+int posix_sig_intr(void);
+int posix_sig_sleep(uint64_t ns);
+/* The trampoline the kernel enters to deliver signals (signal_deliver.c);
+ * each thread registers it with its node's kernel as it starts. */
+void posix_sig_tramp(struct ksys_sigctx *ctx);
+/* The signal mask a new thread inherits (its creator's). */
+uint64_t posix_sig_mask_now(void);
 
 #endif

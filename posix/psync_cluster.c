@@ -135,10 +135,25 @@ int psc_sem(uint32_t *s, int op, const struct timespec *abs)
 	const volatile int *stop = self->cancel_state == PTHREAD_CANCEL_ENABLE
 				       ? &self->cancel_pending
 				       : NULL;
-	int rc = ksys_csync_sem(h, op, (uint64_t)rel, stop);
-	if (rc == -ECANCELED)
-		posix_testcancel(); /* does not return */
-	return rc;
+	int rc;
+	for (;;) {
+		posix_sig_intr_clear();
+		rc = ksys_csync_sem(h, op, (uint64_t)rel, stop);
+		if (rc == -ECANCELED)
+			posix_testcancel(); /* does not return */
+		if (rc != -EINTR)
+			return rc;
+		/* a signal's trampoline ran: EINTR if a handler did (never
+		 * restarted, as Linux), else wait again */
+		posix_sig_deliver();
+		if (posix_sig_intr())
+			return -EINTR;
+		if (abs) {
+			rel = posix_abs_to_rel(CLOCK_REALTIME, abs);
+			if (rel < 0)
+				return -EINVAL;
+		}
+	}
 }
 
 int psc_rwlock(uint32_t *l, int op, uint64_t rel_ns)

@@ -278,6 +278,7 @@ struct start_rec {
 	int16_t node, creator;
 	int sched_policy, sched_prio;
 	char name[POSIX_THREAD_NAME];
+	uint64_t sig_mask; /* the creator's */
 };
 _Static_assert(sizeof(struct start_rec) <= KSYS_SPAWN_DATA,
 	       "the start record travels in the spawn request");
@@ -443,9 +444,11 @@ static void thread_start(void *arg)
 	self->sched_policy = r.sched_policy;
 	self->sched_prio = r.sched_prio;
 	memcpy(self->name, r.name, sizeof(self->name));
+	self->sig_mask = r.sig_mask;
 	ksys_set_thread_ptr(self, self->id); /* the kernel knows our id */
+	ksys_signal_entry(posix_sig_tramp);  /* this node's kernel */
 	/* last: others wait for it before they write here or name us to
-	 * the kernel (cancel, name, scheduling, affinity) */
+	 * the kernel (cancel, name, scheduling, affinity, signals) */
 	__atomic_store_n(&self->serial, r.serial, __ATOMIC_RELEASE);
 	pthread_exit(self->start(self->arg));
 }
@@ -465,7 +468,8 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	struct start_rec r = {.start = start,
 			      .arg = arg,
 			      .tcb_off = (uint32_t)tcb_off,
-			      .creator = (int16_t)ksys_node()};
+			      .creator = (int16_t)ksys_node(),
+			      .sig_mask = posix_sig_mask_now()};
 	int rc = posix_sched_start(&r.sched_policy, &r.sched_prio, attr);
 	if (rc)
 		return rc;

@@ -142,10 +142,16 @@ static int sem_down(sem_t *s, bool try, const struct timespec *abs)
 		posix_testcancel();
 		__atomic_fetch_add(&o->waiters, 1, __ATOMIC_RELAXED);
 		pthread_cur()->wait_word = &o->word;
+		posix_sig_intr_clear();
 		ksys_futex_wait(&o->word, 0, left);
 		pthread_cur()->wait_word = NULL;
 		__atomic_fetch_sub(&o->waiters, 1, __ATOMIC_RELAXED);
 		posix_testcancel();
+		posix_sig_deliver();
+		if (posix_sig_intr()) { /* never restarted (as Linux) */
+			errno = EINTR;
+			return -1;
+		}
 	}
 }
 

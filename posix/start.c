@@ -143,6 +143,7 @@ static void main_thread(void *arg)
 {
 	struct pthread *self = arg;
 	ksys_set_thread_ptr(self, self->id);
+	ksys_signal_entry(posix_sig_tramp); /* this node's kernel */
 	/* The standard streams are the process's (newlib's global stdio
 	 * streams): set them up in the global reent so exit(), from any
 	 * thread, flushes them. */

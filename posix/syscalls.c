@@ -146,18 +146,6 @@ int rename(const char *a, const char *b)
 	return (int)ret(vfs_rename(a, b));
 }
 
-int kill(pid_t pid, int sig)
-{
-	if (pid != 1) {
-		errno = ESRCH;
-		return -1;
-	}
-	if (sig == 0)
-		return 0;
-	/* no signal handlers: a signal to ourselves ends the program */
-	ksys_exit(128 + sig);
-}
-
 pid_t fork(void)
 {
 	errno = ENOSYS; /* one process, by design */

@@ -2,7 +2,7 @@
  * posix/time.c — clocks and sleeping: clock_gettime (REALTIME, MONOTONIC,
  * PROCESS_CPUTIME, THREAD_CPUTIME and the CPU clocks of
  * clock_getcpuclockid and pthread_getcpuclockid), clock_getres, nanosleep,
- * clock_nanosleep, sleep, usleep, sched_yield, pause.
+ * clock_nanosleep, sleep, usleep, sched_yield (pause: posix/signal_wait.c).
  *
  * pthread_getcpuclockid gives a clock naming the thread (THREAD_CLOCK +
  * its pthread_t). The kernel tells a thread only its own CPU time, so that
@@ -107,13 +107,29 @@ int clock_settime(clockid_t clock, const struct timespec *ts)
 	return -1;
 }
 
-/* Sleeps `ns`; a cancellation point. */
-static void sleep_ns(uint64_t ns)
+/* Sleeps `ns`; a cancellation point. A signal handler that runs ends it
+ * early: returns the ns that were left then, else 0. */
+static uint64_t sleep_ns(uint64_t ns)
 {
+	struct pthread *self = pthread_cur();
+	uint64_t end = ksys_clock_ns() + ns, left = 0;
 	posix_testcancel();
-	if (ns)
-		ksys_sleep_ns(ns);
+	__atomic_store_n(&self->wait_word, &self->sig_word, __ATOMIC_RELEASE);
+	posix_sig_intr_clear();
+	for (;;) {
+		uint64_t now = ksys_clock_ns();
+		if (now >= end)
+			break;
+		posix_sig_sleep(end - now);
+		if (posix_sig_intr() || self->cancel_pending) {
+			now = ksys_clock_ns();
+			left = now < end ? end - now : 1;
+			break;
+		}
+	}
+	__atomic_store_n(&self->wait_word, NULL, __ATOMIC_RELEASE);
 	posix_testcancel();
+	return left;
 }
 
 /* As glibc on Linux: EINVAL for the calling thread's CPU clock and for
@@ -138,10 +154,12 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
 		ns = (uint64_t)req->tv_sec * 1000000000ull +
 		     (uint64_t)req->tv_nsec;
 	}
-	sleep_ns(ns);
-	if (rem && !(flags & TIMER_ABSTIME))
-		rem->tv_sec = 0, rem->tv_nsec = 0;
-	return 0;
+	uint64_t left = sleep_ns(ns);
+	if (rem && !(flags & TIMER_ABSTIME)) {
+		rem->tv_sec = (time_t)(left / 1000000000ull);
+		rem->tv_nsec = (long)(left % 1000000000ull);
+	}
+	return left ? EINTR : 0;
 }
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
@@ -156,13 +174,16 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 
 unsigned sleep(unsigned s)
 {
-	sleep_ns((uint64_t)s * 1000000000ull);
-	return 0;
+	uint64_t left = sleep_ns((uint64_t)s * 1000000000ull);
+	return (unsigned)((left + 999999999ull) / 1000000000ull);
 }
 
 int usleep(useconds_t us)
 {
-	sleep_ns((uint64_t)us * 1000ull);
+	if (sleep_ns((uint64_t)us * 1000ull)) {
+		errno = EINTR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -170,11 +191,4 @@ int sched_yield(void)
 {
 	ksys_yield();
 	return 0;
-}
-
-int pause(void)
-{
-	for (;;)
-		sleep_ns(3600ull *
-			 1000000000ull); /* no signals: only cancel ends it */
 }

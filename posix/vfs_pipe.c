@@ -56,7 +56,7 @@ static void pipe_changed(struct vfs_pipe *p)
 }
 
 /* Sleeps until p changes (lock held on entry and on return): 0, or
- * -ECANCELED from vfs_block. */
+ * -ECANCELED or -EINTR from vfs_block. */
 static int pipe_wait(struct vfs_pipe *p)
 {
 	uint32_t g = __atomic_load_n(&p->gen, __ATOMIC_RELAXED);
@@ -172,8 +172,9 @@ static int64_t pipe_write(struct vfs_node *n, const void *buf, size_t len,
 		r = done ? (int64_t)done : -EAGAIN;
 		if (flags & VFS_O_NONBLOCK)
 			break;
-		if (pipe_wait(p)) {
-			r = done ? (int64_t)done : -ECANCELED;
+		int e = pipe_wait(p);
+		if (e) {
+			r = done ? (int64_t)done : e;
 			break;
 		}
 	}

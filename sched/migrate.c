@@ -213,6 +213,8 @@ static void *migrate_in(void *arg)
 	arch_irq_disable();
 	wrmsr(MSR_FS_BASE, t->fs_base);
 	__asm__ volatile("fxrstor64 %0" : : "m"(fpu));
+	/* a signal sent while it travelled found it nowhere: look */
+	__atomic_store_n(&t->sig_kick, 1, __ATOMIC_RELEASE);
 	arch_trap_resume(&tf); /* on this kernel stack: nothing live below */
 }
 
@@ -518,7 +520,30 @@ static void thread_handler(int from, const void *msg, size_t len, void *ctx)
 			where_set(w.tid, w.node);
 		break;
 	}
+	case TM_SIGNAL: {
+		struct tm_signal g;
+		memcpy(&g, msg, sizeof(g));
+		ksys_signal_kick_local(g.tid, g.entry); /* -ESRCH: not here */
+		break;
 	}
+	}
+}
+
+/* Kicks thread tid wherever it lives (kernel/ksys.h's signal_kick): the
+ * message goes to every other node, and the one that has it acts. A
+ * thread caught between two nodes misses it, but takes its signals when
+ * it arrives (migrate_in kicks it). */
+int sched_signal_kick(uint32_t tid, uint64_t entry)
+{
+	struct tm_signal g = {TM_SIGNAL, tid, entry};
+	int rc = -ESRCH;
+	for (int i = 0; i < cnet_nodes(); i++) {
+		if (i == cnet_self() || !cnet_alive(i))
+			continue;
+		if (!cnet_send(i, CNET_SVC_THREAD, &g, sizeof(g)))
+			rc = 0;
+	}
+	return rc;
 }
 
 int sched_set_policy_all(const char *name)

@@ -44,6 +44,9 @@ struct thread;
 /* A migrated thread t (the caller) arrived with its set: restrict it to
  * the set's CPUs here. */
 void sched_aff_arrived(struct thread *t);
+/* Kicks thread tid on whichever other node has it (signals: kernel/ksys.h's
+ * signal_kick): 0 when the message went to some node, -ESRCH for none. */
+int sched_signal_kick(uint32_t tid, uint64_t entry);
 /* The balancer's order: node `from` sends one runnable application thread
  * to `to`. 0, -ESRCH (none to send), or the transport's error. */
 int sched_shed(int from, int to);

@@ -235,6 +235,7 @@ static int cluster_svc_start(void)
 		ops.thread_event = sched_thread_event;
 		ops.migrate = sched_migrate;
 		ops.set_affinity = sched_set_affinity;
+		ops.signal_kick = sched_signal_kick;
 		ops.cluster_text = report_cluster_text;
 		ops.echo_ns = echo_ns;
 	}

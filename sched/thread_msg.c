@@ -17,6 +17,7 @@ static const size_t sizes[] = {
     [TM_ARRIVED] = sizeof(struct tm_arrived),
     [TM_WHERE] = sizeof(struct tm_where),
     [TM_POLICY] = sizeof(struct tm_policy),
+    [TM_SIGNAL] = sizeof(struct tm_signal),
 };
 
 static int in_mem(const struct tm_limits *l, uint64_t a)
@@ -103,6 +104,14 @@ int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim)
 		memcpy(&w, msg, sizeof(w));
 		rc = w.tid && (w.node == -1 || node_ok(lim, w.node)) ? 0
 								     : -EINVAL;
+		break;
+	}
+	case TM_SIGNAL: {
+		struct tm_signal g;
+		memcpy(&g, msg, sizeof(g));
+		rc = g.tid && g.entry >= lim->text_lo && g.entry < lim->text_hi
+			 ? 0
+			 : -EINVAL;
 		break;
 	}
 	case TM_POLICY: {

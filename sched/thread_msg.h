@@ -20,6 +20,15 @@ enum thread_msg_kind {
 	TM_ARRIVED = 6, /* a migrated thread resumed (to its old node) */
 	TM_WHERE = 7,	/* to the origin: thread `tid` now lives on `node` */
 	TM_POLICY = 8,	/* switch the global policy to `name` */
+	TM_SIGNAL = 9,	/* kick thread `tid` if it lives here (signals) */
+};
+
+/* A signal for thread tid: its node makes it look at its pending signals
+ * (kernel/ksys_signal.c); entry is the POSIX layer's trampoline. */
+struct tm_signal {
+	uint32_t kind;
+	uint32_t tid;
+	uint64_t entry;
 };
 
 #define TM_POLICY_NAME 32
@@ -112,7 +121,8 @@ struct tm_limits {
  * image's code, a stack or TLS pointer outside the global address space
  * (a new thread may have no TLS: fs_base 0), reserved
  * MXCSR or RFLAGS bits, a policy name without its NUL or empty, a
- * migrated thread's CPU set naming a CPU at or above lim->cpus).
+ * migrated thread's CPU set naming a CPU at or above lim->cpus, a signal
+ * for thread 0 or with a trampoline outside the image's code).
  */
 int thread_msg_check(const void *msg, size_t len, const struct tm_limits *lim);
 /* Checks an affinity request from a peer into *out: 0, -EBADMSG (wrong

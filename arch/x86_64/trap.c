@@ -27,6 +27,8 @@ static irq_handler_fn handlers[256]; /* set at init, before use */
 static pf_hook_fn pf_hook;	     /* tests */
 static pf_hook_fn mm_fault;	     /* mm/gas.c, later the DSM */
 static trap_exit_fn exit_hook;	     /* sched/migrate.c, set at init */
+static trap_exit_fn sig_hook;	     /* kernel/ksys_signal.c, set at init */
+static pf_hook_fn fault_hook;	     /* kernel/ksys_signal.c, set at init */
 extern const uint64_t isr_table[256];
 
 void trap_register(uint8_t vector, irq_handler_fn fn)
@@ -107,10 +109,16 @@ void trap_dispatch(struct trap_frame *tf)
 			if (ok)
 				return;
 		}
+		if (fault_hook && fault_hook(tf, addr))
+			return;
 		crash_report(tf);
 	}
-	if (v < VEC_IRQ_BASE && !handlers[v])
+	if (v < VEC_IRQ_BASE && !handlers[v]) {
+		if (v != VEC_DF && v != VEC_NMI && v != VEC_MC && fault_hook &&
+		    fault_hook(tf, 0))
+			return;
 		crash_report(tf);
+	}
 
 	struct cpu *c = this_cpu();
 	c->nr_irqs++;
@@ -124,6 +132,18 @@ void trap_dispatch(struct trap_frame *tf)
 	if (exit_hook && t &&
 	    __atomic_load_n(&t->migrate_to, __ATOMIC_RELAXED) >= 0)
 		exit_hook(tf);
+	if (sig_hook && t && __atomic_load_n(&t->sig_kick, __ATOMIC_RELAXED))
+		sig_hook(tf);
+}
+
+void trap_set_signal_hook(trap_exit_fn fn)
+{
+	sig_hook = fn;
+}
+
+void trap_set_fault_hook(pf_hook_fn fn)
+{
+	fault_hook = fn;
 }
 
 void trap_set_exit_hook(trap_exit_fn fn)

@@ -60,6 +60,14 @@ void trap_set_mm_fault_handler(pf_hook_fn fn); /* the memory manager */
  */
 typedef void (*trap_exit_fn)(struct trap_frame *tf);
 void trap_set_exit_hook(trap_exit_fn fn);
+/* The same place, after it, when the current thread has a signal kick
+ * (thread->sig_kick, kernel/ksys_signal.c). */
+void trap_set_signal_hook(trap_exit_fn fn);
+/* Consulted for a fault that would crash the node (an unresolved page
+ * fault, an exception without a handler), interrupts off, with the fault
+ * address (CR2 for page faults, else 0): true when it took the fault
+ * (rewrote the frame), so the kernel goes on (kernel/ksys_signal.c). */
+void trap_set_fault_hook(pf_hook_fn fn);
 /* Loads every register from tf and irets to it (arch/x86_64/isr.S). */
 void arch_trap_resume(const struct trap_frame *tf) __attribute__((noreturn));
 

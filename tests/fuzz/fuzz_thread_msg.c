@@ -61,6 +61,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(m.len >= 1 && m.len <= TM_SPAWN_DATA);
 		assert(in_mem(m.stack_top) &&
 		       (!m.fs_base || in_mem(m.fs_base)));
+	} else if (k == TM_SIGNAL) {
+		struct tm_signal g;
+		assert(size == sizeof(g));
+		memcpy(&g, data, sizeof(g));
+		assert(g.tid && g.entry >= lim.text_lo &&
+		       g.entry < lim.text_hi);
 	} else if (k == TM_POLICY) {
 		struct tm_policy p;
 		memcpy(&p, data, sizeof(p));

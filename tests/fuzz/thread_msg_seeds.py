@@ -21,6 +21,7 @@ seeds = {
     "where": struct.pack("<IIiI", 7, 7, 2, 0),
     "policy": struct.pack("<I", 8) + b"least_loaded".ljust(32, b"\0"),
     "aff_req": struct.pack("<II4Q", 7, 0, 0x5, 0, 0, 0),
+    "signal": struct.pack("<IIQ", 9, 7, 0xFFFFFFFF80100010),
 }
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:

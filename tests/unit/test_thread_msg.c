@@ -168,6 +168,23 @@ static void test_policy_name(void **st)
 	assert_int_equal(thread_msg_check(&p, sizeof(p), &lim), -EINVAL);
 }
 
+/* A signal kick: a thread id and a trampoline in the image's code. */
+static void test_signal(void **st)
+{
+	(void)st;
+	struct tm_signal g = {TM_SIGNAL, 7, lim.text_lo + 16};
+	assert_int_equal(thread_msg_check(&g, sizeof(g), &lim), TM_SIGNAL);
+	assert_int_equal(thread_msg_check(&g, sizeof(g) - 1, &lim), -EBADMSG);
+	assert_int_equal(thread_msg_check(&g, sizeof(g) + 1, &lim), -EBADMSG);
+	g.tid = 0;
+	assert_int_equal(thread_msg_check(&g, sizeof(g), &lim), -EINVAL);
+	g.tid = 7;
+	g.entry = lim.text_hi; /* outside the code */
+	assert_int_equal(thread_msg_check(&g, sizeof(g), &lim), -EINVAL);
+	g.entry = 0;
+	assert_int_equal(thread_msg_check(&g, sizeof(g), &lim), -EINVAL);
+}
+
 /* A migration request from a peer (an RPC). */
 static void test_mig_req(void **st)
 {
@@ -229,6 +246,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate_context),
 	    cmocka_unit_test(test_node_numbers),
 	    cmocka_unit_test(test_policy_name),
+	    cmocka_unit_test(test_signal),
 	    cmocka_unit_test(test_migrate_step),
 	    cmocka_unit_test(test_mig_req),
 	    cmocka_unit_test(test_aff_req),
